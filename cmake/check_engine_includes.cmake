@@ -1,0 +1,13 @@
+# Fails when an engine source includes I/O, JSON, CLI or formatting headers (the dependency rule).
+foreach(dir IN LISTS DIRS)
+  file(GLOB_RECURSE sources "${dir}/*.cpp" "${dir}/*.h")
+  foreach(f IN LISTS sources)
+    file(STRINGS "${f}" lines REGEX "^#include")
+    foreach(line IN LISTS lines)
+      if(line MATCHES "nlohmann|CLI/|fmt/|<iostream>|<fstream>|<cstdio>|llmsize/catalog|llmsize/cli")
+        message(FATAL_ERROR "${f}: engine code must not include ${line}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+message(STATUS "engine includes: standard library only")

@@ -1,0 +1,93 @@
+#pragma once
+/// The catalog: every entry of every collection, validated and merged.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llmsize/engine/benchmark.h"
+#include "llmsize/engine/hardware.h"
+#include "llmsize/engine/model.h"
+#include "llmsize/engine/quant.h"
+
+namespace llmsize::catalog {
+
+struct Catalog {
+  std::vector<Gpu> gpus;
+  std::vector<UnifiedSystem> systems;
+  std::vector<Cpu> cpus;
+  std::vector<RamKind> ram_kinds;
+  std::vector<StorageKind> storage;
+  std::vector<Link> links;
+  std::vector<Model> models;
+  std::vector<TensorType> tensor_types;
+  std::vector<Quant> quants;
+  std::vector<Benchmark> benchmarks;
+};
+
+/// One problem found while loading: `FILE: /json/pointer: message`.
+struct Diagnostic {
+  std::string file;
+  std::string location;  ///< JSON pointer, or "line L, column C" for malformed JSON
+  std::string message;
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// A catalog file's text and the name errors are reported under.
+struct SourceText {
+  std::string name;
+  std::string text;
+};
+
+struct LoadResult {
+  Catalog catalog;
+  std::vector<Diagnostic> errors;
+  /// The merged entries as JSON text, per collection, for `catalog show --json`.
+  std::string merged_json;
+  [[nodiscard]] bool ok() const { return errors.empty(); }
+};
+
+/// Loads layers: `base` files form one layer (an id twice is an error); each of `overlays`, in
+/// order, adds entries or replaces base entries with the same id. Cross-entry references are
+/// checked on the merged result. Every error is collected; none is thrown.
+[[nodiscard]] LoadResult load(const std::vector<SourceText>& base,
+                              const std::vector<SourceText>& overlays);
+
+/// The data/ files compiled into the binary.
+[[nodiscard]] const std::vector<SourceText>& embedded_files();
+
+/// Normalises a user-typed name for lookup: lowercase, `_` and spaces become `-`.
+[[nodiscard]] std::string normalize_name(std::string_view name);
+
+/// Finds an entry by id or alias (normalised). nullptr when absent.
+template <class T>
+[[nodiscard]] const T* find(const std::vector<T>& items, std::string_view name) {
+  const std::string key = normalize_name(name);
+  for (const T& item : items) {
+    if (normalize_name(item.meta.id) == key) return &item;
+  }
+  for (const T& item : items) {
+    for (const std::string& alias : item.meta.aliases) {
+      if (normalize_name(alias) == key) return &item;
+    }
+  }
+  return nullptr;
+}
+
+/// Levenshtein edit distance, for "did you mean" suggestions.
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The closest of `candidates` to `name`, or "" when nothing is reasonably close.
+[[nodiscard]] std::string closest(std::string_view name, const std::vector<std::string>& candidates);
+
+/// Ids and aliases of a collection, for suggestions.
+template <class T>
+[[nodiscard]] std::vector<std::string> names_of(const std::vector<T>& items) {
+  std::vector<std::string> out;
+  for (const T& item : items) {
+    out.push_back(item.meta.id);
+    for (const std::string& alias : item.meta.aliases) out.push_back(alias);
+  }
+  return out;
+}
+
+}  // namespace llmsize::catalog

@@ -1,0 +1,98 @@
+#pragma once
+/// Hardware records: discrete GPUs, unified-memory systems, CPUs, RAM, storage, links.
+/// Field units follow the datasheets (docs/catalog.md); engine code converts to bytes.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmsize/engine/entry.h"
+
+namespace llmsize {
+
+struct Gpu {
+  EntryMeta meta;
+  std::string vendor;
+  FormFactor form_factor = FormFactor::desktop;
+  double memory_gib = 0;
+  std::string memory_type;
+  std::optional<std::uint32_t> bus_width_bits;
+  std::optional<double> memory_data_rate_gbps;
+  double bandwidth_gb_per_s = 0;
+  std::optional<double> fp16_tensor_tflops;
+  std::optional<double> fp16_tensor_fp32acc_tflops;
+  std::optional<double> fp32_tflops;
+  double tdp_watts = 0;
+  std::optional<double> idle_watts;
+  std::uint32_t launch_year = 0;
+  std::optional<double> launch_price_usd;
+  std::vector<Backend> backends;
+  std::uint32_t pcie_gen = 0;
+  std::uint32_t pcie_lanes = 0;
+  std::string nvlink;  ///< links id, empty when none
+};
+
+struct MemoryOption {
+  double memory_gib = 0;
+  std::optional<double> price_usd;
+};
+
+struct UnifiedSystem {
+  EntryMeta meta;
+  std::string vendor;
+  FormFactor form_factor = FormFactor::desktop;
+  std::vector<MemoryOption> memory_options;
+  std::string memory_type;
+  std::optional<std::uint32_t> bus_width_bits;
+  double bandwidth_gb_per_s = 0;
+  std::uint32_t cpu_cores = 0;
+  std::optional<std::uint32_t> gpu_cores;
+  std::optional<double> fp16_tflops;
+  std::optional<double> fp32_tflops;
+  std::optional<double> gpu_memory_fraction;
+  double tdp_watts = 0;
+  std::optional<double> idle_watts;
+  std::uint32_t launch_year = 0;
+  std::vector<Backend> backends;
+  std::vector<std::string> simd;
+};
+
+struct Cpu {
+  EntryMeta meta;
+  std::string vendor;
+  std::string platform;
+  FormFactor form_factor = FormFactor::desktop;
+  std::uint32_t cores = 0;
+  std::uint32_t threads = 0;
+  double base_clock_ghz = 0;
+  double boost_clock_ghz = 0;
+  std::vector<std::string> simd;
+  std::uint32_t memory_channels = 0;
+  std::vector<std::string> ram_kinds;  ///< ram_kinds ids
+  std::optional<double> max_memory_gib;
+  double tdp_watts = 0;
+  std::uint32_t launch_year = 0;
+  std::optional<double> launch_price_usd;
+};
+
+struct RamKind {
+  EntryMeta meta;
+  std::string generation;
+  std::uint32_t transfer_rate_mt_per_s = 0;
+  std::uint32_t channel_width_bits = 64;
+};
+
+struct StorageKind {
+  EntryMeta meta;
+  std::string kind;
+  double read_mb_per_s = 0;
+};
+
+struct Link {
+  EntryMeta meta;
+  std::string kind;
+  double bandwidth_gb_per_s = 0;
+  std::optional<double> latency_us;
+};
+
+}  // namespace llmsize

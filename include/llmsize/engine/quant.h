@@ -1,0 +1,47 @@
+#pragma once
+/// Tensor storage types and quantization recipes (docs/catalog.md, `tensor_types`, `quants`).
+/// The engine reads these fields; it never switches on a quantization's name.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmsize/engine/entry.h"
+
+namespace llmsize {
+
+struct TensorType {
+  EntryMeta meta;
+  std::uint32_t block_weights = 1;
+  std::uint32_t block_bytes = 4;
+  std::optional<std::uint32_t> ggml_type;
+  std::string fallback;   ///< tensor_types id, empty when none
+  bool kv_cache = false;  ///< usable as a KV-cache type
+  bool cpu_repack = false;  ///< llama.cpp's x86 CPU backend keeps a repacked copy (CPU_REPACK)
+};
+
+/// Which layers a recipe rule applies to.
+enum class LayerSelector {
+  all,
+  more_bits,     ///< llama.cpp use_more_bits(i, n): i < n/8 || i >= 7n/8 || (i - n/8) % 3 == 2
+  first_eighth,  ///< i < n/8
+};
+
+struct QuantRule {
+  std::vector<std::string> tensors;  ///< tensor group names (token_embd, attn_v, ffn_down_exps, ...)
+  std::string type;                  ///< tensor_types id
+  LayerSelector layers = LayerSelector::all;
+  std::optional<std::uint32_t> min_gqa;      ///< rule applies when n_heads / n_kv_heads >= this
+  std::optional<std::uint32_t> min_experts;  ///< rule applies when n_experts >= this
+};
+
+struct Quant {
+  EntryMeta meta;
+  std::string format;
+  std::string default_type;
+  std::string vector_type = "f32";
+  std::vector<QuantRule> rules;
+  std::string quality_note;
+};
+
+}  // namespace llmsize

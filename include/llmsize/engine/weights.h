@@ -1,0 +1,74 @@
+#pragma once
+/// Weight tensors and their bytes, laid out as llama.cpp's GGUF files lay them out.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "llmsize/engine/model.h"
+#include "llmsize/engine/quant.h"
+
+namespace llmsize {
+
+/// One weight tensor (an expert tensor holds all experts of its layer, as in GGUF).
+struct TensorSpec {
+  std::string_view group;        ///< GGUF name without `blk.N.` and `.weight` (attn_q, ffn_down_exps, ...)
+  std::int32_t layer = -1;       ///< block index; -1 for token_embd, output_norm, output
+  std::uint64_t row_length = 0;  ///< ne[0], the dimension quant blocks run along
+  std::uint64_t n_elements = 0;
+  bool is_vector = false;        ///< 1-D (norms, biases): kept in the quant's vector_type
+  bool keep_unquantized = false; ///< 2-D but never quantized by llama-quantize (router, conv kernels)
+  bool is_routed_expert = false;
+};
+
+/// Every weight tensor of the model, global ones first, then block by block.
+[[nodiscard]] std::vector<TensorSpec> enumerate_tensors(const Model& m);
+
+struct ParamCounts {
+  std::uint64_t total = 0;
+  std::uint64_t routed_expert = 0;  ///< all routed-expert weights
+  std::uint64_t active = 0;         ///< touched per token: total - routed × (1 - active/experts)
+};
+
+/// Parameter counts from the architecture (compare with the published `params_total`).
+[[nodiscard]] ParamCounts count_params(const Model& m);
+
+/// Bytes of `n_elements` stored as `type` in rows of `row_length`: GGML types (those with a
+/// `ggml_type`) store each row as whole blocks; other formats pack blocks across the tensor.
+[[nodiscard]] std::uint64_t tensor_bytes(const TensorType& type, std::uint64_t row_length,
+                                         std::uint64_t n_elements);
+
+/// Looks a tensor type up by id; nullptr when absent.
+[[nodiscard]] const TensorType* find_type(const std::vector<TensorType>& types, std::string_view id);
+
+/// A tensor with the type the quant recipe gives it and its bytes.
+struct PlacedTensor {
+  TensorSpec spec;
+  const TensorType* type = nullptr;
+  std::uint64_t bytes = 0;
+};
+
+struct WeightsResult {
+  std::vector<PlacedTensor> tensors;
+  std::uint64_t total_bytes = 0;
+  std::uint64_t token_embd_bytes = 0;
+  std::uint64_t output_bytes = 0;          ///< output head and output_norm (the "output layer")
+  std::vector<std::uint64_t> layer_bytes;  ///< per block, all tensors
+  std::vector<std::uint64_t> layer_expert_bytes;  ///< per block, routed-expert tensors only
+  std::uint64_t routed_expert_bytes = 0;
+  std::uint64_t cpu_repack_bytes = 0;      ///< matrices (not token_embd) of cpu_repack types
+  std::vector<std::uint64_t> layer_cpu_repack_bytes;
+  std::vector<std::uint64_t> layer_expert_cpu_repack_bytes;  ///< routed-expert part of the above
+  std::uint64_t output_cpu_repack_bytes = 0;
+  std::vector<std::string> errors;         ///< unknown tensor types named by the recipe
+  /// Bits per weight over all tensors.
+  [[nodiscard]] double bits_per_weight(std::uint64_t params) const {
+    return params == 0 ? 0.0 : 8.0 * static_cast<double>(total_bytes) / static_cast<double>(params);
+  }
+};
+
+/// Applies the quant's recipe to every tensor (first matching rule, else default_type; 1-D tensors
+/// take vector_type) and adds up the bytes.
+[[nodiscard]] WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types);
+
+}  // namespace llmsize

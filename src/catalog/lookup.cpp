@@ -1,0 +1,57 @@
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+
+#include "llmsize/catalog/catalog.h"
+
+namespace llmsize::catalog {
+
+std::string normalize_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    if (c == '_' || c == ' ') {
+      out += '-';
+    } else {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1);
+  std::vector<std::size_t> cur(b.size() + 1);
+  std::iota(prev.begin(), prev.end(), std::size_t{0});
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitute = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, substitute});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
+  const std::string key = normalize_name(name);
+  std::string best;
+  std::size_t best_score = static_cast<std::size_t>(-1);
+  for (const std::string& candidate : candidates) {
+    const std::string norm = normalize_name(candidate);
+    std::size_t score = edit_distance(key, norm);
+    // A typed prefix or fragment ("3090" for "rtx-3090") is a strong hint.
+    if (!key.empty() && norm.find(key) != std::string::npos) score = std::min<std::size_t>(score, 1);
+    if (score < best_score) {
+      best_score = score;
+      best = candidate;
+    }
+  }
+  const std::size_t longer = std::max(key.size(), best.size());
+  // Accept suggestions that share at least about a third of the characters.
+  if (best.empty() || best_score * 3 > longer * 2) return {};
+  return best;
+}
+
+}  // namespace llmsize::catalog

@@ -1,0 +1,124 @@
+#include "parse_entries.h"
+
+namespace llmsize::catalog {
+namespace {
+
+constexpr std::uint64_t kMaxParams = 100'000'000'000'000ULL;  // 100 T
+constexpr std::uint32_t kMaxDim = 1U << 20;
+
+MlaDims parse_mla(ObjectReader& r) {
+  MlaDims d;
+  d.q_lora_rank = r.req_u32("q_lora_rank", 0, kMaxDim);
+  d.kv_lora_rank = r.req_u32("kv_lora_rank", 1, kMaxDim);
+  d.qk_rope_head_dim = r.req_u32("qk_rope_head_dim", 1, kMaxDim);
+  d.qk_nope_head_dim = r.req_u32("qk_nope_head_dim", 1, kMaxDim);
+  d.v_head_dim = r.req_u32("v_head_dim", 1, kMaxDim);
+  r.finish();
+  return d;
+}
+
+MoeDims parse_moe(ObjectReader& r) {
+  MoeDims d;
+  d.n_experts = r.req_u32("n_experts", 1, 65536);
+  d.n_active_experts = r.req_u32("n_active_experts", 1, 65536);
+  d.expert_ffn_size = r.req_u32("expert_ffn_size", 1, kMaxDim);
+  d.n_shared_experts = r.opt_u32("n_shared_experts", 0, 1024).value_or(0);
+  d.shared_expert_ffn_size = r.opt_u32("shared_expert_ffn_size", 1, kMaxDim);
+  d.n_dense_leading_layers = r.opt_u32("n_dense_leading_layers", 0, 4096).value_or(0);
+  d.moe_layer_step = r.opt_u32("moe_layer_step", 1, 4096).value_or(1);
+  d.expert_bias = r.opt_bool("expert_bias", false);
+  if (d.n_active_experts > d.n_experts) {
+    r.sink().error(pointer_append(r.pointer(), "n_active_experts"),
+                   "is larger than n_experts (" + std::to_string(d.n_experts) + ")");
+  }
+  r.finish();
+  return d;
+}
+
+SsmDims parse_ssm(ObjectReader& r) {
+  static const std::vector<std::string_view> kKinds = {"mamba", "mamba2", "gated-deltanet", "shortconv"};
+  SsmDims d;
+  d.kind = static_cast<SsmKind>(r.req_enum("kind", kKinds));
+  d.d_inner = r.req_u32("d_inner", 1, kMaxDim);
+  d.d_state = r.opt_u32("d_state", 0, kMaxDim).value_or(0);
+  d.d_conv = r.opt_u32("d_conv", 0, 1024).value_or(0);
+  d.n_groups = r.opt_u32("n_groups", 1, kMaxDim).value_or(1);
+  d.n_heads = r.opt_u32("n_heads", 0, kMaxDim).value_or(0);
+  d.head_dim = r.opt_u32("head_dim", 0, kMaxDim).value_or(0);
+  r.finish();
+  return d;
+}
+
+void check_consistency(ObjectReader& r, const Model& m) {
+  ErrorSink& sink = r.sink();
+  const std::string& p = r.pointer();
+  if (m.n_kv_heads > 0 && m.n_heads % m.n_kv_heads != 0) {
+    sink.error(pointer_append(p, "n_kv_heads"), "n_heads (" + std::to_string(m.n_heads) +
+                                                    ") is not a multiple of n_kv_heads (" +
+                                                    std::to_string(m.n_kv_heads) + ")");
+  }
+  if (!m.n_kv_heads_per_layer.empty() && m.n_kv_heads_per_layer.size() != m.n_layers) {
+    sink.error(pointer_append(p, "n_kv_heads_per_layer"),
+               "has " + std::to_string(m.n_kv_heads_per_layer.size()) + " entries, n_layers is " +
+                   std::to_string(m.n_layers));
+  }
+  if (m.attention_layers) {
+    for (std::size_t i = 0; i < m.attention_layers->size(); ++i) {
+      if ((*m.attention_layers)[i] >= m.n_layers) {
+        sink.error(pointer_append(pointer_append(p, "attention_layers"), i),
+                   "layer index " + std::to_string((*m.attention_layers)[i]) + " is not below n_layers (" +
+                       std::to_string(m.n_layers) + ")");
+      }
+    }
+    if (!m.ssm) sink.error(pointer_append(p, "attention_layers"), "needs an \"ssm\" block for the other layers");
+  }
+  if (m.sliding_window_pattern && !m.sliding_window) {
+    sink.error(pointer_append(p, "sliding_window_pattern"), "needs \"sliding_window\"");
+  }
+  if (m.params_active && *m.params_active > m.params_total) {
+    sink.error(pointer_append(p, "params_active"), "is larger than params_total");
+  }
+}
+
+}  // namespace
+
+Model parse_model(ObjectReader& r) {
+  Model m;
+  m.meta = read_meta(r);
+  m.family = r.req_string("family");
+  m.arch = r.req_string("arch");
+  m.hf_repo = r.opt_string("hf_repo").value_or("");
+  m.params_total = r.req_uint("params_total", 1'000'000, kMaxParams);
+  m.params_active = r.opt_uint("params_active", 1'000'000, kMaxParams);
+  m.params_vision = r.opt_uint("params_vision", 1, kMaxParams).value_or(0);
+  m.n_layers = r.req_u32("n_layers", 1, 4096);
+  m.hidden_size = r.req_u32("hidden_size", 1, kMaxDim);
+  m.n_heads = r.req_u32("n_heads", 1, 65536);
+  m.n_kv_heads = r.req_u32("n_kv_heads", 1, 65536);
+  if (auto per_layer = r.opt_u32_array("n_kv_heads_per_layer", 0, 65536)) m.n_kv_heads_per_layer = *per_layer;
+  m.head_dim = r.opt_u32("head_dim", 1, 65536);
+  m.head_dim_v = r.opt_u32("head_dim_v", 1, 65536);
+  m.ffn_size = r.req_u32("ffn_size", 0, kMaxDim);
+  m.ffn_gated = r.opt_bool("ffn_gated", true);
+  m.vocab_size = r.req_u32("vocab_size", 1, 16'000'000);
+  m.tied_embeddings = r.opt_bool("tied_embeddings", false);
+  m.context_length = r.req_u32("context_length", 64, 1U << 30);
+  m.rope_scaling = r.opt_string("rope_scaling").value_or("");
+  m.attention_bias = r.opt_bool("attention_bias", false);
+  m.attention_output_bias = r.opt_bool("attention_output_bias", false);
+  m.qk_norm = r.opt_bool("qk_norm", false);
+  static const std::vector<std::string_view> kNorms = {"rmsnorm", "layernorm"};
+  m.norm = static_cast<NormKind>(r.opt_enum("norm", kNorms).value_or(0));
+  m.sliding_window = r.opt_u32("sliding_window", 1, 1U << 30);
+  m.sliding_window_pattern = r.opt_u32("sliding_window_pattern", 1, 4096);
+  if (auto o = r.opt_object("mla")) m.mla = parse_mla(*o);
+  if (auto o = r.opt_object("moe")) m.moe = parse_moe(*o);
+  if (auto o = r.opt_object("ssm")) m.ssm = parse_ssm(*o);
+  m.attention_layers = r.opt_u32_array("attention_layers", 0, 4096);
+  m.release_year = r.opt_u32("release_year", 1990, 2100);
+  r.finish();
+  check_consistency(r, m);
+  return m;
+}
+
+}  // namespace llmsize::catalog

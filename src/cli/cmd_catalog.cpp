@@ -1,0 +1,72 @@
+// llmsize catalog validate FILE... | show | stats
+#include <fmt/format.h>
+
+#include "context.h"
+#include "render.h"
+
+namespace llmsize::cli {
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+};
+
+void run_validate(Context& ctx, const ValidateOptions& o) {
+  std::vector<catalog::SourceText> overlays;
+  for (const std::string& path : o.files) overlays.push_back({path, read_file(path)});
+  // The files are checked as overlays on the built-in catalog, so references to built-in ids resolve.
+  const catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays);
+  Json errors = Json::array();
+  for (const auto& d : loaded.errors) errors.push_back(d.to_string());
+  if (ctx.global.json) {
+    Json result = {{"valid", loaded.ok()}, {"errors", errors}};
+    ctx.out << envelope("catalog validate", {{"files", o.files}}, result, {}).dump(2) << "\n";
+  } else {
+    for (const auto& d : loaded.errors) ctx.err << d.to_string() << "\n";
+    if (loaded.ok()) ctx.out << fmt::format("{} file(s) valid\n", o.files.size());
+  }
+  if (!loaded.ok()) {
+    ctx.err << fmt::format("llmsize: error: {} catalog error(s)\n", loaded.errors.size());
+    ctx.exit_code = 2;
+  }
+}
+
+void run_show(Context& ctx) { ctx.out << ctx.merged_catalog_json << "\n"; }
+
+void run_stats(Context& ctx) {
+  const auto& c = ctx.catalog;
+  const std::vector<std::pair<std::string, std::size_t>> counts = {
+      {"gpus", c.gpus.size()},           {"systems", c.systems.size()}, {"cpus", c.cpus.size()},
+      {"ram_kinds", c.ram_kinds.size()}, {"storage", c.storage.size()}, {"links", c.links.size()},
+      {"models", c.models.size()},       {"tensor_types", c.tensor_types.size()},
+      {"quants", c.quants.size()},       {"benchmarks", c.benchmarks.size()}};
+  Json result = Json::object();
+  Table table({{"Collection", Align::left}, {"Entries", Align::right}});
+  std::size_t hardware = c.gpus.size() + c.systems.size() + c.cpus.size();
+  for (const auto& [name, n] : counts) {
+    result[name] = n;
+    table.add_row({name, std::to_string(n)});
+  }
+  result["hardware"] = hardware;
+  table.add_row({"hardware (gpus + systems + cpus)", std::to_string(hardware)});
+  emit(ctx, envelope("catalog stats", Json::object(), result, {}), ctx.global.csv ? table.csv() : table.text(ctx.color()));
+}
+
+}  // namespace
+
+void add_catalog_command(CLI::App& app, Context& ctx) {
+  CLI::App* cat = app.add_subcommand("catalog", "Validate, show and count catalog entries");
+  cat->require_subcommand(1);
+  cat->fallthrough();
+
+  auto validate = std::make_shared<ValidateOptions>();
+  CLI::App* v = cat->add_subcommand("validate", "Check catalog FILEs (types, ranges, unknown keys, references); exit 2 on any error");
+  v->add_option("files", validate->files, "Catalog JSON files")->required()->type_name("FILE");
+  v->fallthrough();
+  v->callback([&ctx, validate]() { run_validate(ctx, *validate); });
+
+  add_command(*cat, ctx, "show", "Print the merged catalog (built-in plus --catalog files) as JSON", run_show);
+  add_command(*cat, ctx, "stats", "Count the entries of each collection", run_stats);
+}
+
+}  // namespace llmsize::cli

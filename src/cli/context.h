@@ -1,0 +1,82 @@
+#pragma once
+// What every subcommand gets: global flags, the loaded catalog, the output streams.
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "llmsize/catalog/catalog.h"
+
+namespace llmsize::cli {
+
+using Json = nlohmann::ordered_json;
+
+/// A problem with the user's input: printed as `llmsize: error: ...`, exit 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct GlobalOptions {
+  bool json = false;
+  bool csv = false;
+  std::string color = "auto";
+  std::vector<std::string> catalogs;
+  bool explain = false;
+};
+
+struct Context {
+  Context(std::ostream& o, std::ostream& e) : out(o), err(e) {}
+  GlobalOptions global;
+  std::ostream& out;
+  std::ostream& err;
+  bool out_is_tty = false;
+  catalog::Catalog catalog;
+  std::string merged_catalog_json;
+  int exit_code = 0;
+
+  [[nodiscard]] bool color() const;
+  /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.
+  void load_catalog();
+};
+
+/// A subcommand registers its flags and the function that runs it.
+using CommandRunner = std::function<void(Context&)>;
+
+/// Adds a subcommand whose callback runs `runner` after the catalog is loaded.
+CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+                      CommandRunner runner);
+
+// One per subcommand file.
+void add_catalog_command(CLI::App& app, Context& ctx);
+void add_memory_command(CLI::App& app, Context& ctx);
+void add_kv_command(CLI::App& app, Context& ctx);
+void add_check_command(CLI::App& app, Context& ctx);
+void add_recommend_command(CLI::App& app, Context& ctx);
+void add_models_command(CLI::App& app, Context& ctx);
+void add_hardware_command(CLI::App& app, Context& ctx);
+void add_quants_command(CLI::App& app, Context& ctx);
+void add_speed_command(CLI::App& app, Context& ctx);
+void add_cost_command(CLI::App& app, Context& ctx);
+
+/// Reads a file; throws InputError naming it when it cannot be read.
+[[nodiscard]] std::string read_file(const std::string& path);
+
+/// Finds an entry by name or throws InputError with "did you mean ...?".
+template <class T>
+const T& resolve(const std::vector<T>& items, const std::string& name, const std::string& what,
+                 const std::string& list_command) {
+  if (const T* found = catalog::find(items, name)) return *found;
+  std::string message = "unknown " + what + " \"" + name + "\"";
+  const std::string suggestion = catalog::closest(name, catalog::names_of(items));
+  if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+  message += "; `llmsize " + list_command + "` lists them";
+  throw InputError(message);
+}
+
+}  // namespace llmsize::cli

@@ -1,0 +1,57 @@
+#pragma once
+// The flags every sizing command shares (model, quant, context, KV type, ...) and their resolution
+// into engine inputs, recording each defaulted value as an assumption.
+#include <string>
+#include <vector>
+
+#include "context.h"
+#include "llmsize/engine/buffers.h"
+#include "llmsize/engine/kv.h"
+#include "llmsize/engine/weights.h"
+
+namespace llmsize::cli {
+
+struct SizingOptions {
+  std::string model;
+  std::string quant;
+  std::string context;
+  std::string kv_type;
+  std::string ctk;
+  std::string ctv;
+  bool no_flash_attention = false;
+  std::uint32_t parallel = 1;
+  std::uint32_t ubatch = kDefaultUbatch;
+  bool swa_full = false;
+};
+
+/// Binds --model, --quant, --context, --kv-type, --ctk, --ctv, --no-flash-attn, --parallel,
+/// --ubatch, --swa-full. `context_help` says what --context means for this command.
+void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required = true);
+
+/// Everything the engine needs for one model at one quant and context.
+struct Sizing {
+  const Model* model = nullptr;
+  const Quant* quant = nullptr;
+  const std::vector<TensorType>* types = nullptr;
+  KvSettings kv;
+  ComputeSettings compute;
+  WeightsResult weights;
+  KvResult cache;
+  std::vector<std::string> assumptions;
+  std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
+};
+
+/// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
+[[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
+
+/// Recomputes the KV cache and compute settings for another context.
+void set_context(Sizing& s, std::uint64_t context_tokens);
+
+[[nodiscard]] const TensorType& resolve_kv_type(const Context& ctx, const std::string& name, const std::string& flag);
+
+/// JSON of the model, quant and memory totals shared by `memory` and `check`.
+[[nodiscard]] Json model_json(const Sizing& s);
+[[nodiscard]] Json quant_json(const Sizing& s);
+[[nodiscard]] Json inputs_json(const Sizing& s);
+
+}  // namespace llmsize::cli

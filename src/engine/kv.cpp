@@ -1,0 +1,112 @@
+#include "llmsize/engine/kv.h"
+
+#include <algorithm>
+
+#include "llmsize/units.h"
+
+namespace llmsize {
+namespace {
+
+using u64 = std::uint64_t;
+
+// Elements per cell of one layer's K and V rows. MLA caches one compressed row of
+// kv_lora_rank + qk_rope_head_dim values and no V (llama.cpp stores V as a view of K).
+struct RowElements {
+  u64 k = 0;
+  u64 v = 0;
+};
+
+RowElements row_elements(const Model& m, std::uint32_t layer) {
+  if (m.mla) return {u64{m.mla->kv_lora_rank} + m.mla->qk_rope_head_dim, 0};
+  const u64 heads = kv_heads(m, layer);
+  return {heads * head_dim_k(m), heads * head_dim_v(m)};
+}
+
+// Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s).
+u64 recurrent_state_elements(const SsmDims& s) {
+  const u64 taps = s.d_conv > 0 ? s.d_conv - 1 : 0;
+  switch (s.kind) {
+    case SsmKind::mamba: return taps * s.d_inner + u64{s.d_state} * s.d_inner;
+    case SsmKind::mamba2: return taps * (s.d_inner + 2 * u64{s.n_groups} * s.d_state) + u64{s.d_state} * s.d_inner;
+    case SsmKind::gated_deltanet:
+      return taps * (s.d_inner + 2 * u64{s.n_groups} * s.d_state) + u64{s.d_state} * s.d_inner;
+    case SsmKind::shortconv: return taps * s.d_inner;
+  }
+  return 0;
+}
+
+constexpr u64 kRecurrentBytesPerValue = 4;  // llama.cpp keeps r and s states in f32
+
+const TensorType& effective_v_type(const KvSettings& s, bool& kept_f16) {
+  kept_f16 = false;
+  if (!s.flash_attention && s.type_v->block_weights > 1 && s.type_v_without_flash_attention != nullptr) {
+    kept_f16 = true;
+    return *s.type_v_without_flash_attention;
+  }
+  return *s.type_v;
+}
+
+}  // namespace
+
+u64 kv_row_bytes(const TensorType& type, u64 elements) {
+  return (elements + type.block_weights - 1) / type.block_weights * type.block_bytes;
+}
+
+KvResult kv_cache(const Model& m, const KvSettings& s) {
+  KvResult r;
+  r.layer_bytes.assign(m.n_layers, 0);
+  if (s.type_k == nullptr || s.type_v == nullptr) return r;
+  const TensorType& type_v = effective_v_type(s, r.v_kept_f16);
+  const u64 n_seq = std::max<u64>(s.n_sequences, 1);
+  r.full_cells = units::pad_to(s.context_tokens * n_seq, kKvCellPadding);
+  // llama_kv_cache_iswa: min(n_ctx, n_swa * n_seq + n_ubatch), padded.
+  const u64 sliding_cells =
+      m.sliding_window && !s.swa_full
+          ? std::min(r.full_cells, units::pad_to(u64{*m.sliding_window} * n_seq + s.ubatch, kKvCellPadding))
+          : r.full_cells;
+
+  for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
+    if (is_recurrent_layer(m, layer)) {
+      const u64 bytes = recurrent_state_elements(*m.ssm) * kRecurrentBytesPerValue * n_seq;
+      r.layer_bytes[layer] = bytes;
+      r.recurrent_bytes += bytes;
+      continue;
+    }
+    if (!is_attention_layer(m, layer)) continue;
+    const bool sliding = is_sliding_layer(m, layer);
+    const u64 cells = sliding ? sliding_cells : r.full_cells;
+    if (sliding) r.sliding_cells = cells;
+    const RowElements e = row_elements(m, layer);
+    const u64 k = kv_row_bytes(*s.type_k, e.k) * cells;
+    const u64 v = e.v == 0 ? 0 : kv_row_bytes(type_v, e.v) * cells;
+    r.k_bytes += k;
+    r.v_bytes += v;
+    r.layer_bytes[layer] = k + v;
+    if (!sliding) {
+      r.bytes_per_token_full += kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v));
+    }
+  }
+  r.total_bytes = r.k_bytes + r.v_bytes + r.recurrent_bytes;
+  return r;
+}
+
+u64 kv_bytes_read_at_depth(const Model& m, const KvSettings& s, u64 depth_tokens) {
+  if (s.type_k == nullptr || s.type_v == nullptr) return 0;
+  bool kept_f16 = false;
+  const TensorType& type_v = effective_v_type(s, kept_f16);
+  u64 total = 0;
+  for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
+    if (is_recurrent_layer(m, layer)) {
+      total += recurrent_state_elements(*m.ssm) * kRecurrentBytesPerValue;
+      continue;
+    }
+    if (!is_attention_layer(m, layer)) continue;
+    u64 cells = depth_tokens;
+    if (is_sliding_layer(m, layer) && !s.swa_full) cells = std::min<u64>(cells, *m.sliding_window);
+    const RowElements e = row_elements(m, layer);
+    total += (kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v))) * cells;
+  }
+  return total;
+}
+
+}  // namespace llmsize
