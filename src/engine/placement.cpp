@@ -128,7 +128,7 @@ u64 host_available(const PlacementRequest& r, const Placement& p) {
 bool host_fits(const PlacementRequest& r, Placement& p) {
   p.host.available_bytes = host_available(r, p);
   if (!r.host_ram_bytes) return true;  // unknown RAM: not judged (the caller records the assumption)
-  return p.host.used_bytes() <= p.host.available_bytes;
+  return p.host.required_bytes() <= p.host.available_bytes;
 }
 
 // Splits the GPU-held layers (the last `gpu_layers` of n_layers + 1) into contiguous runs, in

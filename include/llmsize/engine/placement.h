@@ -65,16 +65,22 @@ struct DevicePlacement {
 struct HostPlacement {
   std::uint64_t available_bytes = 0;   ///< RAM minus the OS reserve (0 when RAM is unknown)
   std::uint64_t weights_bytes = 0;     ///< token_embd, CPU layers, CPU experts (mapped or loaded)
-  std::uint64_t repack_bytes = 0;      ///< CPU_REPACK copies
+  /// CPU_REPACK copies. With mmap both the mapped file and the copy are resident while RAM
+  /// allows (oracle: 8B Q4_0 = 4438 MiB mapped + 3744 MiB repacked), but the mapped pages of
+  /// repacked matrices are file cache the kernel can drop, so fitting needs them only once.
+  std::uint64_t repack_bytes = 0;
   std::uint64_t kv_cache_bytes = 0;
   std::uint64_t compute_buffer_bytes = 0;
   std::uint64_t overhead_bytes = 0;    ///< output buffer + runtime
   std::uint32_t layers = 0;            ///< repeating layers run on the CPU
   bool holds_output = false;
   std::uint64_t expert_bytes = 0;      ///< routed-expert weights in RAM
+  /// Resident memory when RAM is plentiful (what `top` shows).
   [[nodiscard]] std::uint64_t used_bytes() const {
     return weights_bytes + repack_bytes + kv_cache_bytes + compute_buffer_bytes + overhead_bytes;
   }
+  /// Memory that must fit: the repacked matrices once.
+  [[nodiscard]] std::uint64_t required_bytes() const { return used_bytes() - repack_bytes; }
 };
 
 struct Placement {

@@ -1,0 +1,137 @@
+#pragma once
+// Model shapes and tensor types built in code for engine tests; values from each model's
+// config.json (sources in data/models-*.json) and ggml's block layouts.
+#include "llmsize/engine/model.h"
+#include "llmsize/engine/quant.h"
+
+namespace llmsize::test {
+
+inline TensorType ggml(const char* id, std::uint32_t block_weights, std::uint32_t block_bytes, std::uint32_t ggml_type,
+                       bool kv = false, const char* fallback = "", bool repack = false) {
+  TensorType t;
+  t.meta.id = id;
+  t.meta.name = id;
+  t.block_weights = block_weights;
+  t.block_bytes = block_bytes;
+  t.ggml_type = ggml_type;
+  t.kv_cache = kv;
+  t.fallback = fallback;
+  t.cpu_repack = repack;
+  return t;
+}
+
+inline std::vector<TensorType> ggml_types() {
+  return {ggml("f32", 1, 4, 0, true),       ggml("f16", 1, 2, 1, true),
+          ggml("q4-0", 32, 18, 2, true, "f16", true),
+          ggml("q5-0", 32, 22, 6, true),    ggml("q8-0", 32, 34, 8, true),
+          ggml("q4-k", 256, 144, 12, false, "q5-0", true),
+          ggml("q6-k", 256, 210, 14, false, "q8-0")};
+}
+
+inline Quant uniform_quant(const char* type) {
+  Quant q;
+  q.meta.id = type;
+  q.format = "gguf";
+  q.default_type = type;
+  q.rules.push_back({{"ffn_gate_inp"}, "f32", LayerSelector::all, std::nullopt, std::nullopt});
+  return q;
+}
+
+// https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json
+inline Model llama_3_1_8b() {
+  Model m;
+  m.meta.id = "llama-3.1-8b";
+  m.n_layers = 32;
+  m.hidden_size = 4096;
+  m.n_heads = 32;
+  m.n_kv_heads = 8;
+  m.ffn_size = 14336;
+  m.vocab_size = 128256;
+  m.context_length = 131072;
+  return m;
+}
+
+// https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/config.json
+inline Model llama_3_2_1b() {
+  Model m = llama_3_1_8b();
+  m.n_layers = 16;
+  m.hidden_size = 2048;
+  m.head_dim = 64;
+  m.ffn_size = 8192;
+  m.tied_embeddings = true;
+  return m;
+}
+
+// https://huggingface.co/google/gemma-3-1b-it/blob/main/config.json
+inline Model gemma_3_1b() {
+  Model m;
+  m.n_layers = 26;
+  m.hidden_size = 1152;
+  m.n_heads = 4;
+  m.n_kv_heads = 1;
+  m.head_dim = 256;
+  m.ffn_size = 6912;
+  m.vocab_size = 262144;
+  m.tied_embeddings = true;
+  m.context_length = 32768;
+  m.sliding_window = 512;
+  m.sliding_window_pattern = 6;
+  m.qk_norm = true;
+  return m;
+}
+
+// https://huggingface.co/google/gemma-2-2b/blob/main/config.json
+inline Model gemma_2_2b() {
+  Model m;
+  m.n_layers = 26;
+  m.hidden_size = 2304;
+  m.n_heads = 8;
+  m.n_kv_heads = 4;
+  m.head_dim = 256;
+  m.ffn_size = 9216;
+  m.vocab_size = 256000;
+  m.tied_embeddings = true;
+  m.context_length = 8192;
+  m.sliding_window = 4096;
+  m.sliding_window_pattern = 2;
+  return m;
+}
+
+// https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json
+inline Model deepseek_v3() {
+  Model m;
+  m.n_layers = 61;
+  m.hidden_size = 7168;
+  m.n_heads = 128;
+  m.n_kv_heads = 128;
+  m.ffn_size = 18432;
+  m.vocab_size = 129280;
+  m.context_length = 163840;
+  m.mla = MlaDims{1536, 512, 64, 128, 128};
+  MoeDims e;
+  e.n_experts = 256;
+  e.n_active_experts = 8;
+  e.expert_ffn_size = 2048;
+  e.n_shared_experts = 1;
+  e.n_dense_leading_layers = 3;
+  m.moe = e;
+  return m;
+}
+
+// A small hybrid in the shape of IBM Granite 4.0-H-Micro (4 attention layers, Mamba2 elsewhere).
+inline Model granite_4_h_micro() {
+  Model m;
+  m.n_layers = 40;
+  m.hidden_size = 2048;
+  m.n_heads = 32;
+  m.n_kv_heads = 8;
+  m.ffn_size = 8192;
+  m.vocab_size = 100352;
+  m.tied_embeddings = true;
+  m.context_length = 131072;
+  m.ssm = SsmDims{SsmKind::mamba2, 4096, 128, 4, 1, 64, 64};
+  m.attention_layers = std::vector<std::uint32_t>{10, 13, 27, 37};
+  return m;
+}
+
+}  // namespace llmsize::test
