@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "llmsize/catalog/catalog.h"
+#include "llmsize/engine/speed.h"
 
 namespace llmsize::cli {
 
@@ -39,6 +40,7 @@ struct Context {
   catalog::Catalog catalog;
   std::string merged_catalog_json;
   int exit_code = 0;
+  std::optional<Calibration> calibration_cache;  ///< fitted on first use
 
   [[nodiscard]] bool color() const;
   /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.

@@ -98,8 +98,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.footer(kFooter);
   app.require_subcommand(1);
   add_global_options(app, ctx.global);
-  // TODO-BUILD add_recommend_command(app, ctx);
-  // TODO-BUILD add_check_command(app, ctx);
+  add_recommend_command(app, ctx);
+  add_check_command(app, ctx);
   // TODO-BUILD add_models_command(app, ctx);
   add_memory_command(app, ctx);
   add_kv_command(app, ctx);

@@ -1,0 +1,67 @@
+#pragma once
+/// Power draw, electricity cost, PSU size and model load time.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace llmsize {
+
+/// Share of board power a GPU draws while decoding: decode is memory-bound and leaves the
+/// shader cores mostly idle (estimate from nvidia-smi readings people post while running
+/// llama.cpp: ~60–75% of the power limit; docs/formulas.md).
+inline constexpr double kDecodePowerFraction = 0.7;
+/// Prompt processing is compute-bound and runs near the power limit.
+inline constexpr double kPrefillPowerFraction = 0.95;
+/// A CPU feeding GPUs spins one thread; a CPU-only decode keeps all cores busy waiting on memory.
+inline constexpr double kCpuFeedingGpuFraction = 0.25;
+inline constexpr double kCpuDecodeFraction = 0.8;
+/// Motherboard, RAM, fans and drives (estimate).
+inline constexpr double kPlatformWatts = 50;
+/// Idle board power when the catalog has no measurement: 8% of the power limit (estimate).
+inline constexpr double kIdleFractionWithoutData = 0.08;
+/// PSU headroom for transient spikes (GPU power excursions exceed the rated limit briefly).
+inline constexpr double kPsuHeadroom = 1.3;
+
+struct PowerInputs {
+  std::vector<double> gpu_tdp_watts;                 ///< discrete GPUs that run layers
+  std::vector<std::optional<double>> gpu_idle_watts;
+  double cpu_tdp_watts = 0;
+  bool cpu_runs_layers = false;                      ///< CPU-only or offload
+  std::optional<double> system_tdp_watts;            ///< unified-memory machine (whole package)
+  std::optional<double> system_idle_watts;
+};
+
+struct PowerResult {
+  double watts_decode = 0;
+  double watts_prefill = 0;
+  double watts_idle = 0;
+  double psu_watts = 0;  ///< recommended PSU, rounded up to a standard size (0 for unified machines)
+};
+
+[[nodiscard]] PowerResult estimate_power(const PowerInputs& in);
+
+struct UsageProfile {
+  double hours_per_day = 24;
+  double utilisation = 1.0;  ///< share of those hours spent generating
+  double days_per_month = 30;
+  double price_per_kwh = 0.16;
+};
+
+struct CostResult {
+  double kwh_per_mtok = 0;
+  double cost_per_mtok = 0;
+  double monthly_kwh = 0;
+  double monthly_cost = 0;
+  double tokens_per_month = 0;
+  std::optional<double> api_monthly_cost;    ///< the same tokens at an API price
+  std::optional<double> breakeven_months;    ///< hardware price / (API cost − electricity) per month
+};
+
+/// Monthly energy: watts × hours × days × utilisation, plus idle watts for the rest of the hours.
+[[nodiscard]] CostResult estimate_cost(const PowerResult& power, double decode_tokens_per_s, const UsageProfile& usage,
+                                       std::optional<double> api_price_per_mtok, std::optional<double> hardware_price);
+
+/// Seconds to read the weights from storage (MB/s, decimal) and, for GPUs, over the host link.
+[[nodiscard]] double load_seconds(std::uint64_t bytes, double storage_mb_per_s, double link_bytes_per_s);
+
+}  // namespace llmsize

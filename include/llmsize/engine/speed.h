@@ -1,0 +1,132 @@
+#pragma once
+/// Decode and prefill speed: where the bytes are read and the FLOPs are done, with efficiency
+/// factors fitted per backend on published llama-bench results (docs/calibration.md).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmsize/engine/hardware.h"
+#include "llmsize/engine/placement.h"
+
+namespace llmsize {
+
+/// A device's peak rates, from the catalog.
+struct ComputeDevice {
+  std::string id;
+  Backend backend = Backend::cuda;
+  double bandwidth_bytes_per_s = 0;
+  double matmul_flops_per_s = 0;  ///< dense FP16 matrix throughput (CPU: cores × FLOP/cycle × clock)
+  double tdp_watts = 0;
+  double idle_watts = 0;
+};
+
+/// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
+struct HostDevice {
+  ComputeDevice cpu;                 ///< backend cpu; bandwidth = channels × MT/s × 8 bytes
+  double gpu_link_bytes_per_s = 0;   ///< PCIe to the GPUs (weights streamed for prompt batches)
+};
+
+[[nodiscard]] ComputeDevice device_from_gpu(const Gpu& g);
+[[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s);
+/// Peak FLOP/s of a CPU: cores × FLOP per cycle of its widest SIMD × base clock.
+[[nodiscard]] double cpu_flops_per_s(const Cpu& c);
+/// 64-bit channels × transfer rate × 8 bytes: 2 × 3600 MT/s × 8 B = 57.6 GB/s.
+[[nodiscard]] double ram_bandwidth_bytes_per_s(const RamKind& r, std::uint32_t channels);
+[[nodiscard]] HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels);
+/// PCIe bandwidth of a GPU's host link (per direction): gen 3/4/5 × lanes.
+[[nodiscard]] double pcie_bytes_per_s(std::uint32_t gen, std::uint32_t lanes);
+
+/// What one backend reaches of its peak rates, and how far measurements scatter around it.
+struct Efficiency {
+  Backend backend = Backend::cpu;
+  double bandwidth_efficiency = 0.7;  ///< share of peak bandwidth decode streams weights at
+  double per_token_s = 0;             ///< fixed cost per decoded token (kernel launches, sync)
+  double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
+  double decode_low = 0.8;            ///< band: measured / predicted, 10th percentile (fit rows)
+  double decode_high = 1.2;           ///< 90th percentile
+  double prefill_low = 0.7;
+  double prefill_high = 1.3;
+  std::size_t decode_rows = 0;        ///< rows the factors were fitted on
+  std::size_t prefill_rows = 0;
+};
+
+struct Calibration {
+  std::vector<Efficiency> backends;
+  [[nodiscard]] const Efficiency& get(Backend b) const;
+};
+
+/// One published measurement reduced to what the fit needs.
+struct CalibrationPoint {
+  Backend backend = Backend::cpu;
+  bool decode = true;             ///< tg (decode) or pp (prefill)
+  bool holdout = false;
+  double seconds_at_peak = 0;     ///< decode: bytes / bandwidth; prefill: FLOPs / peak FLOP/s, per token
+  double measured_tokens_per_s = 0;
+  std::string label;
+};
+
+/// Fits each backend's factors on the non-holdout points: decode by least squares of
+/// 1/tps = x / efficiency + per_token_s; prefill by the median of measured × x. Backends without
+/// enough points keep conservative defaults (docs/calibration.md).
+[[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
+[[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak);
+[[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
+
+/// Median absolute percentage error of the predictions on a subset of points.
+struct ErrorReport {
+  std::size_t rows = 0;
+  double median_abs_pct = 0;
+  double within_band_share = 0;  ///< measured inside [low, high] × prediction
+};
+[[nodiscard]] ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode,
+                                   bool holdout);
+
+/// Per-token bytes one decode step reads: weights a token touches (MoE: non-expert weights plus
+/// n_active / n_experts of the routed experts; never token_embd beyond one row) and the KV cache.
+struct SpeedRequest {
+  const Model* model = nullptr;
+  const WeightsResult* weights = nullptr;
+  const KvSettings* kv = nullptr;
+  const Placement* placement = nullptr;
+  std::vector<ComputeDevice> devices;  ///< one per placement device, same order
+  std::optional<HostDevice> host;      ///< needed when the host runs layers
+  const Calibration* calibration = nullptr;
+  std::uint64_t prompt_tokens = 512;
+  double tensor_parallel_link_bytes_per_s = 0;  ///< link between GPUs for tensor parallelism
+  double tensor_parallel_link_latency_s = 0;
+};
+
+struct SpeedAt {
+  std::uint64_t depth_tokens = 0;
+  double decode_tokens_per_s = 0;
+  double decode_low = 0;
+  double decode_high = 0;
+};
+
+struct SpeedResult {
+  double decode_tokens_per_s = 0;  ///< at the start of a conversation (llama-bench tg128)
+  double decode_low = 0;
+  double decode_high = 0;
+  double prefill_tokens_per_s = 0; ///< for prompt_tokens (llama-bench pp512)
+  double prefill_low = 0;
+  double prefill_high = 0;
+  double bytes_per_token = 0;      ///< weights and KV read per decoded token at depth 0
+  std::vector<SpeedAt> curve;
+  std::string bottleneck;          ///< the device that takes most of a token's time
+};
+
+/// Decode at `depth_tokens` of context already in the cache.
+[[nodiscard]] SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens);
+[[nodiscard]] SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_t>& curve_depths);
+
+/// Aggregate and per-user decode speed with N parallel sequences (weights read once per step).
+struct ConcurrencyAt {
+  std::uint32_t sequences = 1;
+  double aggregate_tokens_per_s = 0;
+  double per_user_tokens_per_s = 0;
+  bool compute_bound = false;
+};
+[[nodiscard]] ConcurrencyAt decode_concurrent(const SpeedRequest& r, std::uint32_t sequences, std::uint64_t depth_tokens);
+
+}  // namespace llmsize

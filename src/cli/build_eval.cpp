@@ -1,0 +1,105 @@
+#include "build_eval.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace llmsize::cli {
+namespace {
+// llama.cpp and Ollama spell types in lowercase with underscores: q8_0.
+std::string runtime_type_name(const TensorType& t) {
+  std::string out = t.meta.name;
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+void add_cost_options(CLI::App* cmd, CostOptions& o) {
+  cmd->add_option("--price-per-kwh", o.price_per_kwh, "Electricity price per kWh (default 0.16)")->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--currency", o.currency, "Currency label for prices (default USD; hardware prices are USD)");
+  cmd->add_option("--hours-per-day", o.hours_per_day, "Hours per day the machine is on (default 24)")->check(CLI::Range(0.0, 24.0));
+  cmd->add_option("--utilisation", o.utilisation, "Share of those hours spent generating, 0..1 (default 1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--api-price", o.api_price_per_mtok, "An API's price per 1M output tokens, to compare and find break-even");
+}
+
+std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {
+  std::vector<std::uint64_t> depths = {0};
+  for (std::uint64_t d = 1024; d <= context_tokens; d *= 2) depths.push_back(d);
+  if (depths.back() != context_tokens) depths.push_back(context_tokens);
+  return depths;
+}
+
+BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
+                         const CostOptions& cost, bool with_curve) {
+  BuildEval e;
+  PlacementRequest r;
+  r.model = s.model;
+  r.weights = &s.weights;
+  r.kv = &s.cache;
+  r.compute = s.compute;
+  r.devices = h.devices;
+  r.host_ram_bytes = h.host_ram_bytes;
+  r.unified_memory = h.unified;
+  r.split = h.split;
+  r.cpu_repack = h.cpu_repack;
+  e.placement = place(r);
+
+  SpeedRequest sr;
+  sr.model = s.model;
+  sr.weights = &s.weights;
+  sr.kv = &s.kv;
+  sr.placement = &e.placement;
+  sr.devices = h.compute;
+  sr.host = h.host;
+  sr.calibration = &calibration(ctx);
+  sr.prompt_tokens = prompt_tokens;
+  sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
+  sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
+  if (e.placement.verdict != Verdict::does_not_fit) {
+    e.speed = estimate_speed(sr, with_curve ? curve_depths(s.kv.context_tokens) : std::vector<std::uint64_t>{});
+  }
+  PowerInputs power = h.power;
+  power.cpu_runs_layers = power.cpu_runs_layers || e.placement.host.layers > 0 || e.placement.n_cpu_moe > 0;
+  e.power = estimate_power(power);
+  UsageProfile usage;
+  usage.price_per_kwh = cost.price_per_kwh;
+  usage.hours_per_day = cost.hours_per_day;
+  usage.utilisation = cost.utilisation;
+  e.cost = estimate_cost(e.power, e.speed.decode_tokens_per_s, usage, cost.api_price_per_mtok, h.price_usd);
+  if (h.storage != nullptr) {
+    e.load_seconds = load_seconds(s.weights.total_bytes, h.storage->read_mb_per_s, h.devices.empty() ? 0 : h.gpu_link_bytes_per_s);
+  }
+  return e;
+}
+
+std::string llama_server_command(const Sizing& s, const Placement& p) {
+  std::string cmd = fmt::format("llama-server -m {}.{}.gguf -c {}", s.model->meta.id, s.quant->meta.name,
+                                s.kv.context_tokens * s.kv.n_sequences);
+  if (s.kv.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.n_sequences);
+  cmd += fmt::format(" -ngl {}", p.devices.empty() ? 0 : p.gpu_layers);
+  if (p.tensor_split.size() > 1) {
+    std::string ts;
+    for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? "," : "") + std::to_string(p.tensor_split[i]);
+    cmd += " -ts " + ts;
+    bool parallel = true;
+    for (const auto& d : p.devices) parallel = parallel && d.holds_output;
+    if (parallel) cmd += " -sm row";
+  }
+  if (p.n_cpu_moe > 0) cmd += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
+  if (s.kv.type_k->meta.id != "f16") cmd += " -ctk " + runtime_type_name(*s.kv.type_k);
+  if (s.kv.type_v->meta.id != "f16") cmd += " -ctv " + runtime_type_name(*s.kv.type_v);
+  cmd += s.kv.flash_attention ? " -fa on" : " -fa off";
+  if (s.kv.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.ubatch);
+  return cmd;
+}
+
+std::string ollama_parameters(const Sizing& s, const Placement& p) {
+  std::string out = fmt::format("PARAMETER num_ctx {}\nPARAMETER num_gpu {}", s.kv.context_tokens,
+                                p.devices.empty() ? 0 : p.gpu_layers);
+  if (s.kv.type_k->meta.id != "f16") out += "\n(env) OLLAMA_KV_CACHE_TYPE=" + runtime_type_name(*s.kv.type_k);
+  if (s.kv.flash_attention) out += "\n(env) OLLAMA_FLASH_ATTENTION=1";
+  return out;
+}
+
+}  // namespace llmsize::cli

@@ -1,0 +1,37 @@
+#pragma once
+// One model on one hardware configuration: placement, speed, power and cost together.
+#include "hardware_config.h"
+#include "sizing.h"
+
+namespace llmsize::cli {
+
+struct CostOptions {
+  double price_per_kwh = 0.16;
+  std::string currency = "USD";
+  double hours_per_day = 24;
+  double utilisation = 1.0;
+  std::optional<double> api_price_per_mtok;
+};
+
+void add_cost_options(CLI::App* cmd, CostOptions& o);
+
+struct BuildEval {
+  Placement placement;
+  SpeedResult speed;
+  PowerResult power;
+  CostResult cost;
+  double load_seconds = 0;
+};
+
+/// Default depths of the decode-over-context curve, up to the context.
+[[nodiscard]] std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens);
+
+[[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
+                                       std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve);
+
+/// The llama-server flags that realise a placement.
+[[nodiscard]] std::string llama_server_command(const Sizing& s, const Placement& p);
+/// The Ollama parameters (num_ctx, num_gpu).
+[[nodiscard]] std::string ollama_parameters(const Sizing& s, const Placement& p);
+
+}  // namespace llmsize::cli

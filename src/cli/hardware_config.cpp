@@ -1,0 +1,285 @@
+#include "hardware_config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "llmsize/units.h"
+#include "render.h"
+
+namespace llmsize::cli {
+namespace {
+
+constexpr const char* kDefaultRamKind = "ddr5-5600";
+constexpr std::uint64_t kDefaultRamGib = 64;  // when a GPU build names no RAM
+constexpr const char* kDefaultStorage = "nvme-gen4";
+
+// "2x3090" -> {2, "3090"}; "3090" -> {1, "3090"}.
+std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
+  const auto x = text.find_first_of("xX*");
+  if (x != std::string::npos && x > 0 && std::all_of(text.begin(), text.begin() + static_cast<long>(x), ::isdigit)) {
+    const unsigned long n = std::stoul(text.substr(0, x));
+    if (n < 1 || n > 64) throw InputError("--gpu \"" + text + "\": the count must be 1 to 64");
+    return {static_cast<std::uint32_t>(n), text.substr(x + 1)};
+  }
+  return {1, text};
+}
+
+const RamKind& fastest_ram(const Context& ctx, const Cpu& c) {
+  const RamKind* best = nullptr;
+  for (const std::string& id : c.ram_kinds) {
+    const RamKind* k = catalog::find(ctx.catalog.ram_kinds, id);
+    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
+  }
+  if (best == nullptr) best = &resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
+  return *best;
+}
+
+void add_gpus(const Context& ctx, HardwareConfig& h, const Gpu& g, std::uint32_t count) {
+  for (std::uint32_t i = 0; i < count; ++i) {
+    DeviceSpec d;
+    d.id = count > 1 ? fmt::format("{}#{}", g.meta.id, i) : g.meta.id;
+    d.kind = DeviceKind::gpu;
+    d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
+    d.memory_bytes = units::gib_to_bytes(g.memory_gib);
+    h.devices.push_back(d);
+    ComputeDevice c = device_from_gpu(g);
+    c.id = d.id;
+    h.compute.push_back(c);
+    h.power.gpu_tdp_watts.push_back(g.tdp_watts);
+    h.power.gpu_idle_watts.push_back(g.idle_watts);
+    h.devices_json.push_back({{"id", g.meta.id}, {"kind", "gpu"}, {"memory_bytes", d.memory_bytes}});
+  }
+  h.gpu_link_bytes_per_s = pcie_bytes_per_s(g.pcie_gen, g.pcie_lanes);
+  if (count > 1) {
+    const Link* link = g.nvlink.empty() ? nullptr : catalog::find(ctx.catalog.links, g.nvlink);
+    h.tp_link_bytes_per_s = link != nullptr ? link->bandwidth_gb_per_s * 1e9 : h.gpu_link_bytes_per_s;
+    h.tp_link_latency_s = (link != nullptr ? link->latency_us.value_or(2) : 2) * 1e-6;
+  }
+  if (g.launch_price_usd) h.price_usd = h.price_usd.value_or(0) + *g.launch_price_usd * count;
+}
+
+void set_host(const Context& ctx, HardwareConfig& h, const Cpu* cpu, const RamKind* kind, std::uint32_t channels,
+              std::optional<std::uint64_t> ram) {
+  if (cpu == nullptr) {
+    // A GPU build without --cpu: a generic dual-channel desktop (documented assumption).
+    const RamKind& k = kind != nullptr ? *kind : resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware");
+    HostDevice host;
+    host.cpu.id = "host";
+    host.cpu.backend = Backend::cpu;
+    host.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(k, channels == 0 ? 2 : channels);
+    host.cpu.matmul_flops_per_s = 1e12;
+    host.cpu.tdp_watts = 125;
+    h.host = host;
+    h.power.cpu_tdp_watts = 125;
+    h.assumptions.push_back(fmt::format("no --cpu: a desktop CPU of 125 W with {}-channel {}", channels == 0 ? 2 : channels,
+                                        k.meta.name));
+  } else {
+    const RamKind& k = kind != nullptr ? *kind : fastest_ram(ctx, *cpu);
+    const std::uint32_t ch = channels == 0 ? cpu->memory_channels : channels;
+    h.host = host_from_cpu(*cpu, k, ch);
+    h.power.cpu_tdp_watts = cpu->tdp_watts;
+    if (kind == nullptr) h.assumptions.push_back(fmt::format("RAM kind not given: {} (fastest the CPU supports)", k.meta.name));
+    if (cpu->launch_price_usd) h.price_usd = h.price_usd.value_or(0) + *cpu->launch_price_usd;
+    const bool arm = std::find(cpu->simd.begin(), cpu->simd.end(), "neon") != cpu->simd.end();
+    h.cpu_repack = !arm;
+  }
+  if (!h.devices.empty()) h.host->gpu_link_bytes_per_s = h.gpu_link_bytes_per_s;
+  h.host_ram_bytes = ram;
+}
+
+}  // namespace
+
+void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
+  cmd->add_option("--gpu,-g", o.gpus, "GPU, optionally with a count: 3090, 2x3090, rtx-4090; repeat for mixed cards")
+      ->type_name("[Nx]GPU");
+  cmd->add_option("--system", o.system, "Unified-memory machine: m4-max, m3-ultra-80c, strix-halo, dgx-spark");
+  cmd->add_option("--memory", o.memory, "Memory of the --system (64GB, 128GB); default its largest option");
+  cmd->add_option("--cpu", o.cpu, "CPU (7950x, 13900k, epyc-9654): runs offloaded layers, or everything without a GPU");
+  cmd->add_option("--ram", o.ram, "System RAM (64GB; GB means GiB here, as on the box)");
+  cmd->add_option("--ram-kind", o.ram_kind, "RAM kind (ddr5-6000, ddr4-3200); default the fastest the CPU supports");
+  cmd->add_option("--channels", o.channels, "Populated memory channels; default the CPU's")->check(CLI::Range(1, 24));
+  cmd->add_option("--storage", o.storage, "Model storage for load time: hdd, sata-ssd, nvme-gen3, nvme-gen4 (default), nvme-gen5");
+  cmd->add_option("--split", o.split, "Multi-GPU: layer (llama.cpp default) or tensor (vLLM / -sm row)")
+      ->check(CLI::IsMember({"layer", "tensor"}));
+}
+
+bool has_hardware(const HardwareOptions& o) {
+  return !o.gpus.empty() || !o.system.empty() || !o.cpu.empty() || !o.ram.empty();
+}
+
+HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
+  const auto& cat = ctx.catalog;
+  HardwareConfig h;
+  h.split = o.split == "tensor" ? SplitMode::tensor : SplitMode::layer;
+  if (!o.system.empty() && !o.gpus.empty()) throw InputError("use --system or --gpu, not both");
+  const RamKind* kind = o.ram_kind.empty() ? nullptr : &resolve(cat.ram_kinds, o.ram_kind, "RAM kind", "hardware --kind ram");
+  std::optional<std::uint64_t> ram;
+  if (!o.ram.empty()) ram = parse_memory(o.ram, "--ram");
+  if (!o.system.empty()) {
+    const UnifiedSystem& s = resolve(cat.systems, o.system, "system", "hardware --kind system");
+    MemoryOption option = s.memory_options.back();
+    if (!o.memory.empty()) {
+      option.memory_gib = units::bytes_to_gib(parse_memory(o.memory, "--memory"));
+      option.price_usd.reset();
+      for (const MemoryOption& m : s.memory_options) {
+        if (std::abs(m.memory_gib - option.memory_gib) < 0.01) option = m;
+      }
+    }
+    h = system_config(ctx, s, option);
+    if (o.memory.empty()) h.assumptions.push_back(fmt::format("--memory not given: {:.0f} GB, the largest option", option.memory_gib));
+  } else {
+    std::vector<std::string> labels;
+    for (const std::string& spec : o.gpus) {
+      const auto [count, name] = parse_count(spec);
+      const Gpu& g = resolve(cat.gpus, name, "GPU", "hardware --kind gpu");
+      add_gpus(ctx, h, g, count);
+      labels.push_back(count > 1 ? fmt::format("{}× {}", count, g.meta.name) : g.meta.name);
+    }
+    const Cpu* cpu = o.cpu.empty() ? nullptr : &resolve(cat.cpus, o.cpu, "CPU", "hardware --kind cpu");
+    if (!ram && !h.devices.empty()) {
+      ram = kDefaultRamGib * units::kGiB;
+      h.assumptions.push_back(fmt::format("--ram not given: {} GiB of system RAM", kDefaultRamGib));
+    }
+    if (!ram && cpu != nullptr) throw InputError("a CPU-only build needs --ram (for example --ram 64GB)");
+    set_host(ctx, h, cpu, kind, o.channels, ram);
+    if (cpu != nullptr) labels.push_back(cpu->meta.name);
+    std::string label;
+    for (std::size_t i = 0; i < labels.size(); ++i) label += (i > 0 ? " + " : "") + labels[i];
+    h.label = label.empty() ? "host" : label;
+    h.power.cpu_runs_layers = h.devices.empty();
+    if (h.devices.empty() && cpu == nullptr) throw InputError("name some hardware: --gpu, --system, or --cpu with --ram");
+  }
+  const std::string storage = o.storage.empty() ? kDefaultStorage : o.storage;
+  h.storage = &resolve(cat.storage, storage, "storage kind", "hardware --kind storage");
+  if (o.storage.empty()) h.assumptions.push_back("--storage not given: NVMe Gen4 for load time");
+  return h;
+}
+
+HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t count) {
+  HardwareOptions o;
+  o.gpus = {std::to_string(count) + "x" + gpu.meta.id};
+  HardwareConfig h = resolve_hardware(ctx, o);
+  return h;
+}
+
+HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option) {
+  HardwareConfig h;
+  h.unified = true;
+  h.label = fmt::format("{} {:.0f} GB", s.meta.name, option.memory_gib);
+  const std::uint64_t ram = units::gib_to_bytes(option.memory_gib);
+  // macOS lets the GPU use ~2/3 to 3/4 of RAM (recommendedMaxWorkingSetSize); others all of it.
+  const double fraction = s.gpu_memory_fraction.value_or(1.0);
+  DeviceSpec d;
+  d.id = s.meta.id;
+  d.kind = DeviceKind::unified;
+  d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
+  d.memory_bytes = units::to_bytes(static_cast<double>(ram) * fraction);
+  const bool gpu_runs = d.backend != Backend::cpu;
+  if (gpu_runs) {
+    h.devices.push_back(d);
+    h.compute.push_back(device_from_system(s));
+  } else {
+    HostDevice host;
+    host.cpu = device_from_system(s);
+    host.cpu.backend = Backend::cpu;
+    host.cpu.matmul_flops_per_s = static_cast<double>(s.cpu_cores) * 16 * 2.4e9;  // NEON, ~2.4 GHz
+    h.host = host;
+  }
+  if (!h.host) {
+    HostDevice host;
+    host.cpu = device_from_system(s);
+    host.cpu.backend = Backend::cpu;
+    h.host = host;
+  }
+  h.host_ram_bytes = ram;
+  h.power.system_tdp_watts = s.tdp_watts;
+  h.power.system_idle_watts = s.idle_watts;
+  h.price_usd = option.price_usd;
+  h.cpu_repack = false;
+  if (gpu_runs && s.gpu_memory_fraction) {
+    h.assumptions.push_back(fmt::format("GPU may use {:.0f}% of RAM (macOS default working-set limit; raise it with "
+                                        "sudo sysctl iogpu.wired_limit_mb)", *s.gpu_memory_fraction * 100));
+  }
+  h.devices_json.push_back({{"id", s.meta.id}, {"kind", "unified"}, {"memory_bytes", ram}});
+  h.storage = &resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware");
+  return h;
+}
+
+HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes) {
+  HardwareConfig h;
+  h.label = c.meta.name;
+  set_host(ctx, h, &c, nullptr, 0, ram_bytes);
+  h.assumptions.clear();
+  h.power.cpu_runs_layers = true;
+  h.storage = &resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware");
+  return h;
+}
+
+std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
+  std::vector<CalibrationPoint> points;
+  std::map<std::string, WeightsResult> weights_cache;
+  for (const Benchmark& b : cat.benchmarks) {
+    const Model* m = catalog::find(cat.models, b.model);
+    const Quant* q = catalog::find(cat.quants, b.quant);
+    if (m == nullptr || q == nullptr) continue;
+    const bool decode = b.test.rfind("tg", 0) == 0;
+    const bool prefill = b.test.rfind("pp", 0) == 0;
+    if (!decode && !prefill) continue;
+    double bandwidth = 0;
+    double flops = 0;
+    if (const Gpu* g = catalog::find(cat.gpus, b.hardware)) {
+      const ComputeDevice d = device_from_gpu(*g);
+      bandwidth = d.bandwidth_bytes_per_s;
+      flops = d.matmul_flops_per_s * b.n_devices;
+    } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
+      const ComputeDevice d = device_from_system(*s);
+      bandwidth = d.bandwidth_bytes_per_s;
+      flops = d.matmul_flops_per_s;
+    } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
+      const RamKind* best = nullptr;
+      for (const auto& id : c->ram_kinds) {
+        const RamKind* k = catalog::find(cat.ram_kinds, id);
+        if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
+      }
+      if (best == nullptr) continue;
+      bandwidth = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
+      flops = cpu_flops_per_s(*c);
+    } else {
+      continue;
+    }
+    const std::string key = m->meta.id + "/" + q->meta.id;
+    auto it = weights_cache.find(key);
+    if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
+    const WeightsResult& w = it->second;
+    const ParamCounts params = count_params(*m);
+    CalibrationPoint p;
+    p.backend = b.backend;
+    p.decode = decode;
+    p.holdout = b.set == "holdout";
+    p.measured_tokens_per_s = b.tokens_per_s;
+    p.label = b.meta.id;
+    if (decode) {
+      double touched = static_cast<double>(w.total_bytes - w.token_embd_bytes);
+      if (is_moe(*m)) {
+        const double experts = static_cast<double>(w.routed_expert_bytes);
+        touched -= experts * (1.0 - static_cast<double>(m->moe->n_active_experts) / m->moe->n_experts);
+      }
+      p.seconds_at_peak = touched / bandwidth;
+    } else {
+      const double tokens = std::stod(b.test.substr(2));
+      const double attention = 2.0 * m->n_layers * m->n_heads * head_dim_k(*m) * tokens;
+      p.seconds_at_peak = (2.0 * static_cast<double>(params.active) + attention) / flops;
+    }
+    points.push_back(p);
+  }
+  return points;
+}
+
+const Calibration& calibration(Context& ctx) {
+  if (!ctx.calibration_cache) ctx.calibration_cache = fit_calibration(calibration_points(ctx.catalog));
+  return *ctx.calibration_cache;
+}
+
+}  // namespace llmsize::cli

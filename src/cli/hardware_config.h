@@ -1,0 +1,62 @@
+#pragma once
+// Hardware flags (--gpu 2x3090, --system, --memory, --cpu, --ram, --ram-kind, --channels,
+// --storage) resolved into engine inputs.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "context.h"
+#include "llmsize/engine/placement.h"
+#include "llmsize/engine/power.h"
+#include "llmsize/engine/speed.h"
+
+namespace llmsize::cli {
+
+struct HardwareOptions {
+  std::vector<std::string> gpus;
+  std::string system;
+  std::string memory;
+  std::string cpu;
+  std::string ram;
+  std::string ram_kind;
+  std::uint32_t channels = 0;
+  std::string storage;
+  std::string split = "layer";
+  std::string backend;
+};
+
+void add_hardware_options(CLI::App* cmd, HardwareOptions& o);
+[[nodiscard]] bool has_hardware(const HardwareOptions& o);
+
+struct HardwareConfig {
+  std::string label;
+  std::vector<DeviceSpec> devices;
+  std::vector<ComputeDevice> compute;
+  std::optional<HostDevice> host;
+  std::optional<std::uint64_t> host_ram_bytes;
+  bool unified = false;
+  SplitMode split = SplitMode::layer;
+  PowerInputs power;
+  std::optional<double> price_usd;
+  const StorageKind* storage = nullptr;
+  double gpu_link_bytes_per_s = 0;
+  double tp_link_bytes_per_s = 0;
+  double tp_link_latency_s = 0;
+  bool cpu_repack = true;
+  std::vector<std::string> assumptions;
+  Json devices_json = Json::array();
+};
+
+/// Resolves the flags against the catalog; throws InputError with suggestions.
+[[nodiscard]] HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o);
+
+/// A config of `count` identical catalog GPUs (recommend), with the platform defaults.
+[[nodiscard]] HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t count);
+[[nodiscard]] HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option);
+[[nodiscard]] HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes);
+
+/// Efficiency factors fitted on the catalog's benchmark rows (cached per catalog).
+[[nodiscard]] const Calibration& calibration(Context& ctx);
+[[nodiscard]] std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat);
+
+}  // namespace llmsize::cli

@@ -1,0 +1,162 @@
+// Fitting per-backend efficiency factors on published llama-bench results.
+#include <algorithm>
+#include <cmath>
+
+#include "llmsize/engine/speed.h"
+
+namespace llmsize {
+namespace {
+
+constexpr std::size_t kMinRowsToFit = 3;
+constexpr double kMaxPerTokenSeconds = 0.005;  // search range for the fixed per-token cost
+constexpr int kPerTokenSteps = 100;
+constexpr double kBandLowQuantile = 0.10;
+constexpr double kBandHighQuantile = 0.90;
+constexpr double kMinBandHalfWidth = 0.10;  // never claim better than ±10%
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 1;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, v.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return v[lo] * (1 - frac) + v[hi] * frac;
+}
+
+std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points, Backend b, bool decode, bool holdout) {
+  std::vector<CalibrationPoint> out;
+  for (const auto& p : points) {
+    if (p.backend == b && p.decode == decode && p.holdout == holdout && p.seconds_at_peak > 0 &&
+        p.measured_tokens_per_s > 0) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+double median_abs_pct(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
+  std::vector<double> errors;
+  for (const auto& p : pts) {
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
+    errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
+  }
+  return median(errors);
+}
+
+void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  if (pts.size() < kMinRowsToFit) return;
+  double best_error = 1e300;
+  for (int step = 0; step <= kPerTokenSteps; ++step) {
+    Efficiency trial = e;
+    trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
+    std::vector<double> eff;
+    for (const auto& p : pts) {
+      const double streaming = 1.0 / p.measured_tokens_per_s - trial.per_token_s;
+      if (streaming > 0) eff.push_back(p.seconds_at_peak / streaming);
+    }
+    if (eff.size() < pts.size()) continue;  // this fixed cost exceeds some measured token time
+    trial.bandwidth_efficiency = median(eff);
+    const double error = median_abs_pct(trial, pts, true);
+    if (error < best_error) {
+      best_error = error;
+      e.bandwidth_efficiency = trial.bandwidth_efficiency;
+      e.per_token_s = trial.per_token_s;
+    }
+  }
+  e.decode_rows = pts.size();
+}
+
+void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  if (pts.size() < kMinRowsToFit) return;
+  std::vector<double> eff;
+  for (const auto& p : pts) eff.push_back(p.measured_tokens_per_s * p.seconds_at_peak);
+  e.prefill_efficiency = median(eff);
+  e.prefill_rows = pts.size();
+}
+
+void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
+  if (pts.size() < kMinRowsToFit) return;
+  std::vector<double> ratios;
+  for (const auto& p : pts) {
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
+    ratios.push_back(p.measured_tokens_per_s / predicted);
+  }
+  const double low = std::min(quantile(ratios, kBandLowQuantile), 1 - kMinBandHalfWidth);
+  const double high = std::max(quantile(ratios, kBandHighQuantile), 1 + kMinBandHalfWidth);
+  (decode ? e.decode_low : e.prefill_low) = low;
+  (decode ? e.decode_high : e.prefill_high) = high;
+}
+
+}  // namespace
+
+double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak) {
+  const double t = seconds_at_peak / e.bandwidth_efficiency + e.per_token_s;
+  return t > 0 ? 1.0 / t : 0;
+}
+
+double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak) {
+  return seconds_at_peak > 0 ? e.prefill_efficiency / seconds_at_peak : 0;
+}
+
+const Efficiency& Calibration::get(Backend b) const {
+  for (const Efficiency& e : backends) {
+    if (e.backend == b) return e;
+  }
+  static const Efficiency kDefault{};
+  return kDefault;
+}
+
+Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
+  Calibration c;
+  for (Backend b : {Backend::cuda, Backend::rocm, Backend::vulkan, Backend::sycl, Backend::metal, Backend::cpu}) {
+    Efficiency e;
+    e.backend = b;
+    // Defaults for a backend without data: conservative shares of peak (docs/calibration.md).
+    e.bandwidth_efficiency = 0.6;
+    e.prefill_efficiency = 0.3;
+    e.decode_low = 0.6;
+    e.decode_high = 1.4;
+    e.prefill_low = 0.5;
+    e.prefill_high = 1.5;
+    const auto decode = select(points, b, true, false);
+    const auto prefill = select(points, b, false, false);
+    fit_decode(e, decode);
+    fit_prefill(e, prefill);
+    fit_band(e, decode, true);
+    fit_band(e, prefill, false);
+    c.backends.push_back(e);
+  }
+  return c;
+}
+
+ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode, bool holdout) {
+  ErrorReport r;
+  std::vector<double> errors;
+  std::size_t inside = 0;
+  for (const auto& p : points) {
+    if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
+    const Efficiency& e = c.get(p.backend);
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
+    errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
+    const double low = predicted * (decode ? e.decode_low : e.prefill_low);
+    const double high = predicted * (decode ? e.decode_high : e.prefill_high);
+    if (p.measured_tokens_per_s >= low && p.measured_tokens_per_s <= high) ++inside;
+  }
+  r.rows = errors.size();
+  r.median_abs_pct = 100 * median(errors);
+  r.within_band_share = errors.empty() ? 0 : static_cast<double>(inside) / static_cast<double>(errors.size());
+  return r;
+}
+
+}  // namespace llmsize

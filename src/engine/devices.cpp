@@ -1,0 +1,85 @@
+// Catalog hardware records to peak rates.
+#include <algorithm>
+
+#include "llmsize/engine/speed.h"
+
+namespace llmsize {
+namespace {
+
+constexpr double kGbToBytes = 1e9;
+constexpr double kTflopsToFlops = 1e12;
+constexpr double kGhzToHz = 1e9;
+constexpr double kMegaTransfers = 1e6;
+
+// FP32 FLOP per cycle per core of the widest SIMD unit (FMA counts 2): AVX2 two 8-wide FMA
+// pipes = 32; AVX-512 two 16-wide = 64; AMX tiles (BF16) 1024; NEON two 4-wide = 16.
+double flops_per_cycle(const std::vector<std::string>& simd) {
+  auto has = [&](const char* s) { return std::find(simd.begin(), simd.end(), s) != simd.end(); };
+  if (has("amx")) return 1024;
+  if (has("avx512")) return 64;
+  if (has("avx2")) return 32;
+  return 16;
+}
+
+// PCIe per-lane throughput per direction after encoding (GB/s): gen 3 0.985, gen 4 1.969,
+// gen 5 3.938, gen 6 7.563 (PCI-SIG; 128b/130b encoding from gen 3, FLIT from gen 6).
+double pcie_lane_gb_per_s(std::uint32_t gen) {
+  switch (gen) {
+    case 1: return 0.25;
+    case 2: return 0.5;
+    case 3: return 0.985;
+    case 4: return 1.969;
+    case 5: return 3.938;
+    default: return 7.563;
+  }
+}
+
+}  // namespace
+
+ComputeDevice device_from_gpu(const Gpu& g) {
+  ComputeDevice d;
+  d.id = g.meta.id;
+  d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
+  d.bandwidth_bytes_per_s = g.bandwidth_gb_per_s * kGbToBytes;
+  d.matmul_flops_per_s = g.fp16_tensor_tflops.value_or(g.fp32_tflops.value_or(1.0)) * kTflopsToFlops;
+  d.tdp_watts = g.tdp_watts;
+  d.idle_watts = g.idle_watts.value_or(0);
+  return d;
+}
+
+ComputeDevice device_from_system(const UnifiedSystem& s) {
+  ComputeDevice d;
+  d.id = s.meta.id;
+  d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
+  d.bandwidth_bytes_per_s = s.bandwidth_gb_per_s * kGbToBytes;
+  d.matmul_flops_per_s = s.fp16_tflops.value_or(s.fp32_tflops.value_or(0.5)) * kTflopsToFlops;
+  d.tdp_watts = s.tdp_watts;
+  d.idle_watts = s.idle_watts.value_or(0);
+  return d;
+}
+
+double cpu_flops_per_s(const Cpu& c) {
+  return static_cast<double>(c.cores) * flops_per_cycle(c.simd) * c.base_clock_ghz * kGhzToHz;
+}
+
+// A CPU's memory_channels are 64-bit channels (a DIMM, or four 16-bit LPDDR channels).
+double ram_bandwidth_bytes_per_s(const RamKind& r, std::uint32_t channels) {
+  constexpr double kChannelBytes = 8;
+  return static_cast<double>(channels) * r.transfer_rate_mt_per_s * kMegaTransfers * kChannelBytes;
+}
+
+HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels) {
+  HostDevice h;
+  h.cpu.id = c.meta.id;
+  h.cpu.backend = Backend::cpu;
+  h.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(r, channels);
+  h.cpu.matmul_flops_per_s = cpu_flops_per_s(c);
+  h.cpu.tdp_watts = c.tdp_watts;
+  return h;
+}
+
+double pcie_bytes_per_s(std::uint32_t gen, std::uint32_t lanes) {
+  return pcie_lane_gb_per_s(gen) * lanes * kGbToBytes;
+}
+
+}  // namespace llmsize

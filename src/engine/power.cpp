@@ -1,0 +1,75 @@
+#include "llmsize/engine/power.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace llmsize {
+namespace {
+
+// ATX PSU sizes sold widely (W).
+constexpr std::array<double, 14> kPsuSizes = {450, 550, 650, 750, 850, 1000, 1200, 1300, 1500, 1600, 2000, 2400, 2800, 3200};
+
+double round_up_psu(double watts) {
+  for (double size : kPsuSizes) {
+    if (watts <= size) return size;
+  }
+  return std::ceil(watts / 400) * 400;  // beyond one PSU: multiples of 400 W (dual supplies)
+}
+
+}  // namespace
+
+PowerResult estimate_power(const PowerInputs& in) {
+  PowerResult p;
+  if (in.system_tdp_watts) {
+    // One package: unified-memory machines report whole-system power under load.
+    p.watts_decode = *in.system_tdp_watts * kDecodePowerFraction;
+    p.watts_prefill = *in.system_tdp_watts * kPrefillPowerFraction;
+    p.watts_idle = in.system_idle_watts.value_or(*in.system_tdp_watts * kIdleFractionWithoutData);
+    return p;
+  }
+  double gpu_tdp = 0;
+  for (std::size_t i = 0; i < in.gpu_tdp_watts.size(); ++i) {
+    gpu_tdp += in.gpu_tdp_watts[i];
+    const auto idle = i < in.gpu_idle_watts.size() ? in.gpu_idle_watts[i] : std::nullopt;
+    p.watts_idle += idle.value_or(in.gpu_tdp_watts[i] * kIdleFractionWithoutData);
+  }
+  const double cpu_fraction = in.cpu_runs_layers ? kCpuDecodeFraction : kCpuFeedingGpuFraction;
+  p.watts_decode = gpu_tdp * kDecodePowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts;
+  p.watts_prefill = gpu_tdp * kPrefillPowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts;
+  p.watts_idle += in.cpu_tdp_watts * kIdleFractionWithoutData + kPlatformWatts;
+  p.psu_watts = round_up_psu((gpu_tdp + in.cpu_tdp_watts + kPlatformWatts) * kPsuHeadroom);
+  return p;
+}
+
+CostResult estimate_cost(const PowerResult& power, double decode_tokens_per_s, const UsageProfile& usage,
+                         std::optional<double> api_price_per_mtok, std::optional<double> hardware_price) {
+  CostResult c;
+  constexpr double kSecondsPerHour = 3600;
+  constexpr double kWhPerKwh = 1000;
+  constexpr double kTokensPerMillion = 1e6;
+  if (decode_tokens_per_s > 0) {
+    c.kwh_per_mtok = power.watts_decode * (kTokensPerMillion / decode_tokens_per_s) / kSecondsPerHour / kWhPerKwh;
+    c.cost_per_mtok = c.kwh_per_mtok * usage.price_per_kwh;
+  }
+  const double busy_hours = usage.hours_per_day * usage.utilisation * usage.days_per_month;
+  const double idle_hours = usage.hours_per_day * (1 - usage.utilisation) * usage.days_per_month;
+  c.monthly_kwh = (power.watts_decode * busy_hours + power.watts_idle * idle_hours) / kWhPerKwh;
+  c.monthly_cost = c.monthly_kwh * usage.price_per_kwh;
+  c.tokens_per_month = decode_tokens_per_s * busy_hours * kSecondsPerHour;
+  if (api_price_per_mtok) {
+    c.api_monthly_cost = c.tokens_per_month / kTokensPerMillion * *api_price_per_mtok;
+    const double saving = *c.api_monthly_cost - c.monthly_cost;
+    if (hardware_price && saving > 0) c.breakeven_months = *hardware_price / saving;
+  }
+  return c;
+}
+
+double load_seconds(std::uint64_t bytes, double storage_mb_per_s, double link_bytes_per_s) {
+  constexpr double kBytesPerMb = 1e6;
+  double rate = storage_mb_per_s * kBytesPerMb;
+  if (link_bytes_per_s > 0) rate = std::min(rate, link_bytes_per_s);
+  return rate > 0 ? static_cast<double>(bytes) / rate : 0;
+}
+
+}  // namespace llmsize

@@ -1,0 +1,192 @@
+// Decode: every device reads the weights it holds that a token touches, plus its share of the KV
+// cache; layer-split devices run one after another, so their times add. Prefill: FLOPs over
+// matrix throughput, never faster than reading the weights once per micro-batch.
+#include <algorithm>
+#include <cmath>
+
+#include "llmsize/engine/speed.h"
+
+namespace llmsize {
+namespace {
+
+constexpr double kActivationBytes = 2;  // f16 activations exchanged per hidden value (tensor parallel)
+constexpr double kAllReducesPerLayer = 2;
+
+// Share of routed-expert bytes touched by `tokens` tokens in one step: 1 − (1 − k/E)^tokens.
+double expert_touch_fraction(const Model& m, double tokens) {
+  if (!is_moe(m)) return 1.0;
+  const double p = static_cast<double>(m.moe->n_active_experts) / m.moe->n_experts;
+  return 1.0 - std::pow(1.0 - p, tokens);
+}
+
+struct Part {
+  double weight_bytes = 0;  ///< touched per token
+  double kv_share = 0;      ///< share of the KV cache this part holds
+  double all_weight_bytes = 0;
+  const ComputeDevice* device = nullptr;
+  const Efficiency* efficiency = nullptr;
+};
+
+std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
+  std::vector<Part> parts;
+  const Placement& p = *r.placement;
+  const double frac = expert_touch_fraction(*r.model, tokens_per_step);
+  double kv_total = 0;
+  for (const auto& d : p.devices) kv_total += static_cast<double>(d.kv_cache_bytes);
+  kv_total += static_cast<double>(p.host.kv_cache_bytes);
+  for (std::size_t i = 0; i < p.devices.size() && i < r.devices.size(); ++i) {
+    const DevicePlacement& d = p.devices[i];
+    if (d.weights_bytes == 0 && d.kv_cache_bytes == 0) continue;
+    Part part;
+    const double experts = static_cast<double>(d.expert_bytes);
+    part.all_weight_bytes = static_cast<double>(d.weights_bytes);
+    part.weight_bytes = part.all_weight_bytes - experts + experts * frac;
+    part.kv_share = kv_total > 0 ? static_cast<double>(d.kv_cache_bytes) / kv_total : 0;
+    part.device = &r.devices[i];
+    part.efficiency = &r.calibration->get(r.devices[i].backend);
+    parts.push_back(part);
+  }
+  const HostPlacement& h = p.host;
+  const double host_weights = static_cast<double>(h.weights_bytes - std::min(h.weights_bytes, r.weights->token_embd_bytes));
+  if (r.host && (host_weights > 0 || h.kv_cache_bytes > 0)) {
+    Part part;
+    const double experts = static_cast<double>(h.expert_bytes);
+    part.all_weight_bytes = host_weights;
+    part.weight_bytes = host_weights - experts + experts * frac;
+    part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
+    part.device = &r.host->cpu;
+    part.efficiency = &r.calibration->get(Backend::cpu);
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+double part_seconds(const Part& part, double kv_bytes) {
+  const double bytes = part.weight_bytes + kv_bytes * part.kv_share;
+  return bytes / (part.device->bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency) +
+         part.efficiency->per_token_s;
+}
+
+double tensor_parallel_sync_seconds(const SpeedRequest& r, double tokens) {
+  if (r.placement->tensor_split.size() < 2 || r.tensor_parallel_link_bytes_per_s <= 0) return 0;
+  const double per_reduce = r.tensor_parallel_link_latency_s +
+                            tokens * r.model->hidden_size * kActivationBytes / r.tensor_parallel_link_bytes_per_s;
+  return kAllReducesPerLayer * r.model->n_layers * per_reduce;
+}
+
+bool tensor_parallel(const SpeedRequest& r) {
+  return r.placement->devices.size() > 1 &&
+         std::all_of(r.placement->devices.begin(), r.placement->devices.end(),
+                     [](const DevicePlacement& d) { return d.holds_output; });
+}
+
+// Time of one step and the part that takes most of it. Part pointers point into the request
+// (devices, host, calibration), so they outlive the temporary part list.
+struct StepTime {
+  double seconds = 0;
+  const Efficiency* efficiency = nullptr;
+  const ComputeDevice* device = nullptr;
+};
+
+void track(StepTime& step, const Part& part, double t, double& worst) {
+  if (t > worst) {
+    worst = t;
+    step.efficiency = part.efficiency;
+    step.device = part.device;
+  }
+}
+
+StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
+  const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(*r.model, *r.kv, depth)) * sequences;
+  const bool parallel = tensor_parallel(r);
+  StepTime step;
+  double worst = 0;
+  for (const Part& part : parts_of(r, sequences)) {
+    const double t = part_seconds(part, kv_bytes);
+    // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
+    step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
+    track(step, part, t, worst);
+  }
+  if (parallel) step.seconds += tensor_parallel_sync_seconds(r, sequences);
+  return step;
+}
+
+// Matrix work of `tokens` tokens, split over the parts by the weight bytes each holds.
+StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
+  const Model& m = *r.model;
+  const auto parts = parts_of(r, tokens);
+  double touched_total = 0;
+  for (const Part& part : parts) touched_total += part.weight_bytes;
+  std::uint32_t attention_layers = 0;
+  for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
+  // Attention over a causal prompt: QK^T and AV, 2 × 2 × heads × head_dim × P² / 2 per layer.
+  const double attention_flops = prompt ? 2.0 * attention_layers * m.n_heads * head_dim_k(m) * tokens * tokens : 0;
+  const double total_flops = 2.0 * static_cast<double>(count_params(m).active) * tokens + attention_flops;
+  const double micro_batches = prompt ? std::ceil(tokens / r.kv->ubatch) : 1;
+  const bool has_gpu = !r.placement->devices.empty();
+  StepTime step;
+  double worst = 0;
+  for (const Part& part : parts) {
+    const double share = touched_total > 0 ? part.weight_bytes / touched_total : 1.0;
+    double t = 0;
+    if (prompt && part.device->backend == Backend::cpu && has_gpu && r.host && r.host->gpu_link_bytes_per_s > 0) {
+      // llama.cpp copies CPU-held weights to the GPU for large batches (op offload).
+      t = part.all_weight_bytes * micro_batches / r.host->gpu_link_bytes_per_s;
+    } else {
+      const double compute = total_flops * share / (part.device->matmul_flops_per_s * part.efficiency->prefill_efficiency);
+      const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
+      t = std::max(compute, reads);
+    }
+    step.seconds += t;
+    track(step, part, t, worst);
+  }
+  return step;
+}
+
+}  // namespace
+
+SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
+  SpeedAt s;
+  s.depth_tokens = depth_tokens;
+  const StepTime step = decode_step(r, depth_tokens, 1);
+  s.decode_tokens_per_s = step.seconds > 0 ? 1.0 / step.seconds : 0;
+  const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration->get(Backend::cpu);
+  s.decode_low = s.decode_tokens_per_s * e.decode_low;
+  s.decode_high = s.decode_tokens_per_s * e.decode_high;
+  return s;
+}
+
+SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_t>& curve_depths) {
+  SpeedResult out;
+  // llama-bench tg128 decodes 128 tokens from an empty cache: the mean depth is 64.
+  const SpeedAt start = decode_at(r, 64);
+  out.decode_tokens_per_s = start.decode_tokens_per_s;
+  out.decode_low = start.decode_low;
+  out.decode_high = start.decode_high;
+  const StepTime prefill = compute_step(r, static_cast<double>(r.prompt_tokens), true);
+  out.prefill_tokens_per_s = prefill.seconds > 0 ? static_cast<double>(r.prompt_tokens) / prefill.seconds : 0;
+  const Efficiency& pe = prefill.efficiency != nullptr ? *prefill.efficiency : r.calibration->get(Backend::cpu);
+  out.prefill_low = out.prefill_tokens_per_s * pe.prefill_low;
+  out.prefill_high = out.prefill_tokens_per_s * pe.prefill_high;
+  for (const Part& part : parts_of(r, 1)) out.bytes_per_token += part.weight_bytes;
+  const StepTime first = decode_step(r, 0, 1);
+  if (first.device != nullptr) out.bottleneck = first.device->id;
+  for (std::uint64_t depth : curve_depths) out.curve.push_back(decode_at(r, depth));
+  return out;
+}
+
+ConcurrencyAt decode_concurrent(const SpeedRequest& r, std::uint32_t sequences, std::uint64_t depth_tokens) {
+  ConcurrencyAt c;
+  c.sequences = sequences;
+  double t = decode_step(r, depth_tokens, sequences).seconds;
+  const double compute = compute_step(r, sequences, false).seconds;  // until compute-bound
+  if (compute > t) {
+    t = compute;
+    c.compute_bound = true;
+  }
+  c.aggregate_tokens_per_s = t > 0 ? sequences / t : 0;
+  c.per_user_tokens_per_s = c.aggregate_tokens_per_s / sequences;
+  return c;
+}
+
+}  // namespace llmsize
