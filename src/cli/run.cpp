@@ -100,13 +100,13 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_global_options(app, ctx.global);
   add_recommend_command(app, ctx);
   add_check_command(app, ctx);
-  // TODO-BUILD add_models_command(app, ctx);
+  add_models_command(app, ctx);
   add_memory_command(app, ctx);
   add_kv_command(app, ctx);
-  // TODO-BUILD add_speed_command(app, ctx);
-  // TODO-BUILD add_cost_command(app, ctx);
-  // TODO-BUILD add_hardware_command(app, ctx);
-  // TODO-BUILD add_quants_command(app, ctx);
+  add_speed_command(app, ctx);
+  add_cost_command(app, ctx);
+  add_hardware_command(app, ctx);
+  add_quants_command(app, ctx);
   add_catalog_command(app, ctx);
 
   try {

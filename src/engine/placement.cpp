@@ -320,3 +320,39 @@ std::uint64_t max_context_that_fits(const ContextSearch& s) {
 }
 
 }  // namespace llmsize
+
+namespace llmsize {
+
+QuantChoice best_quant_that_fits(const QuantSearch& s) {
+  struct Sized {
+    const Quant* quant;
+    WeightsResult weights;
+  };
+  std::vector<Sized> ladder;
+  for (const Quant* q : s.candidates) {
+    WeightsResult w = weight_bytes(*s.model, *q, *s.types);
+    if (w.errors.empty()) ladder.push_back({q, std::move(w)});
+  }
+  std::sort(ladder.begin(), ladder.end(),
+            [](const Sized& a, const Sized& b) { return a.weights.total_bytes > b.weights.total_bytes; });
+  QuantChoice choice;
+  choice.kv = kv_cache(*s.model, s.kv);
+  for (Sized& rung : ladder) {
+    PlacementRequest r = s.request;
+    r.model = s.model;
+    r.weights = &rung.weights;
+    r.kv = &choice.kv;
+    r.compute.context_cells = choice.kv.full_cells;
+    Placement p = place(r);
+    const bool ok = s.require_gpu ? p.verdict == Verdict::fits : p.verdict != Verdict::does_not_fit;
+    if (ok) {
+      choice.quant = rung.quant;
+      choice.weights = std::move(rung.weights);
+      choice.placement = std::move(p);
+      return choice;
+    }
+  }
+  return choice;
+}
+
+}  // namespace llmsize

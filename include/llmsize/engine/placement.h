@@ -109,3 +109,25 @@ struct ContextSearch {
 [[nodiscard]] std::uint64_t max_context_that_fits(const ContextSearch& s);
 
 }  // namespace llmsize
+
+namespace llmsize {
+
+/// The quant of `candidates` with the most bytes (the highest quality on the ladder) whose
+/// placement is `fits` (or, without `require_gpu`, at least `fits_with_offload`).
+struct QuantSearch {
+  const Model* model = nullptr;
+  std::vector<const Quant*> candidates;
+  const std::vector<TensorType>* types = nullptr;
+  KvSettings kv;
+  PlacementRequest request;
+  bool require_gpu = true;
+};
+struct QuantChoice {
+  const Quant* quant = nullptr;  ///< nullptr when none fits
+  WeightsResult weights;
+  KvResult kv;
+  Placement placement;
+};
+[[nodiscard]] QuantChoice best_quant_that_fits(const QuantSearch& s);
+
+}  // namespace llmsize

@@ -1,0 +1,97 @@
+// llmsize hardware [--kind gpu|system|cpu|ram|storage|link] [--vendor V] [--min-memory 24GB]
+#include <fmt/format.h>
+
+#include "llmsize/units.h"
+#include "render.h"
+
+namespace llmsize::cli {
+namespace {
+
+struct HardwareListOptions {
+  std::string kind;
+  std::string vendor;
+  std::string min_memory;
+  std::string form_factor;
+};
+
+struct Item {
+  std::string id, name, kind, vendor, form;
+  std::uint64_t memory_bytes = 0;
+  double bandwidth_gb_per_s = 0;
+  double tdp_watts = 0;
+  std::optional<double> price_usd;
+  std::string extra;
+};
+
+std::vector<Item> items(const catalog::Catalog& cat) {
+  std::vector<Item> out;
+  for (const Gpu& g : cat.gpus) {
+    out.push_back({g.meta.id, g.meta.name, "gpu", g.vendor, to_string(g.form_factor), units::gib_to_bytes(g.memory_gib),
+                   g.bandwidth_gb_per_s, g.tdp_watts, g.launch_price_usd,
+                   g.fp16_tensor_tflops ? fmt::format("{:.0f} TFLOPS FP16", *g.fp16_tensor_tflops) : ""});
+  }
+  for (const UnifiedSystem& s : cat.systems) {
+    std::string sizes;
+    for (const auto& m : s.memory_options) sizes += (sizes.empty() ? "" : "/") + fmt::format("{:.0f}", m.memory_gib);
+    out.push_back({s.meta.id, s.meta.name, "system", s.vendor, to_string(s.form_factor),
+                   units::gib_to_bytes(s.memory_options.back().memory_gib), s.bandwidth_gb_per_s, s.tdp_watts,
+                   s.memory_options.front().price_usd, sizes + " GB"});
+  }
+  for (const Cpu& c : cat.cpus) {
+    double bw = 0;
+    for (const auto& id : c.ram_kinds) {
+      if (const RamKind* k = catalog::find(cat.ram_kinds, id)) bw = std::max(bw, c.memory_channels * k->transfer_rate_mt_per_s * 8e-3);
+    }
+    out.push_back({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
+                   c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
+                   fmt::format("{} cores, {} channels", c.cores, c.memory_channels)});
+  }
+  for (const RamKind& r : cat.ram_kinds) {
+    out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, r.transfer_rate_mt_per_s * 8e-3, 0, std::nullopt, "per 64-bit channel"});
+  }
+  for (const StorageKind& s : cat.storage) {
+    out.push_back({s.meta.id, s.meta.name, "storage", "", "", 0, s.read_mb_per_s / 1000, 0, std::nullopt, "sequential read"});
+  }
+  for (const Link& l : cat.links) {
+    out.push_back({l.meta.id, l.meta.name, "link", "", "", 0, l.bandwidth_gb_per_s, 0, std::nullopt,
+                   l.latency_us ? fmt::format("{:.1f} µs", *l.latency_us) : ""});
+  }
+  return out;
+}
+
+void run(Context& ctx, const HardwareListOptions& o) {
+  const std::uint64_t min_memory = o.min_memory.empty() ? 0 : parse_memory(o.min_memory, "--min-memory");
+  Table table({{"Id", Align::left}, {"Name", Align::left}, {"Kind", Align::left}, {"Memory [GiB]", Align::right},
+               {"Bandwidth [GB/s]", Align::right}, {"TDP [W]", Align::right}, {"Price [USD]", Align::right},
+               {"Notes", Align::left}});
+  Json list = Json::array();
+  for (const Item& it : items(ctx.catalog)) {
+    if (!o.kind.empty() && it.kind != o.kind) continue;
+    if (!o.vendor.empty() && it.vendor != catalog::normalize_name(o.vendor)) continue;
+    if (!o.form_factor.empty() && it.form != o.form_factor) continue;
+    if (min_memory > 0 && it.memory_bytes < min_memory) continue;
+    table.add_row({it.id, it.name, it.kind, it.memory_bytes ? gib(it.memory_bytes) : "", fixed(it.bandwidth_gb_per_s, 1),
+                   it.tdp_watts > 0 ? fixed(it.tdp_watts, 0) : "", it.price_usd ? fixed(*it.price_usd, 0) : "", it.extra});
+    list.push_back({{"id", it.id}, {"name", it.name}, {"kind", it.kind}, {"vendor", it.vendor},
+                    {"memory_bytes", it.memory_bytes}, {"bandwidth_gb_per_s", it.bandwidth_gb_per_s},
+                    {"tdp_watts", it.tdp_watts}, {"price_usd", it.price_usd ? Json(*it.price_usd) : Json(nullptr)}});
+  }
+  Json inputs = {{"kind", o.kind}, {"vendor", o.vendor}, {"min_memory_bytes", min_memory}};
+  emit(ctx, envelope("hardware", inputs, {{"items", list}}, {}), ctx.global.csv ? table.csv() : table.text(ctx.color()));
+  if (list.empty()) ctx.exit_code = 1;
+}
+
+}  // namespace
+
+void add_hardware_command(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<HardwareListOptions>();
+  CLI::App* cmd = add_command(app, ctx, "hardware", "List catalog hardware: GPUs, unified-memory systems, CPUs, RAM, storage, links",
+                              [o](Context& c) { run(c, *o); });
+  cmd->add_option("--kind", o->kind, "gpu, system, cpu, ram, storage or link")
+      ->check(CLI::IsMember({"gpu", "system", "cpu", "ram", "storage", "link"}));
+  cmd->add_option("--vendor", o->vendor, "nvidia, amd, intel, apple, ...");
+  cmd->add_option("--form-factor", o->form_factor, "desktop, laptop, server or sbc");
+  cmd->add_option("--min-memory", o->min_memory, "At least this much memory (24GB; GB means GiB here)");
+}
+
+}  // namespace llmsize::cli
