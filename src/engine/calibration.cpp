@@ -10,8 +10,10 @@ namespace {
 constexpr std::size_t kMinRowsToFit = 3;
 constexpr double kMaxPerTokenSeconds = 0.005;  // search range for the fixed per-token cost
 constexpr int kPerTokenSteps = 100;
-constexpr double kBandLowQuantile = 0.10;
-constexpr double kBandHighQuantile = 0.90;
+constexpr double kBandLowQuantile = 0.05;
+constexpr double kBandHighQuantile = 0.95;
+constexpr double kPooledLowQuantile = 0.05;
+constexpr double kPooledHighQuantile = 0.95;
 constexpr double kMinBandHalfWidth = 0.10;  // never claim better than ±10%
 
 double median(std::vector<double> v) {
@@ -83,16 +85,29 @@ void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   e.prefill_rows = pts.size();
 }
 
-void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
-  if (pts.size() < kMinRowsToFit) return;
+std::vector<double> ratios_of(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> ratios;
   for (const auto& p : pts) {
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
-  const double low = std::min(quantile(ratios, kBandLowQuantile), 1 - kMinBandHalfWidth);
-  const double high = std::max(quantile(ratios, kBandHighQuantile), 1 + kMinBandHalfWidth);
+  return ratios;
+}
+
+// The band: the 5th–95th percentile of measured / predicted on the backend's fit rows, never
+// narrower than the 5th–95th percentile pooled over all backends (a few rows per backend
+// understate the scatter of devices not yet seen) nor than ±10%.
+struct Band {
+  double low = 1;
+  double high = 1;
+};
+
+void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode, const Band& pooled) {
+  if (pts.size() < kMinRowsToFit) return;
+  const auto ratios = ratios_of(e, pts, decode);
+  const double low = std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
+  const double high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
   (decode ? e.decode_low : e.prefill_low) = low;
   (decode ? e.decode_high : e.prefill_high) = high;
 }
@@ -132,9 +147,17 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     const auto prefill = select(points, b, false, false);
     fit_decode(e, decode);
     fit_prefill(e, prefill);
-    fit_band(e, decode, true);
-    fit_band(e, prefill, false);
     c.backends.push_back(e);
+  }
+  // Pooled scatter of every backend's fit rows around its own factors.
+  for (const bool decode : {true, false}) {
+    std::vector<double> all;
+    for (const Efficiency& e : c.backends) {
+      const auto r = ratios_of(e, select(points, e.backend, decode, false), decode);
+      all.insert(all.end(), r.begin(), r.end());
+    }
+    const Band pooled{quantile(all, kPooledLowQuantile), quantile(all, kPooledHighQuantile)};
+    for (Efficiency& e : c.backends) fit_band(e, select(points, e.backend, decode, false), decode, pooled);
   }
   return c;
 }
