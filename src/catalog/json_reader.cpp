@@ -69,6 +69,7 @@ const Json* ObjectReader::lookup(std::string_view key) {
 
 void ObjectReader::missing(std::string_view key) {
   if (object_ == nullptr) return;
+  missing_required_.emplace_back(key);
   sink_.error(pointer_.empty() ? "/" : pointer_, "missing required key \"" + std::string(key) + "\"");
 }
 
@@ -313,12 +314,18 @@ void ObjectReader::finish() {
     const std::string& key = item.key();
     if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
     std::string message = "unknown key";
-    std::vector<std::string> candidates;
-    for (const auto& k : known_) {
-      if (!object_->contains(k)) candidates.push_back(k);
+    // A required key that is missing is the likeliest meaning of an unknown one ("vram_gb" for
+    // "memory_gib"); otherwise the nearest optional key not present.
+    std::string suggestion;
+    if (missing_required_.size() == 1) {
+      suggestion = missing_required_.front();
+    } else {
+      std::vector<std::string> candidates;
+      for (const auto& k : known_) {
+        if (!object_->contains(k)) candidates.push_back(k);
+      }
+      suggestion = closest(key, candidates);
     }
-    if (candidates.empty()) candidates = known_;
-    const std::string suggestion = closest(key, candidates);
     if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
     sink_.error(pointer_append(pointer_, key), message);
   }

@@ -82,6 +82,7 @@ class ObjectReader {
   std::string pointer_;
   ErrorSink& sink_;
   std::vector<std::string> known_;
+  std::vector<std::string> missing_required_;
 };
 
 }  // namespace llmsize::catalog

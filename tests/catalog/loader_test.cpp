@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+
+#include "llmsize/catalog/catalog.h"
+
+using namespace llmsize;
+using llmsize::catalog::SourceText;
+
+namespace {
+
+std::vector<std::string> errors_of(const std::string& text, const std::string& name = "test.json") {
+  const auto r = catalog::load({{name, text}}, {});
+  std::vector<std::string> out;
+  for (const auto& d : r.errors) out.push_back(d.to_string());
+  return out;
+}
+
+// A valid GPU entry with one field replaced or added.
+std::string gpu(const std::string& extra_or_override) {
+  return R"({"schema_version": 1, "gpus": [{"id": "g", "name": "G", "source": "s", "vendor": "nvidia",
+    "form_factor": "desktop", "memory_type": "GDDR6", "bandwidth_gb_per_s": 360, "tdp_watts": 170,
+    "launch_year": 2021, "backends": ["cuda"], "pcie_gen": 4, "pcie_lanes": 16, )" +
+         extra_or_override + "}]}";
+}
+
+}  // namespace
+
+TEST_CASE("the shipped catalog validates with zero errors", "[catalog]") {
+  const auto r = catalog::load(catalog::embedded_files(), {});
+  for (const auto& d : r.errors) FAIL_CHECK(d.to_string());
+  CHECK(r.ok());
+  CHECK(r.catalog.gpus.size() + r.catalog.systems.size() + r.catalog.cpus.size() >= 150);
+  CHECK(r.catalog.models.size() >= 80);
+}
+
+TEST_CASE("loader errors, word for word", "[catalog]") {
+  CHECK(errors_of(gpu(R"("vram_gb": 24)")) ==
+        std::vector<std::string>{"test.json: /gpus/0: missing required key \"memory_gib\"",
+                                 "test.json: /gpus/0/vram_gb: unknown key (did you mean \"memory_gib\"?)"});
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "tdp_watt": 1)")).front() ==
+        "test.json: /gpus/0/tdp_watt: unknown key (did you mean \"idle_watts\"?)");
+  CHECK(errors_of(gpu(R"("memroy_gib": 24)")) ==
+        std::vector<std::string>{"test.json: /gpus/0: missing required key \"memory_gib\"",
+                                 "test.json: /gpus/0/memroy_gib: unknown key (did you mean \"memory_gib\"?)"});
+  CHECK(errors_of(gpu(R"("memory_gib": "24")")) ==
+        std::vector<std::string>{"test.json: /gpus/0/memory_gib: expected a number, got a string"});
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "pcie_lanes": 16.5)")).front() ==
+        "test.json: /gpus/0/pcie_lanes: expected an integer, got 16.5");
+  CHECK(errors_of(gpu(R"("memory_gib": -1)")) ==
+        std::vector<std::string>{"test.json: /gpus/0/memory_gib: -1 is out of range [0.25, 4096]"});
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "form_factor": "tower")")).front() ==
+        "test.json: /gpus/0/form_factor: \"tower\" is not one of \"desktop\", \"laptop\", \"server\" or \"sbc\"");
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "id": "RTX_3090")")).front() ==
+        "test.json: /gpus/0/id: \"RTX_3090\" is not a valid id (lowercase letters and digits joined by '-' or '.')");
+}
+
+TEST_CASE("malformed JSON reports line and column", "[catalog]") {
+  CHECK(errors_of("{\n  \"schema_version\": 1,\n  \"gpus\": [ { \"id\": \"x\", } ]\n}") ==
+        std::vector<std::string>{"test.json: line 3, column 26: syntax error while parsing object key - unexpected '}'; "
+                                 "expected string literal"});
+}
+
+TEST_CASE("schema_version, unknown collections, and every error collected", "[catalog]") {
+  CHECK(errors_of(R"({"schema_version": 2})") ==
+        std::vector<std::string>{"test.json: /schema_version: unsupported schema_version 2 (this llmsize reads 1)"});
+  CHECK(errors_of(R"({"schema_version": 1, "gpu": []})") ==
+        std::vector<std::string>{"test.json: /gpu: unknown key (did you mean \"gpus\"?)"});
+  CHECK(errors_of(R"({"gpus": []})") == std::vector<std::string>{"test.json: /: missing required key \"schema_version\""});
+  // Three problems in one entry are all reported.
+  CHECK(errors_of(gpu(R"("memory_gib": "x", "tdp_watts": 0, "colour": 1)")).size() == 3);
+}
+
+TEST_CASE("cross-entry checks: duplicate ids and aliases, unknown references", "[catalog]") {
+  const std::string two = R"({"schema_version": 1, "links": [
+      {"id": "l", "name": "L", "source": "s", "kind": "pcie", "bandwidth_gb_per_s": 1, "aliases": ["x"]},
+      {"id": "l", "name": "L2", "source": "s", "kind": "pcie", "bandwidth_gb_per_s": 1},
+      {"id": "m", "name": "M", "source": "s", "kind": "pcie", "bandwidth_gb_per_s": 1, "aliases": ["X"]}]})";
+  CHECK(errors_of(two) == std::vector<std::string>{
+                              "test.json: /links/1/id: duplicate id \"l\" (first defined at test.json: /links/0)",
+                              "test.json: /links/2/aliases/0: alias \"X\" is already used by \"l\""});
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "nvlink": "nvlink-9")")) ==
+        std::vector<std::string>{"test.json: /gpus/0/nvlink: unknown links id \"nvlink-9\""});
+  CHECK(errors_of(gpu(R"("memory_gib": 24, "bus_width_bits": 192, "memory_data_rate_gbps": 20)")) ==
+        std::vector<std::string>{"test.json: /gpus/0/bandwidth_gb_per_s: 360 disagrees with bus_width_bits / 8 × "
+                                 "memory_data_rate_gbps = 480 (more than 2% apart)"});
+}
+
+TEST_CASE("a model whose published count is far from its architecture is rejected", "[catalog]") {
+  // 12 layers × (4 × 2048² attention... ) — the shape gives ~0.87B, not 5B.
+  const std::string m = R"({"schema_version": 1, "models": [{"id": "tiny", "name": "Tiny", "source": "s", "family": "llama",
+      "arch": "llama", "params_total": 5000000000, "n_layers": 12, "hidden_size": 2048, "n_heads": 16, "n_kv_heads": 4,
+      "ffn_size": 8192, "vocab_size": 32000, "context_length": 4096}]})";
+  const auto e = errors_of(m);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].rfind("test.json: /models/0/params_total: 5000000000 is more than 2% from the ", 0) == 0);
+}
+
+TEST_CASE("overlays add entries and replace entries with the same id", "[catalog]") {
+  const std::string base = gpu(R"("memory_gib": 8)");
+  const std::string over = R"({"schema_version": 1, "gpus": [{"id": "g", "name": "G 16", "source": "s", "vendor": "nvidia",
+    "form_factor": "desktop", "memory_gib": 16, "memory_type": "GDDR6", "bandwidth_gb_per_s": 360, "tdp_watts": 170,
+    "launch_year": 2021, "backends": ["cuda"], "pcie_gen": 4, "pcie_lanes": 16}]})";
+  const auto r = catalog::load({{"base.json", base}}, {{"user.json", over}});
+  REQUIRE(r.ok());
+  REQUIRE(r.catalog.gpus.size() == 1);
+  CHECK(r.catalog.gpus[0].memory_gib == 16);
+  CHECK(r.catalog.gpus[0].meta.origin_file == "user.json");
+}
+
+TEST_CASE("lookups ignore case and treat _ as -; suggestions find the near name", "[catalog]") {
+  const auto r = catalog::load(catalog::embedded_files(), {});
+  REQUIRE(r.ok());
+  CHECK(catalog::find(r.catalog.quants, "Q4_K_M") != nullptr);
+  CHECK(catalog::find(r.catalog.gpus, "3090")->meta.id == "rtx-3090");
+  CHECK(catalog::closest("rtx-309", catalog::names_of(r.catalog.gpus)) == "rtx-3090");
+  CHECK(catalog::closest("zzzzzzzzzzzz", catalog::names_of(r.catalog.gpus)).empty());
+}

@@ -1,0 +1,166 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "llmsize/cli/run.h"
+
+namespace {
+
+struct Result {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+Result run(std::vector<std::string> args) {
+  args.insert(args.begin(), "llmsize");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = llmsize::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+nlohmann::json json_of(const Result& r) {
+  INFO(r.err);
+  REQUIRE(r.code != 2);
+  return nlohmann::json::parse(r.out);  // throws if stdout is anything but one document
+}
+
+const std::string kFixtures = LLMSIZE_FIXTURES;
+
+}  // namespace
+
+TEST_CASE("help lists the exit codes; --version prints the version", "[cli]") {
+  const Result help = run({"--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("2  usage, input or catalog error") != std::string::npos);
+  const Result sub = run({"check", "--help"});
+  CHECK(sub.code == 0);
+  CHECK(sub.out.find("--gpu") != std::string::npos);
+  CHECK(run({"--version"}).out == "0.1.0\n");
+}
+
+TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]") {
+  const Result none = run({});
+  CHECK(none.code == 2);
+  CHECK(none.err.rfind("llmsize: error: ", 0) == 0);
+  const Result bad_flag = run({"memory", "--model", "8b", "--frobnicate"});
+  CHECK(bad_flag.code == 2);
+  CHECK(bad_flag.out.empty());
+}
+
+TEST_CASE("an unknown name gets a suggestion and exit 2", "[cli]") {
+  const Result r = run({"check", "--gpu", "rtx-309", "--model", "8b"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "llmsize: error: unknown GPU \"rtx-309\" (did you mean \"rtx-3090\"?); `llmsize hardware --kind gpu` "
+                 "lists them\n");
+  const Result q = run({"memory", "--model", "llama-3.1-8b", "--quant", "q4_k_n"});
+  CHECK(q.code == 2);
+  CHECK(q.err.find("did you mean \"q4-k-m\"?") != std::string::npos);
+}
+
+TEST_CASE("global flags work before and after the subcommand", "[cli]") {
+  const auto before = json_of(run({"--json", "memory", "--model", "8b"}));
+  const auto after = json_of(run({"memory", "--model", "8b", "--json"}));
+  CHECK(before == after);
+  CHECK(before["command"] == "memory");
+}
+
+TEST_CASE("check exits 0 when it fits, 1 when it does not, and --require-gpu counts offload as not fitting", "[cli]") {
+  CHECK(run({"check", "--gpu", "rtx-3090", "--model", "llama-3.1-8b"}).code == 0);
+  CHECK(run({"check", "--gpu", "rtx-3060-12gb", "--model", "llama-3.1-70b", "--ram", "16GB"}).code == 1);
+  CHECK(run({"check", "--gpu", "rtx-3060-12gb", "--model", "llama-3.1-70b", "--ram", "64GB"}).code == 0);
+  CHECK(run({"check", "--gpu", "rtx-3060-12gb", "--model", "llama-3.1-70b", "--ram", "64GB", "--require-gpu"}).code == 1);
+}
+
+TEST_CASE("JSON contract: check", "[cli][json]") {
+  const auto j = json_of(run({"check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m", "--json"}));
+  CHECK(j["schema_version"] == 1);
+  CHECK(j["command"] == "check");
+  const auto& r = j["result"];
+  CHECK(r["model"]["id"] == "llama-3.1-70b");
+  CHECK(r["model"]["params_total"].is_number_unsigned());
+  CHECK(r["model"]["params_active"].is_number_unsigned());
+  CHECK(r["quant"]["id"] == "q4-k-m");
+  CHECK(r["context_tokens"] == 8192);
+  for (const char* k : {"weights_bytes", "kv_cache_bytes", "compute_buffer_bytes", "overhead_bytes", "total_bytes"}) {
+    CHECK(r["memory"][k].is_number_unsigned());
+  }
+  CHECK(r["verdict"] == "fits");
+  REQUIRE(r["devices"].size() == 3);  // two GPUs and system RAM
+  for (const char* k : {"id", "kind", "memory_bytes", "used_bytes", "weights_bytes", "kv_cache_bytes", "layers"}) {
+    CHECK(r["devices"][0].contains(k));
+  }
+  for (const char* k : {"decode_tokens_per_s", "decode_low", "decode_high", "prefill_tokens_per_s", "curve"}) {
+    CHECK(r["speed"].contains(k));
+  }
+  CHECK(r["speed"]["curve"][0].contains("depth_tokens"));
+  CHECK(r["speed"]["curve"][0].contains("decode_tokens_per_s"));
+  for (const char* k : {"watts_decode", "cost_per_mtok", "monthly_cost"}) CHECK(r["power"][k].is_number());
+  CHECK(j["assumptions"].is_array());
+}
+
+TEST_CASE("JSON contract: memory, kv, recommend, hardware, models, quants, speed, cost, catalog", "[cli][json]") {
+  const auto memory = json_of(run({"memory", "--model", "8b", "--json"}));
+  CHECK(memory["result"]["memory"]["kv_cache_bytes"] == 1073741824ULL);  // 1024 MiB at 8192 tokens, f16
+  const auto kv = json_of(run({"kv", "--model", "llama-3.1-8b", "--context", "4k,8k", "--json"}));
+  CHECK(kv["result"]["rows"][0]["context_tokens"] == 4096);
+  CHECK(kv["result"]["rows"][1]["kv_cache_bytes"] == 1073741824ULL);
+  const auto rec = json_of(run({"recommend", "--model", "30b", "--quant", "q4_k_m", "--json", "--top", "3"}));
+  REQUIRE(rec["result"]["options"].size() == 3);
+  for (const char* k : {"hardware", "devices", "verdict", "decode_tokens_per_s", "prefill_tokens_per_s", "price_usd",
+                        "watts_decode", "monthly_cost"}) {
+    CHECK(rec["result"]["options"][0].contains(k));
+  }
+  const auto hw = json_of(run({"hardware", "--kind", "gpu", "--json"}));
+  for (const char* k : {"id", "name", "kind", "memory_bytes", "bandwidth_gb_per_s", "tdp_watts"}) {
+    CHECK(hw["result"]["items"][0].contains(k));
+  }
+  CHECK(json_of(run({"models", "--json"}))["result"]["items"].size() >= 80);
+  CHECK(json_of(run({"models", "--gpu", "3090", "--family", "qwen", "--json"}))["result"]["items"].size() > 5);
+  CHECK(json_of(run({"quants", "--json"}))["result"]["items"].size() >= 30);
+  CHECK(json_of(run({"speed", "--model", "8b", "--gpu", "3090", "--json"}))["result"]["curve"].size() >= 3);
+  CHECK(json_of(run({"cost", "--model", "8b", "--gpu", "4090", "--json"}))["result"]["monthly_cost"].is_number());
+  CHECK(json_of(run({"catalog", "stats", "--json"}))["result"]["models"] >= 80);
+  CHECK(json_of(run({"catalog", "show", "--json"}))["gpus"].size() >= 100);
+}
+
+TEST_CASE("catalog validate: exit 2 with the JSON path and the right key suggested", "[cli][catalog]") {
+  const Result r = run({"catalog", "validate", kFixtures + "/vram_key.json"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find(kFixtures + "/vram_key.json: /gpus/0/vram_gb: unknown key (did you mean \"memory_gib\"?)") !=
+        std::string::npos);
+  const Result bad_json = run({"catalog", "validate", kFixtures + "/malformed.json"});
+  CHECK(bad_json.code == 2);
+  CHECK(bad_json.err.find("malformed.json: line 4, column 18: syntax error") != std::string::npos);
+  const Result ok = run({"catalog", "validate", kFixtures + "/overlay_ok.json"});
+  CHECK(ok.code == 0);
+  CHECK(ok.out == "1 file(s) valid\n");
+  CHECK(run({"catalog", "validate", kFixtures + "/no_such_file.json"}).code == 2);
+}
+
+TEST_CASE("--catalog adds and overrides entries", "[cli][catalog]") {
+  const auto j = json_of(run({"--catalog", kFixtures + "/overlay_ok.json", "hardware", "--kind", "gpu", "--json"}));
+  bool found_new = false;
+  for (const auto& item : j["result"]["items"]) {
+    if (item["id"] == "my-new-gpu") found_new = true;
+    if (item["id"] == "rtx-3090") CHECK(item["memory_bytes"] == 48ULL << 30);
+  }
+  CHECK(found_new);
+  CHECK(run({"--catalog", kFixtures + "/vram_key.json", "hardware"}).code == 2);
+}
+
+TEST_CASE("CSV for list-shaped results", "[cli]") {
+  const Result r = run({"hardware", "--kind", "storage", "--csv"});
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("Id,Name,Kind,Memory [GiB],Bandwidth [GB/s],TDP [W],Price [USD],Notes\n", 0) == 0);
+}
+
+TEST_CASE("no colour unless asked or on a terminal", "[cli]") {
+  CHECK(run({"memory", "--model", "8b"}).out.find("\x1b[") == std::string::npos);
+  CHECK(run({"memory", "--model", "8b", "--color", "always"}).out.find("\x1b[") != std::string::npos);
+}
