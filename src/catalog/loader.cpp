@@ -131,7 +131,7 @@ void load_file(const SourceText& file, int layer, Collections& cols, std::vector
 
 }  // namespace
 
-LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceText>& overlays) {
+LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceText>& overlays, bool keep_merged_json) {
   LoadResult result;
   Collections cols;
   for (const SourceText& file : base) load_file(file, 0, cols, result.errors);
@@ -151,10 +151,12 @@ LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceTex
   cat.benchmarks = std::move(cols.benchmarks.items);
   validate_references(cat, result.errors);
 
-  Json merged = Json::object();
-  merged["schema_version"] = kSchemaVersion;
-  cols.for_each([&](auto& c) { merged[std::string(c.key)] = c.raw; });
-  result.merged_json = merged.dump(2);
+  if (keep_merged_json) {
+    Json merged = Json::object();
+    merged["schema_version"] = kSchemaVersion;
+    cols.for_each([&](auto& c) { merged[std::string(c.key)] = c.raw; });
+    result.merged_json = merged.dump(2);
+  }
   return result;
 }
 

@@ -19,6 +19,21 @@ std::string normalize_name(std::string_view name) {
   return out;
 }
 
+namespace {
+char normalized(char c) {
+  if (c == '_' || c == ' ') return '-';
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+}  // namespace
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (normalized(a[i]) != normalized(b[i])) return false;
+  }
+  return true;
+}
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1);
   std::vector<std::size_t> cur(b.size() + 1);

@@ -31,7 +31,7 @@ std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {
 }
 
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
-                         const CostOptions& cost, bool with_curve) {
+                         const CostOptions& cost, bool with_curve, bool allow_offload) {
   BuildEval e;
   PlacementRequest r;
   r.model = s.model;
@@ -43,6 +43,7 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   r.unified_memory = h.unified;
   r.split = h.split;
   r.cpu_repack = h.cpu_repack;
+  r.allow_offload = allow_offload;
   e.placement = place(r);
 
   SpeedRequest sr;

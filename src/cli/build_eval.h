@@ -26,8 +26,10 @@ struct BuildEval {
 /// Default depths of the decode-over-context curve, up to the context.
 [[nodiscard]] std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens);
 
+/// `allow_offload` false: judge only "fits entirely" (recommend ranks those alone).
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
-                                       std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve);
+                                       std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve,
+                                       bool allow_offload = true);
 
 /// The llama-server flags that realise a placement.
 [[nodiscard]] std::string llama_server_command(const Sizing& s, const Placement& p);

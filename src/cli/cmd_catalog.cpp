@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "context.h"
+#include "hardware_config.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -31,7 +32,10 @@ void run_validate(Context& ctx, const ValidateOptions& o) {
   }
 }
 
-void run_show(Context& ctx) { ctx.out << ctx.merged_catalog_json << "\n"; }
+void run_show(Context& ctx) {
+  ctx.load_catalog(true);  // again, keeping the merged JSON
+  ctx.out << ctx.merged_catalog_json << "\n";
+}
 
 void run_stats(Context& ctx) {
   const auto& c = ctx.catalog;
@@ -52,6 +56,40 @@ void run_stats(Context& ctx) {
   emit(ctx, envelope("catalog stats", Json::object(), result, {}), ctx.global.csv ? table.csv() : table.text(ctx.color()));
 }
 
+void run_calibration(Context& ctx) {
+  const auto points = calibration_points(ctx.catalog);
+  const Calibration& c = calibration(ctx);
+  Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
+               {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
+               {"Rows fit (tg/pp)", Align::right}});
+  Json backends = Json::array();
+  for (const Efficiency& e : c.backends) {
+    table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(e.per_token_s * 1e3, 2),
+                   fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_low, e.decode_high),
+                   fmt::format("{:.2f}–{:.2f}", e.prefill_low, e.prefill_high),
+                   fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
+    backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
+                        {"per_token_s", e.per_token_s}, {"prefill_efficiency", e.prefill_efficiency},
+                        {"decode_low", e.decode_low}, {"decode_high", e.decode_high}, {"prefill_low", e.prefill_low},
+                        {"prefill_high", e.prefill_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
+  }
+  Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
+                {"Inside band", Align::right}});
+  Json report = Json::array();
+  for (const bool holdout : {false, true}) {
+    for (const bool decode : {true, false}) {
+      const ErrorReport r = evaluate(c, points, decode, holdout);
+      errors.add_row({holdout ? "held back" : "fitted", decode ? "decode (tg)" : "prefill (pp)", std::to_string(r.rows),
+                      fmt::format("{:.1f}%", r.median_abs_pct), fmt::format("{:.0f}%", 100 * r.within_band_share)});
+      report.push_back({{"set", holdout ? "holdout" : "fit"}, {"test", decode ? "decode" : "prefill"}, {"rows", r.rows},
+                        {"median_abs_pct", r.median_abs_pct}, {"within_band_share", r.within_band_share}});
+    }
+  }
+  const std::string text = "Efficiency factors fitted on the catalog's llama-bench rows (set \"fit\")\n\n" +
+                           table.text(ctx.color()) + "\nPrediction error\n\n" + errors.text(ctx.color());
+  emit(ctx, envelope("catalog calibration", Json::object(), {{"backends", backends}, {"errors", report}}, {}), text);
+}
+
 }  // namespace
 
 void add_catalog_command(CLI::App& app, Context& ctx) {
@@ -67,6 +105,8 @@ void add_catalog_command(CLI::App& app, Context& ctx) {
 
   add_command(*cat, ctx, "show", "Print the merged catalog (built-in plus --catalog files) as JSON", run_show);
   add_command(*cat, ctx, "stats", "Count the entries of each collection", run_stats);
+  add_command(*cat, ctx, "calibration",
+              "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows", run_calibration);
 }
 
 }  // namespace llmsize::cli

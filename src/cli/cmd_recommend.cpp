@@ -77,7 +77,7 @@ std::vector<Option> candidates(Context& ctx, const Sizing& s, const RecommendOpt
   for (const Gpu& g : cat.gpus) {
     for (std::uint32_t n = 1; n <= o.max_gpus; ++n) {
       Option opt = make_option(gpu_config(ctx, g, n), g.vendor, g.form_factor, "gpu");
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false);
+      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
       totals(opt);
       if (opt.eval.placement.verdict == Verdict::fits) {
         out.push_back(std::move(opt));
@@ -88,7 +88,7 @@ std::vector<Option> candidates(Context& ctx, const Sizing& s, const RecommendOpt
   for (const UnifiedSystem& sys : cat.systems) {
     for (const MemoryOption& m : sys.memory_options) {
       Option opt = make_option(system_config(ctx, sys, m), sys.vendor, sys.form_factor, "system");
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false);
+      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
       totals(opt);
       if (opt.eval.placement.verdict == Verdict::fits) {
         out.push_back(std::move(opt));
@@ -101,7 +101,7 @@ std::vector<Option> candidates(Context& ctx, const Sizing& s, const RecommendOpt
       if (c.max_memory_gib && static_cast<double>(gib_size) > *c.max_memory_gib) break;
       Option opt = make_option(cpu_config(ctx, c, gib_size * units::kGiB), c.vendor, c.form_factor, "cpu");
       opt.hardware.label = fmt::format("{} + {} GB RAM", c.meta.name, gib_size);
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false);
+      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
       totals(opt);
       if (opt.eval.placement.verdict == Verdict::fits) {
         out.push_back(std::move(opt));

@@ -44,7 +44,7 @@ struct Context {
 
   [[nodiscard]] bool color() const;
   /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.
-  void load_catalog();
+  void load_catalog(bool keep_merged_json = false);
 };
 
 /// A subcommand registers its flags and the function that runs it.

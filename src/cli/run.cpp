@@ -31,7 +31,7 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-void Context::load_catalog() {
+void Context::load_catalog(bool keep_merged_json) {
   std::vector<catalog::SourceText> overlays;
   if (const char* env = std::getenv("LLMSIZE_CATALOG"); env != nullptr) {
     std::string paths = env;
@@ -45,7 +45,7 @@ void Context::load_catalog() {
     }
   }
   for (const std::string& path : global.catalogs) overlays.push_back({path, read_file(path)});
-  catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays);
+  catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, keep_merged_json);
   if (!loaded.ok()) {
     for (const auto& d : loaded.errors) err << d.to_string() << "\n";
     throw InputError(std::to_string(loaded.errors.size()) +

@@ -175,6 +175,12 @@ Layout greedy_layout(const PlacementRequest& r, std::uint32_t gpu_layers, std::u
 std::optional<Placement> fit_gpus(const PlacementRequest& r, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
   Placement p = evaluate(r, proportional_layout(r, gpu_layers, n_cpu_moe));
   if (devices_fit(p)) return p;
+  // No split can help when the GPUs together lack the room (a cheap bound before the O(n²) fill).
+  u64 needed = 0;
+  u64 room = 0;
+  for (const DevicePlacement& d : p.devices) needed += d.used_bytes() + d.margin_bytes;
+  for (const DeviceSpec& d : r.devices) room += d.memory_bytes;
+  if (needed > room) return std::nullopt;
   if (r.devices.size() > 1) {
     p = evaluate(r, greedy_layout(r, gpu_layers, n_cpu_moe));
     if (devices_fit(p)) return p;

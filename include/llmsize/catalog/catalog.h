@@ -41,7 +41,7 @@ struct SourceText {
 struct LoadResult {
   Catalog catalog;
   std::vector<Diagnostic> errors;
-  /// The merged entries as JSON text, per collection, for `catalog show --json`.
+  /// The merged entries as JSON text, per collection, for `catalog show` (when asked for).
   std::string merged_json;
   [[nodiscard]] bool ok() const { return errors.empty(); }
 };
@@ -50,7 +50,7 @@ struct LoadResult {
 /// order, adds entries or replaces base entries with the same id. Cross-entry references are
 /// checked on the merged result. Every error is collected; none is thrown.
 [[nodiscard]] LoadResult load(const std::vector<SourceText>& base,
-                              const std::vector<SourceText>& overlays);
+                              const std::vector<SourceText>& overlays, bool keep_merged_json = false);
 
 /// The data/ files compiled into the binary.
 [[nodiscard]] const std::vector<SourceText>& embedded_files();
@@ -58,16 +58,18 @@ struct LoadResult {
 /// Normalises a user-typed name for lookup: lowercase, `_` and spaces become `-`.
 [[nodiscard]] std::string normalize_name(std::string_view name);
 
+/// Whether two names are equal after normalize_name, without allocating.
+[[nodiscard]] bool same_name(std::string_view a, std::string_view b);
+
 /// Finds an entry by id or alias (normalised). nullptr when absent.
 template <class T>
 [[nodiscard]] const T* find(const std::vector<T>& items, std::string_view name) {
-  const std::string key = normalize_name(name);
   for (const T& item : items) {
-    if (normalize_name(item.meta.id) == key) return &item;
+    if (same_name(item.meta.id, name)) return &item;
   }
   for (const T& item : items) {
     for (const std::string& alias : item.meta.aliases) {
-      if (normalize_name(alias) == key) return &item;
+      if (same_name(alias, name)) return &item;
     }
   }
   return nullptr;
