@@ -125,9 +125,9 @@ std::string render_text(const Context& ctx, const Sizing& s, const HardwareConfi
     out += "  decode tok/s = 1 / Σ parts (bytes read per token / (bandwidth × efficiency) + per-token cost)\n";
     out += "  prefill tok/s = prompt / Σ parts max(FLOPs / (peak × efficiency), weight reads per micro-batch)\n";
     out += "  efficiencies are fitted per backend on published llama-bench rows (docs/calibration.md)\n";
-    out += "Assumptions\n";
-    for (const auto& a : s.assumptions) out += "  - " + a + "\n";
-    for (const auto& a : h.assumptions) out += "  - " + a + "\n";
+    std::vector<std::string> all = s.assumptions;
+    all.insert(all.end(), h.assumptions.begin(), h.assumptions.end());
+    out += assumptions_text(all);
   }
   return out;
 }

@@ -51,6 +51,12 @@ void run(Context& ctx, const CostCommandOptions& o) {
                  {"breakeven_months", e.cost.breakeven_months ? Json(*e.cost.breakeven_months) : Json(nullptr)}};
   std::vector<std::string> assumptions = s.assumptions;
   assumptions.insert(assumptions.end(), h.assumptions.begin(), h.assumptions.end());
+  if (ctx.global.explain) {
+    text += "\nHow: GPUs draw 70% of board power decoding and 95% processing prompts, the CPU 25% of its TDP\n"
+            "feeding them (80% running layers), the platform 50 W; kWh per 1M tokens = W × 1e6 / tok/s / 3.6e6;\n"
+            "PSU = (boards + CPU + 50 W) × 1.3 rounded up to a standard size (docs/formulas.md).\n" +
+            assumptions_text(assumptions);
+  }
   emit(ctx, envelope("cost", inputs, result, assumptions), text);
 }
 

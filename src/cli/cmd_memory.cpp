@@ -51,6 +51,7 @@ std::string render_text(const Sizing& s, const MemoryTotals& t, bool color, bool
     out += "\n  compute  = n_ubatch × (4·n_vocab + 8·n_embd) bytes with flash attention (docs/formulas.md)\n";
     out += "  output   = n_vocab × 4 bytes per sequence (logits)\n";
     out += "  Not included: backend runtime (CUDA context ~300 MiB) and the 1 GiB free margin `check` keeps.\n";
+    out += assumptions_text(s.assumptions);
   }
   return out;
 }

@@ -143,6 +143,7 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
 
   Table table({{"Hardware", Align::left},
                {"Memory [GiB] used/total", Align::right},
+               {"Verdict", Align::left},
                {"Decode [tok/s]", Align::right},
                {"Prefill [tok/s]", Align::right},
                {"Price [USD]", Align::right},
@@ -153,10 +154,11 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
   for (const Option& opt : options) {
     const auto& sp = opt.eval.speed;
     table.add_row({opt.hardware.label, fmt::format("{}/{}", gib(opt.used_bytes), gib(opt.available_bytes)),
+                   to_string(opt.eval.placement.verdict),
                    sp.decode_tokens_per_s < 10
                        ? fmt::format("{:.1f} ({:.1f}–{:.1f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high)
                        : fmt::format("{:.1f} ({:.0f}–{:.0f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high),
-                   fmt::format("{:.0f}", sp.prefill_tokens_per_s),
+                   fmt::format("{:.0f} ({:.0f}–{:.0f})", sp.prefill_tokens_per_s, sp.prefill_low, sp.prefill_high),
                    opt.hardware.price_usd ? fmt::format("{:.0f}", *opt.hardware.price_usd) : "?",
                    fmt::format("{:.0f}", opt.eval.power.watts_decode), fmt::format("{:.2f}", opt.eval.cost.monthly_cost),
                    fmt::format("{:.3f}", opt.eval.cost.cost_per_mtok)});
@@ -184,6 +186,13 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
   text += ctx.global.csv ? table.csv() : table.text(ctx.color());
   text += "\nDecode is at the start of a conversation (llama-bench tg128), with the likely range; prices are launch\n"
           "prices; the month assumes 24 h/day generating. `llmsize check` shows one build in detail.\n";
+  if (ctx.global.explain) {
+    text += "\nHow: each configuration is placed as llama.cpp would (docs/formulas.md); N identical cards are tried\n"
+            "from 1 up to --max-gpus and the first N that holds everything is kept; unified machines in their\n"
+            "smallest memory option that fits; CPUs with the smallest RAM size that fits. Decode and prefill use\n"
+            "the efficiency factors in `llmsize catalog calibration`.\n";
+    text += assumptions_text(s.assumptions);
+  }
   if (ctx.global.csv) text = table.csv();
   Json inputs = inputs_json(s);
   inputs["max_gpus"] = o.max_gpus;

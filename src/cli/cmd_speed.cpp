@@ -67,6 +67,12 @@ void run(Context& ctx, const SpeedOptions& o) {
           "KV bytes at that depth / (weights + KV bytes). Models with a small KV per token (GQA, MLA,\n"
           "sliding windows) barely slow; a doubling of context halves speed only when the KV read\n"
           "dwarfs the weights.\n";
+  if (ctx.global.explain) {
+    std::vector<std::string> all = s.assumptions;
+    all.insert(all.end(), h.assumptions.begin(), h.assumptions.end());
+    text += "\nHow: decode tok/s = 1 / Σ parts (weights + KV at the depth) / (bandwidth × efficiency) + per-token\n"
+            "cost; parallel users share one weight read per step (docs/formulas.md).\n" + assumptions_text(all);
+  }
   if (ctx.global.csv) text = curve.csv();
   Json inputs = inputs_json(s);
   inputs["hardware"] = h.devices_json;

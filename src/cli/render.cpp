@@ -90,6 +90,13 @@ Json envelope(const std::string& command, Json inputs, Json result, const std::v
   return doc;
 }
 
+std::string assumptions_text(const std::vector<std::string>& assumptions) {
+  std::string out = "\nAssumptions\n";
+  if (assumptions.empty()) out += "  (none: every input was given)\n";
+  for (const auto& a : assumptions) out += "  - " + a + "\n";
+  return out;
+}
+
 void emit(Context& ctx, const Json& document, const std::string& text) {
   if (ctx.global.json) {
     ctx.out << document.dump(2) << "\n";

@@ -33,6 +33,9 @@ class Table {
 [[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result,
                             const std::vector<std::string>& assumptions);
 
+/// The "Assumptions" block --explain adds: every value that was defaulted.
+[[nodiscard]] std::string assumptions_text(const std::vector<std::string>& assumptions);
+
 /// Prints the document, the table (as text or CSV), or both per the global flags.
 void emit(Context& ctx, const Json& document, const std::string& text);
 

@@ -164,3 +164,42 @@ TEST_CASE("no colour unless asked or on a terminal", "[cli]") {
   CHECK(run({"memory", "--model", "8b"}).out.find("\x1b[") == std::string::npos);
   CHECK(run({"memory", "--model", "8b", "--color", "always"}).out.find("\x1b[") != std::string::npos);
 }
+
+TEST_CASE("LLMSIZE_CATALOG adds colon-separated catalog files", "[cli][catalog]") {
+  const std::string path = kFixtures + "/overlay_ok.json";
+  setenv("LLMSIZE_CATALOG", (path + ":").c_str(), 1);
+  const Result r = run({"hardware", "--kind", "gpu", "--json"});
+  unsetenv("LLMSIZE_CATALOG");
+  CHECK(r.out.find("\"my-new-gpu\"") != std::string::npos);
+  setenv("LLMSIZE_CATALOG", "/nonexistent/catalog.json", 1);
+  const Result bad = run({"hardware"});
+  unsetenv("LLMSIZE_CATALOG");
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "llmsize: error: cannot read \"/nonexistent/catalog.json\"; check the path\n");
+}
+
+TEST_CASE("NO_COLOR wins over auto; --explain lists the defaulted assumptions", "[cli]") {
+  setenv("NO_COLOR", "1", 1);
+  CHECK(run({"memory", "--model", "8b"}).out.find("\x1b[") == std::string::npos);
+  unsetenv("NO_COLOR");
+  const Result r = run({"memory", "--model", "8b", "--explain"});
+  CHECK(r.out.find("Assumptions") != std::string::npos);
+  CHECK(r.out.find("quantization not given: Q4_K_M") != std::string::npos);
+  CHECK(r.out.find("context not given: 8192 tokens") != std::string::npos);
+  for (const char* cmd : {"recommend", "check", "speed", "cost"}) {
+    std::vector<std::string> args = {cmd, "--model", "8b", "--explain"};
+    if (std::string(cmd) != "recommend") {
+      args.push_back("--gpu");
+      args.push_back("3090");
+    }
+    CHECK(run(args).out.find("Assumptions") != std::string::npos);
+  }
+}
+
+TEST_CASE("context is capped at the model's maximum and says so", "[cli]") {
+  const auto j = json_of(run({"memory", "--model", "30b", "--context", "8k", "--json"}));
+  CHECK(j["result"]["context_tokens"] == 2048);
+  bool said = false;
+  for (const auto& a : j["assumptions"]) said = said || a.get<std::string>().find("capped") != std::string::npos;
+  CHECK(said);
+}
