@@ -30,6 +30,22 @@ std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {
   return depths;
 }
 
+SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,
+                           std::uint64_t prompt_tokens) {
+  SpeedRequest sr;
+  sr.model = s.model;
+  sr.weights = &s.weights;
+  sr.kv = &s.kv;
+  sr.placement = &p;
+  sr.devices = h.compute;
+  sr.host = h.host;
+  sr.calibration = &calibration(ctx);
+  sr.prompt_tokens = prompt_tokens;
+  sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
+  sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
+  return sr;
+}
+
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
                          const CostOptions& cost, bool with_curve, bool allow_offload) {
   BuildEval e;
@@ -46,17 +62,7 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   r.allow_offload = allow_offload;
   e.placement = place(r);
 
-  SpeedRequest sr;
-  sr.model = s.model;
-  sr.weights = &s.weights;
-  sr.kv = &s.kv;
-  sr.placement = &e.placement;
-  sr.devices = h.compute;
-  sr.host = h.host;
-  sr.calibration = &calibration(ctx);
-  sr.prompt_tokens = prompt_tokens;
-  sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
-  sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
+  const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
   if (e.placement.verdict != Verdict::does_not_fit) {
     e.speed = estimate_speed(sr, with_curve ? curve_depths(s.kv.context_tokens) : std::vector<std::uint64_t>{});
   }

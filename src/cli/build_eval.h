@@ -31,6 +31,10 @@ struct BuildEval {
                                        std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve,
                                        bool allow_offload = true);
 
+/// The engine's speed inputs for a placement on a configuration (the placement must outlive it).
+[[nodiscard]] SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,
+                                         std::uint64_t prompt_tokens);
+
 /// The llama-server flags that realise a placement.
 [[nodiscard]] std::string llama_server_command(const Sizing& s, const Placement& p);
 /// The Ollama parameters (num_ctx, num_gpu).

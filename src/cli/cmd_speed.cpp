@@ -38,16 +38,7 @@ void run(Context& ctx, const SpeedOptions& o) {
                     {"decode_low", c.decode_low}, {"decode_high", c.decode_high}});
   }
   // Concurrency: N sequences each at half the context.
-  SpeedRequest sr;
-  sr.model = s.model;
-  sr.weights = &s.weights;
-  sr.kv = &s.kv;
-  sr.placement = &e.placement;
-  sr.devices = h.compute;
-  sr.host = h.host;
-  sr.calibration = &calibration(ctx);
-  sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
-  sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
+  const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt);
   Table users({{"Users", Align::right}, {"Total [tok/s]", Align::right}, {"Per user [tok/s]", Align::right}, {"Bound", Align::left}});
   Json concurrency = Json::array();
   for (std::uint32_t n : o.users) {
