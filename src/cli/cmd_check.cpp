@@ -33,6 +33,7 @@ std::string memory_row(const std::string& name, std::uint64_t used, std::uint64_
 
 std::string placement_text(const Model& m, const Placement& p) {
   std::string out;
+  if (p.devices.empty()) return fmt::format("  all {} layers and the output layer on the CPU\n", m.n_layers);
   std::uint32_t first = 0;
   if (p.host.layers > 0) {
     out += fmt::format("  layers 0–{} on the CPU", p.host.layers - 1);
@@ -51,7 +52,6 @@ std::string placement_text(const Model& m, const Placement& p) {
     out += fmt::format("  {}: {}", d.id, range);
   }
   if (p.n_cpu_moe > 0) out += fmt::format("\n  routed experts of layers 0–{} in system RAM (--n-cpu-moe {})", p.n_cpu_moe - 1, p.n_cpu_moe);
-  if (p.host.holds_output && p.devices.empty()) out += fmt::format("  all {} layers and the output layer on the CPU", m.n_layers);
   return out + "\n";
 }
 

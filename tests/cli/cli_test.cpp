@@ -203,3 +203,17 @@ TEST_CASE("context is capped at the model's maximum and says so", "[cli]") {
   for (const auto& a : j["assumptions"]) said = said || a.get<std::string>().find("capped") != std::string::npos;
   CHECK(said);
 }
+
+TEST_CASE("mixed cards: repeated --gpu, each card in the placement", "[cli][multi-gpu]") {
+  const auto j = json_of(run({"check", "--gpu", "3090", "--gpu", "rtx-3060-12gb", "--model", "qwen2.5-32b", "--json"}));
+  const auto& d = j["result"]["devices"];
+  REQUIRE(d.size() == 3);
+  CHECK(d[0]["id"] == "rtx-3090");
+  CHECK(d[1]["id"] == "rtx-3060-12gb");
+  CHECK(d[0]["memory_bytes"] == 24ULL << 30);
+  CHECK(d[1]["memory_bytes"] == 12ULL << 30);
+  // Layers (incl. the output layer) add up to 64 + 1, split in proportion to memory.
+  CHECK(d[0]["layers"].get<int>() + d[1]["layers"].get<int>() == 65);
+  CHECK(d[0]["layers"].get<int>() > d[1]["layers"].get<int>());
+  CHECK(j["result"]["runtime"]["llama_server"].get<std::string>().find(" -ts ") != std::string::npos);
+}
