@@ -106,7 +106,7 @@ TEST_CASE("overlays add entries and replace entries with the same id", "[catalog
   CHECK(r.catalog.gpus[0].meta.origin_file == "user.json");
 }
 
-TEST_CASE("lookups ignore case and treat _ as -; suggestions find the near name", "[catalog]") {
+TEST_CASE("lookups ignore case and treat _ as -, suggestions find the near name", "[catalog]") {
   const auto r = catalog::load(catalog::embedded_files(), {});
   REQUIRE(r.ok());
   CHECK(catalog::find(r.catalog.quants, "Q4_K_M") != nullptr);

@@ -34,7 +34,7 @@ const std::string kFixtures = LLMSIZE_FIXTURES;
 
 }  // namespace
 
-TEST_CASE("help lists the exit codes; --version prints the version", "[cli]") {
+TEST_CASE("help lists the exit codes, --version prints the version", "[cli]") {
   const Result help = run({"--help"});
   CHECK(help.code == 0);
   CHECK(help.out.find("2  usage, input or catalog error") != std::string::npos);
@@ -143,7 +143,7 @@ TEST_CASE("catalog validate: exit 2 with the JSON path and the right key suggest
   CHECK(run({"catalog", "validate", kFixtures + "/no_such_file.json"}).code == 2);
 }
 
-TEST_CASE("--catalog adds and overrides entries", "[cli][catalog]") {
+TEST_CASE("the --catalog flag adds and overrides entries", "[cli][catalog]") {
   const auto j = json_of(run({"--catalog", kFixtures + "/overlay_ok.json", "hardware", "--kind", "gpu", "--json"}));
   bool found_new = false;
   for (const auto& item : j["result"]["items"]) {
@@ -178,7 +178,7 @@ TEST_CASE("LLMSIZE_CATALOG adds colon-separated catalog files", "[cli][catalog]"
   CHECK(bad.err == "llmsize: error: cannot read \"/nonexistent/catalog.json\"; check the path\n");
 }
 
-TEST_CASE("NO_COLOR wins over auto; --explain lists the defaulted assumptions", "[cli]") {
+TEST_CASE("NO_COLOR wins over auto, and --explain lists the defaulted assumptions", "[cli]") {
   setenv("NO_COLOR", "1", 1);
   CHECK(run({"memory", "--model", "8b"}).out.find("\x1b[") == std::string::npos);
   unsetenv("NO_COLOR");

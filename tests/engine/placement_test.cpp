@@ -40,7 +40,7 @@ struct Setup {
 
 }  // namespace
 
-TEST_CASE("Llama-3.1-8B Q4_0 fits one 24 GiB GPU; token_embd stays in RAM", "[placement]") {
+TEST_CASE("Llama-3.1-8B Q4_0 fits one 24 GiB GPU, token_embd stays in RAM", "[placement]") {
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.gpus({24});
   s.request.host_ram_bytes = 32 * kGiB;
@@ -71,7 +71,7 @@ TEST_CASE("partial offload keeps the last layers on the GPU, the output layer fi
   CHECK(d.used_bytes() + s.weights.layer_bytes[next] + s.kv.layer_bytes[next] + d.margin_bytes > d.memory_bytes);
 }
 
-TEST_CASE("two GPUs split layers in proportion to memory; memory adds up", "[placement][multi-gpu]") {
+TEST_CASE("two GPUs split layers in proportion to memory, memory adds up", "[placement][multi-gpu]") {
   Setup s(test::llama_3_1_8b(), "f16", 8192);  // ~16 GB
   s.gpus({12, 12});
   s.request.host_ram_bytes = 32 * kGiB;
