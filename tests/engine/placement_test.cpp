@@ -150,7 +150,9 @@ TEST_CASE("tensor parallel: each GPU holds 1/N of the weights and KV", "[placeme
   s.request.split = SplitMode::tensor;
   const Placement p = place(s.request);
   REQUIRE(p.verdict == Verdict::fits);
-  CHECK(p.devices[0].weights_bytes == (s.weights.total_bytes - s.weights.token_embd_bytes + s.weights.token_embd_bytes * 0) / 2);
+  // Everything but token_embd (kept in RAM) is split in halves.
+  CHECK(p.devices[0].weights_bytes == (s.weights.total_bytes - s.weights.token_embd_bytes) / 2);
+  CHECK(p.devices[1].weights_bytes == p.devices[0].weights_bytes);
   CHECK(p.devices[0].kv_cache_bytes == 512 * kMiB);
 }
 
