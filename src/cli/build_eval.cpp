@@ -89,9 +89,7 @@ std::string llama_server_command(const Sizing& s, const Placement& p) {
     std::string ts;
     for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? "," : "") + std::to_string(p.tensor_split[i]);
     cmd += " -ts " + ts;
-    bool parallel = true;
-    for (const auto& d : p.devices) parallel = parallel && d.holds_output;
-    if (parallel) cmd += " -sm row";
+    if (p.split == SplitMode::tensor) cmd += " -sm row";
   }
   if (p.n_cpu_moe > 0) cmd += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
   if (s.kv.type_k->meta.id != "f16") cmd += " -ctk " + runtime_type_name(*s.kv.type_k);

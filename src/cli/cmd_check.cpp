@@ -42,7 +42,7 @@ std::string placement_text(const Model& m, const Placement& p) {
   for (const DevicePlacement& d : p.devices) {
     if (d.layers == 0 && !d.holds_output) continue;
     if (!out.empty()) out += "\n";
-    if (p.tensor_split.size() > 1 && d.holds_output && p.devices.front().holds_output) {
+    if (p.split == SplitMode::tensor) {
       out += fmt::format("  {}: 1/{} of every layer", d.id, p.devices.size());
       continue;
     }

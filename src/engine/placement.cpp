@@ -218,6 +218,7 @@ Placement place_tensor_parallel(const PlacementRequest& r) {
     dp.overhead_bytes = backend_overhead_bytes(d.backend);
     p.devices.push_back(dp);
   }
+  p.split = SplitMode::tensor;
   p.tensor_split.assign(r.devices.size(), 1);
   if (!devices_fit(p)) return does_not_fit(p, "each GPU's share of the weights and KV cache does not fit");
   if (!host_fits(r, p)) return does_not_fit(p, "needs more system RAM than is available");

@@ -68,17 +68,13 @@ double part_seconds(const Part& part, double kv_bytes) {
 }
 
 double tensor_parallel_sync_seconds(const SpeedRequest& r, double tokens) {
-  if (r.placement->tensor_split.size() < 2 || r.tensor_parallel_link_bytes_per_s <= 0) return 0;
+  if (r.tensor_parallel_link_bytes_per_s <= 0) return 0;
   const double per_reduce = r.tensor_parallel_link_latency_s +
                             tokens * r.model->hidden_size * kActivationBytes / r.tensor_parallel_link_bytes_per_s;
   return kAllReducesPerLayer * r.model->n_layers * per_reduce;
 }
 
-bool tensor_parallel(const SpeedRequest& r) {
-  return r.placement->devices.size() > 1 &&
-         std::all_of(r.placement->devices.begin(), r.placement->devices.end(),
-                     [](const DevicePlacement& d) { return d.holds_output; });
-}
+bool tensor_parallel(const SpeedRequest& r) { return r.placement->split == SplitMode::tensor; }
 
 // Time of one step and the part that takes most of it. Part pointers point into the request
 // (devices, host, calibration), so they outlive the temporary part list.

@@ -174,3 +174,13 @@ TEST_CASE("the largest context that fits a GPU", "[placement]") {
   CHECK(best > 40000);
   CHECK(best < 60000);
 }
+
+TEST_CASE("the placement records its split mode", "[placement][multi-gpu]") {
+  Setup s(test::llama_3_1_8b(), "q4-0", 8192);
+  s.gpus({24, 24});
+  CHECK(place(s.request).split == SplitMode::layer);
+  s.request.split = SplitMode::tensor;
+  CHECK(place(s.request).split == SplitMode::tensor);
+  s.gpus({24});  // one GPU: nothing to split
+  CHECK(place(s.request).split == SplitMode::layer);
+}

@@ -85,6 +85,7 @@ struct HostPlacement {
 
 struct Placement {
   Verdict verdict = Verdict::does_not_fit;
+  SplitMode split = SplitMode::layer;    ///< tensor: every GPU holds 1/N of every layer
   std::vector<DevicePlacement> devices;
   HostPlacement host;
   std::uint32_t gpu_layers = 0;          ///< llama.cpp -ngl (repeating layers + output layer)
