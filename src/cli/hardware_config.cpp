@@ -253,25 +253,14 @@ std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
     auto it = weights_cache.find(key);
     if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
     const WeightsResult& w = it->second;
-    const ParamCounts params = count_params(*m);
     CalibrationPoint p;
     p.backend = b.backend;
     p.decode = decode;
     p.holdout = b.set == "holdout";
     p.measured_tokens_per_s = b.tokens_per_s;
     p.label = b.meta.id;
-    if (decode) {
-      double touched = static_cast<double>(w.total_bytes - w.token_embd_bytes);
-      if (is_moe(*m)) {
-        const double experts = static_cast<double>(w.routed_expert_bytes);
-        touched -= experts * (1.0 - static_cast<double>(m->moe->n_active_experts) / m->moe->n_experts);
-      }
-      p.seconds_at_peak = touched / bandwidth;
-    } else {
-      const double tokens = std::stod(b.test.substr(2));
-      const double attention = 2.0 * m->n_layers * m->n_heads * head_dim_k(*m) * tokens;
-      p.seconds_at_peak = (2.0 * static_cast<double>(params.active) + attention) / flops;
-    }
+    p.seconds_at_peak = decode ? decode_weight_bytes_per_token(*m, w) / bandwidth
+                               : prefill_flops_per_token(*m, std::stod(b.test.substr(2))) / flops;
     points.push_back(p);
   }
   return points;

@@ -19,6 +19,8 @@ double expert_touch_fraction(const Model& m, double tokens) {
   return 1.0 - std::pow(1.0 - p, tokens);
 }
 
+double matmul_flops_per_token(const Model& m) { return 2.0 * static_cast<double>(count_params(m).active); }
+
 struct Part {
   double weight_bytes = 0;  ///< touched per token
   double kv_share = 0;      ///< share of the KV cache this part holds
@@ -113,11 +115,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
-  std::uint32_t attention_layers = 0;
-  for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
-  // Attention over a causal prompt: QK^T and AV, 2 × 2 × heads × head_dim × P² / 2 per layer.
-  const double attention_flops = prompt ? 2.0 * attention_layers * m.n_heads * head_dim_k(m) * tokens * tokens : 0;
-  const double total_flops = 2.0 * static_cast<double>(count_params(m).active) * tokens + attention_flops;
+  const double total_flops = (prompt ? prefill_flops_per_token(m, tokens) : matmul_flops_per_token(m)) * tokens;
   const double micro_batches = prompt ? std::ceil(tokens / r.kv->ubatch) : 1;
   const bool has_gpu = !r.placement->devices.empty();
   StepTime step;
@@ -140,6 +138,19 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
 }
 
 }  // namespace
+
+double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
+  const double experts = static_cast<double>(w.routed_expert_bytes);
+  return static_cast<double>(w.total_bytes - w.token_embd_bytes) - experts + experts * expert_touch_fraction(m, 1);
+}
+
+double prefill_flops_per_token(const Model& m, double prompt_tokens) {
+  std::uint32_t attention_layers = 0;
+  for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
+  // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim × P² / 2 per layer, over P tokens.
+  const double attention = 2.0 * attention_layers * m.n_heads * head_dim_k(m) * prompt_tokens;
+  return matmul_flops_per_token(m) + attention;
+}
 
 SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
   SpeedAt s;

@@ -56,6 +56,13 @@ struct Calibration {
   [[nodiscard]] const Efficiency& get(Backend b) const;
 };
 
+/// Weight bytes one decoded token reads from the whole model: everything but token_embd (one row
+/// is looked up), with MoE routed experts scaled by n_active / n_experts.
+[[nodiscard]] double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w);
+/// FLOPs per token of a prompt of P tokens: 2 × active parameters + the causal attention term
+/// 2 × attention layers × n_head × head_dim × P.
+[[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens);
+
 /// One published measurement reduced to what the fit needs.
 struct CalibrationPoint {
   Backend backend = Backend::cpu;
