@@ -1,6 +1,8 @@
 // llmsize hardware [--kind gpu|system|cpu|ram|storage|link] [--vendor V] [--min-memory 24GB]
 #include <fmt/format.h>
 
+#include "hardware_config.h"
+#include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
 #include "render.h"
 
@@ -38,16 +40,15 @@ std::vector<Item> items(const catalog::Catalog& cat) {
                    s.memory_options.front().price_usd, sizes + " GB"});
   }
   for (const Cpu& c : cat.cpus) {
-    double bw = 0;
-    for (const auto& id : c.ram_kinds) {
-      if (const RamKind* k = catalog::find(cat.ram_kinds, id)) bw = std::max(bw, c.memory_channels * k->transfer_rate_mt_per_s * 8e-3);
-    }
+    const RamKind* fastest = fastest_ram_kind(cat, c);
+    const double bw = fastest == nullptr ? 0 : ram_bandwidth_bytes_per_s(*fastest, c.memory_channels) / 1e9;
     out.push_back({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
                    c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
                    fmt::format("{} cores, {} channels", c.cores, c.memory_channels)});
   }
   for (const RamKind& r : cat.ram_kinds) {
-    out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, r.transfer_rate_mt_per_s * 8e-3, 0, std::nullopt, "per 64-bit channel"});
+    out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, ram_bandwidth_bytes_per_s(r, 1) / 1e9, 0, std::nullopt,
+                   "per 64-bit channel"});
   }
   for (const StorageKind& s : cat.storage) {
     out.push_back({s.meta.id, s.meta.name, "storage", "", "", 0, s.read_mb_per_s / 1000, 0, std::nullopt, "sequential read"});

@@ -14,6 +14,15 @@ namespace {
 constexpr const char* kDefaultRamKind = "ddr5-5600";
 constexpr std::uint64_t kDefaultRamGib = 64;  // when a GPU build names no RAM
 constexpr const char* kDefaultStorage = "nvme-gen4";
+// A GPU build that names no CPU gets a generic desktop host (stated as an assumption).
+constexpr double kGenericCpuTdpWatts = 125;
+constexpr double kGenericCpuFlopsPerS = 1e12;  // ~16 cores × 32 FLOP/cycle × 2 GHz (AVX2)
+constexpr std::uint32_t kGenericChannels = 2;
+// CPU cores of unified-memory systems: two 4-wide NEON FMA pipes (16 FLOP/cycle) at 2.4 GHz (estimate;
+// the Raspberry Pi 5's Cortex-A76 runs at 2.4 GHz).
+constexpr double kSystemCpuFlopsPerCorePerS = 16 * 2.4e9;
+// Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json).
+constexpr double kDefaultLinkLatencyUs = 2;
 
 // "2x3090" -> {2, "3090"}; "3090" -> {1, "3090"}.
 std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
@@ -26,15 +35,6 @@ std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
   return {1, text};
 }
 
-const RamKind& fastest_ram(const Context& ctx, const Cpu& c) {
-  const RamKind* best = nullptr;
-  for (const std::string& id : c.ram_kinds) {
-    const RamKind* k = catalog::find(ctx.catalog.ram_kinds, id);
-    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
-  }
-  if (best == nullptr) best = &resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
-  return *best;
-}
 
 void add_gpus(const Context& ctx, HardwareConfig& h, const Gpu& g, std::uint32_t count) {
   for (std::uint32_t i = 0; i < count; ++i) {
@@ -55,7 +55,8 @@ void add_gpus(const Context& ctx, HardwareConfig& h, const Gpu& g, std::uint32_t
   if (count > 1) {
     const Link* link = g.nvlink.empty() ? nullptr : catalog::find(ctx.catalog.links, g.nvlink);
     h.tp_link_bytes_per_s = link != nullptr ? link->bandwidth_gb_per_s * 1e9 : h.gpu_link_bytes_per_s;
-    h.tp_link_latency_s = (link != nullptr ? link->latency_us.value_or(2) : 2) * 1e-6;
+    const double latency_us = link != nullptr ? link->latency_us.value_or(kDefaultLinkLatencyUs) : kDefaultLinkLatencyUs;
+    h.tp_link_latency_s = latency_us * 1e-6;
   }
   if (g.launch_price_usd) h.price_usd = h.price_usd.value_or(0) + *g.launch_price_usd * count;
 }
@@ -65,18 +66,22 @@ void set_host(const Context& ctx, HardwareConfig& h, const Cpu* cpu, const RamKi
   if (cpu == nullptr) {
     // A GPU build without --cpu: a generic dual-channel desktop (documented assumption).
     const RamKind& k = kind != nullptr ? *kind : resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware");
+    const std::uint32_t ch = channels == 0 ? kGenericChannels : channels;
     HostDevice host;
     host.cpu.id = "host";
     host.cpu.backend = Backend::cpu;
-    host.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(k, channels == 0 ? 2 : channels);
-    host.cpu.matmul_flops_per_s = 1e12;
-    host.cpu.tdp_watts = 125;
+    host.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(k, ch);
+    host.cpu.matmul_flops_per_s = kGenericCpuFlopsPerS;
+    host.cpu.tdp_watts = kGenericCpuTdpWatts;
     h.host = host;
-    h.power.cpu_tdp_watts = 125;
-    h.assumptions.push_back(fmt::format("no --cpu: a desktop CPU of 125 W with {}-channel {}", channels == 0 ? 2 : channels,
+    h.power.cpu_tdp_watts = kGenericCpuTdpWatts;
+    h.assumptions.push_back(fmt::format("no --cpu: a desktop CPU of {:.0f} W with {}-channel {}", kGenericCpuTdpWatts, ch,
                                         k.meta.name));
   } else {
-    const RamKind& k = kind != nullptr ? *kind : fastest_ram(ctx, *cpu);
+    const RamKind* fastest = fastest_ram_kind(ctx.catalog, *cpu);
+    const RamKind& k = kind != nullptr   ? *kind
+                       : fastest != nullptr ? *fastest
+                                            : resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
     const std::uint32_t ch = channels == 0 ? cpu->memory_channels : channels;
     h.host = host_from_cpu(*cpu, k, ch);
     h.power.cpu_tdp_watts = cpu->tdp_watts;
@@ -180,19 +185,12 @@ HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const M
   if (gpu_runs) {
     h.devices.push_back(d);
     h.compute.push_back(device_from_system(s));
-  } else {
-    HostDevice host;
-    host.cpu = device_from_system(s);
-    host.cpu.backend = Backend::cpu;
-    host.cpu.matmul_flops_per_s = static_cast<double>(s.cpu_cores) * 16 * 2.4e9;  // NEON, ~2.4 GHz
-    h.host = host;
   }
-  if (!h.host) {
-    HostDevice host;
-    host.cpu = device_from_system(s);
-    host.cpu.backend = Backend::cpu;
-    h.host = host;
-  }
+  HostDevice host;  // the CPU cores share the same memory
+  host.cpu = device_from_system(s);
+  host.cpu.backend = Backend::cpu;
+  host.cpu.matmul_flops_per_s = static_cast<double>(s.cpu_cores) * kSystemCpuFlopsPerCorePerS;
+  h.host = host;
   h.host_ram_bytes = ram;
   h.power.system_tdp_watts = s.tdp_watts;
   h.power.system_idle_watts = s.idle_watts;
@@ -217,6 +215,15 @@ HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::u
   return h;
 }
 
+const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {
+  const RamKind* best = nullptr;
+  for (const std::string& id : c.ram_kinds) {
+    const RamKind* k = catalog::find(cat.ram_kinds, id);
+    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
+  }
+  return best;
+}
+
 std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
@@ -238,11 +245,7 @@ std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
       bandwidth = d.bandwidth_bytes_per_s;
       flops = d.matmul_flops_per_s;
     } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
-      const RamKind* best = nullptr;
-      for (const auto& id : c->ram_kinds) {
-        const RamKind* k = catalog::find(cat.ram_kinds, id);
-        if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
-      }
+      const RamKind* best = fastest_ram_kind(cat, *c);
       if (best == nullptr) continue;
       bandwidth = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
       flops = cpu_flops_per_s(*c);

@@ -55,6 +55,9 @@ struct HardwareConfig {
 [[nodiscard]] HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option);
 [[nodiscard]] HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes);
 
+/// The fastest of the RAM kinds a CPU supports; nullptr when it names none the catalog has.
+[[nodiscard]] const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c);
+
 /// Efficiency factors fitted on the catalog's benchmark rows (cached per catalog).
 [[nodiscard]] const Calibration& calibration(Context& ctx);
 [[nodiscard]] std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat);
