@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "llmsize/units.h"
+
 namespace llmsize {
 namespace {
 
@@ -45,8 +47,8 @@ PowerResult estimate_power(const PowerInputs& in) {
 CostResult estimate_cost(const PowerResult& power, double decode_tokens_per_s, const UsageProfile& usage,
                          std::optional<double> api_price_per_mtok, std::optional<double> hardware_price) {
   CostResult c;
-  constexpr double kSecondsPerHour = 3600;
-  constexpr double kWhPerKwh = 1000;
+  using units::kSecondsPerHour;
+  constexpr double kWhPerKwh = units::kWattHoursPerKwh;
   constexpr double kTokensPerMillion = 1e6;
   if (decode_tokens_per_s > 0) {
     c.kwh_per_mtok = power.watts_decode * (kTokensPerMillion / decode_tokens_per_s) / kSecondsPerHour / kWhPerKwh;

@@ -217,3 +217,17 @@ TEST_CASE("mixed cards: repeated --gpu, each card in the placement", "[cli][mult
   CHECK(d[0]["layers"].get<int>() > d[1]["layers"].get<int>());
   CHECK(j["result"]["runtime"]["llama_server"].get<std::string>().find(" -ts ") != std::string::npos);
 }
+
+TEST_CASE("catalog validate: a fractional count is an error, not silently truncated", "[cli][catalog]") {
+  const Result r = run({"catalog", "validate", kFixtures + "/truncating_number.json"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find(kFixtures + "/truncating_number.json: /models/0/n_layers: expected an integer, got 12.7") !=
+        std::string::npos);
+}
+
+TEST_CASE("catalog validate: a misspelt key gets the key it should be", "[cli][catalog]") {
+  const Result r = run({"catalog", "validate", kFixtures + "/misspelt_key.json"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find(kFixtures + "/misspelt_key.json: /gpus/0/memroy_gib: unknown key (did you mean \"memory_gib\"?)") !=
+        std::string::npos);
+}
