@@ -1,0 +1,49 @@
+#pragma once
+/// What llmsize has learned about the user's own machine: the measured memory bandwidth (`llmsize
+/// probe`) and efficiency factors fitted on the user's own llama-bench runs (`llmsize calibrate`).
+/// Stored as JSON in $XDG_CONFIG_HOME/llmsize/machine.json (default ~/.config/llmsize); written to a
+/// temporary file and renamed, so a failed write never leaves a half file behind.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "llmsize/engine/speed.h"
+
+namespace llmsize::machine {
+
+/// A stored profile that cannot be read or written; the message names the file and the problem.
+class ProfileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BandwidthMeasurement {
+  double read_gb_per_s = 0;        ///< GB = 1e9 bytes, all threads, median of the passes
+  std::uint32_t threads = 0;
+  double seconds = 0;              ///< how long the probe ran
+  std::string cpu_model;           ///< /proc/cpuinfo "model name" when it was measured
+  std::string measured_at;         ///< ISO 8601 UTC
+};
+
+struct MachineProfile {
+  std::optional<BandwidthMeasurement> bandwidth;
+  /// Per-backend factors fitted on the user's runs; they replace the catalog-wide fit for this machine.
+  std::vector<Efficiency> efficiencies;
+  std::optional<std::uint64_t> backend_overhead_bytes;  ///< fitted from the user's load logs
+  std::vector<std::string> calibration_files;           ///< what `calibrate` read
+};
+
+/// $XDG_CONFIG_HOME/llmsize, else $HOME/.config/llmsize. Throws ProfileError when neither is set.
+[[nodiscard]] std::filesystem::path config_dir();
+/// `dir`/machine.json.
+[[nodiscard]] std::filesystem::path profile_path(const std::filesystem::path& dir);
+
+/// Reads the profile; an absent file is an empty profile. Throws ProfileError on a malformed file.
+[[nodiscard]] MachineProfile load_profile(const std::filesystem::path& dir);
+/// Writes the profile atomically (temporary file in `dir`, then rename); creates `dir`.
+void save_profile(const std::filesystem::path& dir, const MachineProfile& profile);
+
+}  // namespace llmsize::machine
