@@ -41,6 +41,9 @@ struct Context {
   std::string merged_catalog_json;
   int exit_code = 0;
   std::optional<Calibration> calibration_cache;  ///< fitted on first use
+  /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the
+  /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
+  bool use_machine_profile = false;
 
   [[nodiscard]] bool color() const;
   /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.
@@ -65,6 +68,8 @@ void add_hardware_command(CLI::App& app, Context& ctx);
 void add_quants_command(CLI::App& app, Context& ctx);
 void add_speed_command(CLI::App& app, Context& ctx);
 void add_cost_command(CLI::App& app, Context& ctx);
+void add_probe_command(CLI::App& app, Context& ctx);
+void add_calibrate_command(CLI::App& app, Context& ctx);
 
 /// Reads a file; throws InputError naming it when it cannot be read.
 [[nodiscard]] std::string read_file(const std::string& path);

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <map>
 
+#include "llmsize/machine/calibrate.h"
 #include "llmsize/units.h"
+#include "machine_profile.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -270,7 +272,12 @@ std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
 }
 
 const Calibration& calibration(Context& ctx) {
-  if (!ctx.calibration_cache) ctx.calibration_cache = fit_calibration(calibration_points(ctx.catalog));
+  if (!ctx.calibration_cache) {
+    Calibration c = fit_calibration(calibration_points(ctx.catalog));
+    // Only for this machine (--this-machine): the user's own fitted factors replace the catalog's.
+    if (ctx.use_machine_profile) c = machine::merge_calibration(c, load_machine_profile().efficiencies);
+    ctx.calibration_cache = std::move(c);
+  }
   return *ctx.calibration_cache;
 }
 

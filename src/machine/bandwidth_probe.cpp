@@ -1,0 +1,210 @@
+// Memory read bandwidth with all cores (llmsize probe). The measuring kernel is here; the command,
+// its progress bar and the profile are in src/cli/cmd_probe.cpp.
+#include "llmsize/machine/bandwidth_probe.h"
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace llmsize::machine {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kMiB = 1024ULL * 1024ULL;
+constexpr std::uint64_t kGiB = 1024ULL * kMiB;
+constexpr std::uint64_t kMinProbeBytes = 64 * kMiB;
+constexpr std::uint64_t kCacheMultiple = 8;  // buffers this many times the last-level cache
+constexpr std::uint64_t kAvailableDivisor = 4;  // never take more than a quarter of free memory
+
+// Sums a buffer of 64-bit words over four interleaved streams. Integer addition is associative, so
+// GCC vectorises it at -O2/-O3 without -ffast-math; the caller publishes the sum, so it cannot be elided.
+std::uint64_t sum_words(const std::uint64_t* words, std::size_t count) {
+  const std::size_t quarter = count / 4;
+  const std::uint64_t* w0 = words;
+  const std::uint64_t* w1 = w0 + quarter;
+  const std::uint64_t* w2 = w1 + quarter;
+  const std::uint64_t* w3 = w2 + quarter;
+  std::uint64_t s0 = 0;
+  std::uint64_t s1 = 0;
+  std::uint64_t s2 = 0;
+  std::uint64_t s3 = 0;
+  for (std::size_t i = 0; i < quarter; ++i) {
+    s0 += w0[i];
+    s1 += w1[i];
+    s2 += w2[i];
+    s3 += w3[i];
+  }
+  for (std::size_t i = 4 * quarter; i < count; ++i) s0 += words[i];
+  return s0 + s1 + s2 + s3;
+}
+
+std::uint64_t parse_size_with_suffix(const std::string& text) {
+  std::uint64_t value = 0;
+  std::size_t i = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return 0;
+  const char unit = i < text.size() ? text[i] : ' ';
+  if (unit == 'K') return value * 1024;
+  if (unit == 'M') return value * kMiB;
+  if (unit == 'G') return value * kGiB;
+  return value;
+}
+
+std::string trim(const std::string& s) {
+  const auto start = s.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return "";
+  const auto end = s.find_last_not_of(" \t\r\n");
+  return s.substr(start, end - start + 1);
+}
+
+}  // namespace
+
+double gb_per_s(std::uint64_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0;
+}
+
+double median_of(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+std::uint64_t default_probe_bytes(std::uint64_t last_level_cache_bytes, std::uint64_t available_bytes) {
+  std::uint64_t bytes = std::max(kGiB, kCacheMultiple * last_level_cache_bytes);
+  if (available_bytes > 0) bytes = std::min(bytes, available_bytes / kAvailableDivisor);
+  return std::max(bytes, kMinProbeBytes);
+}
+
+ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgress& progress) {
+  if (options.threads == 0) throw std::invalid_argument("the probe needs at least one thread");
+  const std::size_t words_per_thread =
+      static_cast<std::size_t>(options.buffer_bytes / options.threads / sizeof(std::uint64_t));
+  if (words_per_thread == 0) throw std::invalid_argument("the probe needs a buffer of at least 8 bytes per thread");
+  const std::uint32_t n = options.threads;
+
+  // Workers and this thread meet at the barrier twice per pass: once to start, once when done.
+  std::barrier<> sync(static_cast<std::ptrdiff_t>(n) + 1);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
+  std::vector<std::uint64_t> sums(n, 0);
+  std::vector<std::thread> workers;
+  workers.reserve(n);
+  for (std::uint32_t t = 0; t < n; ++t) {
+    workers.emplace_back([&, t]() {
+      std::unique_ptr<std::uint64_t[]> buffer;
+      try {
+        buffer.reset(new std::uint64_t[words_per_thread]);
+        // First touch by the owning thread: pages become resident (and NUMA-local) before timing.
+        for (std::size_t i = 0; i < words_per_thread; ++i) buffer[i] = i ^ t;
+      } catch (const std::bad_alloc&) {
+        failed = true;
+      }
+      sync.arrive_and_wait();  // allocated
+      std::uint64_t total = 0;
+      for (;;) {
+        sync.arrive_and_wait();  // start of a pass (or the stop signal)
+        if (stop.load()) break;
+        total += sum_words(buffer.get(), words_per_thread);
+        sync.arrive_and_wait();  // end of the pass
+      }
+      sums[t] = total;
+    });
+  }
+  sync.arrive_and_wait();  // every buffer touched
+  ProbeResult r;
+  r.threads = n;
+  r.buffer_bytes = static_cast<std::uint64_t>(words_per_thread) * sizeof(std::uint64_t) * n;
+  const auto begin = Clock::now();
+  double elapsed = 0;
+  while (!failed.load() &&
+         (elapsed < options.seconds || r.pass_gb_per_s.size() < static_cast<std::size_t>(options.min_passes))) {
+    sync.arrive_and_wait();
+    const auto t0 = Clock::now();
+    sync.arrive_and_wait();
+    const auto t1 = Clock::now();
+    r.pass_gb_per_s.push_back(gb_per_s(r.buffer_bytes, std::chrono::duration<double>(t1 - t0).count()));
+    elapsed = std::chrono::duration<double>(t1 - begin).count();
+    if (progress) progress(options.seconds > 0 ? std::min(1.0, elapsed / options.seconds) : 1.0);
+  }
+  stop = true;
+  sync.arrive_and_wait();
+  for (std::thread& w : workers) w.join();
+  if (failed.load()) throw std::bad_alloc();
+  r.seconds = elapsed;
+  r.read_gb_per_s = median_of(r.pass_gb_per_s);
+  r.best_gb_per_s = *std::max_element(r.pass_gb_per_s.begin(), r.pass_gb_per_s.end());
+  for (std::uint64_t s : sums) r.checksum += s;
+  return r;
+}
+
+std::uint64_t read_last_level_cache_bytes() {
+  std::uint64_t largest = 0;
+  for (int index = 0; index < 8; ++index) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+    if (!in) continue;
+    std::string text;
+    std::getline(in, text);
+    largest = std::max(largest, parse_size_with_suffix(trim(text)));
+  }
+  return largest;
+}
+
+std::uint64_t read_available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      std::istringstream fields(line.substr(13));
+      std::uint64_t kib = 0;
+      fields >> kib;
+      return kib * 1024;
+    }
+  }
+  return 0;
+}
+
+std::string cpu_model_from_cpuinfo(const std::string& cpuinfo_text) {
+  std::istringstream in(cpuinfo_text);
+  std::string line;
+  std::string fallback;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = trim(line.substr(0, colon));
+    const std::string value = trim(line.substr(colon + 1));
+    if (key == "model name" && !value.empty()) return value;
+    if ((key == "Model" || key == "Hardware") && fallback.empty()) fallback = value;
+  }
+  return fallback;
+}
+
+std::string read_cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  if (!in) return "";
+  std::ostringstream text;
+  text << in.rdbuf();
+  return cpu_model_from_cpuinfo(text.str());
+}
+
+std::string iso_utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return std::string(buffer, n);
+}
+
+}  // namespace llmsize::machine
