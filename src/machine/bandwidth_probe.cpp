@@ -93,56 +93,53 @@ ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgr
       static_cast<std::size_t>(options.buffer_bytes / options.threads / sizeof(std::uint64_t));
   if (words_per_thread == 0) throw std::invalid_argument("the probe needs a buffer of at least 8 bytes per thread");
   const std::uint32_t n = options.threads;
+  const std::uint64_t total_bytes = static_cast<std::uint64_t>(words_per_thread) * sizeof(std::uint64_t) * n;
 
-  // Workers and this thread meet at the barrier twice per pass: once to start, once when done.
-  std::barrier<> sync(static_cast<std::ptrdiff_t>(n) + 1);
-  std::atomic<bool> stop{false};
+  // Only the workers run (a coordinating thread would take a core from them on a small machine).
+  // Worker 0 leads: it times each pass between the two barriers every worker meets, records it and
+  // decides, before the next start barrier, whether there is another pass.
+  std::barrier<> sync(static_cast<std::ptrdiff_t>(n));
+  bool stop = false;  // written by the leader only between barriers, read by all after one
   std::atomic<bool> failed{false};
   std::vector<std::uint64_t> sums(n, 0);
-  std::vector<std::thread> workers;
-  workers.reserve(n);
-  for (std::uint32_t t = 0; t < n; ++t) {
-    workers.emplace_back([&, t]() {
-      std::unique_ptr<std::uint64_t[]> buffer;
-      try {
-        buffer.reset(new std::uint64_t[words_per_thread]);
-        // First touch by the owning thread: pages become resident (and NUMA-local) before timing.
-        for (std::size_t i = 0; i < words_per_thread; ++i) buffer[i] = i ^ t;
-      } catch (const std::bad_alloc&) {
-        failed = true;
-      }
-      sync.arrive_and_wait();  // allocated
-      std::uint64_t total = 0;
-      for (;;) {
-        sync.arrive_and_wait();  // start of a pass (or the stop signal)
-        if (stop.load()) break;
-        total += sum_words(buffer.get(), words_per_thread);
-        sync.arrive_and_wait();  // end of the pass
-      }
-      sums[t] = total;
-    });
-  }
-  sync.arrive_and_wait();  // every buffer touched
   ProbeResult r;
   r.threads = n;
-  r.buffer_bytes = static_cast<std::uint64_t>(words_per_thread) * sizeof(std::uint64_t) * n;
-  const auto begin = Clock::now();
-  double elapsed = 0;
-  while (!failed.load() &&
-         (elapsed < options.seconds || r.pass_gb_per_s.size() < static_cast<std::size_t>(options.min_passes))) {
-    sync.arrive_and_wait();
-    const auto t0 = Clock::now();
-    sync.arrive_and_wait();
-    const auto t1 = Clock::now();
-    r.pass_gb_per_s.push_back(gb_per_s(r.buffer_bytes, std::chrono::duration<double>(t1 - t0).count()));
-    elapsed = std::chrono::duration<double>(t1 - begin).count();
-    if (progress) progress(options.seconds > 0 ? std::min(1.0, elapsed / options.seconds) : 1.0);
-  }
-  stop = true;
-  sync.arrive_and_wait();
+  r.buffer_bytes = total_bytes;
+  auto work = [&](std::uint32_t t) {
+    std::unique_ptr<std::uint64_t[]> buffer;
+    try {
+      buffer.reset(new std::uint64_t[words_per_thread]);
+      // First touch by the owning thread: pages become resident (and NUMA-local) before timing.
+      for (std::size_t i = 0; i < words_per_thread; ++i) buffer[i] = i ^ t;
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+    sync.arrive_and_wait();  // every buffer touched (or one failed)
+    if (t == 0) stop = failed.load();
+    const auto begin = Clock::now();
+    std::uint64_t total = 0;
+    for (;;) {
+      sync.arrive_and_wait();  // start of a pass; `stop` is settled
+      if (stop) break;
+      const auto t0 = Clock::now();
+      total += sum_words(buffer.get(), words_per_thread);
+      sync.arrive_and_wait();  // every thread is done
+      if (t == 0) {
+        const auto t1 = Clock::now();
+        r.pass_gb_per_s.push_back(gb_per_s(total_bytes, std::chrono::duration<double>(t1 - t0).count()));
+        r.seconds = std::chrono::duration<double>(t1 - begin).count();
+        if (progress) progress(options.seconds > 0 ? std::min(1.0, r.seconds / options.seconds) : 1.0);
+        stop = r.seconds >= options.seconds && r.pass_gb_per_s.size() >= static_cast<std::size_t>(options.min_passes);
+      }
+    }
+    sums[t] = total;
+  };
+  std::vector<std::thread> workers;
+  workers.reserve(n - 1);
+  for (std::uint32_t t = 1; t < n; ++t) workers.emplace_back(work, t);
+  work(0);  // this thread is worker 0
   for (std::thread& w : workers) w.join();
   if (failed.load()) throw std::bad_alloc();
-  r.seconds = elapsed;
   r.read_gb_per_s = median_of(r.pass_gb_per_s);
   r.best_gb_per_s = *std::max_element(r.pass_gb_per_s.begin(), r.pass_gb_per_s.end());
   for (std::uint64_t s : sums) r.checksum += s;
