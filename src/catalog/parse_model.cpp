@@ -36,7 +36,8 @@ MoeDims parse_moe(ObjectReader& r) {
 }
 
 SsmDims parse_ssm(ObjectReader& r) {
-  static const std::vector<std::string_view> kKinds = {"mamba", "mamba2", "gated-deltanet", "shortconv"};
+  static const std::vector<std::string_view> kKinds = {"mamba",     "mamba2", "gated-deltanet",
+                                                       "shortconv", "rwkv6",  "rwkv7"};
   SsmDims d;
   d.kind = static_cast<SsmKind>(r.req_enum("kind", kKinds));
   d.d_inner = r.req_u32("d_inner", 1, kMaxDim);
@@ -45,6 +46,14 @@ SsmDims parse_ssm(ObjectReader& r) {
   d.n_groups = r.opt_u32("n_groups", 1, kMaxDim).value_or(1);
   d.n_heads = r.opt_u32("n_heads", 0, kMaxDim).value_or(0);
   d.head_dim = r.opt_u32("head_dim", 0, kMaxDim).value_or(0);
+  d.lora_mix = r.opt_u32("lora_mix", 0, kMaxDim).value_or(0);
+  d.lora_decay = r.opt_u32("lora_decay", 0, kMaxDim).value_or(0);
+  d.lora_iclr = r.opt_u32("lora_iclr", 0, kMaxDim).value_or(0);
+  d.lora_value_mix = r.opt_u32("lora_value_mix", 0, kMaxDim).value_or(0);
+  d.lora_gate = r.opt_u32("lora_gate", 0, kMaxDim).value_or(0);
+  if ((d.kind == SsmKind::rwkv6 || d.kind == SsmKind::rwkv7) && d.head_dim == 0) {
+    r.sink().error(pointer_append(r.pointer(), "head_dim"), "is required for RWKV (the wkv head size)");
+  }
   r.finish();
   return d;
 }
@@ -74,6 +83,11 @@ void check_consistency(ObjectReader& r, const Model& m) {
   }
   if (m.sliding_window_pattern && !m.sliding_window) {
     sink.error(pointer_append(p, "sliding_window_pattern"), "needs \"sliding_window\"");
+  }
+  if (m.kv_shared_from_layer && (*m.kv_shared_from_layer < 2 || *m.kv_shared_from_layer > m.n_layers)) {
+    // llama.cpp's reuse callback points shared layers at kv_shared_from_layer − 1 and − 2.
+    sink.error(pointer_append(p, "kv_shared_from_layer"),
+               "must be 2 to n_layers (" + std::to_string(m.n_layers) + ")");
   }
   if (m.params_active && *m.params_active > m.params_total) {
     sink.error(pointer_append(p, "params_active"), "is larger than params_total");
@@ -115,6 +129,7 @@ Model parse_model(ObjectReader& r) {
   if (auto o = r.opt_object("moe")) m.moe = parse_moe(*o);
   if (auto o = r.opt_object("ssm")) m.ssm = parse_ssm(*o);
   m.attention_layers = r.opt_u32_array("attention_layers", 0, 4096);
+  m.kv_shared_from_layer = r.opt_u32("kv_shared_from_layer", 0, 4096);
   m.release_year = r.opt_u32("release_year", 1990, 2100);
   r.finish();
   check_consistency(r, m);

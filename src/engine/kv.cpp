@@ -9,6 +9,8 @@ namespace {
 
 using u64 = std::uint64_t;
 
+constexpr u64 kRwkvTokenShifts = 2;  // llama_hparams::token_shift_count for RWKV-6 and RWKV-7
+
 // Elements per cell of one layer's K and V rows. MLA caches one compressed row of
 // kv_lora_rank + qk_rope_head_dim values and no V (llama.cpp stores V as a view of K).
 struct RowElements {
@@ -22,10 +24,16 @@ RowElements row_elements(const Model& m, std::uint32_t layer) {
   return {heads * head_dim_k(m), heads * head_dim_v(m)};
 }
 
-// Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s).
-u64 recurrent_state_elements(const SsmDims& s) {
+// Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s,
+// src/llama-hparams.cpp). RWKV: r = token_shift_count × n_embd with token_shift_count 2 (the time
+// mix's and the channel mix's previous token; llm_build_rwkv6/7 assert it is 2), s = n_embd ×
+// wkv_head_size (one head_size × head_size matrix per head).
+u64 recurrent_state_elements(const Model& m) {
+  const SsmDims& s = *m.ssm;
   const u64 taps = s.d_conv > 0 ? s.d_conv - 1 : 0;
   switch (s.kind) {
+    case SsmKind::rwkv6:
+    case SsmKind::rwkv7: return kRwkvTokenShifts * u64{m.hidden_size} + u64{m.hidden_size} * s.head_dim;
     case SsmKind::mamba: return taps * s.d_inner + u64{s.d_state} * s.d_inner;
     case SsmKind::mamba2: return taps * (s.d_inner + 2 * u64{s.n_groups} * s.d_state) + u64{s.d_state} * s.d_inner;
     case SsmKind::gated_deltanet:
@@ -67,12 +75,16 @@ KvResult kv_cache(const Model& m, const KvSettings& s) {
 
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
     if (is_recurrent_layer(m, layer)) {
-      const u64 bytes = recurrent_state_elements(*m.ssm) * kRecurrentBytesPerValue * n_seq;
+      const u64 bytes = recurrent_state_elements(m) * kRecurrentBytesPerValue * n_seq;
       r.layer_bytes[layer] = bytes;
       r.recurrent_bytes += bytes;
       continue;
     }
     if (!is_attention_layer(m, layer)) continue;
+    if (!has_own_kv(m, layer)) {  // attends over an earlier layer's cells (llama_kv_cache skips it)
+      ++r.shared_kv_layers;
+      continue;
+    }
     const bool sliding = is_sliding_layer(m, layer);
     const u64 cells = sliding ? sliding_cells : r.full_cells;
     if (sliding) r.sliding_cells = cells;
@@ -97,13 +109,14 @@ u64 kv_bytes_read_at_depth(const Model& m, const KvSettings& s, u64 depth_tokens
   u64 total = 0;
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
     if (is_recurrent_layer(m, layer)) {
-      total += recurrent_state_elements(*m.ssm) * kRecurrentBytesPerValue;
+      total += recurrent_state_elements(m) * kRecurrentBytesPerValue;
       continue;
     }
     if (!is_attention_layer(m, layer)) continue;
     u64 cells = depth_tokens;
     if (is_sliding_layer(m, layer) && !s.swa_full) cells = std::min<u64>(cells, *m.sliding_window);
-    const RowElements e = row_elements(m, layer);
+    // A layer sharing another's cache still reads it: the source layer's rows.
+    const RowElements e = row_elements(m, kv_source_layer(m, layer));
     total += (kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v))) * cells;
   }
   return total;

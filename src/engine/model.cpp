@@ -61,6 +61,20 @@ bool is_sliding_layer(const Model& m, std::uint32_t layer) {
   return layer % pattern < pattern - 1;
 }
 
+bool has_own_kv(const Model& m, std::uint32_t layer) {
+  return !m.kv_shared_from_layer || layer < *m.kv_shared_from_layer;
+}
+
+// llama.cpp src/llama-model.cpp (create_memory, LLM_ARCH_GEMMA3N): reuse(il) = n_layer_kv_from_start −
+// (is_swa(il) ? 2 : 1) for il ≥ n_layer_kv_from_start: the last owning layer of the same kind when the
+// pattern ends the owning run on a full layer (Gemma 3n: layers 18 sliding, 19 full).
+std::uint32_t kv_source_layer(const Model& m, std::uint32_t layer) {
+  if (has_own_kv(m, layer)) return layer;
+  const std::uint32_t back = is_sliding_layer(m, layer) ? 2 : 1;
+  const std::uint32_t from = *m.kv_shared_from_layer;
+  return from >= back ? from - back : 0;
+}
+
 bool is_moe(const Model& m) { return m.moe.has_value() && m.moe->n_experts > 1; }
 
 bool is_moe_layer(const Model& m, std::uint32_t layer) {

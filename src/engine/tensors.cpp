@@ -123,7 +123,83 @@ void add_recurrent(TensorList& t, const Model& m, std::int32_t il) {
       t.matrix("ssm_out", il, h, h);
       return;
     }
+    case SsmKind::rwkv6:
+    case SsmKind::rwkv7: return;  // whole blocks: add_rwkv_block
   }
+}
+
+// RWKV blocks (llama.cpp load_tensors for LLM_ARCH_RWKV6 / LLM_ARCH_RWKV7): two layernorms, the time
+// mix (receptance, key, value, [gate,] output projections; low-rank decay / mixing LoRAs; token-shift
+// interpolation vectors) and the channel mix (key n_embd → ffn, value ffn → n_embd, RWKV-6 also a
+// receptance). llama-quantize leaves the LoRAs and interpolation tensors unquantized (llama-quant.cpp:
+// "do not quantize RWKV's small yet 2D weights").
+void add_rwkv_block(TensorList& t, const Model& m, std::int32_t il) {
+  const SsmDims& s = *m.ssm;
+  const u64 h = m.hidden_size;
+  const u64 attn = s.d_inner;  // attn_hidden_size (= n_embd in released models)
+  const u64 ffn = m.ffn_size;
+  for (const char* norm : {"attn_norm", "attn_norm_2"}) {
+    t.vec(norm, il, h);
+    t.vec(norm, il, h);  // layernorm bias
+  }
+  if (s.kind == SsmKind::rwkv6) {
+    t.frozen("time_mix_w1", il, h, h * s.lora_mix * 5);
+    t.frozen("time_mix_w2", il, s.lora_mix, u64{s.lora_mix} * h * 5);
+    t.vec("time_mix_lerp_x", il, h);
+    t.vec("time_mix_lerp_fused", il, 5 * h);
+    t.vec("time_mix_first", il, attn);
+    t.vec("time_mix_decay", il, attn);
+    t.frozen("time_mix_decay_w1", il, h, h * s.lora_decay);
+    t.frozen("time_mix_decay_w2", il, s.lora_decay, u64{s.lora_decay} * attn);
+    t.matrix("time_mix_key", il, h, attn);
+    t.matrix("time_mix_value", il, h, attn);
+    t.matrix("time_mix_receptance", il, h, attn);
+    t.matrix("time_mix_gate", il, h, attn);
+    t.vec("time_mix_ln", il, h);
+    t.vec("time_mix_ln", il, h);
+    t.matrix("time_mix_output", il, attn, h);
+    t.vec("channel_mix_lerp_k", il, h);
+    t.vec("channel_mix_lerp_r", il, h);
+    t.matrix("channel_mix_key", il, h, ffn);
+    t.matrix("channel_mix_receptance", il, h, h);
+    t.matrix("channel_mix_value", il, ffn, h);
+    return;
+  }
+  // RWKV-7: layer 0's value-mix LoRA has the iclr rank ("actually not used").
+  const u64 value_rank = il == 0 ? s.lora_iclr : s.lora_value_mix;
+  struct Lora {
+    const char* bias;
+    const char* down;
+    const char* up;
+    u64 rank;
+  };
+  const Lora loras[] = {{"time_mix_w0", "time_mix_w1", "time_mix_w2", s.lora_decay},
+                        {"time_mix_a0", "time_mix_a1", "time_mix_a2", s.lora_iclr},
+                        {"time_mix_v0", "time_mix_v1", "time_mix_v2", value_rank}};
+  for (const Lora& l : loras) {
+    t.vec(l.bias, il, h);
+    t.frozen(l.down, il, h, h * l.rank);
+    t.frozen(l.up, il, l.rank, l.rank * h);
+  }
+  t.frozen("time_mix_g1", il, h, h * s.lora_gate);
+  t.frozen("time_mix_g2", il, s.lora_gate, u64{s.lora_gate} * h);
+  t.vec("time_mix_lerp_fused", il, 6 * h);
+  t.vec("time_mix_k_k", il, attn);
+  t.vec("time_mix_k_a", il, attn);
+  t.vec("time_mix_r_k", il, attn);
+  t.matrix("time_mix_key", il, h, attn);
+  t.matrix("time_mix_value", il, h, attn);
+  t.matrix("time_mix_receptance", il, h, attn);
+  t.vec("time_mix_ln", il, h);
+  t.vec("time_mix_ln", il, h);
+  t.matrix("time_mix_output", il, attn, h);
+  t.vec("channel_mix_lerp_k", il, h);
+  t.matrix("channel_mix_key", il, h, ffn);
+  t.matrix("channel_mix_value", il, ffn, h);
+}
+
+bool is_rwkv(const Model& m) {
+  return m.ssm && (m.ssm->kind == SsmKind::rwkv6 || m.ssm->kind == SsmKind::rwkv7);
 }
 
 void add_ffn(TensorList& t, const Model& m, std::uint32_t layer) {
@@ -160,10 +236,18 @@ std::vector<TensorSpec> enumerate_tensors(const Model& m) {
   TensorList t(out);
   const u64 h = m.hidden_size;
   t.matrix("token_embd", -1, h, m.vocab_size);
+  if (is_rwkv(m)) {  // RWKV normalizes the embeddings (layernorm "ln0")
+    t.vec("token_embd_norm", -1, h);
+    t.vec("token_embd_norm", -1, h);
+  }
   add_norm(t, m, "output_norm", -1, h);
   if (!m.tied_embeddings) t.matrix("output", -1, h, m.vocab_size);
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
     const auto il = static_cast<std::int32_t>(layer);
+    if (is_rwkv(m)) {
+      add_rwkv_block(t, m, il);
+      continue;
+    }
     add_norm(t, m, "attn_norm", il, h);
     if (is_attention_layer(m, layer)) {
       add_attention(t, m, il);

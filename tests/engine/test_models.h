@@ -134,4 +134,53 @@ inline Model granite_4_h_micro() {
   return m;
 }
 
+// https://huggingface.co/google/gemma-3n-E2B-it/blob/main/config.json (text_config): 30 layers, layer_types
+// four sliding then one full (llama.cpp set_swa_pattern(5)), num_kv_shared_layers 10 → llama.cpp's
+// n_layer_kv_from_start 20. Attention and FFN only: the per-layer embeddings, AltUp and Laurel
+// tensors are not enumerated (tests here use it for the KV cache).
+inline Model gemma_3n_e2b_attention() {
+  Model m;
+  m.n_layers = 30;
+  m.hidden_size = 2048;
+  m.n_heads = 8;
+  m.n_kv_heads = 2;
+  m.head_dim = 256;
+  m.ffn_size = 8192;
+  m.vocab_size = 262400;
+  m.tied_embeddings = true;
+  m.context_length = 32768;
+  m.sliding_window = 512;
+  m.sliding_window_pattern = 5;
+  m.qk_norm = true;
+  m.kv_shared_from_layer = 20;
+  return m;
+}
+
+// RWKV-7 "Goose" 0.1B (fla-hub/rwkv7-191M-world; llama.cpp LLM_TYPE_190M for 12 layers × 768):
+// head size 64, FFN 4 × 768, LoRA ranks decay 64, iclr 64, value mix 32, gate 128 (the reference
+// implementation's ranks for C = 768).
+inline Model rwkv7_191m() {
+  Model m;
+  m.arch = "rwkv7";
+  m.n_layers = 12;
+  m.hidden_size = 768;
+  m.n_heads = 12;
+  m.n_kv_heads = 12;
+  m.ffn_size = 3072;
+  m.ffn_gated = false;
+  m.vocab_size = 65536;
+  m.context_length = 1048576;
+  m.norm = NormKind::layernorm;
+  SsmDims s;
+  s.kind = SsmKind::rwkv7;
+  s.d_inner = 768;
+  s.head_dim = 64;
+  s.lora_decay = 64;
+  s.lora_iclr = 64;
+  s.lora_value_mix = 32;
+  s.lora_gate = 128;
+  m.ssm = s;
+  return m;
+}
+
 }  // namespace llmsize::test

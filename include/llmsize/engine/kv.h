@@ -34,6 +34,7 @@ struct KvResult {
   std::uint64_t full_cells = 0;       ///< cells of full-attention layers
   std::uint64_t sliding_cells = 0;    ///< cells of sliding-window layers (0 when none)
   bool v_kept_f16 = false;            ///< a quantized V type was asked for without flash attention
+  std::uint32_t shared_kv_layers = 0; ///< attention layers that reuse an earlier layer's cache (hold none)
   /// Bytes per token of context of the full-attention layers (what grows with context).
   std::uint64_t bytes_per_token_full = 0;
 };
@@ -43,7 +44,8 @@ struct KvResult {
 /// Bytes of one cache row of `elements` values of `type` (whole blocks).
 [[nodiscard]] std::uint64_t kv_row_bytes(const TensorType& type, std::uint64_t elements);
 
-/// KV bytes of the first `depth_tokens` cells (what a decode step reads at that depth).
+/// KV bytes of the first `depth_tokens` cells (what a decode step reads at that depth). Layers that
+/// share an earlier layer's cache read that layer's cells too, so they count here though they own none.
 [[nodiscard]] std::uint64_t kv_bytes_read_at_depth(const Model& m, const KvSettings& s,
                                                    std::uint64_t depth_tokens);
 

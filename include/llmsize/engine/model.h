@@ -29,7 +29,8 @@ struct MoeDims {
   bool expert_bias = false;
 };
 
-enum class SsmKind { mamba, mamba2, gated_deltanet, shortconv };
+/// rwkv6 / rwkv7: RWKV "Finch" / "Goose" time-mix layers (every layer recurrent, no attention).
+enum class SsmKind { mamba, mamba2, gated_deltanet, shortconv, rwkv6, rwkv7 };
 
 struct SsmDims {
   SsmKind kind = SsmKind::mamba;
@@ -38,7 +39,14 @@ struct SsmDims {
   std::uint32_t d_conv = 0;
   std::uint32_t n_groups = 1;
   std::uint32_t n_heads = 0;
-  std::uint32_t head_dim = 0;
+  std::uint32_t head_dim = 0;  ///< gated DeltaNet: value head size; RWKV: wkv head size
+  /// RWKV low-rank (LoRA) projections of the time mix; 0 when the kind has none (llama.cpp hparams
+  /// time_mix_extra_dim / time_decay_extra_dim for RWKV-6; n_lora_decay / iclr / value_res_mix / gate for RWKV-7).
+  std::uint32_t lora_mix = 0;        ///< RWKV-6 time_mix_extra_dim (token-shift interpolation, ×5)
+  std::uint32_t lora_decay = 0;      ///< RWKV-6 time_decay_extra_dim; RWKV-7 decay_low_rank_dim
+  std::uint32_t lora_iclr = 0;       ///< RWKV-7 a_low_rank_dim (in-context learning rate)
+  std::uint32_t lora_value_mix = 0;  ///< RWKV-7 v_low_rank_dim (value residual mix)
+  std::uint32_t lora_gate = 0;       ///< RWKV-7 gate_low_rank_dim
 };
 
 enum class NormKind { rmsnorm, layernorm };
@@ -74,6 +82,9 @@ struct Model {
   std::optional<MoeDims> moe;
   std::optional<SsmDims> ssm;
   std::optional<std::vector<std::uint32_t>> attention_layers;
+  /// llama.cpp's n_layer_kv_from_start (Gemma 3n: layers 20.. of 30 or 35): layers at or after it
+  /// hold no KV cache and attend over the cache of an earlier layer of the same kind.
+  std::optional<std::uint32_t> kv_shared_from_layer;
   std::optional<std::uint32_t> release_year;
 };
 
@@ -84,6 +95,11 @@ struct Model {
 [[nodiscard]] bool is_attention_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_recurrent_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_sliding_layer(const Model& m, std::uint32_t layer);
+/// Whether the layer owns KV cells (llama_hparams::has_kv): false at or after kv_shared_from_layer.
+[[nodiscard]] bool has_own_kv(const Model& m, std::uint32_t layer);
+/// The layer whose KV cache a layer attends over: itself, or for a shared layer
+/// kv_shared_from_layer − 2 (sliding) or − 1 (full), as llama.cpp's Gemma 3n reuse callback.
+[[nodiscard]] std::uint32_t kv_source_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe(const Model& m);
 
