@@ -43,6 +43,8 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   sr.prompt_tokens = prompt_tokens;
   sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
   sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
+  sr.device_nodes = h.device_nodes;
+  sr.network = h.network;
   return sr;
 }
 

@@ -3,6 +3,7 @@
 
 #include "build_eval.h"
 #include "render.h"
+#include "this_machine.h"
 
 namespace llmsize::cli {
 namespace {
@@ -10,6 +11,7 @@ namespace {
 struct CheckOptions {
   SizingOptions sizing;
   HardwareOptions hardware;
+  bool this_machine = false;
   CostOptions cost;
   std::string prompt_tokens = "512";
   bool require_gpu = false;
@@ -96,6 +98,13 @@ std::string render_text(const Context& ctx, const Sizing& s, const HardwareConfi
                      sp.decode_tokens_per_s, sp.decode_low, sp.decode_high, sp.bottleneck);
   out += fmt::format("  prefill {:>8.0f} tok/s  (likely {:.0f}–{:.0f})  for a {}-token prompt\n", sp.prefill_tokens_per_s,
                      sp.prefill_low, sp.prefill_high, prompt);
+  if (h.nodes > 1) {
+    const double token_s = sp.decode_tokens_per_s > 0 ? 1.0 / sp.decode_tokens_per_s : 0;
+    out += fmt::format("  network  {} crossings per token over {}: {:.2f} ms per decoded token ({:.0f}% of it), "
+                       "{:.0f} ms per prompt\n",
+                       sp.network_hops, h.link->meta.name, sp.network_seconds_per_token * 1e3,
+                       token_s > 0 ? sp.network_seconds_per_token / token_s * 100 : 0, sp.prefill_network_seconds * 1e3);
+  }
   out += "\nDecode over context [tok/s]\n" + curve_chart(sp, color);
   out += "\nPower and cost\n";
   out += fmt::format("  {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle", e.power.watts_decode, e.power.watts_prefill,
@@ -111,7 +120,16 @@ std::string render_text(const Context& ctx, const Sizing& s, const HardwareConfi
     out += "\n";
   }
   if (h.storage != nullptr) out += fmt::format("  load: {} GB from {} in {:.1f} s\n", gb(s.weights.total_bytes), h.storage->meta.name, e.load_seconds);
-  out += "\nRun it\n  " + llama_server_command(s, p) + "\n  Ollama Modelfile:\n";
+  out += "\nRun it\n";
+  if (h.nodes > 1) {
+    std::string rpc;
+    for (std::uint32_t n = 2; n <= h.nodes; ++n) rpc += fmt::format("{}node{}:50052", n > 2 ? "," : "", n);
+    const std::string others = h.nodes == 2 ? "machine 2:   " : fmt::format("machines 2–{}:", h.nodes);
+    out += fmt::format("  on {} rpc-server --host 0.0.0.0 -p 50052\n", others);
+    out += "  on machine 1:    " + llama_server_command(s, p) + " --rpc " + rpc + "\n  Ollama Modelfile:\n";
+  } else {
+    out += "  " + llama_server_command(s, p) + "\n  Ollama Modelfile:\n";
+  }
   std::string ollama = ollama_parameters(s, p);
   std::size_t pos = 0;
   while (pos <= ollama.size()) {
@@ -180,6 +198,14 @@ Json result_json(const Sizing& s, const HardwareConfig& h, const BuildEval& e) {
                 {"watts_idle", e.power.watts_idle}, {"psu_watts", e.power.psu_watts},
                 {"kwh_per_mtok", e.cost.kwh_per_mtok}, {"cost_per_mtok", e.cost.cost_per_mtok},
                 {"monthly_cost", e.cost.monthly_cost}};
+  r["network"] = {{"nodes", h.nodes},
+                  {"link", h.link != nullptr ? Json(h.link->meta.id) : Json(nullptr)},
+                  {"link_bandwidth_bytes_per_s", h.network.bandwidth_bytes_per_s},
+                  {"link_latency_s", h.network.latency_s},
+                  {"hop_overhead_s", h.nodes > 1 ? h.network.hop_overhead_s : 0.0},
+                  {"hops_per_token", e.speed.network_hops},
+                  {"decode_seconds_per_token", e.speed.network_seconds_per_token},
+                  {"prefill_seconds", e.speed.prefill_network_seconds}};
   r["load_seconds"] = e.load_seconds;
   r["runtime"] = {{"llama_server", llama_server_command(s, p)}, {"ollama", ollama_parameters(s, p)}};
   return r;
@@ -187,7 +213,8 @@ Json result_json(const Sizing& s, const HardwareConfig& h, const BuildEval& e) {
 
 void run_check(Context& ctx, const CheckOptions& o) {
   const Sizing s = resolve_sizing(ctx, o.sizing);
-  const HardwareConfig h = resolve_hardware(ctx, o.hardware);
+  if (o.this_machine) check_this_machine_alone(o.hardware);
+  const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   const std::uint64_t prompt = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   const BuildEval e = evaluate_build(ctx, s, h, prompt, o.cost, true);
   std::vector<std::string> assumptions = s.assumptions;
@@ -213,6 +240,7 @@ void add_check_command(CLI::App& app, Context& ctx) {
                               [o](Context& c) { run_check(c, *o); });
   add_sizing_options(cmd, o->sizing);
   add_hardware_options(cmd, o->hardware);
+  add_this_machine_flag(cmd, o->this_machine);
   add_cost_options(cmd, o->cost);
   cmd->add_option("--prompt-tokens", o->prompt_tokens, "Prompt length for the prefill speed (default 512, as llama-bench pp512)");
   cmd->add_flag("--require-gpu", o->require_gpu, "Count offload to system RAM as \"does not fit\" (exit 1)");

@@ -25,6 +25,10 @@ constexpr std::uint32_t kGenericChannels = 2;
 constexpr double kSystemCpuFlopsPerCorePerS = 16 * 2.4e9;
 // Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json).
 constexpr double kDefaultLinkLatencyUs = 2;
+// Between machines when --link is not given: 10 Gigabit Ethernet, the common home-lab cluster link.
+constexpr const char* kDefaultNodeLink = "ethernet-10g";
+// A network link the catalog gives no latency for (estimate: a switched LAN hop).
+constexpr double kDefaultNetworkLatencyUs = 50;
 
 // "2x3090" -> {2, "3090"}; "3090" -> {1, "3090"}.
 std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
@@ -96,6 +100,60 @@ void set_host(const Context& ctx, HardwareConfig& h, const Cpu* cpu, const RamKi
   h.host_ram_bytes = ram;
 }
 
+// --nodes N: the first machine's devices repeated on N − 1 more machines, which only run layers (their
+// system RAM holds nothing of the model). Devices are renamed nodeK/ID so each is told apart.
+void add_nodes(const Context& ctx, HardwareConfig& h, const HardwareOptions& o) {
+  h.device_nodes.assign(h.devices.size(), 0);
+  if (o.nodes <= 1) {
+    if (!o.link.empty()) throw InputError("--link needs --nodes 2 or more");
+    return;
+  }
+  if (h.devices.empty()) throw InputError("--nodes needs --gpu or --system: the other machines run layers on their GPUs");
+  if (h.split == SplitMode::tensor) {
+    throw InputError("--nodes runs the machines one after another (a layer split); --split tensor across machines is not modelled");
+  }
+  const std::string link_id = o.link.empty() ? kDefaultNodeLink : o.link;
+  h.link = &resolve(ctx.catalog.links, link_id, "link", "hardware --kind link");
+  if (o.link.empty()) h.assumptions.push_back(fmt::format("--link not given: {} between the machines", h.link->meta.name));
+  h.network.bandwidth_bytes_per_s = h.link->bandwidth_gb_per_s * 1e9;
+  h.network.latency_s = h.link->latency_us.value_or(kDefaultNetworkLatencyUs) * 1e-6;
+  h.assumptions.push_back(fmt::format("each crossing between machines costs {:.2f} ms of RPC overhead (estimate from "
+                                      "llama.cpp PR #6829) plus the link's {:.0f} us latency",
+                                      kNetworkHopOverheadS * 1e3, h.network.latency_s * 1e6));
+  h.nodes = o.nodes;
+  const std::vector<DeviceSpec> devices = h.devices;
+  const std::vector<ComputeDevice> compute = h.compute;
+  const PowerInputs power = h.power;
+  const Json devices_json = h.devices_json;
+  h.devices.clear();
+  h.compute.clear();
+  h.device_nodes.clear();
+  h.power.gpu_tdp_watts.clear();
+  h.power.gpu_idle_watts.clear();
+  h.devices_json = Json::array();
+  for (std::uint32_t node = 0; node < o.nodes; ++node) {
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      DeviceSpec d = devices[i];
+      d.id = fmt::format("node{}/{}", node + 1, d.id);
+      h.devices.push_back(d);
+      ComputeDevice c = compute[i];
+      c.id = d.id;
+      h.compute.push_back(c);
+      h.device_nodes.push_back(node);
+    }
+    h.power.gpu_tdp_watts.insert(h.power.gpu_tdp_watts.end(), power.gpu_tdp_watts.begin(), power.gpu_tdp_watts.end());
+    h.power.gpu_idle_watts.insert(h.power.gpu_idle_watts.end(), power.gpu_idle_watts.begin(), power.gpu_idle_watts.end());
+    for (const auto& d : devices_json) {
+      Json copy = d;
+      copy["node"] = node;
+      h.devices_json.push_back(copy);
+    }
+  }
+  h.power.machines = o.nodes;
+  if (h.price_usd) *h.price_usd *= o.nodes;
+  h.label = fmt::format("{} machines of {} over {}", o.nodes, h.label, h.link->meta.name);
+}
+
 }  // namespace
 
 void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
@@ -110,6 +168,11 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
   cmd->add_option("--storage", o.storage, "Model storage for load time: hdd, sata-ssd, nvme-gen3, nvme-gen4 (default), nvme-gen5");
   cmd->add_option("--split", o.split, "Multi-GPU: layer (llama.cpp default) or tensor (vLLM / -sm row)")
       ->check(CLI::IsMember({"layer", "tensor"}));
+  cmd->add_option("--nodes", o.nodes,
+                  "Identical machines, each with the --gpu cards (or the --system), running the layers one after "
+                  "another (llama.cpp --rpc, vLLM pipeline parallel, exo); default 1")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--link", o.link, "Network between the --nodes: 1gbe, 10gbe (default), 25gbe, 100gbe, tb4, tb5, ib-hdr, ...");
 }
 
 bool has_hardware(const HardwareOptions& o) {
@@ -161,6 +224,7 @@ HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
   const std::string storage = o.storage.empty() ? kDefaultStorage : o.storage;
   h.storage = &resolve(cat.storage, storage, "storage kind", "hardware --kind storage");
   if (o.storage.empty()) h.assumptions.push_back("--storage not given: NVMe Gen4 for load time");
+  add_nodes(ctx, h, o);
   return h;
 }
 

@@ -23,6 +23,8 @@ struct HardwareOptions {
   std::string storage;
   std::string split = "layer";
   std::string backend;
+  std::uint32_t nodes = 1;  ///< identical machines in one pipeline (llama.cpp RPC, exo)
+  std::string link;         ///< links id between the machines
 };
 
 void add_hardware_options(CLI::App* cmd, HardwareOptions& o);
@@ -43,6 +45,10 @@ struct HardwareConfig {
   double tp_link_bytes_per_s = 0;
   double tp_link_latency_s = 0;
   bool cpu_repack = true;
+  std::uint32_t nodes = 1;
+  const Link* link = nullptr;             ///< between nodes (nodes > 1)
+  std::vector<std::uint32_t> device_nodes;  ///< node of each device (0 = the machine running llama-server)
+  Network network;
   std::vector<std::string> assumptions;
   Json devices_json = Json::array();
 };

@@ -25,11 +25,13 @@ PowerResult estimate_power(const PowerInputs& in) {
   PowerResult p;
   if (in.system_tdp_watts) {
     // One package: unified-memory machines report whole-system power under load.
-    p.watts_decode = *in.system_tdp_watts * kDecodePowerFraction;
-    p.watts_prefill = *in.system_tdp_watts * kPrefillPowerFraction;
-    p.watts_idle = in.system_idle_watts.value_or(*in.system_tdp_watts * kIdleFractionWithoutData);
+    const double n = std::max<std::uint32_t>(in.machines, 1);
+    p.watts_decode = *in.system_tdp_watts * kDecodePowerFraction * n;
+    p.watts_prefill = *in.system_tdp_watts * kPrefillPowerFraction * n;
+    p.watts_idle = in.system_idle_watts.value_or(*in.system_tdp_watts * kIdleFractionWithoutData) * n;
     return p;
   }
+  const double machines = std::max<std::uint32_t>(in.machines, 1);
   double gpu_tdp = 0;
   for (std::size_t i = 0; i < in.gpu_tdp_watts.size(); ++i) {
     gpu_tdp += in.gpu_tdp_watts[i];
@@ -37,10 +39,12 @@ PowerResult estimate_power(const PowerInputs& in) {
     p.watts_idle += idle.value_or(in.gpu_tdp_watts[i] * kIdleFractionWithoutData);
   }
   const double cpu_fraction = in.cpu_runs_layers ? kCpuDecodeFraction : kCpuFeedingGpuFraction;
-  p.watts_decode = gpu_tdp * kDecodePowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts;
-  p.watts_prefill = gpu_tdp * kPrefillPowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts;
-  p.watts_idle += in.cpu_tdp_watts * kIdleFractionWithoutData + kPlatformWatts;
-  p.psu_watts = round_up_psu((gpu_tdp + in.cpu_tdp_watts + kPlatformWatts) * kPsuHeadroom);
+  // Remote machines' CPUs only feed their GPUs (the first machine's may run layers).
+  const double remote_hosts = (machines - 1) * (in.cpu_tdp_watts * kCpuFeedingGpuFraction + kPlatformWatts);
+  p.watts_decode = gpu_tdp * kDecodePowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
+  p.watts_prefill = gpu_tdp * kPrefillPowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
+  p.watts_idle += (in.cpu_tdp_watts * kIdleFractionWithoutData + kPlatformWatts) * machines;
+  p.psu_watts = round_up_psu((gpu_tdp / machines + in.cpu_tdp_watts + kPlatformWatts) * kPsuHeadroom);
   return p;
 }
 

@@ -94,6 +94,12 @@ void track(StepTime& step, const Part& part, double t, double& worst) {
   }
 }
 
+// Crossings between machines exist only for a layer split (a tensor split across machines would
+// all-reduce over the network every layer: not modelled, the CLI refuses it).
+double step_network_seconds(const SpeedRequest& r, double tokens, double micro_batches, double outputs) {
+  return tensor_parallel(r) ? 0 : network_seconds(r, tokens, micro_batches, outputs);
+}
+
 StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
   const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(*r.model, *r.kv, depth)) * sequences;
   const bool parallel = tensor_parallel(r);
@@ -106,6 +112,7 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
     track(step, part, t, worst);
   }
   if (parallel) step.seconds += tensor_parallel_sync_seconds(r, sequences);
+  step.seconds += step_network_seconds(r, sequences, 1, sequences);
   return step;
 }
 
@@ -134,10 +141,44 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     step.seconds += t;
     track(step, part, t, worst);
   }
+  // A prompt returns the logits of its last token; N parallel sequences return one row each.
+  step.seconds += step_network_seconds(r, tokens, micro_batches, prompt ? 1 : tokens);
   return step;
 }
 
+std::uint32_t node_of(const SpeedRequest& r, std::size_t device) {
+  return device < r.device_nodes.size() ? r.device_nodes[device] : 0;
+}
+
 }  // namespace
+
+NetworkHops network_hops(const SpeedRequest& r) {
+  NetworkHops hops;
+  const Placement& p = *r.placement;
+  std::uint32_t at = 0;  // token embedding and CPU layers run on the first node
+  auto visit = [&](std::uint32_t node) {
+    if (node != at) ++hops.activation_hops;
+    at = node;
+  };
+  for (std::size_t i = 0; i < p.devices.size(); ++i) {
+    if (p.devices[i].layers > 0 || p.devices[i].holds_output) visit(node_of(r, i));
+  }
+  if (p.host.holds_output) visit(0);  // the output layer left on the CPU: the hidden state comes back
+  hops.logits_return = at != 0;
+  return hops;
+}
+
+double network_seconds(const SpeedRequest& r, double tokens, double micro_batches, double outputs) {
+  const NetworkHops hops = network_hops(r);
+  if (hops.total() == 0) return 0;
+  const Network& n = r.network;
+  const double per_crossing = (n.latency_s + n.hop_overhead_s) * std::max(micro_batches, 1.0);
+  double seconds = hops.total() * per_crossing;
+  if (n.bandwidth_bytes_per_s <= 0) return seconds;  // no link given: latency only
+  seconds += hops.activation_hops * tokens * r.model->hidden_size * kActivationBytesPerValue / n.bandwidth_bytes_per_s;
+  if (hops.logits_return) seconds += outputs * r.model->vocab_size * kLogitBytesPerValue / n.bandwidth_bytes_per_s;
+  return seconds;
+}
 
 double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
   const double experts = static_cast<double>(w.routed_expert_bytes);
@@ -178,6 +219,12 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
   for (const Part& part : parts_of(r, 1)) out.bytes_per_token += part.weight_bytes;
   const StepTime first = decode_step(r, 0, 1);
   if (first.device != nullptr) out.bottleneck = first.device->id;
+  if (!tensor_parallel(r)) {
+    out.network_hops = network_hops(r).total();
+    out.network_seconds_per_token = network_seconds(r, 1, 1, 1);
+    const double prompt = static_cast<double>(r.prompt_tokens);
+    out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv->ubatch), 1);
+  }
   for (std::uint64_t depth : curve_depths) out.curve.push_back(decode_at(r, depth));
   return out;
 }

@@ -231,3 +231,39 @@ TEST_CASE("catalog validate: a misspelt key gets the key it should be", "[cli][c
   CHECK(r.err.find(kFixtures + "/misspelt_key.json: /gpus/0/memroy_gib: unknown key (did you mean \"memory_gib\"?)") !=
         std::string::npos);
 }
+
+TEST_CASE("JSON contract: check on several machines (--nodes, --link)", "[cli][json][cluster]") {
+  const auto one = json_of(run({"check", "--gpu", "3090", "--model", "70b", "--quant", "q4_k_m", "--ram", "64GB", "--json"}));
+  CHECK(one["result"]["network"]["nodes"] == 1);
+  CHECK(one["result"]["network"]["link"].is_null());
+  CHECK(one["result"]["network"]["hops_per_token"] == 0);
+
+  const auto j = json_of(run({"check", "--gpu", "3090", "--nodes", "2", "--link", "10gbe", "--model", "70b", "--quant",
+                              "q4_k_m", "--json"}));
+  const auto& r = j["result"];
+  CHECK(r["verdict"] == "fits");  // 2 × 24 GiB hold what one card cannot
+  const auto& n = r["network"];
+  CHECK(n["nodes"] == 2);
+  CHECK(n["link"] == "ethernet-10g");
+  CHECK(n["link_bandwidth_bytes_per_s"].get<double>() == Approx(1.25e9));
+  CHECK(n["link_latency_s"].get<double>() == Approx(20e-6));
+  CHECK(n["hop_overhead_s"].get<double>() == Approx(0.4e-3));
+  CHECK(n["hops_per_token"] == 2);  // hidden state to machine 2, logits back
+  // 8192 × 4 B and 128,256 × 4 B over 1.25 GB/s, plus 2 × (20 us + 400 us): 1.2766 ms.
+  CHECK(n["decode_seconds_per_token"].get<double>() == Approx(1.2766336e-3).epsilon(1e-6));
+  CHECK(n["prefill_seconds"].get<double>() > n["decode_seconds_per_token"].get<double>());
+  REQUIRE(r["devices"].size() == 3);
+  CHECK(r["devices"][0]["id"] == "node1/rtx-3090");
+  CHECK(r["devices"][1]["id"] == "node2/rtx-3090");
+  CHECK(j["inputs"]["hardware"][1]["node"] == 1);
+  // The same two cards in one machine are faster: the network only adds time.
+  const auto local = json_of(run({"check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m", "--json"}));
+  CHECK(r["speed"]["decode_tokens_per_s"].get<double>() < local["result"]["speed"]["decode_tokens_per_s"].get<double>());
+  CHECK(r["runtime"]["llama_server"].is_string());
+
+  CHECK(run({"check", "--gpu", "3090", "--nodes", "2", "--split", "tensor", "--model", "8b"}).code == 2);
+  CHECK(run({"check", "--gpu", "3090", "--link", "10gbe", "--model", "8b"}).code == 2);
+  const Result text = run({"check", "--gpu", "3090", "--nodes", "2", "--model", "70b", "--quant", "q4_k_m"});
+  CHECK(text.out.find("--rpc node2:50052") != std::string::npos);
+  CHECK(text.out.find("rpc-server") != std::string::npos);
+}

@@ -29,6 +29,9 @@ struct PowerInputs {
   bool cpu_runs_layers = false;                      ///< CPU-only or offload
   std::optional<double> system_tdp_watts;            ///< unified-memory machine (whole package)
   std::optional<double> system_idle_watts;
+  /// Identical machines in a pipeline (several nodes): gpu_tdp_watts lists the GPUs of all of them;
+  /// each machine adds its CPU and platform (or, unified, its whole package); the PSU is per machine.
+  std::uint32_t machines = 1;
 };
 
 struct PowerResult {

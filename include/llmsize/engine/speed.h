@@ -89,6 +89,32 @@ struct ErrorReport {
 [[nodiscard]] ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode,
                                    bool holdout);
 
+/// Several machines in one pipeline (llama.cpp RPC, vLLM pipeline parallel, exo): layers are split
+/// across nodes, which run one after another; every crossing from one node to the next sends the
+/// hidden state (f32) over the network, and the logits come back to the first node.
+inline constexpr double kActivationBytesPerValue = 4;  // llama.cpp hands f32 activations between backends
+inline constexpr double kLogitBytesPerValue = 4;       // logits are f32
+/// Software cost of one network crossing (serialise, send, schedule the remote graph). Derived from
+/// the RPC backend's own measurement (ggml-org/llama.cpp PR #6829, 2024-05-10: TinyLlama-1.1B F16,
+/// same GPU: 63 t/s direct, 60 t/s through rpc-server on localhost, two crossings per token:
+/// (1/60 − 1/63) / 2 = 0.40 ms); an estimate for today's builds, which reuse graphs (PR #15405).
+inline constexpr double kNetworkHopOverheadS = 0.4e-3;
+
+struct Network {
+  double bandwidth_bytes_per_s = 0;  ///< per direction (data/links.json)
+  double latency_s = 0;              ///< one way, per crossing
+  double hop_overhead_s = kNetworkHopOverheadS;
+};
+
+/// Where the pipeline crosses from one node to another, in execution order: the first node
+/// embeds the tokens (and runs any CPU layers), then each device in placement order, then the
+/// logits return to the first node when another node holds the output layer.
+struct NetworkHops {
+  std::uint32_t activation_hops = 0;  ///< crossings carrying the hidden state (n_embd values per token)
+  bool logits_return = false;         ///< a last crossing carrying n_vocab logits per output token
+  [[nodiscard]] std::uint32_t total() const { return activation_hops + (logits_return ? 1U : 0U); }
+};
+
 /// Per-token bytes one decode step reads: weights a token touches (MoE: non-expert weights plus
 /// n_active / n_experts of the routed experts; never token_embd beyond one row) and the KV cache.
 struct SpeedRequest {
@@ -102,7 +128,17 @@ struct SpeedRequest {
   std::uint64_t prompt_tokens = 512;
   double tensor_parallel_link_bytes_per_s = 0;  ///< link between GPUs for tensor parallelism
   double tensor_parallel_link_latency_s = 0;
+  /// Node of each placement device (same order; 0 = the machine that runs llama-server and holds
+  /// system RAM). Empty or all 0: one machine.
+  std::vector<std::uint32_t> device_nodes;
+  Network network;
 };
+
+[[nodiscard]] NetworkHops network_hops(const SpeedRequest& r);
+/// Seconds one step spends between nodes (layer split only): per crossing, latency + overhead per
+/// micro-batch, plus bytes over the link: tokens × n_embd × 4 B for the hidden state and
+/// outputs × n_vocab × 4 B for the logits' return.
+[[nodiscard]] double network_seconds(const SpeedRequest& r, double tokens, double micro_batches, double outputs);
 
 struct SpeedAt {
   std::uint64_t depth_tokens = 0;
@@ -121,6 +157,9 @@ struct SpeedResult {
   double bytes_per_token = 0;      ///< weights and KV read per decoded token at depth 0
   std::vector<SpeedAt> curve;
   std::string bottleneck;          ///< the device that takes most of a token's time
+  std::uint32_t network_hops = 0;  ///< node crossings per step (several machines)
+  double network_seconds_per_token = 0;  ///< decode time spent on the network per token
+  double prefill_network_seconds = 0;    ///< network time of the whole prompt
 };
 
 /// Decode at `depth_tokens` of context already in the cache.

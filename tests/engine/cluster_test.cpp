@@ -1,0 +1,181 @@
+// Several machines in one pipeline (llama.cpp RPC, vLLM pipeline parallel, exo): nodes run one after
+// another and every crossing costs latency, a software overhead and the bytes over the link.
+#include <catch2/catch.hpp>
+
+#include "llmsize/engine/speed.h"
+#include "test_models.h"
+
+using namespace llmsize;
+
+namespace {
+
+// https://huggingface.co/meta-llama/Llama-3.1-70B/blob/main/config.json
+Model llama_3_1_70b() {
+  Model m = test::llama_3_1_8b();
+  m.n_layers = 80;
+  m.hidden_size = 8192;
+  m.n_heads = 64;
+  m.n_kv_heads = 8;
+  m.ffn_size = 28672;
+  return m;
+}
+
+// Round numbers so the arithmetic in comments is exact: CUDA at 100% of peak bandwidth, no fixed
+// per-token cost; prefill at 50% of peak FLOP/s.
+Calibration ideal() {
+  Calibration c;
+  Efficiency cuda;
+  cuda.backend = Backend::cuda;
+  cuda.bandwidth_efficiency = 1.0;
+  cuda.per_token_s = 0;
+  cuda.prefill_efficiency = 0.5;
+  Efficiency cpu = cuda;
+  cpu.backend = Backend::cpu;
+  c.backends = {cuda, cpu};
+  return c;
+}
+
+ComputeDevice rtx_3090(const char* id) {
+  ComputeDevice d;
+  d.id = id;
+  d.backend = Backend::cuda;
+  d.bandwidth_bytes_per_s = 936e9;
+  d.matmul_flops_per_s = 71e12;
+  return d;
+}
+
+// Two RTX 3090s, each holding 40 of Llama-3.1-70B's layers; 21 GB of Q4_K_M weights a token touches
+// on each (42 GB in all), the second card also the output layer. No KV, so decode is weights only.
+Placement two_cards() {
+  Placement p;
+  p.verdict = Verdict::fits;
+  p.split = SplitMode::layer;
+  DevicePlacement a;
+  a.id = "a";
+  a.weights_bytes = 21'000'000'000;
+  a.layers = 40;
+  DevicePlacement b = a;
+  b.id = "b";
+  b.holds_output = true;
+  p.devices = {a, b};
+  return p;
+}
+
+struct Fixture {
+  Model model = llama_3_1_70b();
+  WeightsResult weights;
+  KvSettings kv;
+  Placement placement = two_cards();
+  Calibration calibration = ideal();
+  SpeedRequest request() const {
+    SpeedRequest r;
+    r.model = &model;
+    r.weights = &weights;
+    r.kv = &kv;
+    r.placement = &placement;
+    r.devices = {rtx_3090("a"), rtx_3090("b")};
+    r.calibration = &calibration;
+    r.prompt_tokens = 512;
+    return r;
+  }
+};
+
+Network ten_gbe() {
+  Network n;
+  n.bandwidth_bytes_per_s = 1.25e9;  // data/links.json ethernet-10g
+  n.latency_s = 20e-6;               // data/links.json: 20 us one way
+  return n;                          // hop overhead: kNetworkHopOverheadS = 0.4 ms
+}
+
+}  // namespace
+
+TEST_CASE("two machines with one RTX 3090 each over 10 GbE: Llama-3.1-70B Q4_K_M decode", "[speed][cluster]") {
+  // One machine, two cards (layer split): 42e9 B / 936e9 B/s = 44.872 ms per token → 22.29 tok/s.
+  // Two machines (card a on node 0, card b on node 1, which holds the output layer), per token:
+  //   hidden state node 0 → 1: 8192 × 4 B = 32,768 B / 1.25e9 B/s = 26.21 us, + 20 us + 400 us = 446.21 us
+  //   logits node 1 → 0: 128,256 × 4 B = 513,024 B / 1.25e9 B/s = 410.42 us, + 20 us + 400 us = 830.42 us
+  //   network 1.27663 ms; token 44.872 + 1.277 = 46.148 ms → 21.67 tok/s (−2.8%).
+  Fixture f;
+  SpeedRequest one = f.request();
+  const double local = decode_at(one, 0).decode_tokens_per_s;
+  CHECK(local == Approx(936.0 / 42.0).epsilon(1e-9));  // 22.2857
+
+  SpeedRequest two = f.request();
+  two.device_nodes = {0, 1};
+  two.network = ten_gbe();
+  const NetworkHops hops = network_hops(two);
+  CHECK(hops.activation_hops == 1);
+  CHECK(hops.logits_return);
+  CHECK(network_seconds(two, 1, 1, 1) == Approx(446.2144e-6 + 830.4192e-6).epsilon(1e-9));
+  const double remote = decode_at(two, 0).decode_tokens_per_s;
+  CHECK(1.0 / remote == Approx(42.0 / 936.0 + 1.2766336e-3).epsilon(1e-9));
+  CHECK(remote == Approx(21.669).epsilon(1e-4));
+}
+
+TEST_CASE("two machines: prefill sends the whole prompt's hidden states once per hop", "[speed][cluster]") {
+  // 512 tokens, one micro-batch of 512: hidden states 512 × 32,768 B = 16,777,216 B / 1.25e9 = 13.4218 ms,
+  // + 20 us + 400 us; the last token's logits come back: 830.42 us. 14.67219 ms in all.
+  Fixture f;
+  SpeedRequest two = f.request();
+  two.device_nodes = {0, 1};
+  two.network = ten_gbe();
+  const double expected = 16'777'216 / 1.25e9 + 420e-6 + 830.4192e-6;
+  CHECK(network_seconds(two, 512, 1, 1) == Approx(expected).epsilon(1e-9));
+  const SpeedResult r = estimate_speed(two, {});
+  CHECK(r.network_hops == 2);
+  CHECK(r.prefill_network_seconds == Approx(expected).epsilon(1e-9));
+  CHECK(r.network_seconds_per_token == Approx(1.2766336e-3).epsilon(1e-9));
+  const SpeedResult local = estimate_speed(f.request(), {});
+  CHECK(512.0 / r.prefill_tokens_per_s == Approx(512.0 / local.prefill_tokens_per_s + expected).epsilon(1e-9));
+}
+
+TEST_CASE("hops follow the execution order: host, devices in order, logits back to the first node", "[speed][cluster]") {
+  Fixture f;
+  SpeedRequest r = f.request();
+  r.network = ten_gbe();
+  r.device_nodes = {0, 0};  // both cards in the first machine: no crossing
+  CHECK(network_hops(r).total() == 0);
+  CHECK(network_seconds(r, 1, 1, 1) == 0);
+  r.device_nodes = {1, 1};  // both cards remote: in, and the logits back
+  CHECK(network_hops(r).activation_hops == 1);
+  CHECK(network_hops(r).logits_return);
+  r.device_nodes = {1, 0};  // remote first, output at home: two hidden-state crossings, no logits return
+  CHECK(network_hops(r).activation_hops == 2);
+  CHECK_FALSE(network_hops(r).logits_return);
+  // Three nodes in a row: 0 → 1 → 2 and logits 2 → 0.
+  f.placement.devices.push_back(f.placement.devices.back());
+  f.placement.devices[1].holds_output = false;
+  SpeedRequest three = f.request();
+  three.devices.push_back(rtx_3090("c"));
+  three.device_nodes = {0, 1, 2};
+  CHECK(network_hops(three).activation_hops == 2);
+  CHECK(network_hops(three).total() == 3);
+}
+
+TEST_CASE("adding a node never speeds a single-sequence decode past the bandwidth bound", "[speed][cluster][property]") {
+  // Bound: a layer split reads each card's bytes one after another, so t ≥ Σ bytes_i / bandwidth_i;
+  // the network only adds time, and a faster link never makes it slower.
+  Fixture f;
+  const double bound = 1.0 / (21e9 / 936e9 + 21e9 / 936e9);
+  double previous = 0;
+  for (double gbe : {1.0, 10.0, 25.0, 100.0, 400.0}) {
+    SpeedRequest r = f.request();
+    r.device_nodes = {0, 1};
+    r.network.bandwidth_bytes_per_s = gbe * 1e9 / 8;
+    r.network.latency_s = 20e-6;
+    for (std::uint64_t depth : {0ULL, 4096ULL}) {
+      const double tps = decode_at(r, depth).decode_tokens_per_s;
+      CHECK(tps < bound);
+      CHECK(tps <= decode_at(f.request(), depth).decode_tokens_per_s);
+    }
+    const double tps = decode_at(r, 0).decode_tokens_per_s;
+    CHECK(tps >= previous);
+    previous = tps;
+  }
+  // Parallel users: every sequence's hidden state and logits cross, so the network cost grows with N.
+  SpeedRequest r = f.request();
+  r.device_nodes = {0, 1};
+  r.network = ten_gbe();
+  CHECK(network_seconds(r, 8, 1, 8) > network_seconds(r, 1, 1, 1));
+  CHECK(decode_concurrent(r, 8, 0).aggregate_tokens_per_s <= decode_concurrent(f.request(), 8, 0).aggregate_tokens_per_s);
+}
