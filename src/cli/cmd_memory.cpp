@@ -30,7 +30,7 @@ std::string render_text(const Sizing& s, const MemoryTotals& t, bool color, bool
   std::string out;
   if (!s.model_note.empty()) out += s.model_note + "\n";
   out += fmt::format("{} · {} ({:.2f} bits per weight) · context {} tokens · KV {}/{}\n\n", s.model->meta.name,
-                     s.quant->meta.name, s.weights.bits_per_weight(count_params(*s.model).total), s.kv.context_tokens,
+                     s.quant->meta.name, s.weights.bits_per_weight(weight_count(s)), s.kv.context_tokens,
                      s.kv.type_k->meta.name, s.kv.type_v->meta.name);
   Table table({{"Part", Align::left}, {"Size [GiB]", Align::right}, {"Size [GB]", Align::right}, {"Share", Align::left}});
   auto row = [&](const std::string& name, std::uint64_t bytes) {

@@ -15,7 +15,9 @@ constexpr const char* kDefaultKvType = "f16";
 
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
   auto* model = cmd->add_option("--model,-m", o.model,
-                                "Model: catalog id or alias (llama-3.1-8b, 8b, 30b, qwen3-30b-a3b); `llmsize models` lists them");
+                                "Model: catalog id or alias (llama-3.1-8b, 8b, 30b, qwen3-30b-a3b; `llmsize models` lists them), "
+                                "a GGUF file (split parts are found beside the first), or a Hugging Face config.json or its "
+                                "directory (docs/model-files.md)");
   if (model_required) model->required();
   cmd->add_option("--quant,-q", o.quant, "Quantization (q4_k_m, q8_0, iq3_xxs, f16, gptq-4bit, ...); default q4_k_m; `llmsize quants` lists them");
   cmd->add_option("--context,-c", o.context,
@@ -42,18 +44,47 @@ void set_context(Sizing& s, std::uint64_t context_tokens) {
   s.compute.context_cells = s.cache.full_cells;
 }
 
+const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
+  auto& slot = ctx.model_files[path];
+  if (!slot) {
+    try {
+      slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
+    } catch (const modelfile::ModelFileError& e) {
+      ctx.model_files.erase(path);
+      throw InputError(e.what());
+    }
+  }
+  return *slot;
+}
+
 Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   const auto& cat = ctx.catalog;
   Sizing s;
   s.types = &cat.tensor_types;
-  s.model = &resolve(cat.models, o.model, "model", "models");
-  if (catalog::normalize_name(o.model) != s.model->meta.id) {
-    s.model_note = "\"" + o.model + "\" is " + s.model->meta.name + " (" + s.model->meta.id + ")";
-    s.assumptions.push_back(s.model_note);
+  const modelfile::ModelFile* file = nullptr;
+  if (catalog::find(cat.models, o.model) == nullptr && modelfile::looks_like_path(o.model)) {
+    file = &model_file(ctx, o.model);
+    s.model = &file->model;
+    s.file = file;
+    for (const std::string& note : file->inferred) s.assumptions.push_back(file->path + ": " + note);
+  } else {
+    s.model = &resolve(cat.models, o.model, "model", "models");
+    if (catalog::normalize_name(o.model) != s.model->meta.id) {
+      s.model_note = "\"" + o.model + "\" is " + s.model->meta.name + " (" + s.model->meta.id + ")";
+      s.assumptions.push_back(s.model_note);
+    }
   }
-  const std::string quant_name = o.quant.empty() ? kDefaultQuant : o.quant;
-  if (o.quant.empty()) s.assumptions.push_back("quantization not given: Q4_K_M");
-  s.quant = &resolve(cat.quants, quant_name, "quantization", "quants");
+  if (file != nullptr && file->quant) {
+    if (!o.quant.empty()) {
+      throw InputError("--quant " + o.quant + " cannot apply to " + file->path + ": a GGUF file's tensors are already " +
+                       file->file_type + "; drop --quant, or give the model's config.json to size other quantizations");
+    }
+    s.quant = &*file->quant;
+  } else {
+    const std::string quant_name = o.quant.empty() ? kDefaultQuant : o.quant;
+    if (o.quant.empty()) s.assumptions.push_back("quantization not given: Q4_K_M");
+    s.quant = &resolve(cat.quants, quant_name, "quantization", "quants");
+  }
 
   std::uint64_t context = kDefaultContextTokens;
   if (o.context.empty()) {
@@ -80,11 +111,17 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.compute.n_sequences = o.parallel;
   if (!o.no_flash_attention) s.assumptions.push_back("flash attention on (llama.cpp -fa auto enables it on GPUs and CPUs)");
 
-  s.weights = weight_bytes(*s.model, *s.quant, *s.types);
+  s.weights = file != nullptr && file->quant ? summarize_weights(*s.model, file->tensors)
+                                              : weight_bytes(*s.model, *s.quant, *s.types);
   if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
   set_context(s, context);
   if (s.cache.v_kept_f16) s.assumptions.push_back("V cache kept in f16: a quantized V cache needs flash attention");
   return s;
+}
+
+std::uint64_t weight_count(const Sizing& s) {
+  // A GGUF file's tensors are counted exactly; otherwise the architecture is.
+  return s.file != nullptr && s.file->quant ? s.model->params_total : count_params(*s.model).total;
 }
 
 Json model_json(const Sizing& s) {
@@ -97,6 +134,10 @@ Json model_json(const Sizing& s) {
   j["params_from_architecture"] = params.total;
   j["n_layers"] = s.model->n_layers;
   j["context_length_max"] = s.model->context_length;
+  if (s.file != nullptr) {
+    j["file"] = Json{{"path", s.file->path}, {"format", s.file->format}, {"parts", s.file->parts},
+                     {"file_bytes", s.file->file_bytes}, {"inferred", s.file->inferred}};
+  }
   return j;
 }
 
@@ -105,7 +146,7 @@ Json quant_json(const Sizing& s) {
   j["id"] = s.quant->meta.id;
   j["name"] = s.quant->meta.name;
   j["format"] = s.quant->format;
-  j["bits_per_weight"] = s.weights.bits_per_weight(count_params(*s.model).total);
+  j["bits_per_weight"] = s.weights.bits_per_weight(weight_count(s));
   return j;
 }
 

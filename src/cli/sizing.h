@@ -39,7 +39,11 @@ struct Sizing {
   KvResult cache;
   std::vector<std::string> assumptions;
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
+  const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
 };
+
+/// Reads a model file once per run (cached in the context); throws InputError naming the problem.
+[[nodiscard]] const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path);
 
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
 [[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
@@ -48,6 +52,9 @@ struct Sizing {
 void set_context(Sizing& s, std::uint64_t context_tokens);
 
 [[nodiscard]] const TensorType& resolve_kv_type(const Context& ctx, const std::string& name, const std::string& flag);
+
+/// Weights the model holds: a GGUF file's tensors exactly, else counted from the architecture.
+[[nodiscard]] std::uint64_t weight_count(const Sizing& s);
 
 /// JSON of the model, quant and memory totals shared by `memory` and `check`.
 [[nodiscard]] Json model_json(const Sizing& s);

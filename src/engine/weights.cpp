@@ -1,6 +1,7 @@
 // Which tensor type each tensor gets, and the bytes: llama.cpp src/llama-quant.cpp
 // (llama_tensor_get_type) expressed as catalog recipes.
 #include <algorithm>
+#include <utility>
 
 #include "llmsize/engine/weights.h"
 
@@ -62,47 +63,18 @@ u64 tensor_bytes(const TensorType& type, u64 row_length, u64 n_elements) {
   return rows * blocks_per_row * type.block_bytes;
 }
 
-WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors) {
   WeightsResult r;
   r.layer_bytes.assign(m.n_layers, 0);
   r.layer_expert_bytes.assign(m.n_layers, 0);
   r.layer_cpu_repack_bytes.assign(m.n_layers, 0);
   r.layer_expert_cpu_repack_bytes.assign(m.n_layers, 0);
-  const TensorType* vector_type = find_type(types, q.vector_type);
-  const TensorType* default_type = find_type(types, q.default_type);
-  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
-  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
-  if (!r.errors.empty()) return r;
-
-  for (const TensorSpec& spec : enumerate_tensors(m)) {
-    const TensorType* type = default_type;
-    if (spec.is_vector || spec.keep_unquantized) {
-      type = vector_type;
-    } else {
-      TensorSpec as_recipe = spec;
-      as_recipe.group = recipe_group(spec, m);
-      for (const QuantRule& rule : q.rules) {
-        if (!rule_matches(rule, as_recipe, m)) continue;
-        type = find_type(types, rule.type);
-        if (type == nullptr) {
-          r.errors.push_back("unknown tensor type \"" + rule.type + "\"");
-          type = default_type;
-        }
-        break;
-      }
-      // llama-quantize falls back when a row is not a whole number of blocks.
-      for (int hops = 0; hops < 4 && type->ggml_type && spec.row_length % type->block_weights != 0 && !type->fallback.empty();
-           ++hops) {
-        const TensorType* fallback = find_type(types, type->fallback);
-        if (fallback == nullptr) break;
-        type = fallback;
-      }
-    }
-    const u64 bytes = tensor_bytes(*type, spec.row_length, spec.n_elements);
-    r.tensors.push_back({spec, type, bytes});
+  for (const PlacedTensor& t : tensors) {
+    const TensorSpec& spec = t.spec;
+    const u64 bytes = t.bytes;
     r.total_bytes += bytes;
-    const bool repacked = type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
-    if (spec.layer < 0) {
+    const bool repacked = t.type != nullptr && t.type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
+    if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
       if (spec.group == "token_embd") {
         r.token_embd_bytes += bytes;
       } else {
@@ -121,6 +93,54 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
     }
     if (repacked) r.cpu_repack_bytes += bytes;
   }
+  r.tensors = std::move(tensors);
+  return r;
+}
+
+WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  WeightsResult r;
+  const TensorType* vector_type = find_type(types, q.vector_type);
+  const TensorType* default_type = find_type(types, q.default_type);
+  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
+  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
+  if (!r.errors.empty()) {
+    r.layer_bytes.assign(m.n_layers, 0);
+    r.layer_expert_bytes.assign(m.n_layers, 0);
+    r.layer_cpu_repack_bytes.assign(m.n_layers, 0);
+    r.layer_expert_cpu_repack_bytes.assign(m.n_layers, 0);
+    return r;
+  }
+
+  std::vector<PlacedTensor> placed;
+  std::vector<std::string> errors;
+  for (const TensorSpec& spec : enumerate_tensors(m)) {
+    const TensorType* type = default_type;
+    if (spec.is_vector || spec.keep_unquantized) {
+      type = vector_type;
+    } else {
+      TensorSpec as_recipe = spec;
+      as_recipe.group = recipe_group(spec, m);
+      for (const QuantRule& rule : q.rules) {
+        if (!rule_matches(rule, as_recipe, m)) continue;
+        type = find_type(types, rule.type);
+        if (type == nullptr) {
+          errors.push_back("unknown tensor type \"" + rule.type + "\"");
+          type = default_type;
+        }
+        break;
+      }
+      // llama-quantize falls back when a row is not a whole number of blocks.
+      for (int hops = 0; hops < 4 && type->ggml_type && spec.row_length % type->block_weights != 0 && !type->fallback.empty();
+           ++hops) {
+        const TensorType* fallback = find_type(types, type->fallback);
+        if (fallback == nullptr) break;
+        type = fallback;
+      }
+    }
+    placed.push_back({spec, type, tensor_bytes(*type, spec.row_length, spec.n_elements)});
+  }
+  r = summarize_weights(m, std::move(placed));
+  r.errors = std::move(errors);
   return r;
 }
 

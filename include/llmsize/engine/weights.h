@@ -67,6 +67,11 @@ struct WeightsResult {
   }
 };
 
+/// Adds up tensors whose types and bytes are already known (a GGUF file's tensor table, or the
+/// recipe below): totals, per-layer bytes, routed-expert bytes and the CPU repack copy.
+/// Tensors with a layer outside [0, n_layers) count with the output layer.
+[[nodiscard]] WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors);
+
 /// Applies the quant's recipe to every tensor (first matching rule, else default_type; 1-D tensors
 /// take vector_type) and adds up the bytes.
 [[nodiscard]] WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types);
