@@ -1,6 +1,7 @@
 #pragma once
 // What every subcommand gets: global flags, the loaded catalog, the output streams.
 #include <functional>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -12,6 +13,7 @@
 
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/engine/speed.h"
+#include "llmsize/modelfile/model_file.h"
 
 namespace llmsize::cli {
 
@@ -41,6 +43,8 @@ struct Context {
   std::string merged_catalog_json;
   int exit_code = 0;
   std::optional<Calibration> calibration_cache;  ///< fitted on first use
+  /// Model files read for --model PATH, by path; engine results point into them, so they stay put.
+  mutable std::map<std::string, std::unique_ptr<modelfile::ModelFile>> model_files;
   /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the
   /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
   bool use_machine_profile = false;
@@ -68,6 +72,8 @@ void add_hardware_command(CLI::App& app, Context& ctx);
 void add_quants_command(CLI::App& app, Context& ctx);
 void add_speed_command(CLI::App& app, Context& ctx);
 void add_cost_command(CLI::App& app, Context& ctx);
+void add_inspect_command(CLI::App& app, Context& ctx);
+void add_detect_command(CLI::App& app, Context& ctx);
 void add_probe_command(CLI::App& app, Context& ctx);
 void add_calibrate_command(CLI::App& app, Context& ctx);
 
