@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -69,7 +70,7 @@ class Reader {
     }
     const double d = v.get<double>();
     if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi))) {
-      fail(key, std::to_string(static_cast<long long>(std::clamp(d, -9e18, 9e18))) + " is outside the plausible range " +
+      fail(key, v.dump() + " is outside the plausible range " +
                     std::to_string(lo) + ".." + std::to_string(hi));
     }
     return v.is_number_unsigned() ? v.get<u64>() : static_cast<u64>(v.get<std::int64_t>());
@@ -115,11 +116,27 @@ ModelFile model_from_config(const std::string& name, const std::string& config_t
   if (!root.is_object()) throw ModelFileError(name + ": expected a JSON object");
   // Multimodal checkpoints (Gemma 3) keep the language model's hyperparameters in text_config.
   const bool has_text_config = root.contains("text_config") && root.at("text_config").is_object();
-  const Json& cfg = has_text_config ? root.at("text_config") : root;
+  Json cfg = has_text_config ? root.at("text_config") : root;
   const Reader top(root, name);
+  ModelFile mf;
+  // Gemma 3 checkpoints leave out keys equal to Gemma3TextConfig's defaults (transformers
+  // models/gemma3/configuration_gemma3.py); fill them in and say so.
+  const std::string declared_type = has_text_config && cfg.contains("model_type") && cfg.at("model_type").is_string()
+                                        ? cfg.at("model_type").get<std::string>()
+                                        : root.value("model_type", std::string());
+  if (declared_type == "gemma3" || declared_type == "gemma3_text") {
+    const std::pair<const char*, u64> defaults[] = {{"num_attention_heads", 8}, {"num_key_value_heads", 4},
+                                                    {"head_dim", 256},          {"vocab_size", 262208},
+                                                    {"max_position_embeddings", 131072}, {"sliding_window", 4096}};
+    for (const auto& [key, value] : defaults) {
+      if (!cfg.contains(key) && !(key == std::string("vocab_size") && root.contains(key))) {
+        cfg[key] = value;
+        mf.inferred.push_back(std::string(key) + " missing: " + std::to_string(value) + ", Gemma3TextConfig's default");
+      }
+    }
+  }
   const Reader r(cfg, has_text_config ? name + ": text_config" : name);
 
-  ModelFile mf;
   mf.path = name;
   mf.format = "config.json";
   mf.parts = {name};
