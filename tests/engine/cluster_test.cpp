@@ -2,6 +2,7 @@
 // another and every crossing costs latency, a software overhead and the bytes over the link.
 #include <catch2/catch.hpp>
 
+#include "llmsize/engine/power.h"
 #include "llmsize/engine/speed.h"
 #include "test_models.h"
 
@@ -178,4 +179,27 @@ TEST_CASE("adding a node never speeds a single-sequence decode past the bandwidt
   r.network = ten_gbe();
   CHECK(network_seconds(r, 8, 1, 8) > network_seconds(r, 1, 1, 1));
   CHECK(decode_concurrent(r, 8, 0).aggregate_tokens_per_s <= decode_concurrent(f.request(), 8, 0).aggregate_tokens_per_s);
+}
+
+TEST_CASE("two machines draw two CPUs and platforms; the PSU is sized per machine", "[power][cluster]") {
+  // Two RTX 3090s (350 W each), one per machine, a 125 W CPU in each, no idle measurements:
+  //   decode  = 700 × 0.7 + 125 × 0.25 + 50 (machine 1) + (125 × 0.25 + 50) (machine 2) = 490 + 81.25 + 81.25 = 652.5 W
+  //   prefill = 700 × 0.95 + 81.25 + 81.25 = 827.5 W
+  //   idle    = 2 × 350 × 0.08 + 2 × (125 × 0.08 + 50) = 56 + 120 = 176 W
+  //   PSU     = (700 / 2 + 125 + 50) × 1.3 = 682.5 W → 750 W, in each machine
+  PowerInputs in;
+  in.gpu_tdp_watts = {350, 350};
+  in.gpu_idle_watts = {std::nullopt, std::nullopt};
+  in.cpu_tdp_watts = 125;
+  in.machines = 2;
+  const PowerResult p = estimate_power(in);
+  CHECK(p.watts_decode == Approx(652.5));
+  CHECK(p.watts_prefill == Approx(827.5));
+  CHECK(p.watts_idle == Approx(176.0));
+  CHECK(p.psu_watts == 750);
+  // One machine with both cards: one CPU and platform, a PSU for both cards.
+  in.machines = 1;
+  const PowerResult one = estimate_power(in);
+  CHECK(one.watts_decode == Approx(571.25));  // 490 + 81.25
+  CHECK(one.psu_watts == 1200);               // (700 + 125 + 50) × 1.3 = 1137.5 W
 }

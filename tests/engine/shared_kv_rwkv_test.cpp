@@ -2,6 +2,7 @@
 // RWKV-6/7 recurrent state (llama.cpp llama_hparams::n_embd_r / n_embd_s).
 #include <catch2/catch.hpp>
 
+#include "llmsize/catalog/catalog.h"
 #include "llmsize/engine/kv.h"
 #include "llmsize/engine/weights.h"
 #include "llmsize/units.h"
@@ -141,4 +142,53 @@ TEST_CASE("RWKV-7 191M counts 191.1M parameters, as its name says", "[weights][r
     if (pt.spec.group == "time_mix_g1" || pt.spec.group == "time_mix_g2") lora_bytes += pt.bytes;
   }
   CHECK(lora_bytes == 12ULL * 196608 * 4);  // 12 layers × 196,608 gate-LoRA values × 4 B
+}
+
+namespace {
+
+std::vector<std::string> catalog_errors(const std::string& model_fields) {
+  const std::string text = R"({"schema_version": 1, "models": [{"id": "m", "name": "M", "source": "s", "family": "f",
+      "context_length": 32768, )" + model_fields + "}]}";
+  const auto r = catalog::load({{"test.json", text}}, {});
+  std::vector<std::string> out;
+  for (const auto& d : r.errors) out.push_back(d.to_string());
+  return out;
+}
+
+// RWKV-7 0.1B as a catalog entry: published as 191M (fla-hub/rwkv7-191M-world).
+const char* kRwkv7 = R"("arch": "rwkv7", "params_total": 191000000, "n_layers": 12, "hidden_size": 768,
+    "n_heads": 12, "n_kv_heads": 12, "ffn_size": 3072, "ffn_gated": false, "vocab_size": 65536, "norm": "layernorm",
+    "ssm": {"kind": "rwkv7", "d_inner": 768, "head_dim": 64, "lora_decay": 64, "lora_iclr": 64, "lora_value_mix": 32,
+            "lora_gate": 128})";
+
+}  // namespace
+
+TEST_CASE("catalog: kv_shared_from_layer and RWKV fields are read strictly", "[catalog][shared][rwkv]") {
+  // Gemma 3n E2B's attention and FFN shape (2,362,057,728 parameters; the real model adds per-layer embeddings,
+  // AltUp and Laurel, which are not enumerated) with its 20 owning layers reads cleanly.
+  const std::string gemma = R"("arch": "gemma3n", "params_total": 2362057728, "n_layers": 30, "hidden_size": 2048,
+      "n_heads": 8, "n_kv_heads": 2, "head_dim": 256, "ffn_size": 8192, "vocab_size": 262400, "tied_embeddings": true,
+      "sliding_window": 512, "sliding_window_pattern": 5, "qk_norm": true, )";
+  const auto ok = catalog::load({{"t.json", R"({"schema_version": 1, "models": [{"id": "m", "name": "M", "source": "s",
+      "family": "f", "context_length": 32768, )" + gemma + R"("kv_shared_from_layer": 20}]})"}}, {});
+  for (const auto& d : ok.errors) FAIL_CHECK(d.to_string());
+  REQUIRE(ok.catalog.models.size() == 1);
+  CHECK(ok.catalog.models[0].kv_shared_from_layer == 20U);
+  CHECK(catalog_errors(gemma + R"("kv_shared_from_layer": 31)") ==
+        std::vector<std::string>{"test.json: /models/0/kv_shared_from_layer: must be 2 to n_layers (30)"});
+  CHECK(catalog_errors(gemma + R"("kv_shared_from_layer": 1)") ==
+        std::vector<std::string>{"test.json: /models/0/kv_shared_from_layer: must be 2 to n_layers (30)"});
+
+  // RWKV-7 0.1B: 191,133,696 counted against 191M published, within 2%: no errors.
+  const auto rwkv = catalog::load({{"r.json", std::string(R"({"schema_version": 1, "models": [{"id": "r", "name": "R",
+      "source": "s", "family": "rwkv", "context_length": 1048576, )") + kRwkv7 + "}]}"}}, {});
+  for (const auto& d : rwkv.errors) FAIL_CHECK(d.to_string());
+  REQUIRE(rwkv.catalog.models.size() == 1);
+  CHECK(rwkv.catalog.models[0].ssm->kind == SsmKind::rwkv7);
+  CHECK(count_params(rwkv.catalog.models[0]).total == 191133696);
+  // The wkv head size is required for RWKV.
+  std::string no_head = kRwkv7;
+  no_head.replace(no_head.find(R"("head_dim": 64, )"), 16, "");
+  CHECK(catalog_errors(no_head) ==
+        std::vector<std::string>{"test.json: /models/0/ssm/head_dim: is required for RWKV (the wkv head size)"});
 }
