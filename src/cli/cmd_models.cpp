@@ -3,6 +3,7 @@
 
 #include "build_eval.h"
 #include "render.h"
+#include "this_machine.h"
 
 namespace llmsize::cli {
 namespace {
@@ -14,6 +15,7 @@ constexpr const char* kQualityLadder[] = {"f16",    "q8-0",    "q6-k", "q5-k-m",
 
 struct ModelsOptions {
   HardwareOptions hardware;
+  bool this_machine = false;
   SizingOptions sizing;  // context and KV type only
   CostOptions cost;
   std::string family;
@@ -52,7 +54,8 @@ void list_models(Context& ctx, const ModelsOptions& o) {
 }
 
 void fit_models(Context& ctx, const ModelsOptions& o) {
-  const HardwareConfig h = resolve_hardware(ctx, o.hardware);
+  if (o.this_machine) check_this_machine_alone(o.hardware);
+  const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   std::vector<const Quant*> ladder;
   for (const char* id : kQualityLadder) {
     if (const Quant* q = catalog::find(ctx.catalog.quants, id)) ladder.push_back(q);
@@ -107,8 +110,9 @@ void add_models_command(CLI::App& app, Context& ctx) {
   CLI::App* cmd = add_command(app, ctx, "models",
                               "List the catalog's models; with hardware flags, which models run on it, the best quant for "
                               "each and the speed",
-                              [o](Context& c) { has_hardware(o->hardware) ? fit_models(c, *o) : list_models(c, *o); });
+                              [o](Context& c) { o->this_machine || has_hardware(o->hardware) ? fit_models(c, *o) : list_models(c, *o); });
   add_hardware_options(cmd, o->hardware);
+  add_this_machine_flag(cmd, o->this_machine);
   add_cost_options(cmd, o->cost);
   cmd->add_option("--context,-c", o->sizing.context, "Context in tokens each model must hold (default 8192, capped at its maximum)");
   cmd->add_option("--kv-type", o->sizing.kv_type, "KV cache type (f16 default, q8_0, q4_0)");

@@ -6,6 +6,7 @@
 #include "build_eval.h"
 #include "llmsize/units.h"
 #include "render.h"
+#include "this_machine.h"
 
 namespace llmsize::cli {
 namespace {
@@ -23,6 +24,7 @@ struct RecommendOptions {
   std::size_t top = 15;
   std::string prompt_tokens = "512";
   std::string kind;
+  bool this_machine = false;
 };
 
 struct Option {
@@ -130,6 +132,10 @@ void sort_options(std::vector<Option>& options, const std::string& by) {
 }
 
 void run_recommend(Context& ctx, const RecommendOptions& o) {
+  if (o.this_machine) {
+    recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
+    return;
+  }
   const Sizing s = resolve_sizing(ctx, o.sizing);
   const std::uint64_t prompt = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   std::vector<Option> all = candidates(ctx, s, o, prompt);
@@ -226,6 +232,9 @@ void add_recommend_command(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"cheapest", "fastest", "value", "efficiency"}));
   cmd->add_option("--top", o->top, "Rows to show (default 15)")->check(CLI::Range(1, 10000));
   cmd->add_option("--prompt-tokens", o->prompt_tokens, "Prompt length for the prefill column (default 512)");
+  cmd->add_flag("--this-machine", o->this_machine,
+                "What to add or replace on the machine llmsize runs on (a second GPU, a bigger GPU, more or faster RAM) "
+                "for --model; exit 1 if it does not run here now");
 }
 
 }  // namespace llmsize::cli

@@ -108,6 +108,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_hardware_command(app, ctx);
   add_quants_command(app, ctx);
   add_catalog_command(app, ctx);
+  add_detect_command(app, ctx);
   add_probe_command(app, ctx);
   add_calibrate_command(app, ctx);
 
