@@ -38,9 +38,13 @@ struct SwaDefault {
   u32 pattern;
   u32 window;  ///< 0: the window comes from <arch>.attention.sliding_window
 };
-constexpr std::array<SwaDefault, 5> kSwaDefaults = {{
-    {"gemma2", 2, 0}, {"gemma3", 6, 0}, {"cohere2", 4, 0}, {"gpt-oss", 2, 0}, {"llama4", 4, 8192},
+constexpr std::array<SwaDefault, 6> kSwaDefaults = {{
+    {"gemma2", 2, 0}, {"gemma3", 6, 0}, {"gemma3n", 5, 0}, {"cohere2", 4, 0}, {"gpt-oss", 2, 0}, {"llama4", 4, 8192},
 }};
+
+// Gemma 3n: layers from 20 on reuse an earlier layer's KV (llama-model.cpp hard-codes
+// n_layer_kv_from_start = 20 for LLM_ARCH_GEMMA3N).
+constexpr std::uint32_t kGemma3nKvFromStart = 20;
 
 // Recurrent-state layout per architecture (llama_hparams::n_embd_r / n_embd_s).
 std::optional<SsmKind> ssm_kind_of(const std::string& arch) {
@@ -50,6 +54,8 @@ std::optional<SsmKind> ssm_kind_of(const std::string& arch) {
   }
   if (arch == "qwen3next") return SsmKind::gated_deltanet;
   if (arch == "lfm2") return SsmKind::shortconv;
+  if (arch == "rwkv6") return SsmKind::rwkv6;
+  if (arch == "rwkv7") return SsmKind::rwkv7;
   return std::nullopt;
 }
 
@@ -283,6 +289,11 @@ ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<TensorT
     if (s.kind == SsmKind::shortconv) {
       s.d_conv = narrow(k.required("shortconv.l_cache", 2, 1024));
       s.d_inner = m.hidden_size;
+    } else if (s.kind == SsmKind::rwkv6 || s.kind == SsmKind::rwkv7) {
+      // Every block is recurrent: token-shift and wkv states (llama_hparams::n_embd_r / n_embd_s).
+      s.head_dim = narrow(k.required("wkv.head_size", 1, kMaxWidth));
+      s.d_inner = narrow(k.uint("attention_hidden_size", 1, kMaxWidth).value_or(m.hidden_size));
+      m.attention_layers = std::vector<u32>{};
     } else {
       s.d_conv = narrow(k.required("ssm.conv_kernel", 1, 1024));
       s.d_inner = narrow(k.required("ssm.inner_size", 1, kMaxWidth));
@@ -346,6 +357,8 @@ ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<TensorT
     mf.inferred.push_back(k.full("attention.sliding_window") + " = " + std::to_string(*window) +
                           " is not used by llama.cpp for " + arch + "; every layer keeps the full context");
   }
+
+  if (arch == "gemma3n" && m.n_layers > kGemma3nKvFromStart) m.kv_shared_from_layer = kGemma3nKvFromStart;
 
   // Tensors: exact types and bytes; each part's tensors must lie inside that part.
   u64 tensor_count = 0;

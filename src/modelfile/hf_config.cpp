@@ -105,13 +105,16 @@ u32 narrow(u64 v) { return static_cast<u32>(v); }
 
 }  // namespace
 
-ModelFile model_from_config(const std::string& name, const std::string& config_text,
-                            const std::optional<std::string>& index_text) {
+namespace {
+
+ModelFile read_config(const std::string& name, const std::string& config_text, const std::optional<std::string>& index_text) {
   Json root;
   try {
     root = Json::parse(config_text);
   } catch (const Json::parse_error& e) {
     throw ModelFileError(name + ": offset " + std::to_string(e.byte) + ": not valid JSON");
+  } catch (const Json::exception& e) {
+    throw ModelFileError(name + ": not usable JSON (" + e.what() + ")");
   }
   if (!root.is_object()) throw ModelFileError(name + ": expected a JSON object");
   // Multimodal checkpoints (Gemma 3) keep the language model's hyperparameters in text_config.
@@ -123,7 +126,9 @@ ModelFile model_from_config(const std::string& name, const std::string& config_t
   // models/gemma3/configuration_gemma3.py); fill them in and say so.
   const std::string declared_type = has_text_config && cfg.contains("model_type") && cfg.at("model_type").is_string()
                                         ? cfg.at("model_type").get<std::string>()
-                                        : root.value("model_type", std::string());
+                                        : (root.contains("model_type") && root.at("model_type").is_string()
+                                               ? root.at("model_type").get<std::string>()
+                                               : std::string());
   if (declared_type == "gemma3" || declared_type == "gemma3_text") {
     const std::pair<const char*, u64> defaults[] = {{"num_attention_heads", 8}, {"num_key_value_heads", 4},
                                                     {"head_dim", 256},          {"vocab_size", 262208},
@@ -301,6 +306,8 @@ ModelFile model_from_config(const std::string& name, const std::string& config_t
       index = Json::parse(*index_text);
     } catch (const Json::parse_error& e) {
       throw ModelFileError(name + ": model.safetensors.index.json: offset " + std::to_string(e.byte) + ": not valid JSON");
+    } catch (const Json::exception& e) {
+      throw ModelFileError(name + ": model.safetensors.index.json: not usable JSON (" + e.what() + ")");
     }
     const Json* meta = index.is_object() && index.contains("metadata") && index.at("metadata").is_object() ? &index.at("metadata") : nullptr;
     std::optional<u64> declared;
@@ -308,7 +315,10 @@ ModelFile model_from_config(const std::string& name, const std::string& config_t
       declared = meta->at("total_parameters").get<u64>();
     } else if (meta != nullptr && meta->contains("total_size") && meta->at("total_size").is_number_unsigned() &&
                !root.contains("quantization_config")) {
-      const std::string dtype = root.value("torch_dtype", root.value("dtype", std::string()));
+      const auto string_at = [&root](const char* key) {
+        return root.contains(key) && root.at(key).is_string() ? root.at(key).get<std::string>() : std::string();
+      };
+      const std::string dtype = string_at("torch_dtype").empty() ? string_at("dtype") : string_at("torch_dtype");
       const u64 width = dtype == "float32" ? 4 : (dtype == "bfloat16" || dtype == "float16") ? 2 : 0;
       if (width > 0) declared = meta->at("total_size").get<u64>() / width;
     }
@@ -331,6 +341,18 @@ ModelFile model_from_config(const std::string& name, const std::string& config_t
     mf.inferred.push_back("no model.safetensors.index.json: parameters counted from the architecture");
   }
   return mf;
+}
+
+}  // namespace
+
+ModelFile model_from_config(const std::string& name, const std::string& config_text,
+                            const std::optional<std::string>& index_text) {
+  try {
+    return read_config(name, config_text, index_text);
+  } catch (const Json::exception& e) {
+    // A value of an unexpected JSON type somewhere the reader did not check by hand.
+    throw ModelFileError(name + ": unexpected JSON value (" + e.what() + ")");
+  }
 }
 
 ModelFile load_config(const std::string& path) {

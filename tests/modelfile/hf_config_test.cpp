@@ -128,6 +128,10 @@ TEST_CASE("config.json: hostile and broken configs are one-line errors", "[hfcon
                      "num_attention_heads": 4})") == "c.json: num_local_experts: missing (required for a mixture of experts)");
   CHECK(error_of(R"({"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 1e300})") ==
         "c.json: hidden_size: 1e+300 is outside the plausible range 1..1048576");
+  // Found by the fuzzer: a number too large for a double is nlohmann's out_of_range, not a parse_error.
+  CHECK_THAT(error_of(R"({"model_type": "llama", "rms_norm_eps": 1e1000000})"), Catch::StartsWith("c.json: not usable JSON ("));
+  CHECK(error_of(R"({"model_type": "llama", "torch_dtype": 5, "num_hidden_layers": 0})") ==
+        "c.json: num_hidden_layers: 0 is outside the plausible range 1..4096");
   CHECK(error_of(R"({"model_type": "llama", "num_hidden_layers": 2.5})") ==
         "c.json: num_hidden_layers: expected an integer, found number");
 }
