@@ -105,6 +105,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   add_kv_command(app, ctx);
   add_speed_command(app, ctx);
   add_cost_command(app, ctx);
+  add_inspect_command(app, ctx);
   add_hardware_command(app, ctx);
   add_quants_command(app, ctx);
   add_catalog_command(app, ctx);
