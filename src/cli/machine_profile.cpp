@@ -94,11 +94,4 @@ void reset_machine_profile(Context& ctx, const std::string& command) {
   emit(ctx, envelope(command, {{"reset", true}}, {{"profile_path", path}, {"deleted", existed}}, {}), text);
 }
 
-void apply_machine_profile(HardwareConfig& h, const machine::MachineProfile& profile) {
-  if (!profile.bandwidth || !h.host || !(profile.bandwidth->read_gb_per_s > 0)) return;
-  h.host->cpu.bandwidth_bytes_per_s = profile.bandwidth->read_gb_per_s * 1e9;
-  h.assumptions.push_back(fmt::format("system RAM bandwidth: {:.1f} GB/s measured by `llmsize probe` on {}",
-                                      profile.bandwidth->read_gb_per_s, profile.bandwidth->measured_at));
-}
-
 }  // namespace llmsize::cli

@@ -2,7 +2,6 @@
 // The user's machine profile ($XDG_CONFIG_HOME/llmsize/machine.json) seen from the CLI: `--show` and
 // `--reset` of probe and calibrate, and what predictions for *this machine* take from it.
 #include "context.h"
-#include "hardware_config.h"
 #include "llmsize/machine/profile.h"
 
 namespace llmsize::cli {
@@ -21,8 +20,5 @@ void reset_machine_profile(Context& ctx, const std::string& command);
 
 /// Predictions about this machine only (`--this-machine`): set ctx.use_machine_profile before the first
 /// calibration(ctx) call, and the profile's fitted backends replace the catalog's (merge_calibration).
-/// For this machine only: the host's bandwidth becomes the probe's measurement (the CPU factors in
-/// the profile were fitted against it); adds an assumption saying so. No-op without a measurement.
-void apply_machine_profile(HardwareConfig& h, const machine::MachineProfile& profile);
 
 }  // namespace llmsize::cli
