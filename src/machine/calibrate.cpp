@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llmsize/machine/detect.h"
 #include "llmsize/units.h"
 
 namespace llmsize::machine {
@@ -139,9 +140,10 @@ std::string size_token(const std::string& line, std::size_t from, const std::str
   return token;
 }
 
-// Lowercase words of a hardware description without trademarks, core counts, clocks or vendors'
-// prefixes, joined by '-': "AMD Ryzen 7 7800X3D 8-Core Processor" -> "ryzen-7-7800x3d".
-std::string hardware_key(std::string_view description, bool drop_vendor) {
+// Lowercase words of a CPU description without trademarks, core counts or clocks, joined by '-', to tell
+// whether llama-bench's cpu_info names this machine's CPU: "AMD Ryzen 7 7800X3D 8-Core Processor" ->
+// "amd-ryzen-7-7800x3d".
+std::string hardware_key(std::string_view description) {
   std::string s;
   int depth = 0;
   for (char c : description) {
@@ -162,27 +164,7 @@ std::string hardware_key(std::string_view description, bool drop_vendor) {
     }
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
-  if (drop_vendor) {
-    for (const char* vendor : {"nvidia-", "amd-", "intel-", "apple-"}) {
-      if (out.rfind(vendor, 0) == 0) out = out.substr(std::string(vendor).size());
-    }
-  }
   return out;
-}
-
-template <class T>
-const T* match(const std::vector<T>& items, std::string_view description) {
-  if (trim(description).empty()) return nullptr;
-  const std::string full = hardware_key(description, false);
-  const std::string bare = hardware_key(description, true);
-  for (const std::string& key : {full, bare}) {
-    if (const T* found = catalog::find(items, key)) return found;
-  }
-  for (const T& item : items) {
-    const std::string name = hardware_key(item.meta.name, true);
-    if (name == bare || hardware_key(item.meta.name, false) == full) return &item;
-  }
-  return nullptr;
 }
 
 std::vector<std::string> split_devices(const std::string& list) {
@@ -388,10 +370,15 @@ double cpuinfo_flops_per_s(const std::string& cpuinfo_text) {
   return cpu_flops_per_s(c);
 }
 
-const Gpu* match_gpu(const catalog::Catalog& cat, std::string_view description) { return match(cat.gpus, description); }
-const Cpu* match_cpu(const catalog::Catalog& cat, std::string_view description) { return match(cat.cpus, description); }
+// The same matcher as `llmsize detect` (detect.h), so both name the same catalog entry for a device.
+const Gpu* match_gpu(const catalog::Catalog& cat, std::string_view description) {
+  return trim(description).empty() ? nullptr : match_name(cat.gpus, description);
+}
+const Cpu* match_cpu(const catalog::Catalog& cat, std::string_view description) {
+  return trim(description).empty() ? nullptr : match_name(cat.cpus, description);
+}
 const UnifiedSystem* match_system(const catalog::Catalog& cat, std::string_view description) {
-  return match(cat.systems, description);
+  return trim(description).empty() ? nullptr : match_name(cat.systems, description);
 }
 
 Calibration merge_calibration(const Calibration& base, const std::vector<Efficiency>& mine) {
@@ -439,7 +426,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& cata
     use.backend = *backend;
     if (*backend == Backend::cpu) {
       if (!machine.cpu_model.empty() && !row.cpu_info.empty() &&
-          hardware_key(row.cpu_info, false) != hardware_key(machine.cpu_model, false)) {
+          hardware_key(row.cpu_info) != hardware_key(machine.cpu_model)) {
         skip("run on another CPU (\"" + row.cpu_info + "\"; this machine has \"" + machine.cpu_model + "\")");
         continue;
       }
