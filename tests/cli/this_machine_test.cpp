@@ -121,7 +121,7 @@ TEST_CASE("check --this-machine uses the GPU's free memory and says so", "[cli][
   CHECK(run({"check", "--this-machine", "--model", "llama-3.1-70b", "--require-gpu"}).code == 1);
 }
 
-TEST_CASE("--this-machine with hardware flags, or an unknown GPU, is an input error", "[cli][this-machine]") {
+TEST_CASE("hardware flags beside this-machine, or an unknown GPU, are an input error", "[cli][this-machine]") {
   {
     const Machine m("nvidia-4090");
     const Result r = run({"check", "--this-machine", "--gpu", "3090", "--model", "8b"});
