@@ -84,7 +84,7 @@ TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
   CHECK(r["tensor_types"][0]["type"] == "F16");
 }
 
-TEST_CASE("--model PATH: memory and check size the file's own tensors", "[cli][gguf]") {
+TEST_CASE("A GGUF path as the model: memory and check size the file's own tensors", "[cli][gguf]") {
   const std::string path = write_small_gguf();
   const auto j = json_of(run({"memory", "--model", path, "--context", "4096", "--json"}));
   CHECK(j["result"]["memory"]["weights_bytes"] == 1942528);
@@ -100,7 +100,7 @@ TEST_CASE("--model PATH: memory and check size the file's own tensors", "[cli][g
   CHECK_THAT(quant.err, Catch::Contains("--quant q4_k_m cannot apply to"));
 }
 
-TEST_CASE("--model config.json: sized with a --quant recipe like a catalog model", "[cli][hfconfig]") {
+TEST_CASE("A config.json path as the model: sized with a --quant recipe like a catalog model", "[cli][hfconfig]") {
   const auto file = json_of(run({"memory", "--model", kFixtures + "/hf/llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
   const auto catalog = json_of(run({"memory", "--model", "llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
   CHECK(file["result"]["memory"] == catalog["result"]["memory"]);
