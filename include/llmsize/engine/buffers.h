@@ -29,8 +29,9 @@ struct ComputeSettings {
 /// without the logits term.
 [[nodiscard]] std::uint64_t compute_buffer_bytes_no_output(const Model& m, const ComputeSettings& s);
 
-/// Host-side compute buffer when every layer is on GPUs (`CUDA_Host compute buffer`):
-/// 3 × n_embd × n_ubatch × 4 bytes (Llama-3-8B at ub 512: 24 MiB in published CUDA load logs).
+/// Host-side compute buffer when every layer is on GPUs (`CUDA_Host compute buffer`): the f32 mask
+/// and one f32 row of n_embd per micro-batch row, n_ubatch × (4·n_embd + 4·cells); matches published
+/// CUDA/ROCm/Vulkan logs to 0.01 MiB (docs/research/gpu-compute-buffers.md).
 [[nodiscard]] std::uint64_t host_compute_buffer_bytes(const Model& m, const ComputeSettings& s);
 
 /// Logits of one token per sequence: n_vocab × 4 bytes × n_seq (oracle: 0.49 MiB for 128256).
