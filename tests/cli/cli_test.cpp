@@ -5,30 +5,13 @@
 #include <sstream>
 
 #include "llmsize/cli/run.h"
+#include "run_cli.h"
 
 namespace {
 
-struct Result {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "llmsize");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = llmsize::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-nlohmann::json json_of(const Result& r) {
-  INFO(r.err);
-  REQUIRE(r.code != 2);
-  return nlohmann::json::parse(r.out);  // throws if stdout is anything but one document
-}
+using Result = llmsize::test::CliResult;
+using llmsize::test::run;
+using llmsize::test::json_of;
 
 const std::string kFixtures = LLMSIZE_FIXTURES;
 

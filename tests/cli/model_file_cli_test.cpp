@@ -7,30 +7,13 @@
 
 #include "../modelfile/gguf_writer.h"
 #include "llmsize/cli/run.h"
+#include "run_cli.h"
 
 namespace {
 
-struct Result {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "llmsize");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = llmsize::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-nlohmann::json json_of(const Result& r) {
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  return nlohmann::json::parse(r.out);
-}
+using Result = llmsize::test::CliResult;
+using llmsize::test::run;
+using llmsize::test::json_of_success;
 
 // One Qwen2-shaped block: n_embd 256, 4 heads, 2 KV heads, FFN 512, vocab 1000; F16 matrices.
 std::string write_small_gguf() {
@@ -67,7 +50,7 @@ const std::string kFixtures = LLMSIZE_FIXTURES;
 
 TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
   const std::string path = write_small_gguf();
-  const auto j = json_of(run({"inspect", path, "--json", "--tensors"}));
+  const auto j = json_of_success(run({"inspect", path, "--json", "--tensors"}));
   CHECK(j["command"] == "inspect");
   const auto& r = j["result"];
   CHECK(r["format"] == "gguf");
@@ -86,7 +69,7 @@ TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
 
 TEST_CASE("A GGUF path as the model: memory and check size the file's own tensors", "[cli][gguf]") {
   const std::string path = write_small_gguf();
-  const auto j = json_of(run({"memory", "--model", path, "--context", "4096", "--json"}));
+  const auto j = json_of_success(run({"memory", "--model", path, "--context", "4096", "--json"}));
   CHECK(j["result"]["memory"]["weights_bytes"] == 1942528);
   // KV: 1 layer × 4096 cells × (2 × 64 + 2 × 64) × 2 B = 2 MiB.
   CHECK(j["result"]["memory"]["kv_cache_bytes"] == 2097152);
@@ -101,8 +84,8 @@ TEST_CASE("A GGUF path as the model: memory and check size the file's own tensor
 }
 
 TEST_CASE("A config.json path as the model: sized with a --quant recipe like a catalog model", "[cli][hfconfig]") {
-  const auto file = json_of(run({"memory", "--model", kFixtures + "/hf/llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
-  const auto catalog = json_of(run({"memory", "--model", "llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
+  const auto file = json_of_success(run({"memory", "--model", kFixtures + "/hf/llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
+  const auto catalog = json_of_success(run({"memory", "--model", "llama-3.1-8b", "--quant", "q4_k_m", "--json"}));
   CHECK(file["result"]["memory"] == catalog["result"]["memory"]);
   CHECK(file["result"]["model"]["params_total"] == 8030261248ULL);
 }

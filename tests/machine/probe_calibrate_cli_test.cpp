@@ -10,32 +10,15 @@
 #include "cli/context.h"
 #include "cli/hardware_config.h"
 #include "llmsize/cli/run.h"
+#include "../cli/run_cli.h"
 #include "llmsize/machine/profile.h"
 #include "temp_config.h"
 
 namespace {
 
-struct Result {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "llmsize");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = llmsize::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-nlohmann::json json_of(const Result& r) {
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  return nlohmann::json::parse(r.out);
-}
+using Result = llmsize::test::CliResult;
+using llmsize::test::run;
+using llmsize::test::json_of_success;
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,7 +33,7 @@ const std::string kDir = std::string(LLMSIZE_FIXTURES) + "/calibrate/";
 
 TEST_CASE("JSON contract: probe, probe --show, probe --reset", "[cli][json][probe]") {
   const TempConfig config;
-  const auto j = json_of(run({"probe", "--seconds", "0.05", "--buffer-mib", "8", "--threads", "2", "--json"}));
+  const auto j = json_of_success(run({"probe", "--seconds", "0.05", "--buffer-mib", "8", "--threads", "2", "--json"}));
   CHECK(j["schema_version"] == 1);
   CHECK(j["command"] == "probe");
   const auto& r = j["result"];
@@ -70,28 +53,28 @@ TEST_CASE("JSON contract: probe, probe --show, probe --reset", "[cli][json][prob
   CHECK(stored.bandwidth->read_gb_per_s == r["read_gb_per_s"].get<double>());
   CHECK(stored.bandwidth->threads == 2);
 
-  const auto show = json_of(run({"probe", "--show", "--json"}));
+  const auto show = json_of_success(run({"probe", "--show", "--json"}));
   CHECK(show["result"]["exists"] == true);
   CHECK(show["result"]["bandwidth"]["read_gb_per_s"] == r["read_gb_per_s"]);
   CHECK(show["result"]["efficiencies"].empty());
   CHECK(show["result"]["backend_overhead_bytes"].is_null());
 
-  const auto reset = json_of(run({"probe", "--reset", "--json"}));
+  const auto reset = json_of_success(run({"probe", "--reset", "--json"}));
   CHECK(reset["result"]["deleted"] == true);
   CHECK_FALSE(std::filesystem::exists(config.profile()));
-  CHECK(json_of(run({"calibrate", "--show", "--json"}))["result"]["exists"] == false);
+  CHECK(json_of_success(run({"calibrate", "--show", "--json"}))["result"]["exists"] == false);
 }
 
 TEST_CASE("probe --dry-run stores nothing", "[cli][probe]") {
   const TempConfig config;
-  const auto j = json_of(run({"probe", "--seconds", "0.02", "--buffer-mib", "8", "--dry-run", "--json"}));
+  const auto j = json_of_success(run({"probe", "--seconds", "0.02", "--buffer-mib", "8", "--dry-run", "--json"}));
   CHECK(j["result"]["saved"] == false);
   CHECK_FALSE(std::filesystem::exists(config.profile()));
 }
 
 TEST_CASE("JSON contract: calibrate", "[cli][json][calibrate]") {
   const TempConfig config;
-  const auto j = json_of(run({"calibrate", kDir + "rtx4080.jsonl", kDir + "cuda-breakdown.log", "--json"}));
+  const auto j = json_of_success(run({"calibrate", kDir + "rtx4080.jsonl", kDir + "cuda-breakdown.log", "--json"}));
   CHECK(j["command"] == "calibrate");
   const auto& r = j["result"];
   REQUIRE(r["rows"].size() == 2);
@@ -120,7 +103,7 @@ TEST_CASE("JSON contract: calibrate", "[cli][json][calibrate]") {
 
 TEST_CASE("calibrate --dry-run writes nothing", "[cli][calibrate]") {
   const TempConfig config;
-  const auto j = json_of(run({"calibrate", kDir + "cuda-breakdown.log", "--dry-run", "--json"}));
+  const auto j = json_of_success(run({"calibrate", kDir + "cuda-breakdown.log", "--dry-run", "--json"}));
   CHECK(j["result"]["saved"] == false);
   CHECK(j["result"]["backend_overhead_bytes"] == 456ULL << 20);
   CHECK_FALSE(std::filesystem::exists(config.profile()));
