@@ -104,10 +104,9 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
   if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
   if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
   if (!r.errors.empty()) {
-    r.layer_bytes.assign(m.n_layers, 0);
-    r.layer_expert_bytes.assign(m.n_layers, 0);
-    r.layer_cpu_repack_bytes.assign(m.n_layers, 0);
-    r.layer_expert_cpu_repack_bytes.assign(m.n_layers, 0);
+    std::vector<std::string> errors = std::move(r.errors);
+    r = summarize_weights(m, {});  // zeroed per-layer totals
+    r.errors = std::move(errors);
     return r;
   }
 

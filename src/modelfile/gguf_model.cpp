@@ -364,17 +364,7 @@ ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<TensorT
   u64 tensor_count = 0;
   for (const GgufFile& p : parts) tensor_count += p.tensors.size();
   mf.tensor_names.reserve(static_cast<std::size_t>(tensor_count));
-  struct Pending {
-    std::int64_t layer;
-    u64 row_length;
-    u64 n_elements;
-    bool is_vector;
-    bool routed;
-    const TensorType* type;
-    u64 bytes;
-  };
-  std::vector<Pending> pending;
-  pending.reserve(static_cast<std::size_t>(tensor_count));
+  mf.tensors.reserve(static_cast<std::size_t>(tensor_count));
   bool has_output = false;
   bool has_token_embd = false;
   u64 routed_elements = 0;
@@ -416,20 +406,17 @@ ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<TensorT
       if (layer < 0 && group == "token_embd" && m.vocab_size == 0 && t.shape.size() >= 2) {
         m.vocab_size = static_cast<u32>(std::min<u64>(t.shape[1], kMaxVocab));
       }
+      // tensor_names was reserved for every tensor, so the views into it stay valid.
       mf.tensor_names.push_back(std::move(group));
-      pending.push_back({layer, row, n, t.shape.size() == 1, routed, type, bytes});
+      TensorSpec spec;
+      spec.group = mf.tensor_names.back();
+      spec.layer = static_cast<std::int32_t>(layer);
+      spec.row_length = row;
+      spec.n_elements = n;
+      spec.is_vector = t.shape.size() == 1;
+      spec.is_routed_expert = routed;
+      mf.tensors.push_back({spec, type, bytes});
     }
-  }
-  for (std::size_t i = 0; i < pending.size(); ++i) {
-    const Pending& p = pending[i];
-    TensorSpec spec;
-    spec.group = mf.tensor_names[i];
-    spec.layer = static_cast<std::int32_t>(p.layer);
-    spec.row_length = p.row_length;
-    spec.n_elements = p.n_elements;
-    spec.is_vector = p.is_vector;
-    spec.is_routed_expert = p.routed;
-    mf.tensors.push_back({spec, p.type, p.bytes});
   }
   if (mf.tensors.empty()) throw ModelFileError(head.path + ": the file holds no tensors (a vocabulary-only GGUF?)");
   if (!has_token_embd) mf.inferred.push_back("no token_embd tensor: the vocabulary size comes from the metadata");

@@ -301,10 +301,6 @@ const char* to_string(GgufType t) {
   return "?";
 }
 
-bool GgufValue::is_integer() const {
-  return type != GgufType::array && (std::holds_alternative<u64>(scalar) || std::holds_alternative<std::int64_t>(scalar));
-}
-
 bool GgufValue::is_number() const {
   return type != GgufType::array && type != GgufType::string && type != GgufType::boolean;
 }

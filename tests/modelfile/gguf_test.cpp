@@ -273,8 +273,6 @@ TEST_CASE("GGUF: a 100 GB file is inspected from its header in milliseconds", "[
   CHECK(f.file_type == "Q4_K_M");
   // Not a timing test: a generous bound that only fails if the weights were read.
   CHECK(elapsed < std::chrono::seconds(2));
-
-  // A split copy: the same tensors over three parts, found from the first part's name.
   std::filesystem::remove(path);
 }
 

@@ -51,7 +51,6 @@ struct GgufValue {
   std::vector<double> numbers;                  ///< numeric arrays of at most kKeptArrayLength
   bool numbers_kept = false;
 
-  [[nodiscard]] bool is_integer() const;
   [[nodiscard]] bool is_number() const;
   [[nodiscard]] std::optional<std::uint64_t> as_uint() const;  ///< non-negative integers only
   [[nodiscard]] std::optional<double> as_double() const;
