@@ -15,6 +15,8 @@ inline constexpr double kBytesPerGB = static_cast<double>(kGB);
 inline constexpr double kFlopsPerTflop = 1e12;
 inline constexpr double kSecondsPerHour = 3600.0;
 inline constexpr double kWattHoursPerKwh = 1000.0;
+inline constexpr double kSecondsPerMicrosecond = 1e-6;
+inline constexpr double kHzPerGHz = 1e9;
 
 /// Rounds a non-negative byte amount given as a double to the nearest byte.
 [[nodiscard]] constexpr std::uint64_t to_bytes(double bytes) {
@@ -31,6 +33,12 @@ inline constexpr double kWattHoursPerKwh = 1000.0;
 [[nodiscard]] constexpr double bytes_to_mib(std::uint64_t bytes) {
   return static_cast<double>(bytes) / static_cast<double>(kMiB);
 }
+
+/// Data-sheet rates to SI: "936 GB/s" is decimal (1e9 bytes per second).
+[[nodiscard]] constexpr double gb_per_s_to_bytes_per_s(double gb_per_s) { return gb_per_s * kBytesPerGB; }
+[[nodiscard]] constexpr double tflops_to_flops(double tflops) { return tflops * kFlopsPerTflop; }
+[[nodiscard]] constexpr double ghz_to_hz(double ghz) { return ghz * kHzPerGHz; }
+[[nodiscard]] constexpr double us_to_s(double microseconds) { return microseconds * kSecondsPerMicrosecond; }
 
 /// Rounds `value` up to a multiple of `multiple` (multiple > 0).
 [[nodiscard]] constexpr std::uint64_t pad_to(std::uint64_t value, std::uint64_t multiple) {
