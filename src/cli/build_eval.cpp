@@ -52,9 +52,6 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                          const CostOptions& cost, bool with_curve, bool allow_offload) {
   BuildEval e;
   PlacementRequest r;
-  r.model = s.model;
-  r.weights = &s.weights;
-  r.kv = &s.cache;
   r.compute = s.compute;
   r.devices = h.devices;
   r.host_ram_bytes = h.host_ram_bytes;
@@ -62,7 +59,7 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   r.split = h.split;
   r.cpu_repack = h.cpu_repack;
   r.allow_offload = allow_offload;
-  e.placement = place(r);
+  e.placement = place(*s.model, s.weights, s.cache, r);
 
   const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
   if (e.placement.verdict != Verdict::does_not_fit) {

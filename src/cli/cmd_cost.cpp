@@ -49,8 +49,8 @@ void run(Context& ctx, const CostCommandOptions& o) {
                  {"tokens_per_month", e.cost.tokens_per_month},
                  {"api_monthly_cost", e.cost.api_monthly_cost ? Json(*e.cost.api_monthly_cost) : Json(nullptr)},
                  {"breakeven_months", e.cost.breakeven_months ? Json(*e.cost.breakeven_months) : Json(nullptr)}};
-  std::vector<std::string> assumptions = s.assumptions;
-  assumptions.insert(assumptions.end(), h.assumptions.begin(), h.assumptions.end());
+  Assumptions assumptions = s.assumptions;
+  append(assumptions, untyped(h.assumptions));
   if (ctx.global.explain) {
     text += "\nHow: GPUs draw 70% of board power decoding and 95% processing prompts, the CPU 25% of its TDP\n"
             "feeding them (80% running layers), the platform 50 W; kWh per 1M tokens = W × 1e6 / tok/s / 3.6e6;\n"

@@ -169,7 +169,9 @@ void run_inspect(Context& ctx, const InspectOptions& o) {
     text += "\nNot in the file, inferred:\n";
     for (const std::string& note : f.inferred) text += "  - " + note + "\n";
   }
-  emit(ctx, envelope("inspect", {{"file", o.file}}, result, f.inferred), text);
+  Assumptions inferred;
+  for (const std::string& note : f.inferred) inferred.push_back({"model_file", note, AssumptionSource::model_file, f.path});
+  emit(ctx, envelope("inspect", {{"file", o.file}}, result, inferred), text);
 }
 
 }  // namespace

@@ -19,11 +19,11 @@ void add_kv_command(CLI::App& app, Context& ctx) {
         }
         first.context = std::to_string(contexts.front());
         Sizing s = resolve_sizing(c, first);
-        std::vector<std::string> assumptions;
-        for (const auto& a : s.assumptions) {
-          if (a.rfind("context", 0) != 0) assumptions.push_back(a);
+        Assumptions assumptions;
+        for (const Assumption& a : s.assumptions) {
+          if (a.key != "context_tokens") assumptions.push_back(a);
         }
-        if (o->context.empty()) assumptions.push_back("contexts not given: 4K, 8K, 32K, 128K");
+        if (o->context.empty()) assumptions.push_back({"contexts", "4K, 8K, 32K, 128K", AssumptionSource::default_value, ""});
         Table table({{"Context [tokens]", Align::right},
                      {"KV cache [GiB]", Align::right},
                      {"KV cache [MiB]", Align::right},

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "build_eval.h"
+#include "llmsize/engine/search.h"
 #include "render.h"
 #include "this_machine.h"
 
@@ -63,26 +64,22 @@ void fit_models(Context& ctx, const ModelsOptions& o) {
   Table table({{"Model", Align::left}, {"Best quant", Align::left}, {"Weights [GB]", Align::right},
                {"Verdict", Align::left}, {"Decode [tok/s]", Align::right}, {"Prefill [tok/s]", Align::right}});
   Json list = Json::array();
-  std::vector<std::string> assumptions = h.assumptions;
+  const Assumptions assumptions = untyped(h.assumptions);
   for (const Model& m : ctx.catalog.models) {
     if (!keep(o, m)) continue;
     SizingOptions so = o.sizing;
     so.model = m.meta.id;
     so.quant = "q8-0";
     Sizing s = resolve_sizing(ctx, so);
-    QuantSearch search;
-    search.model = &m;
-    search.candidates = ladder;
-    search.types = &ctx.catalog.tensor_types;
-    search.kv = s.kv;
-    search.request.devices = h.devices;
-    search.request.host_ram_bytes = h.host_ram_bytes;
-    search.request.unified_memory = h.unified;
-    search.request.split = h.split;
-    search.request.cpu_repack = h.cpu_repack;
-    search.request.compute = s.compute;
-    search.require_gpu = !o.allow_offload && !h.devices.empty();
-    QuantChoice choice = best_quant_that_fits(search);
+    PlacementRequest request;
+    request.devices = h.devices;
+    request.host_ram_bytes = h.host_ram_bytes;
+    request.unified_memory = h.unified;
+    request.split = h.split;
+    request.cpu_repack = h.cpu_repack;
+    request.compute = s.compute;
+    const FitTarget target = !o.allow_offload && !h.devices.empty() ? FitTarget::gpu_only : FitTarget::with_offload;
+    QuantChoice choice = best_quant_that_fits(m, ladder, ctx.catalog.tensor_types, s.kv, request, target);
     if (choice.quant == nullptr) continue;
     s.quant = choice.quant;
     s.weights = std::move(choice.weights);

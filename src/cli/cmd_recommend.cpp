@@ -42,14 +42,9 @@ constexpr std::uint64_t kRamSizesGib[] = {16, 32, 64, 96, 128, 192, 256, 384, 51
 
 void totals(Option& opt) {
   const Placement& p = opt.eval.placement;
-  for (const auto& d : p.devices) {
-    opt.used_bytes += d.used_bytes();
-    opt.available_bytes += d.memory_bytes;
-  }
-  if (p.devices.empty() || opt.hardware.unified) {
-    opt.used_bytes = p.host.required_bytes() + (opt.hardware.unified ? opt.used_bytes : 0);
-    opt.available_bytes = opt.hardware.host_ram_bytes.value_or(0);
-  }
+  const MemoryTotals& m = llmsize::totals(p).deciding(p);
+  opt.used_bytes = m.used_bytes;
+  opt.available_bytes = m.capacity_bytes;
 }
 
 Option make_option(HardwareConfig h, std::string vendor, FormFactor form, std::string kind) {
@@ -190,8 +185,10 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
   text += fmt::format("{} of {} configurations run it entirely in GPU / unified / system memory; sorted by {}, top {}\n\n",
                       total, all.size(), o.sort, options.size());
   text += ctx.global.csv ? table.csv() : table.text(ctx.color());
-  text += "\nDecode is at the start of a conversation (llama-bench tg128), with the likely range; prices are launch\n"
-          "prices; the month assumes 24 h/day generating. `llmsize check` shows one build in detail.\n";
+  text += fmt::format("\nDecode is at the start of a conversation (llama-bench tg128), with the likely range; prices are launch\n"
+                      "prices; the month assumes {:.0f} h/day, {:.0f}% generating, at {:.2f} {}/kWh. `llmsize check` shows one "
+                      "build in detail.\n",
+                      o.cost.hours_per_day, o.cost.utilisation * 100, o.cost.price_per_kwh, o.cost.currency);
   if (ctx.global.explain) {
     text += "\nHow: each configuration is placed as llama.cpp would (docs/formulas.md); N identical cards are tried\n"
             "from 1 up to --max-gpus and the first N that holds everything is kept; unified machines in their\n"

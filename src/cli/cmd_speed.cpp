@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "build_eval.h"
+#include "wording.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -23,7 +24,7 @@ void run(Context& ctx, const SpeedOptions& o) {
   const BuildEval e = evaluate_build(ctx, s, h, prompt, o.cost, true);
   if (e.placement.verdict == Verdict::does_not_fit) {
     throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", s.model->meta.name, h.label,
-                                 e.placement.reason));
+                                 reason_text(e.placement)));
   }
   // The curve: decode at each depth, and the prefill of a prompt that long.
   Table curve({{"Depth [tokens]", Align::right}, {"Decode [tok/s]", Align::right}, {"Likely range", Align::right},
@@ -59,8 +60,8 @@ void run(Context& ctx, const SpeedOptions& o) {
           "sliding windows) barely slow; a doubling of context halves speed only when the KV read\n"
           "dwarfs the weights.\n";
   if (ctx.global.explain) {
-    std::vector<std::string> all = s.assumptions;
-    all.insert(all.end(), h.assumptions.begin(), h.assumptions.end());
+    Assumptions all = s.assumptions;
+    append(all, untyped(h.assumptions));
     text += "\nHow: decode tok/s = 1 / Σ parts (weights + KV at the depth) / (bandwidth × efficiency) + per-token\n"
             "cost; parallel users share one weight read per step (docs/formulas.md).\n" + assumptions_text(all);
   }

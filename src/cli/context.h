@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "llmsize/catalog/catalog.h"
+#include "llmsize/error.h"
 #include "llmsize/engine/speed.h"
 #include "llmsize/modelfile/model_file.h"
 
@@ -20,10 +21,13 @@ namespace llmsize::cli {
 using Json = nlohmann::ordered_json;
 
 /// A problem with the user's input: printed as `llmsize: error: ...`, exit 2.
-class InputError : public std::runtime_error {
+class InputError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
+
+/// The JSON document's schema_version (docs/json.md says what changed in each).
+inline constexpr int kJsonSchemaVersion = 2;
 
 struct GlobalOptions {
   bool json = false;
@@ -33,15 +37,21 @@ struct GlobalOptions {
   bool explain = false;
 };
 
+/// What every command reads once parsing has finished: the catalog, the calibration, the model files.
 struct Context {
   Context(std::ostream& o, std::ostream& e) : out(o), err(e) {}
+  // Transitional, for commands not yet returning a Result (they print while they compute):
   GlobalOptions global;
   std::ostream& out;
   std::ostream& err;
   bool out_is_tty = false;
+  int exit_code = 0;
+  std::map<const CLI::App*, std::function<void(Context&)>> legacy_runners;
+
+  std::vector<std::string> catalog_files;  ///< --catalog FILE, in order
+  bool progress = false;                   ///< a progress bar may be drawn on stderr (text output on a terminal)
   catalog::Catalog catalog;
   std::string merged_catalog_json;
-  int exit_code = 0;
   std::optional<Calibration> calibration_cache;  ///< fitted on first use
   /// Model files read for --model PATH, by path; engine results point into them, so they stay put.
   mutable std::map<std::string, std::unique_ptr<modelfile::ModelFile>> model_files;
@@ -57,15 +67,13 @@ struct Context {
 /// A subcommand registers its flags and the function that runs it.
 using CommandRunner = std::function<void(Context&)>;
 
-/// Adds a subcommand whose callback runs `runner` after the catalog is loaded.
+/// Transitional: adds a subcommand whose `runner` run() calls after parsing and loading the catalog.
 CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
                       CommandRunner runner);
 
-// One per subcommand file.
+// Transitional: the commands not yet returning a Result (pipeline.h declares the others).
 void add_catalog_command(CLI::App& app, Context& ctx);
-void add_memory_command(CLI::App& app, Context& ctx);
 void add_kv_command(CLI::App& app, Context& ctx);
-void add_check_command(CLI::App& app, Context& ctx);
 void add_recommend_command(CLI::App& app, Context& ctx);
 void add_models_command(CLI::App& app, Context& ctx);
 void add_hardware_command(CLI::App& app, Context& ctx);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "llmsize/units.h"
+#include "pipeline.h"
 
 namespace llmsize::cli {
 namespace {
@@ -80,20 +81,13 @@ std::string Table::csv() const {
   return out;
 }
 
-Json envelope(const std::string& command, Json inputs, Json result, const std::vector<std::string>& assumptions) {
-  Json doc = Json::object();
-  doc["schema_version"] = 1;
-  doc["command"] = command;
-  doc["inputs"] = std::move(inputs);
-  doc["result"] = std::move(result);
-  doc["assumptions"] = assumptions;
-  return doc;
+Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions) {
+  return envelope(command, std::move(inputs), std::move(result), assumptions_json(assumptions));
 }
 
-std::string assumptions_text(const std::vector<std::string>& assumptions) {
-  std::string out = "\nAssumptions\n";
-  if (assumptions.empty()) out += "  (none: every input was given)\n";
-  for (const auto& a : assumptions) out += "  - " + a + "\n";
+Assumptions untyped(const std::vector<std::string>& sentences) {
+  Assumptions out;
+  for (const std::string& s : sentences) out.push_back({"hardware", s, AssumptionSource::default_value, ""});
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "assumption.h"
 #include "context.h"
 
 namespace llmsize::cli {
@@ -29,12 +30,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-/// The one JSON document a command prints with --json (docs/json.md).
-[[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result,
-                            const std::vector<std::string>& assumptions);
-
-/// The "Assumptions" block --explain adds: every value that was defaulted.
-[[nodiscard]] std::string assumptions_text(const std::vector<std::string>& assumptions);
+/// Transitional, for commands not yet returning a Result: the JSON document of pipeline.h's envelope().
+[[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions);
+/// Transitional: sentences not yet typed (hardware front ends) as {key: "hardware", value: sentence}.
+[[nodiscard]] Assumptions untyped(const std::vector<std::string>& sentences);
 
 /// Prints the document, the table (as text or CSV), or both per the global flags.
 void emit(Context& ctx, const Json& document, const std::string& text);

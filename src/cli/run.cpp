@@ -5,23 +5,18 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
 
-#include "context.h"
+#include "llmsize/error.h"
+#include "pipeline.h"
 
 #ifndef LLMSIZE_VERSION
 #define LLMSIZE_VERSION "0.0.0"
 #endif
 
 namespace llmsize::cli {
-
-bool Context::color() const {
-  if (global.color == "always") return true;
-  if (global.color == "never") return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color != nullptr && no_color[0] != '\0') return false;
-  return out_is_tty;
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,26 +39,49 @@ void Context::load_catalog(bool keep_merged_json) {
       start = colon + 1;
     }
   }
-  for (const std::string& path : global.catalogs) overlays.push_back({path, read_file(path)});
+  for (const std::string& path : catalog_files) overlays.push_back({path, read_file(path)});
   catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, keep_merged_json);
   if (!loaded.ok()) {
-    for (const auto& d : loaded.errors) err << d.to_string() << "\n";
-    throw InputError(std::to_string(loaded.errors.size()) +
-                     " catalog error(s); fix the files above or run `llmsize catalog validate FILE`");
+    std::string message = std::to_string(loaded.errors.size()) + " catalog error(s):";
+    for (const auto& d : loaded.errors) message += "\n  " + d.to_string();
+    throw InputError(message + "\nfix the files above or run `llmsize catalog validate FILE`");
   }
   catalog = std::move(loaded.catalog);
   merged_catalog_json = std::move(loaded.merged_json);
+}
+
+bool Context::color() const {
+  if (global.color == "always") return true;
+  if (global.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return out_is_tty;
 }
 
 CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
                       CommandRunner runner) {
   CLI::App* sub = app.add_subcommand(name, description);
   sub->fallthrough();
-  sub->callback([&ctx, runner = std::move(runner)]() {
-    ctx.load_catalog();
-    runner(ctx);
-  });
+  ctx.legacy_runners[sub] = std::move(runner);
   return sub;
+}
+
+std::string Result::csv() const {
+  throw std::logic_error("csv() asked of a command registered without CSV");
+}
+
+Json envelope(const std::string& command, Json inputs, Json result, const Json& assumptions) {
+  Json doc = Json::object();
+  doc["schema_version"] = kJsonSchemaVersion;
+  doc["command"] = command;
+  doc["inputs"] = std::move(inputs);
+  doc["result"] = std::move(result);
+  doc["assumptions"] = assumptions.is_null() ? Json::array() : assumptions;
+  return doc;
+}
+
+std::vector<CommandSpec> all_commands() {
+  return {check_command(), memory_command()};
 }
 
 namespace {
@@ -79,7 +97,7 @@ constexpr const char* kFooter =
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--json", g.json, "Print exactly one JSON document (docs/json.md)");
-  app.add_flag("--csv", g.csv, "Print list-shaped results as CSV");
+  app.add_flag("--csv", g.csv, "Print the result's table as CSV (the commands with a table; others refuse it)");
   app.add_option("--color", g.color, "Colour: auto (only on a terminal; NO_COLOR honoured), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--catalog", g.catalogs, "Extra catalog FILE (repeatable); entries add to or replace built-in ones")
@@ -87,32 +105,82 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--explain", g.explain, "Show the formulas used and every assumption that was defaulted");
 }
 
-}  // namespace
+bool use_color(const std::string& mode, bool out_is_tty) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  return out_is_tty;
+}
 
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Context ctx(out, err);
-  ctx.out_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) == 1;
-  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.",
-               "llmsize"};
+/// The parser with every command registered; `runners` maps each leaf command to its runner and
+/// `csv` to whether it renders CSV.
+// Transitional: the commands not yet returning a Result, and those of them that print CSV.
+const std::vector<void (*)(CLI::App&, Context&)> kLegacyCommands = {
+    add_recommend_command, add_models_command, add_kv_command, add_speed_command, add_cost_command,
+    add_inspect_command, add_hardware_command, add_quants_command, add_catalog_command, add_detect_command,
+    add_probe_command, add_calibrate_command};
+const std::set<std::string> kLegacyCsv = {"recommend", "models", "kv", "speed", "hardware", "quants", "stats", "inspect"};
+
+struct Registry {
+  std::map<const CLI::App*, Runner> runners;
+  std::map<const CLI::App*, bool> csv;
+  std::vector<std::string> csv_commands;
+};
+
+// The deepest subcommand that was parsed: `catalog stats` rather than `catalog`.
+const CLI::App* chosen_command(const CLI::App& app) {
+  const CLI::App* current = &app;
+  for (bool deeper = true; deeper;) {
+    deeper = false;
+    for (const CLI::App* sub : current->get_subcommands()) {
+      if (sub->parsed()) {
+        current = sub;
+        deeper = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+void register_command(CLI::App& parent, const CommandSpec& spec, const std::string& prefix, Registry& registry) {
+  CLI::App* sub = parent.add_subcommand(spec.name, spec.description);
+  sub->fallthrough();
+  if (!spec.subcommands.empty()) {
+    sub->require_subcommand(1);
+    for (const CommandSpec& child : spec.subcommands) register_command(*sub, child, prefix + spec.name + " ", registry);
+    return;
+  }
+  registry.runners[sub] = spec.add(*sub);
+  registry.csv[sub] = spec.renders_csv;
+  if (spec.renders_csv) registry.csv_commands.push_back(prefix + spec.name);
+}
+
+std::string csv_rejection(const CLI::App& command, const Registry& registry) {
+  std::string list;
+  for (const std::string& name : registry.csv_commands) list += (list.empty() ? "" : ", ") + name;
+  return "--csv does not apply to `llmsize " + command.get_name() + "` (it prints no table); it works with: " + list;
+}
+
+// Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
+int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.", "llmsize"};
   app.set_version_flag("--version", LLMSIZE_VERSION);
   app.footer(kFooter);
   app.require_subcommand(1);
-  add_global_options(app, ctx.global);
-  add_recommend_command(app, ctx);
-  add_check_command(app, ctx);
-  add_models_command(app, ctx);
-  add_memory_command(app, ctx);
-  add_kv_command(app, ctx);
-  add_speed_command(app, ctx);
-  add_cost_command(app, ctx);
-  add_inspect_command(app, ctx);
-  add_hardware_command(app, ctx);
-  add_quants_command(app, ctx);
-  add_catalog_command(app, ctx);
-  add_detect_command(app, ctx);
-  add_probe_command(app, ctx);
-  add_calibrate_command(app, ctx);
-
+  Context ctx(out, err);
+  ctx.out_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) == 1;
+  GlobalOptions& global = ctx.global;
+  add_global_options(app, global);
+  Registry registry;
+  for (const CommandSpec& spec : all_commands()) register_command(app, spec, "", registry);
+  // Transitional: commands that still print while they compute.
+  for (const auto& add : kLegacyCommands) add(app, ctx);
+  for (const auto& [sub, legacy] : ctx.legacy_runners) {
+    registry.csv[sub] = kLegacyCsv.count(sub->get_name()) > 0;
+    if (registry.csv[sub]) registry.csv_commands.push_back(sub->get_name());
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -125,25 +193,53 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     out << LLMSIZE_VERSION << "\n";
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    // A subcommand's --help is a ParseError whose exit code is 0.
-    if (e.get_exit_code() == 0) {
-      for (CLI::App* sub : app.get_subcommands()) {
-        if (sub->parsed()) {
-          out << sub->help();
-          return kExitOk;
-        }
-      }
-      out << app.help();
+    if (e.get_exit_code() == 0) {  // a subcommand's --help
+      out << chosen_command(app)->help();
       return kExitOk;
     }
-    std::string message = e.what();
-    err << "llmsize: error: " << message << "; run `llmsize --help` (or `llmsize COMMAND --help`)\n";
-    return kExitUsage;
-  } catch (const InputError& e) {
-    err << "llmsize: error: " << e.what() << "\n";
+    err << "llmsize: error: " << e.what() << "; run `llmsize --help` (or `llmsize COMMAND --help`)\n";
     return kExitUsage;
   }
-  return ctx.exit_code;
+
+  const CLI::App* command = chosen_command(app);
+  const auto runner = registry.runners.find(command);
+  const auto legacy = ctx.legacy_runners.find(command);
+  if (runner == registry.runners.end() && legacy == ctx.legacy_runners.end()) throw InputError("`llmsize " + command->get_name() + "` needs a subcommand; see --help");
+  if (global.json && global.csv) throw InputError("--json and --csv exclude each other; choose one");
+  const OutputFormat format = global.json ? OutputFormat::json : global.csv ? OutputFormat::csv : OutputFormat::text;
+  if (format == OutputFormat::csv && !registry.csv.at(command)) throw InputError(csv_rejection(*command, registry));
+
+  ctx.catalog_files = global.catalogs;
+  ctx.progress = format == OutputFormat::text && &err == &std::cerr && isatty(STDERR_FILENO) == 1;
+  ctx.load_catalog();
+  if (legacy != ctx.legacy_runners.end()) {
+    legacy->second(ctx);
+    return ctx.exit_code;
+  }
+  const std::unique_ptr<Result> result = runner->second(ctx);
+  const Style style{use_color(global.color, &out == &std::cout && isatty(STDOUT_FILENO) == 1), global.explain};
+  err << result->diagnostics();
+  switch (format) {
+    case OutputFormat::json: out << result->json().dump(2) << "\n"; break;
+    case OutputFormat::csv: out << result->csv(); break;
+    case OutputFormat::text: out << result->text(style); break;
+  }
+  return result->exit_code();
+}
+
+}  // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  try {
+    return parse_and_run(argc, argv, out, err);
+  } catch (const Error& e) {
+    err << "llmsize: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "llmsize: internal error: " << e.what() << "\n";
+  } catch (...) {
+    err << "llmsize: internal error: unknown exception\n";
+  }
+  return kExitUsage;
 }
 
 }  // namespace llmsize::cli

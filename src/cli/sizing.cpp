@@ -2,16 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "defaults.h"
 #include "render.h"
 
 namespace llmsize::cli {
-namespace {
-
-constexpr std::uint64_t kDefaultContextTokens = 8192;
-constexpr const char* kDefaultQuant = "q4-k-m";
-constexpr const char* kDefaultKvType = "f16";
-
-}  // namespace
 
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
   auto* model = cmd->add_option("--model,-m", o.model,
@@ -19,16 +13,21 @@ void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
                                 "a GGUF file (split parts are found beside the first), or a Hugging Face config.json or its "
                                 "directory (docs/model-files.md)");
   if (model_required) model->required();
-  cmd->add_option("--quant,-q", o.quant, "Quantization (q4_k_m, q8_0, iq3_xxs, f16, gptq-4bit, ...); default q4_k_m; `llmsize quants` lists them");
+  cmd->add_option("--quant,-q", o.quant, fmt::format("Quantization (q4_k_m, q8_0, iq3_xxs, f16, gptq-4bit, ...); default {}; `llmsize quants` lists them",
+                              defaults::kQuant));
   cmd->add_option("--context,-c", o.context,
-                  "Context length in tokens per sequence (8192, 8k, 128k); default 8192, capped at the model's maximum");
-  cmd->add_option("--kv-type", o.kv_type, "KV cache type for K and V: f16 (default), bf16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, f32");
+                  fmt::format("Context length in tokens per sequence (8192, 8k, 128k); default {}, capped at the model's maximum",
+                              defaults::kContextTokens));
+  cmd->add_option("--kv-type", o.kv_type,
+                  fmt::format("KV cache type for K and V (default {}): f16, bf16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, f32; "
+                              "`llmsize quants` lists them",
+                              defaults::kKvType));
   cmd->add_option("--ctk", o.ctk, "K cache type (overrides --kv-type), as llama.cpp -ctk");
   cmd->add_option("--ctv", o.ctv, "V cache type (overrides --kv-type), as llama.cpp -ctv; quantized V needs flash attention");
   cmd->add_flag("--no-flash-attn", o.no_flash_attention, "Flash attention off (llama.cpp -fa off): larger compute buffer, V cache stays f16");
   cmd->add_option("--parallel,--np", o.parallel, "Parallel sequences (llama-server -np); each gets --context tokens")
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--ubatch", o.ubatch, "Micro-batch size in tokens (llama.cpp -ub), default 512")->check(CLI::Range(1, 65536));
+  cmd->add_option("--ubatch", o.ubatch, fmt::format("Micro-batch size in tokens (llama.cpp -ub), default {}", defaults::kUbatch))->check(CLI::Range(1, 65536));
   cmd->add_flag("--swa-full", o.swa_full, "Sliding-window layers keep the full context (llama.cpp --swa-full)");
 }
 
@@ -66,12 +65,14 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
     file = &model_file(ctx, o.model);
     s.model = &file->model;
     s.file = file;
-    for (const std::string& note : file->inferred) s.assumptions.push_back(file->path + ": " + note);
+    for (const std::string& note : file->inferred) {
+      s.assumptions.push_back({"model_file", note, AssumptionSource::model_file, file->path});
+    }
   } else {
     s.model = &resolve(cat.models, o.model, "model", "models");
     if (catalog::normalize_name(o.model) != s.model->meta.id) {
       s.model_note = "\"" + o.model + "\" is " + s.model->meta.name + " (" + s.model->meta.id + ")";
-      s.assumptions.push_back(s.model_note);
+      s.assumptions.push_back({"model", s.model->meta.id, AssumptionSource::alias, o.model});
     }
   }
   if (file != nullptr && file->quant) {
@@ -81,26 +82,28 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
     }
     s.quant = &*file->quant;
   } else {
-    const std::string quant_name = o.quant.empty() ? kDefaultQuant : o.quant;
-    if (o.quant.empty()) s.assumptions.push_back("quantization not given: Q4_K_M");
+    const std::string quant_name = o.quant.empty() ? defaults::kQuant : o.quant;
     s.quant = &resolve(cat.quants, quant_name, "quantization", "quants");
+    if (o.quant.empty()) s.assumptions.push_back({"quant", s.quant->meta.name, AssumptionSource::default_value, ""});
   }
 
-  std::uint64_t context = kDefaultContextTokens;
+  std::uint64_t context = defaults::kContextTokens;
   if (o.context.empty()) {
-    s.assumptions.push_back("context not given: 8192 tokens");
+    s.assumptions.push_back({"context_tokens", std::to_string(context), AssumptionSource::default_value, ""});
   } else {
     context = parse_tokens(o.context, "--context");
   }
   if (context > s.model->context_length) {
-    s.assumptions.push_back(fmt::format("context capped at the model's maximum, {} tokens", s.model->context_length));
     context = s.model->context_length;
+    s.assumptions.push_back({"context_tokens", std::to_string(context), AssumptionSource::capped, ""});
   }
 
-  const std::string kv = o.kv_type.empty() ? kDefaultKvType : o.kv_type;
-  if (o.kv_type.empty() && o.ctk.empty() && o.ctv.empty()) s.assumptions.push_back("KV cache type not given: f16");
+  const std::string kv = o.kv_type.empty() ? defaults::kKvType : o.kv_type;
   s.kv.type_k = &resolve_kv_type(ctx, o.ctk.empty() ? kv : o.ctk, "--ctk");
   s.kv.type_v = &resolve_kv_type(ctx, o.ctv.empty() ? kv : o.ctv, "--ctv");
+  if (o.kv_type.empty() && o.ctk.empty() && o.ctv.empty()) {
+    s.assumptions.push_back({"kv_type", s.kv.type_k->meta.id, AssumptionSource::default_value, ""});
+  }
   s.kv.type_v_without_flash_attention = &resolve_kv_type(ctx, "f16", "--ctv");
   s.kv.flash_attention = !o.no_flash_attention;
   s.kv.n_sequences = o.parallel;
@@ -109,13 +112,15 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.compute.ubatch = o.ubatch;
   s.compute.flash_attention = !o.no_flash_attention;
   s.compute.n_sequences = o.parallel;
-  if (!o.no_flash_attention) s.assumptions.push_back("flash attention on (llama.cpp -fa auto enables it on GPUs and CPUs)");
+  if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
   s.weights = file != nullptr && file->quant ? summarize_weights(*s.model, file->tensors)
                                               : weight_bytes(*s.model, *s.quant, *s.types);
   if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
   set_context(s, context);
-  if (s.cache.v_kept_f16) s.assumptions.push_back("V cache kept in f16: a quantized V cache needs flash attention");
+  if (s.cache.v_kept_f16) {
+    s.assumptions.push_back({"v_cache_type", s.kv.type_v_without_flash_attention->meta.id, AssumptionSource::capped, ""});
+  }
   return s;
 }
 

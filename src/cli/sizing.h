@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "assumption.h"
 #include "context.h"
 #include "llmsize/engine/buffers.h"
 #include "llmsize/engine/kv.h"
@@ -37,7 +38,7 @@ struct Sizing {
   ComputeSettings compute;
   WeightsResult weights;
   KvResult cache;
-  std::vector<std::string> assumptions;
+  Assumptions assumptions;
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
 };

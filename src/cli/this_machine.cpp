@@ -8,6 +8,7 @@
 #include "llmsize/machine/profile.h"
 #include "llmsize/units.h"
 #include "render.h"
+#include "wording.h"
 
 namespace llmsize::cli {
 namespace {
@@ -373,18 +374,9 @@ struct UpgradeRow {
 };
 
 void totals(UpgradeRow& r) {
-  const Placement& p = r.eval.placement;
-  for (const auto& d : p.devices) {
-    r.used_bytes += d.used_bytes();
-    r.memory_bytes += d.memory_bytes;
-  }
-  if (!r.hardware.unified) {
-    r.used_bytes += p.host.required_bytes();
-    r.memory_bytes += p.host.available_bytes;
-  } else {
-    r.used_bytes += p.host.required_bytes();
-    r.memory_bytes = r.hardware.host_ram_bytes.value_or(0);
-  }
+  const MemoryTotals m = llmsize::totals(r.eval.placement).with_host;
+  r.used_bytes = m.used_bytes;
+  r.memory_bytes = m.capacity_bytes;
 }
 
 UpgradeRow evaluate_row(Context& ctx, const Sizing& s, const CostOptions& cost, std::uint64_t prompt, std::string option,
@@ -517,7 +509,8 @@ void recommend_for_this_machine(Context& ctx, const SizingOptions& sizing, const
                        {"hardware", r.hardware.label},
                        {"devices", r.hardware.devices_json},
                        {"verdict", to_string(r.eval.placement.verdict)},
-                       {"reason", r.eval.placement.reason},
+                       {"reason", reason_text(r.eval.placement)},
+                       {"reason_code", to_string(r.eval.placement.reason)},
                        {"used_bytes", r.used_bytes},
                        {"memory_bytes", r.memory_bytes},
                        {"decode_tokens_per_s", ok ? Json(sp.decode_tokens_per_s) : Json(nullptr)},
@@ -535,13 +528,13 @@ void recommend_for_this_machine(Context& ctx, const SizingOptions& sizing, const
                                                     np.devices.empty() ? "system" : "GPU", now.eval.speed.decode_tokens_per_s)
           : runs(now) ? fmt::format("It runs now with {:.0f}% of the weights in system RAM, at {:.1f} tok/s.",
                                     np.offloaded_weight_fraction * 100, now.eval.speed.decode_tokens_per_s)
-                    : "It does not fit now" + (now.eval.placement.reason.empty() ? std::string(".") : ": " + now.eval.placement.reason + ".");
+                    : "It does not fit now" + (now.eval.placement.reason == PlacementReason::none ? std::string(".") : ": " + reason_text(now.eval.placement) + ".");
   text += rows.size() > 1 ? " What adding or replacing parts would do:\n\n" : "\n\n";
   text += ctx.global.csv ? table.csv() : table.text(ctx.color());
   text += "\nDecode is at the start of a conversation, with the likely range; \"Adds\" is the launch price of the new part\n"
           "(\"?\": RAM prices vary). `llmsize check --this-machine` shows the placement in detail.\n";
-  std::vector<std::string> assumptions = s.assumptions;
-  assumptions.insert(assumptions.end(), now.hardware.assumptions.begin(), now.hardware.assumptions.end());
+  Assumptions assumptions = s.assumptions;
+  append(assumptions, untyped(now.hardware.assumptions));
   if (ctx.global.explain) text += assumptions_text(assumptions);
   if (ctx.global.csv) text = table.csv();
   Json inputs = inputs_json(s);

@@ -19,6 +19,21 @@ const char* to_string(Verdict v) {
 
 const char* to_string(SplitMode s) { return s == SplitMode::layer ? "layer" : "tensor"; }
 
+const char* to_string(PlacementReason r) {
+  switch (r) {
+    case PlacementReason::none: return "none";
+    case PlacementReason::experts_in_ram: return "experts_in_ram";
+    case PlacementReason::layers_in_ram: return "layers_in_ram";
+    case PlacementReason::host_ram_short: return "host_ram_short";
+    case PlacementReason::gpus_full_host_short: return "gpus_full_host_short";
+    case PlacementReason::gpu_memory_short: return "gpu_memory_short";
+    case PlacementReason::offload_ram_short: return "offload_ram_short";
+    case PlacementReason::output_layer_too_big: return "output_layer_too_big";
+    case PlacementReason::tensor_share_too_big: return "tensor_share_too_big";
+  }
+  return "?";
+}
+
 namespace {
 
 using u64 = std::uint64_t;
@@ -31,21 +46,31 @@ struct Layout {
   std::uint32_t n_cpu_moe = 0;
 };
 
-u64 output_layer_bytes(const PlacementRequest& r) {
+// One placement's inputs together; `compute` is the request's with the KV cache's cells.
+struct Inputs {
+  const Model& model;
+  const WeightsResult& weights;
+  const KvResult& kv;
+  const PlacementRequest& request;
+  ComputeSettings compute;
+};
+
+u64 output_layer_bytes(const Inputs& in) {
   // A tied model's output layer is a duplicate of token_embd (TENSOR_DUPLICATED in llama.cpp).
-  return r.weights->output_bytes + (r.model->tied_embeddings ? r.weights->token_embd_bytes : 0);
+  return in.weights.output_bytes + (in.model.tied_embeddings ? in.weights.token_embd_bytes : 0);
 }
 
-u64 gpu_compute_bytes(const PlacementRequest& r, bool holds_output) {
-  return holds_output ? compute_buffer_bytes(*r.model, r.compute)
-                      : compute_buffer_bytes_no_output(*r.model, r.compute);
+u64 gpu_compute_bytes(const Inputs& in, bool holds_output) {
+  return holds_output ? compute_buffer_bytes(in.model, in.compute) : compute_buffer_bytes_no_output(in.model, in.compute);
 }
 
-Placement evaluate(const PlacementRequest& r, const Layout& layout) {
-  const Model& m = *r.model;
-  const WeightsResult& w = *r.weights;
-  const KvResult& kv = *r.kv;
+Placement evaluate(const Inputs& in, const Layout& layout) {
+  const Model& m = in.model;
+  const WeightsResult& w = in.weights;
+  const KvResult& kv = in.kv;
+  const PlacementRequest& r = in.request;
   Placement p;
+  p.n_layers = m.n_layers;
   p.n_cpu_moe = layout.n_cpu_moe;
   for (const DeviceSpec& d : r.devices) {
     DevicePlacement dp;
@@ -85,22 +110,22 @@ Placement evaluate(const PlacementRequest& r, const Layout& layout) {
     host.holds_output = true;
   } else {
     DevicePlacement& dp = p.devices[static_cast<std::size_t>(output_owner)];
-    dp.weights_bytes += output_layer_bytes(r);
+    dp.weights_bytes += output_layer_bytes(in);
     dp.holds_output = true;
   }
 
   for (std::size_t i = 0; i < p.devices.size(); ++i) {
     DevicePlacement& dp = p.devices[i];
     if (dp.layers == 0 && !dp.holds_output) continue;  // an unused GPU allocates nothing
-    dp.compute_buffer_bytes = gpu_compute_bytes(r, dp.holds_output);
+    dp.compute_buffer_bytes = gpu_compute_bytes(in, dp.holds_output);
     dp.overhead_bytes = backend_overhead_bytes(r.devices[i].backend);
     dp.margin_bytes = r.fit_margin_bytes;
   }
   const bool cpu_computes = host.layers > 0 || host.holds_output || r.devices.empty();
-  host.compute_buffer_bytes = cpu_computes ? (host.holds_output ? compute_buffer_bytes(m, r.compute)
-                                                                : compute_buffer_bytes_no_output(m, r.compute))
-                                           : host_compute_buffer_bytes(m, r.compute);
-  host.overhead_bytes = output_buffer_bytes(m, r.compute.n_sequences) + backend_overhead_bytes(Backend::cpu);
+  host.compute_buffer_bytes = cpu_computes ? (host.holds_output ? compute_buffer_bytes(m, in.compute)
+                                                                : compute_buffer_bytes_no_output(m, in.compute))
+                                           : host_compute_buffer_bytes(m, in.compute);
+  host.overhead_bytes = output_buffer_bytes(m, in.compute.n_sequences) + backend_overhead_bytes(Backend::cpu);
   p.gpu_layers = static_cast<std::uint32_t>(
       std::count_if(layout.owner.begin(), layout.owner.end(), [](int o) { return o != kHost; }));
   for (const DevicePlacement& dp : p.devices) p.tensor_split.push_back(dp.layers + (dp.holds_output ? 1 : 0));
@@ -133,8 +158,9 @@ bool host_fits(const PlacementRequest& r, Placement& p) {
 
 // Splits the GPU-held layers (the last `gpu_layers` of n_layers + 1) into contiguous runs, in
 // proportion to each GPU's free memory (llama.cpp's default --tensor-split).
-Layout proportional_layout(const PlacementRequest& r, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
-  const std::uint32_t n = r.model->n_layers;
+Layout proportional_layout(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
+  const PlacementRequest& r = in.request;
+  const std::uint32_t n = in.model.n_layers;
   Layout layout{std::vector<int>(n + 1, kHost), n_cpu_moe};
   if (r.devices.empty() || gpu_layers == 0) return layout;
   std::vector<double> budget;
@@ -155,14 +181,15 @@ Layout proportional_layout(const PlacementRequest& r, std::uint32_t gpu_layers, 
 
 // When the proportional split overflows a card (layers differ in size; the output layer is
 // large), fill the cards in order instead: what `-ts` with explicit layer counts achieves.
-Layout greedy_layout(const PlacementRequest& r, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
-  const std::uint32_t n = r.model->n_layers;
+Layout greedy_layout(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
+  const PlacementRequest& r = in.request;
+  const std::uint32_t n = in.model.n_layers;
   Layout layout{std::vector<int>(n + 1, kHost), n_cpu_moe};
   const std::uint32_t start = n + 1 - gpu_layers;
   std::size_t device = 0;
   for (std::uint32_t l = start; l <= n && device < r.devices.size(); ++l) {
     layout.owner[l] = static_cast<int>(device);
-    Placement p = evaluate(r, layout);
+    Placement p = evaluate(in, layout);
     if (!devices_fit(p) && device + 1 < r.devices.size() &&
         (p.devices[device].layers > 1 || (l == n && p.devices[device].layers > 0))) {
       layout.owner[l] = static_cast<int>(++device);
@@ -172,8 +199,9 @@ Layout greedy_layout(const PlacementRequest& r, std::uint32_t gpu_layers, std::u
 }
 
 // The best layout for this many GPU layers, or nullopt when no split fits the GPUs.
-std::optional<Placement> fit_gpus(const PlacementRequest& r, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
-  Placement p = evaluate(r, proportional_layout(r, gpu_layers, n_cpu_moe));
+std::optional<Placement> fit_gpus(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
+  const PlacementRequest& r = in.request;
+  Placement p = evaluate(in, proportional_layout(in, gpu_layers, n_cpu_moe));
   if (devices_fit(p)) return p;
   // No split can help when the GPUs together lack the room (a cheap bound before the O(n²) fill).
   u64 needed = 0;
@@ -182,28 +210,29 @@ std::optional<Placement> fit_gpus(const PlacementRequest& r, std::uint32_t gpu_l
   for (const DeviceSpec& d : r.devices) room += d.memory_bytes;
   if (needed > room) return std::nullopt;
   if (r.devices.size() > 1) {
-    p = evaluate(r, greedy_layout(r, gpu_layers, n_cpu_moe));
+    p = evaluate(in, greedy_layout(in, gpu_layers, n_cpu_moe));
     if (devices_fit(p)) return p;
   }
   return std::nullopt;
 }
 
-Placement does_not_fit(Placement p, std::string reason) {
+Placement does_not_fit(Placement p, PlacementReason reason) {
   p.verdict = Verdict::does_not_fit;
-  p.reason = std::move(reason);
+  p.reason = reason;
   return p;
 }
 
-Placement place_cpu_only(const PlacementRequest& r) {
-  Placement p = evaluate(r, Layout{std::vector<int>(r.model->n_layers + 1, kHost), 0});
-  if (!host_fits(r, p)) return does_not_fit(p, "needs more system RAM than is available");
+Placement place_cpu_only(const Inputs& in) {
+  Placement p = evaluate(in, Layout{std::vector<int>(in.model.n_layers + 1, kHost), 0});
+  if (!host_fits(in.request, p)) return does_not_fit(p, PlacementReason::host_ram_short);
   p.verdict = Verdict::fits;
   return p;
 }
 
-Placement place_tensor_parallel(const PlacementRequest& r) {
-  const std::uint32_t n = r.model->n_layers;
-  Placement p = evaluate(r, Layout{std::vector<int>(n + 1, 0), 0});
+Placement place_tensor_parallel(const Inputs& in) {
+  const PlacementRequest& r = in.request;
+  const std::uint32_t n = in.model.n_layers;
+  Placement p = evaluate(in, Layout{std::vector<int>(n + 1, 0), 0});
   const auto count = static_cast<u64>(r.devices.size());
   const DevicePlacement all = p.devices[0];
   p.devices.clear();
@@ -220,21 +249,21 @@ Placement place_tensor_parallel(const PlacementRequest& r) {
   }
   p.split = SplitMode::tensor;
   p.tensor_split.assign(r.devices.size(), 1);
-  if (!devices_fit(p)) return does_not_fit(p, "each GPU's share of the weights and KV cache does not fit");
-  if (!host_fits(r, p)) return does_not_fit(p, "needs more system RAM than is available");
+  if (!devices_fit(p)) return does_not_fit(p, PlacementReason::tensor_share_too_big);
+  if (!host_fits(r, p)) return does_not_fit(p, PlacementReason::host_ram_short);
   p.verdict = Verdict::fits;
   return p;
 }
 
 // The smallest --n-cpu-moe K that lets every other tensor sit on the GPUs.
-std::optional<Placement> place_expert_offload(const PlacementRequest& r) {
-  const std::uint32_t n = r.model->n_layers;
+std::optional<Placement> place_expert_offload(const Inputs& in) {
+  const std::uint32_t n = in.model.n_layers;
   std::uint32_t lo = 1;
   std::uint32_t hi = n;
   std::optional<Placement> best;
   while (lo <= hi) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
-    if (auto p = fit_gpus(r, n + 1, mid)) {
+    if (auto p = fit_gpus(in, n + 1, mid)) {
       best = p;
       hi = mid - 1;
     } else {
@@ -245,14 +274,14 @@ std::optional<Placement> place_expert_offload(const PlacementRequest& r) {
 }
 
 // The largest -ngl that fits the GPUs.
-std::optional<Placement> place_layer_offload(const PlacementRequest& r) {
-  const std::uint32_t n = r.model->n_layers;
+std::optional<Placement> place_layer_offload(const Inputs& in) {
+  const std::uint32_t n = in.model.n_layers;
   std::uint32_t lo = 0;
   std::uint32_t hi = n;  // n + 1 (everything) was tried already
   std::optional<Placement> best;
   while (lo <= hi) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
-    if (auto p = fit_gpus(r, mid, 0)) {
+    if (auto p = fit_gpus(in, mid, 0)) {
       best = p;
       lo = mid + 1;
     } else {
@@ -265,101 +294,94 @@ std::optional<Placement> place_layer_offload(const PlacementRequest& r) {
 
 }  // namespace
 
-Placement place(const PlacementRequest& r) {
-  if (r.devices.empty()) return place_cpu_only(r);
-  if (r.split == SplitMode::tensor && r.devices.size() > 1) return place_tensor_parallel(r);
-  const std::uint32_t n = r.model->n_layers;
-  if (auto p = fit_gpus(r, n + 1, 0)) {
+Placement place(const Model& model, const WeightsResult& weights, const KvResult& kv, const PlacementRequest& r) {
+  ComputeSettings compute = r.compute;
+  compute.context_cells = kv.full_cells;
+  const Inputs in{model, weights, kv, r, compute};
+  if (r.devices.empty()) return place_cpu_only(in);
+  if (r.split == SplitMode::tensor && r.devices.size() > 1) return place_tensor_parallel(in);
+  const std::uint32_t n = model.n_layers;
+  if (auto p = fit_gpus(in, n + 1, 0)) {
     if (host_fits(r, *p)) {
       p->verdict = Verdict::fits;
       return *p;
     }
-    return does_not_fit(*p, "the GPUs hold every layer, but system RAM cannot hold the rest");
+    return does_not_fit(*p, PlacementReason::gpus_full_host_short);
   }
-  Placement everything = evaluate(r, proportional_layout(r, n + 1, 0));
-  if (!r.allow_offload) return does_not_fit(everything, "the model does not fit in GPU memory");
-  if (is_moe(*r.model)) {
-    if (auto p = place_expert_offload(r); p && host_fits(r, *p)) {
+  Placement everything = evaluate(in, proportional_layout(in, n + 1, 0));
+  if (!r.allow_offload) return does_not_fit(everything, PlacementReason::gpu_memory_short);
+  if (is_moe(model)) {
+    if (auto p = place_expert_offload(in); p && host_fits(r, *p)) {
       p->verdict = Verdict::fits_with_offload;
-      p->reason = "routed experts of the first " + std::to_string(p->n_cpu_moe) + " layers in system RAM";
+      p->reason = PlacementReason::experts_in_ram;
       return *p;
     }
   }
-  if (auto p = place_layer_offload(r)) {
+  if (auto p = place_layer_offload(in)) {
     if (host_fits(r, *p)) {
       p->verdict = Verdict::fits_with_offload;
-      p->reason = std::to_string(n + 1 - p->gpu_layers) + " of " + std::to_string(n + 1) +
-                  " layers in system RAM";
+      p->reason = PlacementReason::layers_in_ram;
       return *p;
     }
-    return does_not_fit(*p, "offloaded layers need more system RAM than is available");
+    return does_not_fit(*p, PlacementReason::offload_ram_short);
   }
-  return does_not_fit(everything, "not even the output layer fits in GPU memory");
+  return does_not_fit(everything, PlacementReason::output_layer_too_big);
 }
 
-std::uint64_t max_context_that_fits(const ContextSearch& s) {
-  const WeightsResult weights = weight_bytes(*s.model, *s.quant, *s.types);
-  auto fits_at = [&](u64 tokens) {
-    KvSettings kv = s.kv;
-    kv.context_tokens = tokens;
-    const KvResult cache = kv_cache(*s.model, kv);
-    PlacementRequest r = s.request;
-    r.model = s.model;
-    r.weights = &weights;
-    r.kv = &cache;
-    r.compute.context_cells = cache.full_cells;
-    const Placement p = place(r);
-    return s.require_gpu ? p.verdict == Verdict::fits : p.verdict != Verdict::does_not_fit;
-  };
-  u64 lo = 1;  // in units of kKvCellPadding
-  u64 hi = std::max<u64>(s.model->context_length / kKvCellPadding, 1);
-  u64 best = 0;
-  while (lo <= hi) {
-    const u64 mid = lo + (hi - lo) / 2;
-    if (fits_at(mid * kKvCellPadding)) {
-      best = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return best * kKvCellPadding;
+namespace {
+
+void add_memory(MemoryTotals& t, std::uint64_t weights, std::uint64_t kv, std::uint64_t compute, std::uint64_t overhead) {
+  t.weights_bytes += weights;
+  t.kv_cache_bytes += kv;
+  t.compute_buffer_bytes += compute;
+  t.overhead_bytes += overhead;
 }
 
-}  // namespace llmsize
+MemoryTotals sum(const MemoryTotals& a, const MemoryTotals& b) {
+  return {a.weights_bytes + b.weights_bytes,         a.kv_cache_bytes + b.kv_cache_bytes,
+          a.compute_buffer_bytes + b.compute_buffer_bytes, a.overhead_bytes + b.overhead_bytes,
+          a.repack_bytes + b.repack_bytes,           a.used_bytes + b.used_bytes,
+          a.capacity_bytes + b.capacity_bytes};
+}
 
-namespace llmsize {
+}  // namespace
 
-QuantChoice best_quant_that_fits(const QuantSearch& s) {
-  struct Sized {
-    const Quant* quant;
-    WeightsResult weights;
-  };
-  std::vector<Sized> ladder;
-  for (const Quant* q : s.candidates) {
-    WeightsResult w = weight_bytes(*s.model, *q, *s.types);
-    if (w.errors.empty()) ladder.push_back({q, std::move(w)});
+PlacementTotals totals(const Placement& p) {
+  PlacementTotals t;
+  for (const DevicePlacement& d : p.devices) {
+    add_memory(t.gpus, d.weights_bytes, d.kv_cache_bytes, d.compute_buffer_bytes, d.overhead_bytes);
+    t.gpus.used_bytes += d.used_bytes();
+    t.gpus.capacity_bytes += d.memory_bytes;
   }
-  std::sort(ladder.begin(), ladder.end(),
-            [](const Sized& a, const Sized& b) { return a.weights.total_bytes > b.weights.total_bytes; });
-  QuantChoice choice;
-  choice.kv = kv_cache(*s.model, s.kv);
-  for (Sized& rung : ladder) {
-    PlacementRequest r = s.request;
-    r.model = s.model;
-    r.weights = &rung.weights;
-    r.kv = &choice.kv;
-    r.compute.context_cells = choice.kv.full_cells;
-    Placement p = place(r);
-    const bool ok = s.require_gpu ? p.verdict == Verdict::fits : p.verdict != Verdict::does_not_fit;
-    if (ok) {
-      choice.quant = rung.quant;
-      choice.weights = std::move(rung.weights);
-      choice.placement = std::move(p);
-      return choice;
-    }
-  }
-  return choice;
+  const HostPlacement& h = p.host;
+  add_memory(t.host, h.weights_bytes, h.kv_cache_bytes, h.compute_buffer_bytes, h.overhead_bytes);
+  t.host.repack_bytes = h.repack_bytes;
+  t.host.used_bytes = h.required_bytes();
+  t.host.capacity_bytes = h.available_bytes;
+  t.with_host = sum(t.gpus, t.host);
+  // A unified GPU draws from the same pool as the host (host_available() already subtracts its
+  // use), so the pool's capacity is the host's room plus what the GPU holds.
+  const bool unified = std::any_of(p.devices.begin(), p.devices.end(),
+                                   [](const DevicePlacement& d) { return d.kind == DeviceKind::unified; });
+  if (unified) t.with_host.capacity_bytes = t.host.capacity_bytes + t.gpus.used_bytes;
+  return t;
+}
+
+MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv,
+                               const ComputeSettings& compute) {
+  ComputeSettings settings = compute;
+  settings.context_cells = kv.full_cells;
+  MemoryTotals t;
+  add_memory(t, weights.total_bytes, kv.total_bytes, compute_buffer_bytes(model, settings),
+             output_buffer_bytes(model, settings.n_sequences));
+  t.used_bytes = t.weights_bytes + t.kv_cache_bytes + t.compute_buffer_bytes + t.overhead_bytes;
+  return t;
+}
+
+const MemoryTotals& PlacementTotals::deciding(const Placement& p) const {
+  const bool discrete = std::any_of(p.devices.begin(), p.devices.end(),
+                                    [](const DevicePlacement& d) { return d.kind == DeviceKind::gpu; });
+  return discrete ? gpus : with_host;
 }
 
 }  // namespace llmsize

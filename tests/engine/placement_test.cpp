@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "llmsize/engine/placement.h"
+#include "llmsize/engine/search.h"
 #include "test_models.h"
 
 using namespace llmsize;
@@ -26,11 +27,8 @@ struct Setup {
     s.type_k = find_type(types, "f16");
     s.type_v = s.type_k;
     kv = kv_cache(model, s);
-    request.model = &model;
-    request.weights = &weights;
-    request.kv = &kv;
-    request.compute.context_cells = kv.full_cells;
   }
+  [[nodiscard]] Placement place() const { return llmsize::place(model, weights, kv, request); }
   void gpus(std::initializer_list<double> gib) {
     request.devices.clear();
     int i = 0;
@@ -44,7 +42,7 @@ TEST_CASE("Llama-3.1-8B Q4_0 fits one 24 GiB GPU, token_embd stays in RAM", "[pl
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.gpus({24});
   s.request.host_ram_bytes = 32 * kGiB;
-  const Placement p = place(s.request);
+  const Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits);
   CHECK(p.gpu_layers == 33);  // 32 layers + output
   const DevicePlacement& d = p.devices[0];
@@ -59,7 +57,7 @@ TEST_CASE("partial offload keeps the last layers on the GPU, the output layer fi
   Setup s(test::llama_3_1_8b(), "q8-0", 8192);  // ~8.5 GB of weights
   s.gpus({6});
   s.request.host_ram_bytes = 64 * kGiB;
-  const Placement p = place(s.request);
+  const Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits_with_offload);
   const DevicePlacement& d = p.devices[0];
   CHECK(d.holds_output);
@@ -75,21 +73,21 @@ TEST_CASE("two GPUs split layers in proportion to memory, memory adds up", "[pla
   Setup s(test::llama_3_1_8b(), "f16", 8192);  // ~16 GB
   s.gpus({12, 12});
   s.request.host_ram_bytes = 32 * kGiB;
-  const Placement p = place(s.request);
+  const Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits);
   CHECK(p.devices[0].layers + p.devices[1].layers == 32);
   CHECK(p.devices[1].holds_output);
   CHECK(p.devices[0].layers >= 15);
   CHECK(p.devices[0].layers <= 17);
   s.gpus({12});
-  CHECK(place(s.request).verdict == Verdict::fits_with_offload);
+  CHECK(s.place().verdict == Verdict::fits_with_offload);
 }
 
 TEST_CASE("MoE: the smallest --n-cpu-moe that fits", "[placement][moe]") {
   Setup s(test::deepseek_v3(), "q4-0", 4096);  // ~380 GB
   s.gpus({24});
   s.request.host_ram_bytes = 512 * kGiB;
-  const Placement p = place(s.request);
+  const Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits_with_offload);
   CHECK(p.gpu_layers == 62);
   CHECK(p.n_cpu_moe > 0);
@@ -103,19 +101,19 @@ TEST_CASE("CPU only: everything in RAM, with the repacked copy of Q4_0 matrices"
   // Oracle: Llama-3.1-8B Q4_0 with mmap: CPU_Mapped 4437.8 MiB + CPU_REPACK 3744.0 MiB.
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.request.host_ram_bytes = 32 * kGiB;
-  Placement p = place(s.request);
+  Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits);
   // Repacked: every Q4_0 matrix except token_embd: 32 layers × 218,103,808 weights × 18/32 = 3744 MiB.
   CHECK(p.host.repack_bytes == 3744 * kMiB);
   s.request.mmap = false;
-  CHECK(place(s.request).host.repack_bytes == 0);
+  CHECK(s.place().host.repack_bytes == 0);
   // Required: 4.44 GiB weights + 1 GiB KV + 0.26 compute + 0.15 runtime ≈ 5.9 GiB (the repacked
   // copy counts once); 8 GiB − 2 GiB OS reserve = 6 GiB fits, 6 − 2 = 4 GiB does not.
   s.request.mmap = true;
   s.request.host_ram_bytes = 8 * kGiB;
-  CHECK(place(s.request).verdict == Verdict::fits);
+  CHECK(s.place().verdict == Verdict::fits);
   s.request.host_ram_bytes = 6 * kGiB;
-  CHECK(place(s.request).verdict == Verdict::does_not_fit);
+  CHECK(s.place().verdict == Verdict::does_not_fit);
 }
 
 TEST_CASE("unified memory: the GPU share and the OS reserve both limit", "[placement][unified]") {
@@ -124,10 +122,10 @@ TEST_CASE("unified memory: the GPU share and the OS reserve both limit", "[place
   s.request.unified_memory = true;
   s.request.host_ram_bytes = 20 * kGiB;
   s.request.devices = {{"mac", DeviceKind::unified, Backend::metal, 20 * kGiB / 3 * 2}};  // 2/3 of 20 GiB
-  CHECK(place(s.request).verdict != Verdict::fits);
+  CHECK(s.place().verdict != Verdict::fits);
   s.request.host_ram_bytes = 32 * kGiB;
   s.request.devices[0].memory_bytes = 24 * kGiB;  // 3/4 of 32 GiB
-  CHECK(place(s.request).verdict == Verdict::fits);
+  CHECK(s.place().verdict == Verdict::fits);
 }
 
 TEST_CASE("more memory never turns fits into does-not-fit", "[placement][property]") {
@@ -136,7 +134,7 @@ TEST_CASE("more memory never turns fits into does-not-fit", "[placement][propert
   int previous = 0;  // 0 does_not_fit, 1 offload, 2 fits
   for (double g = 2; g <= 32; g += 0.5) {
     s.gpus({g});
-    const Verdict v = place(s.request).verdict;
+    const Verdict v = s.place().verdict;
     const int rank = v == Verdict::fits ? 2 : v == Verdict::fits_with_offload ? 1 : 0;
     CHECK(rank >= previous);
     previous = rank;
@@ -148,7 +146,7 @@ TEST_CASE("tensor parallel: each GPU holds 1/N of the weights and KV", "[placeme
   Setup s(test::llama_3_1_8b(), "f16", 8192);
   s.gpus({12, 12});
   s.request.split = SplitMode::tensor;
-  const Placement p = place(s.request);
+  const Placement p = s.place();
   REQUIRE(p.verdict == Verdict::fits);
   // Everything but token_embd (kept in RAM) is split in halves.
   CHECK(p.devices[0].weights_bytes == (s.weights.total_bytes - s.weights.token_embd_bytes) / 2);
@@ -160,15 +158,11 @@ TEST_CASE("the largest context that fits a GPU", "[placement]") {
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.gpus({12});
   s.request.host_ram_bytes = 32 * kGiB;
-  ContextSearch search;
-  search.model = &s.model;
-  Quant q = test::uniform_quant("q4-0");
-  search.quant = &q;
-  search.types = &s.types;
-  search.kv.type_k = find_type(s.types, "f16");
-  search.kv.type_v = search.kv.type_k;
-  search.request = s.request;
-  const std::uint64_t best = max_context_that_fits(search);
+  const Quant q = test::uniform_quant("q4-0");
+  KvSettings kv;
+  kv.type_k = find_type(s.types, "f16");
+  kv.type_v = kv.type_k;
+  const std::uint64_t best = max_context_that_fits(s.model, q, s.types, kv, s.request, FitTarget::gpu_only);
   // 12 GiB − 1 GiB margin − 300 MiB CUDA − 266.5 MiB compute − ~4.1 GiB weights ≈ 6.3 GiB → ~51K tokens at 128 KiB.
   CHECK(best % 256 == 0);
   CHECK(best > 40000);
@@ -178,9 +172,9 @@ TEST_CASE("the largest context that fits a GPU", "[placement]") {
 TEST_CASE("the placement records its split mode", "[placement][multi-gpu]") {
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.gpus({24, 24});
-  CHECK(place(s.request).split == SplitMode::layer);
+  CHECK(s.place().split == SplitMode::layer);
   s.request.split = SplitMode::tensor;
-  CHECK(place(s.request).split == SplitMode::tensor);
+  CHECK(s.place().split == SplitMode::tensor);
   s.gpus({24});  // one GPU: nothing to split
-  CHECK(place(s.request).split == SplitMode::layer);
+  CHECK(s.place().split == SplitMode::layer);
 }

@@ -29,16 +29,15 @@ struct DeviceSpec {
 /// Operating-system reserve kept out of system RAM (estimate: an idle Linux or Windows desktop).
 inline constexpr std::uint64_t kOsReserveBytes = 2 * units::kGiB;
 
+/// The hardware and runtime options of one placement. The model, its weights and its KV cache are
+/// passed to place() by reference; the compute buffer's cells are the KV cache's (`KvResult::full_cells`).
 struct PlacementRequest {
-  const Model* model = nullptr;
-  const WeightsResult* weights = nullptr;
-  const KvResult* kv = nullptr;
-  ComputeSettings compute;
+  ComputeSettings compute;                       ///< ubatch, flash attention, sequences (context_cells: from the KV)
   std::vector<DeviceSpec> devices;               ///< GPUs (or one unified-memory GPU); empty = CPU only
   std::optional<std::uint64_t> host_ram_bytes;   ///< system RAM; nullopt = unknown (no offload judged)
   bool unified_memory = false;                   ///< devices[0] shares host RAM
   SplitMode split = SplitMode::layer;
-  bool allow_offload = true;
+  bool allow_offload = true;                     ///< false: only "everything on the GPUs" counts as fitting
   bool mmap = true;
   bool cpu_repack = true;                        ///< x86 host: llama.cpp keeps repacked copies
   std::uint64_t fit_margin_bytes = kFitMarginBytes;
@@ -83,8 +82,23 @@ struct HostPlacement {
   [[nodiscard]] std::uint64_t required_bytes() const { return used_bytes() - repack_bytes; }
 };
 
+/// Why a placement does not fit, or how it was made to fit: data, worded by the renderers.
+enum class PlacementReason {
+  none,                  ///< fits entirely in the devices' memory
+  experts_in_ram,        ///< fits: the routed experts of the first `n_cpu_moe` layers in system RAM
+  layers_in_ram,         ///< fits: `layers_in_ram()` of `n_layers + 1` layers in system RAM
+  host_ram_short,        ///< does not fit: system RAM cannot hold what the CPU keeps
+  gpus_full_host_short,  ///< does not fit: the GPUs hold every layer, system RAM not the rest
+  gpu_memory_short,      ///< does not fit: offload not allowed and the GPUs cannot hold it all
+  offload_ram_short,     ///< does not fit: the offloaded layers need more system RAM
+  output_layer_too_big,  ///< does not fit: not even the output layer fits a GPU
+  tensor_share_too_big,  ///< does not fit: each GPU's tensor-parallel share is too big
+};
+[[nodiscard]] const char* to_string(PlacementReason r);
+
 struct Placement {
   Verdict verdict = Verdict::does_not_fit;
+  PlacementReason reason = PlacementReason::none;
   SplitMode split = SplitMode::layer;    ///< tensor: every GPU holds 1/N of every layer
   std::vector<DevicePlacement> devices;
   HostPlacement host;
@@ -92,43 +106,45 @@ struct Placement {
   std::uint32_t n_cpu_moe = 0;           ///< llama.cpp --n-cpu-moe
   std::vector<std::uint32_t> tensor_split;  ///< layers per GPU (llama.cpp -ts proportions)
   double offloaded_weight_fraction = 0;  ///< share of weight bytes that live in system RAM
-  std::string reason;                    ///< why it does not fit, or how it was made to fit
+  std::uint32_t n_layers = 0;            ///< the model's repeating layers (the output layer is one more)
+  /// Layers (of n_layers + 1, the output layer counted) whose weights stay in system RAM.
+  [[nodiscard]] std::uint32_t layers_in_ram() const { return n_layers + 1 - gpu_layers; }
 };
 
-[[nodiscard]] Placement place(const PlacementRequest& r);
+/// Places a model's weights, KV cache and buffers on the request's hardware as llama.cpp would.
+[[nodiscard]] Placement place(const Model& model, const WeightsResult& weights, const KvResult& kv,
+                              const PlacementRequest& r);
 
-/// The largest context (tokens per sequence, a multiple of 256) whose placement is not
-/// `does_not_fit` (or, with `require_gpu`, is `fits`); 0 when even 256 tokens do not fit.
-struct ContextSearch {
-  const Model* model = nullptr;
-  const Quant* quant = nullptr;
-  const std::vector<TensorType>* types = nullptr;
-  KvSettings kv;
-  PlacementRequest request;  ///< model/weights/kv/compute are filled in per trial
-  bool require_gpu = true;
+/// Sums over a set of memories of one placement.
+struct MemoryTotals {
+  std::uint64_t weights_bytes = 0;
+  std::uint64_t kv_cache_bytes = 0;
+  std::uint64_t compute_buffer_bytes = 0;
+  std::uint64_t overhead_bytes = 0;  ///< backend runtime, and the host's output buffer
+  std::uint64_t repack_bytes = 0;    ///< CPU_REPACK copies (host only; not in used_bytes, see HostPlacement)
+  std::uint64_t used_bytes = 0;      ///< weights + KV + compute + overhead (the host: required_bytes())
+  std::uint64_t capacity_bytes = 0;  ///< GPUs: memory_bytes; host: available_bytes (RAM − OS reserve
+                                     ///< − a unified GPU's use; 0 when RAM is unknown)
 };
-[[nodiscard]] std::uint64_t max_context_that_fits(const ContextSearch& s);
 
-}  // namespace llmsize
-
-namespace llmsize {
-
-/// The quant of `candidates` with the most bytes (the highest quality on the ladder) whose
-/// placement is `fits` (or, without `require_gpu`, at least `fits_with_offload`).
-struct QuantSearch {
-  const Model* model = nullptr;
-  std::vector<const Quant*> candidates;
-  const std::vector<TensorType>* types = nullptr;
-  KvSettings kv;
-  PlacementRequest request;
-  bool require_gpu = true;
+/// A placement's memory in total, every renderer's one source: `gpus` over the GPU (or unified GPU)
+/// devices, `host` system RAM, `with_host` both. `with_host.used_bytes` is what the devices list adds
+/// up to, a tied output head's GPU copy included.
+struct PlacementTotals {
+  MemoryTotals gpus;
+  MemoryTotals host;
+  MemoryTotals with_host;
+  /// The memory the verdict is judged in: the GPUs when there are discrete GPUs, else everything
+  /// (CPU only, or a unified system whose GPU and CPU share one pool).
+  [[nodiscard]] const MemoryTotals& deciding(const Placement& p) const;
 };
-struct QuantChoice {
-  const Quant* quant = nullptr;  ///< nullptr when none fits
-  WeightsResult weights;
-  KvResult kv;
-  Placement placement;
-};
-[[nodiscard]] QuantChoice best_quant_that_fits(const QuantSearch& s);
+[[nodiscard]] PlacementTotals totals(const Placement& p);
+
+/// One device holding everything (`llmsize memory`): all weights, the KV cache, the compute buffer
+/// of the device that runs the output layer and the output (logits) buffer as overhead. This is a
+/// CPU-only run without mmap or repacking; a GPU adds its backend runtime (buffers.h) and, for a
+/// tied model, a copy of token_embd as the output layer. capacity_bytes is 0.
+[[nodiscard]] MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv,
+                                             const ComputeSettings& compute);
 
 }  // namespace llmsize

@@ -1,0 +1,26 @@
+#pragma once
+// `llmsize check`'s result and its renderers: they format the report and compute nothing.
+#include <string>
+
+#include "assumption.h"
+#include "build_eval.h"
+#include "pipeline.h"
+
+namespace llmsize::cli {
+
+/// One model on one planned build, evaluated once.
+struct CheckReport {
+  Sizing sizing;
+  HardwareConfig hardware;
+  BuildEval eval;
+  PlacementTotals totals;
+  CostOptions cost;
+  std::uint64_t prompt_tokens = 0;
+  bool require_gpu = false;
+  Assumptions assumptions;
+};
+
+[[nodiscard]] std::string check_text(const CheckReport& r, const Style& style);
+[[nodiscard]] Json check_json(const CheckReport& r);
+
+}  // namespace llmsize::cli

@@ -1,0 +1,34 @@
+#pragma once
+// The command line's defaults, each stated once: the flags' help text and the assumption labels are
+// made from these values, never restated by hand.
+#include <cstdint>
+
+#include "llmsize/engine/kv.h"
+
+namespace llmsize::cli::defaults {
+
+/// --context: llama.cpp's common default when a model's own maximum is larger (llama-server -c 8192
+/// is what most guides use; the engine's KvSettings default agrees).
+inline constexpr std::uint64_t kContextTokens = KvSettings{}.context_tokens;
+/// --quant: the most downloaded GGUF quantization and llama.cpp's recommended default.
+inline constexpr const char* kQuant = "q4-k-m";
+/// --kv-type: llama.cpp's -ctk/-ctv default.
+inline constexpr const char* kKvType = "f16";
+/// --ubatch: llama.cpp's -ub default.
+inline constexpr std::uint32_t kUbatch = kDefaultUbatch;
+/// --prompt-tokens: llama-bench's pp512.
+inline constexpr std::uint64_t kPromptTokens = 512;
+/// `kv` without --context: a short chat, the common default, a long document, a model's maximum.
+inline constexpr std::uint64_t kKvContexts[] = {4096, 8192, 32768, 131072};
+
+/// Usage profile for power and cost.
+inline constexpr double kPricePerKwh = 0.16;  ///< USD; the US residential average, 2024 (EIA Electric Power Monthly)
+inline constexpr const char* kCurrency = "USD";
+inline constexpr double kHoursPerDay = 24;
+inline constexpr double kUtilisation = 1.0;
+
+/// recommend
+inline constexpr std::uint32_t kMaxGpus = 4;
+inline constexpr std::size_t kTopRows = 15;
+
+}  // namespace llmsize::cli::defaults

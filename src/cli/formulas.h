@@ -1,0 +1,27 @@
+#pragma once
+// The formula lines --explain prints. Each is verbatim text of docs/formulas.md (a test checks that
+// it still is), so an explanation cannot drift from the documentation.
+#include <string_view>
+
+namespace llmsize::cli::formulas {
+
+inline constexpr std::string_view kWeights = "bytes(tensor) = rows × ⌈row_length / block_weights⌉ × block_bytes";
+inline constexpr std::string_view kCells = "cells            = pad(context × n_seq, 256)";
+inline constexpr std::string_view kKvCache = "KV               = Σ attention layers cells(layer) × (K row + V row bytes)";
+inline constexpr std::string_view kComputeFlash =
+    "compute (flash attention)  = max(logits, n_ubatch × (6·cells + 8·n_embd + 8·n_head·head_dim)) B";
+inline constexpr std::string_view kComputeNoFlash =
+    "compute (no flash attn.)   = max(logits, n_ubatch × (4·n_head·cells + 4·cells + 22·n_embd)) B";
+inline constexpr std::string_view kLogits = "logits                     = n_ubatch × (4·n_vocab + 8·n_embd) B";
+inline constexpr std::string_view kOutputBuffer = "output buffer              = n_vocab × 4 B × n_seq";
+inline constexpr std::string_view kDecodePart =
+    "t(part)     = bytes(part) / (bandwidth × bandwidth_efficiency[backend]) + per_token_s[backend]";
+inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
+inline constexpr std::string_view kPrefillFlops =
+    "FLOPs = 2 × active params × P + 2 × attention layers × n_head × head_dim × P²";
+
+/// Every line above, for the test that finds each in docs/formulas.md.
+inline constexpr std::string_view kAll[] = {kWeights, kCells,   kKvCache,      kComputeFlash, kComputeNoFlash,
+                                            kLogits,  kOutputBuffer, kDecodePart, kDecodeRate, kPrefillFlops};
+
+}  // namespace llmsize::cli::formulas

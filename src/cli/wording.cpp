@@ -1,0 +1,24 @@
+#include "wording.h"
+
+#include <fmt/format.h>
+
+namespace llmsize::cli {
+
+std::string reason_text(const Placement& p) {
+  switch (p.reason) {
+    case PlacementReason::none: return "";
+    case PlacementReason::experts_in_ram:
+      return fmt::format("routed experts of the first {} layers in system RAM", p.n_cpu_moe);
+    case PlacementReason::layers_in_ram:
+      return fmt::format("{} of {} layers in system RAM", p.layers_in_ram(), p.n_layers + 1);
+    case PlacementReason::host_ram_short: return "needs more system RAM than is available";
+    case PlacementReason::gpus_full_host_short: return "the GPUs hold every layer, but system RAM cannot hold the rest";
+    case PlacementReason::gpu_memory_short: return "the model does not fit in GPU memory";
+    case PlacementReason::offload_ram_short: return "offloaded layers need more system RAM than is available";
+    case PlacementReason::output_layer_too_big: return "not even the output layer fits in GPU memory";
+    case PlacementReason::tensor_share_too_big: return "each GPU's share of the weights and KV cache does not fit";
+  }
+  return "";
+}
+
+}  // namespace llmsize::cli

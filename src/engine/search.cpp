@@ -1,0 +1,65 @@
+#include "llmsize/engine/search.h"
+
+#include <algorithm>
+
+namespace llmsize {
+namespace {
+
+bool meets(const Placement& p, FitTarget target) {
+  return target == FitTarget::gpu_only ? p.verdict == Verdict::fits : p.verdict != Verdict::does_not_fit;
+}
+
+}  // namespace
+
+std::uint64_t max_context_that_fits(const Model& model, const Quant& quant, const std::vector<TensorType>& types,
+                                    const KvSettings& kv, const PlacementRequest& request, FitTarget target) {
+  const WeightsResult weights = weight_bytes(model, quant, types);
+  auto fits_at = [&](std::uint64_t tokens) {
+    KvSettings trial = kv;
+    trial.context_tokens = tokens;
+    return meets(place(model, weights, kv_cache(model, trial), request), target);
+  };
+  std::uint64_t lo = 1;  // in units of kKvCellPadding
+  std::uint64_t hi = std::max<std::uint64_t>(model.context_length / kKvCellPadding, 1);
+  std::uint64_t best = 0;
+  while (lo <= hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (fits_at(mid * kKvCellPadding)) {
+      best = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return best * kKvCellPadding;
+}
+
+QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Quant*>& candidates,
+                                 const std::vector<TensorType>& types, const KvSettings& kv,
+                                 const PlacementRequest& request, FitTarget target) {
+  struct Sized {
+    const Quant* quant;
+    WeightsResult weights;
+  };
+  std::vector<Sized> ladder;
+  for (const Quant* q : candidates) {
+    WeightsResult w = weight_bytes(model, *q, types);
+    if (w.errors.empty()) ladder.push_back({q, std::move(w)});
+  }
+  std::sort(ladder.begin(), ladder.end(),
+            [](const Sized& a, const Sized& b) { return a.weights.total_bytes > b.weights.total_bytes; });
+  QuantChoice choice;
+  choice.kv = kv_cache(model, kv);
+  for (Sized& rung : ladder) {
+    Placement p = place(model, rung.weights, choice.kv, request);
+    if (meets(p, target)) {
+      choice.quant = rung.quant;
+      choice.weights = std::move(rung.weights);
+      choice.placement = std::move(p);
+      return choice;
+    }
+  }
+  return choice;
+}
+
+}  // namespace llmsize
