@@ -2,12 +2,7 @@
 // Layout: magic "GGUF", u32 version, u64 tensor_count, u64 kv_count (v1 used u32 counts and is not
 // supported), kv pairs (string key, u32 type, value), tensor infos (string name, u32 n_dims,
 // u64 ne[n_dims], u32 type, u64 offset), padding to general.alignment, tensor data.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <regex>
@@ -19,47 +14,6 @@ namespace llmsize::modelfile {
 namespace {
 
 using u64 = std::uint64_t;
-
-class FileSource final : public ByteSource {
- public:
-  FileSource(int fd, u64 size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
-  ~FileSource() override { ::close(fd_); }
-  [[nodiscard]] u64 size() const override { return size_; }
-  void read(u64 offset, void* dst, std::size_t n) const override {
-    auto* out = static_cast<char*>(dst);
-    while (n > 0) {
-      const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        throw ModelFileError(path_ + ": offset " + std::to_string(offset) + ": read failed (" +
-                             (got < 0 ? std::string(std::strerror(errno)) : std::string("file shrank")) + ")");
-      }
-      out += got;
-      n -= static_cast<std::size_t>(got);
-      offset += static_cast<u64>(got);
-    }
-  }
-
- private:
-  int fd_;
-  u64 size_;
-  std::string path_;
-};
-
-class MemorySource final : public ByteSource {
- public:
-  MemorySource(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  [[nodiscard]] u64 size() const override { return size_; }
-  void read(u64 offset, void* dst, std::size_t n) const override {
-    if (n > 0) std::memcpy(dst, data_ + offset, n);
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-};
 
 /// Reads little-endian fields in order, checking each against the end of the file. Reads go
 /// through a small window so a header of many small fields costs few system calls.
@@ -267,21 +221,6 @@ void read_value(Cursor& c, GgufValue& out, std::uint32_t depth) {
 
 }  // namespace
 
-std::unique_ptr<ByteSource> open_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw ModelFileError(path + ": cannot open (" + std::strerror(errno) + ")");
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw ModelFileError(path + ": not a regular file");
-  }
-  return std::make_unique<FileSource>(fd, static_cast<u64>(st.st_size), path);
-}
-
-std::unique_ptr<ByteSource> memory_source(const std::uint8_t* data, std::size_t size) {
-  return std::make_unique<MemorySource>(data, size);
-}
-
 const char* to_string(GgufType t) {
   switch (t) {
     case GgufType::uint8: return "uint8";
@@ -335,11 +274,15 @@ const GgufValue* GgufFile::find(std::string_view key) const {
   return nullptr;
 }
 
-GgufFile read_gguf(const ByteSource& src, const std::string& name) {
-  Cursor c(src, name);
-  GgufFile f;
-  f.path = name;
-  f.file_bytes = src.size();
+namespace {
+
+struct Counts {
+  u64 n_tensors = 0;
+  u64 n_kv = 0;
+};
+
+// Magic, version and the two counts, each checked against the bytes that follow.
+Counts read_preamble(Cursor& c, GgufFile& f) {
   std::array<char, 4> magic{};
   if (c.remaining() < 4) c.fail("truncated: " + std::to_string(c.remaining()) + " bytes is not a GGUF file");
   c.bytes(magic.data(), magic.size(), "magic");
@@ -350,16 +293,20 @@ GgufFile read_gguf(const ByteSource& src, const std::string& name) {
   if (f.version != 2 && f.version != 3) {
     c.fail_at(4, "GGUF version " + std::to_string(f.version) + " is not supported (2 and 3 are)");
   }
-  const u64 n_tensors = c.scalar<u64>("tensor count");
-  const u64 n_kv = c.scalar<u64>("metadata count");
+  Counts n;
+  n.n_tensors = c.scalar<u64>("tensor count");
+  n.n_kv = c.scalar<u64>("metadata count");
   // A key/value takes at least 8 (key length) + 4 (type) + 1 bytes; a tensor info at least 8 + 4 + 4 + 8.
-  if (n_kv > c.remaining() / 13) {
-    c.fail_at(16, "metadata count " + std::to_string(n_kv) + " cannot fit in a file of " + std::to_string(f.file_bytes) + " bytes");
+  if (n.n_kv > c.remaining() / 13) {
+    c.fail_at(16, "metadata count " + std::to_string(n.n_kv) + " cannot fit in a file of " + std::to_string(f.file_bytes) + " bytes");
   }
-  if (n_tensors > c.remaining() / 24) {
-    c.fail_at(8, "tensor count " + std::to_string(n_tensors) + " cannot fit in a file of " + std::to_string(f.file_bytes) + " bytes");
+  if (n.n_tensors > c.remaining() / 24) {
+    c.fail_at(8, "tensor count " + std::to_string(n.n_tensors) + " cannot fit in a file of " + std::to_string(f.file_bytes) + " bytes");
   }
+  return n;
+}
 
+void read_metadata(Cursor& c, u64 n_kv, GgufFile& f) {
   f.metadata.reserve(static_cast<std::size_t>(n_kv));
   std::unordered_set<std::string> keys;
   for (u64 i = 0; i < n_kv; ++i) {
@@ -371,44 +318,58 @@ GgufFile read_gguf(const ByteSource& src, const std::string& name) {
     read_value(c, kv.value, 0);
     f.metadata.push_back(std::move(kv));
   }
-
   if (const GgufValue* a = f.find("general.alignment")) {
     const auto alignment = a->as_uint();
     if (!alignment || *alignment == 0 || *alignment > kMaxAlignment || (*alignment & (*alignment - 1)) != 0) {
-      throw ModelFileError(name + ": general.alignment: must be a power of two up to " + std::to_string(kMaxAlignment));
+      throw ModelFileError(f.path + ": general.alignment: must be a power of two up to " + std::to_string(kMaxAlignment));
     }
     f.alignment = *alignment;
   }
+}
 
-  f.tensors.reserve(static_cast<std::size_t>(n_tensors));
+GgufTensorInfo read_tensor_info(Cursor& c, u64 alignment) {
+  GgufTensorInfo t;
+  t.name = c.string("tensor name", kMaxNameLength);
+  const u64 dims_at = c.offset();
+  const auto n_dims = c.scalar<std::uint32_t>("tensor dimension count");
+  if (n_dims == 0 || n_dims > kMaxTensorDims) {
+    c.fail_at(dims_at, "tensor \"" + t.name + "\" has " + std::to_string(n_dims) + " dimensions (1 to " +
+                           std::to_string(kMaxTensorDims) + " allowed)");
+  }
+  u64 elements = 1;
+  for (std::uint32_t d = 0; d < n_dims; ++d) {
+    const u64 ne = c.scalar<u64>("tensor dimension");
+    if (ne == 0) c.fail(("tensor \"" + t.name + "\" has a zero dimension").c_str());
+    if (ne > static_cast<u64>(std::numeric_limits<std::int64_t>::max()) / elements) {
+      c.fail("tensor \"" + t.name + "\" has more than 2^63 elements");
+    }
+    elements *= ne;
+    t.shape.push_back(ne);
+  }
+  t.ggml_type = c.scalar<std::uint32_t>("tensor type");
+  const u64 offset_at = c.offset();
+  t.offset = c.scalar<u64>("tensor data offset");
+  if (t.offset % alignment != 0) {
+    c.fail_at(offset_at, "tensor \"" + t.name + "\" data offset " + std::to_string(t.offset) +
+                             " is not a multiple of the alignment " + std::to_string(alignment));
+  }
+  return t;
+}
+
+}  // namespace
+
+GgufFile read_gguf(const ByteSource& src, const std::string& name) {
+  Cursor c(src, name);
+  GgufFile f;
+  f.path = name;
+  f.file_bytes = src.size();
+  const Counts n = read_preamble(c, f);
+  read_metadata(c, n.n_kv, f);
+  f.tensors.reserve(static_cast<std::size_t>(n.n_tensors));
   std::unordered_set<std::string> names;
-  for (u64 i = 0; i < n_tensors; ++i) {
+  for (u64 i = 0; i < n.n_tensors; ++i) {
     const u64 at = c.offset();
-    GgufTensorInfo t;
-    t.name = c.string("tensor name", kMaxNameLength);
-    const u64 dims_at = c.offset();
-    const auto n_dims = c.scalar<std::uint32_t>("tensor dimension count");
-    if (n_dims == 0 || n_dims > kMaxTensorDims) {
-      c.fail_at(dims_at, "tensor \"" + t.name + "\" has " + std::to_string(n_dims) + " dimensions (1 to " +
-                             std::to_string(kMaxTensorDims) + " allowed)");
-    }
-    u64 elements = 1;
-    for (std::uint32_t d = 0; d < n_dims; ++d) {
-      const u64 ne = c.scalar<u64>("tensor dimension");
-      if (ne == 0) c.fail(("tensor \"" + t.name + "\" has a zero dimension").c_str());
-      if (ne > static_cast<u64>(std::numeric_limits<std::int64_t>::max()) / elements) {
-        c.fail("tensor \"" + t.name + "\" has more than 2^63 elements");
-      }
-      elements *= ne;
-      t.shape.push_back(ne);
-    }
-    t.ggml_type = c.scalar<std::uint32_t>("tensor type");
-    const u64 offset_at = c.offset();
-    t.offset = c.scalar<u64>("tensor data offset");
-    if (t.offset % f.alignment != 0) {
-      c.fail_at(offset_at, "tensor \"" + t.name + "\" data offset " + std::to_string(t.offset) +
-                               " is not a multiple of the alignment " + std::to_string(f.alignment));
-    }
+    GgufTensorInfo t = read_tensor_info(c, f.alignment);
     if (!names.insert(t.name).second) c.fail_at(at, "duplicate tensor \"" + t.name + "\"");
     f.tensors.push_back(std::move(t));
   }

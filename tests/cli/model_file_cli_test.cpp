@@ -99,3 +99,23 @@ TEST_CASE("model files that are not: exit 2 with one line naming the file", "[cl
   CHECK(not_gguf.err.rfind("llmsize: error: " + kFixtures + "/malformed.json: ", 0) == 0);
   CHECK(std::count(not_gguf.err.begin(), not_gguf.err.end(), '\n') == 1);
 }
+
+TEST_CASE("Regression: a model directory without config.json says it is missing, not larger than 16 MiB", "[cli][hfconfig]") {
+  // fs::file_size's error (returned as -1) was compared against the 16 MiB limit.
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "llmsize-empty-model-dir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const Result r = run({"memory", "--model", dir.string()});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "llmsize: error: " + (dir / "config.json").string() +
+                     ": no such file; give a GGUF file, a Hugging Face config.json, or the model directory that holds "
+                     "config.json\n");
+  // A directory where config.json should be is refused the same way, not read.
+  std::filesystem::create_directories(dir / "config.json");
+  CHECK(run({"memory", "--model", dir.string()}).err ==
+        "llmsize: error: " + (dir / "config.json").string() +
+            ": not a regular file; give a GGUF file, a Hugging Face config.json, or the model directory that holds "
+            "config.json\n");
+  std::filesystem::remove_all(dir);
+}

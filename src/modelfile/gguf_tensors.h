@@ -1,0 +1,25 @@
+#pragma once
+// The GGUF tensor tables of every part -> PlacedTensors with exact bytes. Private to src/modelfile.
+#include <cstdint>
+#include <vector>
+
+#include "gguf_keys.h"
+#include "llmsize/modelfile/model_file.h"
+
+namespace llmsize::modelfile {
+
+/// What the tensor tables say about the model beyond each tensor's bytes.
+struct TensorTotals {
+  bool has_output = false;       ///< an output.weight of its own (untied embeddings)
+  bool has_token_embd = false;
+  std::uint64_t routed_elements = 0;  ///< values in routed-expert tensors (*_exps)
+  std::uint64_t total_elements = 0;
+};
+
+/// Appends every tensor of every part to mf.tensors (names owned by mf.tensor_names), checking its
+/// type against `types`, its row against the type's block and its bytes against its part's data;
+/// sets mf.model.vocab_size from token_embd when it is still 0. Throws ModelFileError.
+[[nodiscard]] TensorTotals read_tensors(const std::vector<GgufFile>& parts, const std::vector<TensorType>& types,
+                                        const GgufKeys& k, ModelFile& mf);
+
+}  // namespace llmsize::modelfile
