@@ -18,6 +18,9 @@ namespace llmsize::catalog {
 [[nodiscard]] Quant parse_quant(ObjectReader& r);
 [[nodiscard]] Benchmark parse_benchmark(ObjectReader& r);
 
+/// Checks across quants: llama_ftype and quality_rank each name at most one quant.
+void validate_quants(const std::vector<Quant>& quants, std::vector<Diagnostic>& errors);
+
 /// Tensor group names a quant rule may name.
 [[nodiscard]] const std::vector<std::string_view>& tensor_group_names();
 

@@ -1,8 +1,16 @@
 #include <algorithm>
+#include <map>
 
 #include "parse_entries.h"
 
 namespace llmsize::catalog {
+namespace {
+
+// llama.cpp's LLAMA_FTYPE_GUESSED (1024) marks "not stated in the file"; real file types are below it.
+constexpr std::uint32_t kMaxLlamaFtype = 1023;
+constexpr std::uint32_t kMaxQualityRank = 1000;
+
+}  // namespace
 
 const std::vector<std::string_view>& tensor_group_names() {
   static const std::vector<std::string_view> kGroups = {
@@ -67,8 +75,35 @@ Quant parse_quant(ObjectReader& r) {
   q.vector_type = r.opt_string("vector_type").value_or("f32");
   for (ObjectReader& rule : r.opt_object_array("rules")) q.rules.push_back(parse_rule(rule));
   q.quality_note = r.req_string("quality_note");
+  q.llama_ftype = r.opt_u32("llama_ftype", 0, kMaxLlamaFtype);
+  if (q.llama_ftype && q.format != "gguf") {
+    r.sink().error(pointer_append(r.pointer(), "llama_ftype"), "only a gguf quant has a llama_ftype (this one is " + q.format + ")");
+  }
+  q.quality_rank = r.opt_u32("quality_rank", 1, kMaxQualityRank);
   r.finish();
   return q;
+}
+
+namespace {
+
+// Reports the second and later quants that give `field` a value an earlier quant already has.
+void check_unique(const std::vector<Quant>& quants, std::string_view field, std::optional<std::uint32_t> Quant::*value,
+                  std::vector<Diagnostic>& errors) {
+  std::map<std::uint32_t, const Quant*> first;
+  for (const Quant& q : quants) {
+    if (!(q.*value)) continue;
+    const auto [it, inserted] = first.emplace(*(q.*value), &q);
+    if (inserted) continue;
+    errors.push_back({q.meta.origin_file, q.meta.origin_pointer + "/" + std::string(field),
+                      std::string(field) + " " + std::to_string(*(q.*value)) + " is already used by \"" + it->second->meta.id + "\""});
+  }
+}
+
+}  // namespace
+
+void validate_quants(const std::vector<Quant>& quants, std::vector<Diagnostic>& errors) {
+  check_unique(quants, "llama_ftype", &Quant::llama_ftype, errors);
+  check_unique(quants, "quality_rank", &Quant::quality_rank, errors);
 }
 
 }  // namespace llmsize::catalog

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "json_reader.h"
+#include "parse_entries.h"
 #include "llmsize/engine/weights.h"
 
 namespace llmsize::catalog {
@@ -118,6 +119,7 @@ void validate_references(const Catalog& cat, std::vector<Diagnostic>& errors) {
                                   cat.tensor_types, "tensor_types");
     }
   }
+  validate_quants(cat.quants, errors);
   for (const Model& m : cat.models) check_model_params(check, m);
   for (const Benchmark& b : cat.benchmarks) {
     if (find(cat.gpus, b.hardware) == nullptr && find(cat.systems, b.hardware) == nullptr) {

@@ -100,7 +100,7 @@ void run_inspect(Context& ctx, const InspectOptions& o) {
   Json result = {{"format", f.format}, {"parts", f.parts}, {"file_bytes", f.file_bytes}, {"model", model}};
   if (gguf) {
     result["gguf_version"] = f.gguf_version;
-    result["file_type"] = f.file_type;
+    result["file_type"] = file_type_name(ctx.catalog, f);
     result["tensor_count"] = f.tensors.size();
     result["tensor_bytes"] = tensor_bytes;
     Json types = Json::array();
@@ -143,7 +143,7 @@ void run_inspect(Context& ctx, const InspectOptions& o) {
   text += arch.text(ctx.color());
   if (gguf) {
     text += fmt::format("\n{} tensors, {} GB ({} GiB) of weights, file type {}\n\n", f.tensors.size(), gb(tensor_bytes),
-                        gib(tensor_bytes), f.file_type);
+                        gib(tensor_bytes), file_type_name(ctx.catalog, f));
     Table types({{"Tensor type", Align::left}, {"Tensors", Align::right}, {"Size [GB]", Align::right}, {"Share", Align::right}});
     for (const auto& [name, v] : by_type) {
       types.add_row({name, std::to_string(v.first), gb(v.second),

@@ -1,6 +1,8 @@
 // llmsize models [--gpu rtx-3090 ...]: the model list, or which models run on this hardware.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "build_eval.h"
 #include "llmsize/engine/search.h"
 #include "render.h"
@@ -8,11 +10,6 @@
 
 namespace llmsize::cli {
 namespace {
-
-// The GGUF quants people choose between, best first (llama.cpp's quantize README ranks them by
-// perplexity; IQ types need an importance matrix, which published GGUFs usually have).
-constexpr const char* kQualityLadder[] = {"f16",    "q8-0",    "q6-k", "q5-k-m", "q4-k-m", "iq4-xs",
-                                          "q3-k-m", "iq3-xxs", "q2-k", "iq2-m",  "iq2-xxs", "iq1-m"};
 
 struct ModelsOptions {
   HardwareOptions hardware;
@@ -57,10 +54,12 @@ void list_models(Context& ctx, const ModelsOptions& o) {
 void fit_models(Context& ctx, const ModelsOptions& o) {
   if (o.this_machine) check_this_machine_alone(o.hardware);
   const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
+  // The quants people choose between, best first: those the catalog gives a quality_rank.
   std::vector<const Quant*> ladder;
-  for (const char* id : kQualityLadder) {
-    if (const Quant* q = catalog::find(ctx.catalog.quants, id)) ladder.push_back(q);
+  for (const Quant& q : ctx.catalog.quants) {
+    if (q.quality_rank) ladder.push_back(&q);
   }
+  std::sort(ladder.begin(), ladder.end(), [](const Quant* a, const Quant* b) { return *a->quality_rank < *b->quality_rank; });
   Table table({{"Model", Align::left}, {"Best quant", Align::left}, {"Weights [GB]", Align::right},
                {"Verdict", Align::left}, {"Decode [tok/s]", Align::right}, {"Prefill [tok/s]", Align::right}});
   Json list = Json::array();

@@ -43,6 +43,28 @@ void set_context(Sizing& s, std::uint64_t context_tokens) {
   s.compute.context_cells = s.cache.full_cells;
 }
 
+std::string file_type_name(const catalog::Catalog& cat, const modelfile::ModelFile& f) {
+  if (!f.llama_ftype) return "unknown";
+  for (const Quant& q : cat.quants) {
+    if (q.llama_ftype && *q.llama_ftype == *f.llama_ftype) return q.meta.name;
+  }
+  return "file type " + std::to_string(*f.llama_ftype);
+}
+
+namespace {
+
+// A GGUF file's weights described as a quant for the renderers; its rules are the file's tensors.
+Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_type) {
+  Quant q;
+  q.meta.id = "gguf";
+  q.meta.name = file_type + " (from the file)";
+  q.meta.source = f.parts.front();
+  q.format = "gguf";
+  return q;
+}
+
+}  // namespace
+
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
   auto& slot = ctx.model_files[path];
   if (!slot) {
@@ -75,12 +97,14 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
       s.assumptions.push_back({"model", s.model->meta.id, AssumptionSource::alias, o.model});
     }
   }
-  if (file != nullptr && file->quant) {
+  if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
+    const std::string file_type = file_type_name(cat, *file);
     if (!o.quant.empty()) {
       throw InputError("--quant " + o.quant + " cannot apply to " + file->path + ": a GGUF file's tensors are already " +
-                       file->file_type + "; drop --quant, or give the model's config.json to size other quantizations");
+                       file_type + "; drop --quant, or give the model's config.json to size other quantizations");
     }
-    s.quant = &*file->quant;
+    s.file_quant = std::make_shared<const Quant>(file_weights_quant(*file, file_type));
+    s.quant = s.file_quant.get();
   } else {
     const std::string quant_name = o.quant.empty() ? defaults::kQuant : o.quant;
     s.quant = &resolve(cat.quants, quant_name, "quantization", "quants");
@@ -114,8 +138,8 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.compute.n_sequences = o.parallel;
   if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
-  s.weights = file != nullptr && file->quant ? summarize_weights(*s.model, file->tensors)
-                                              : weight_bytes(*s.model, *s.quant, *s.types);
+  s.weights = file != nullptr && file->weights_source == modelfile::WeightsSource::file ? summarize_weights(*s.model, file->tensors)
+                                                                                        : weight_bytes(*s.model, *s.quant, *s.types);
   if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
   set_context(s, context);
   if (s.cache.v_kept_f16) {
@@ -126,7 +150,7 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
 
 std::uint64_t weight_count(const Sizing& s) {
   // A GGUF file's tensors are counted exactly; otherwise the architecture is.
-  return s.file != nullptr && s.file->quant ? s.model->params_total : count_params(*s.model).total;
+  return s.file != nullptr && s.file->weights_source == modelfile::WeightsSource::file ? s.model->params_total : count_params(*s.model).total;
 }
 
 Json model_json(const Sizing& s) {

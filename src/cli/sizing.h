@@ -1,6 +1,7 @@
 #pragma once
 // The flags every sizing command shares (model, quant, context, KV type, ...) and their resolution
 // into engine inputs, recording each defaulted value as an assumption.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,12 @@ struct Sizing {
   Assumptions assumptions;
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
+  std::shared_ptr<const Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
 };
+
+/// A GGUF file's general.file_type as llama.cpp names it (Q4_K_M): the catalog quant with that
+/// llama_ftype; "file type N" when none has it, "unknown" when the file states none.
+[[nodiscard]] std::string file_type_name(const catalog::Catalog& cat, const modelfile::ModelFile& f);
 
 /// Reads a model file once per run (cached in the context); throws InputError naming the problem.
 [[nodiscard]] const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <utility>
 
@@ -18,20 +17,6 @@ namespace {
 
 using u64 = std::uint64_t;
 using u32 = std::uint32_t;
-
-// llama.cpp include/llama.h enum llama_ftype.
-std::string file_type_name(u64 ftype) {
-  static const std::map<u64, std::string> names = {
-      {0, "F32"},      {1, "F16"},      {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},     {8, "Q5_0"},
-      {9, "Q5_1"},     {10, "Q2_K"},    {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"},  {14, "Q4_K_S"},
-      {15, "Q4_K_M"},  {16, "Q5_K_S"},  {17, "Q5_K_M"}, {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
-      {21, "Q2_K_S"},  {22, "IQ3_XS"},  {23, "IQ3_XXS"}, {24, "IQ1_S"}, {25, "IQ4_NL"},  {26, "IQ3_S"},
-      {27, "IQ3_M"},   {28, "IQ2_S"},   {29, "IQ2_M"},  {30, "IQ4_XS"}, {31, "IQ1_M"},   {32, "BF16"},
-      {36, "TQ1_0"},   {37, "TQ2_0"},   {38, "MXFP4_MOE"},
-  };
-  const auto it = names.find(ftype);
-  return it == names.end() ? "file type " + std::to_string(ftype) : it->second;
-}
 
 std::string read_arch(const GgufFile& head) {
   const GgufValue* value = head.find("general.architecture");
@@ -254,20 +239,14 @@ void count_weights(const TensorTotals& t, Model& m) {
   m.params_active = t.total_elements - static_cast<u64>(std::llround(inactive));
 }
 
+// The file's weights are its own; general.file_type only labels them (the CLI names it from the catalog).
 void read_file_type(const GgufFile& head, ModelFile& mf) {
+  mf.weights_source = WeightsSource::file;
   if (const GgufValue* ft = head.find("general.file_type"); ft != nullptr && ft->as_uint()) {
-    mf.file_type = file_type_name(*ft->as_uint());
+    mf.llama_ftype = *ft->as_uint();
   } else {
-    mf.file_type = "unknown";
     mf.inferred.push_back("general.file_type missing: the quantization is named \"unknown\"; tensor types are exact");
   }
-  Quant q;
-  q.meta.id = "gguf";
-  q.meta.name = mf.file_type + " (from the file)";
-  q.meta.source = head.path;
-  q.format = "gguf";
-  q.default_type = "as in the file";
-  mf.quant = q;
 }
 
 // The architecture's hyperparameters, each step in the order llama.cpp's load_hparams reads them.

@@ -1,18 +1,13 @@
 #pragma once
 // Writes GGUF files in tests (format: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md).
 // Headers are real; tensor data is zeros, or left out and the file extended sparsely so that a
-// model of many gigabytes costs no disk, or read as zeros through source() so that it costs no memory.
-#include <algorithm>
+// model of many gigabytes costs no disk.
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
-
-#include "llmsize/modelfile/gguf.h"
 
 namespace llmsize::test {
 
@@ -96,11 +91,6 @@ class GgufWriter {
     std::filesystem::resize_file(path, h.size() + data_bytes_);
   }
 
-  /// The same bytes as bytes() without holding the data: the header, then zeros.
-  [[nodiscard]] std::unique_ptr<modelfile::ByteSource> source() const {
-    return std::make_unique<HeaderThenZeros>(header(), data_bytes_);
-  }
-
   template <class T>
   static void append(std::vector<std::uint8_t>& out, T v) {
     std::uint8_t raw[sizeof(T)];
@@ -113,23 +103,6 @@ class GgufWriter {
   }
 
  private:
-  class HeaderThenZeros final : public modelfile::ByteSource {
-   public:
-    HeaderThenZeros(std::vector<std::uint8_t> header, std::uint64_t data_bytes)
-        : header_(std::move(header)), size_(header_.size() + data_bytes) {}
-    [[nodiscard]] std::uint64_t size() const override { return size_; }
-    void read(std::uint64_t offset, void* dst, std::size_t n) const override {
-      auto* out = static_cast<std::uint8_t*>(dst);
-      const std::size_t from_header = offset < header_.size() ? std::min<std::size_t>(n, header_.size() - offset) : 0;
-      if (from_header > 0) std::memcpy(out, header_.data() + offset, from_header);
-      std::memset(out + from_header, 0, n - from_header);
-    }
-
-   private:
-    std::vector<std::uint8_t> header_;
-    std::uint64_t size_;
-  };
-
   void kv_head(const std::string& key, Type t) {
     put_str(kv_, key);
     append(kv_, static_cast<std::uint32_t>(t));

@@ -42,6 +42,12 @@ struct Quant {
   std::string vector_type = "f32";
   std::vector<QuantRule> rules;
   std::string quality_note;
+  /// The general.file_type a GGUF file made with this recipe records (llama.cpp include/llama.h
+  /// enum llama_ftype); GGUF recipes only, unique in the catalog.
+  std::optional<std::uint32_t> llama_ftype;
+  /// Place on the quality ladder `models --gpu` picks from, 1 = best (llama.cpp
+  /// tools/quantize/README.md perplexity ranking); unique; absent: not offered there.
+  std::optional<std::uint32_t> quality_rank;
 };
 
 }  // namespace llmsize

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "llmsize/engine/model.h"
-#include "llmsize/engine/quant.h"
+#include "llmsize/engine/quant.h"  // TensorType
 #include "llmsize/engine/weights.h"
 #include "llmsize/modelfile/gguf.h"
 
@@ -22,6 +22,12 @@ inline constexpr std::uint64_t kMaxVocab = 1U << 24U;
 inline constexpr std::uint64_t kMaxContext = 1ULL << 26U;  ///< 64M tokens
 inline constexpr std::uint64_t kMaxExperts = 1U << 16U;
 
+/// Where a model file's weight types come from.
+enum class WeightsSource {
+  recipe,  ///< config.json: a catalog quant recipe (--quant) gives each tensor its type
+  file,    ///< GGUF: the tensors carry their types; `tensors` holds their exact bytes
+};
+
 struct ModelFile {
   std::string path;                 ///< as the user gave it
   std::string format;               ///< "gguf" or "config.json"
@@ -29,8 +35,10 @@ struct ModelFile {
   Model model;
   std::uint64_t file_bytes = 0;     ///< all parts together
   std::uint32_t gguf_version = 0;
-  std::string file_type;            ///< general.file_type as llama.cpp names it (Q4_K_M), GGUF only
-  std::optional<Quant> quant;       ///< GGUF: "as in the file" (the tensors carry their types)
+  WeightsSource weights_source = WeightsSource::recipe;
+  /// GGUF general.file_type (llama.cpp include/llama.h enum llama_ftype); the catalog quant with this
+  /// llama_ftype names it (Q4_K_M). nullopt: the file states none.
+  std::optional<std::uint64_t> llama_ftype;
   std::vector<PlacedTensor> tensors;  ///< GGUF: every tensor with its type and exact bytes
   std::vector<std::string> inferred;  ///< what was not in the file and how it was filled in
   std::vector<GgufKeyValue> metadata; ///< GGUF: the first part's metadata (for `inspect`)

@@ -1,0 +1,51 @@
+// The architecture table both model-file readers consult, and the one sliding-window pattern rule.
+#include <catch2/catch.hpp>
+
+#include <memory>
+
+#include "modelfile/arch_traits.h"
+
+namespace llmsize::modelfile {
+
+TEST_CASE("arch traits: rows by llama.cpp name, config.json model_types by alias", "[archtraits]") {
+  // llama-model.cpp: Gemma 3 set_swa_pattern(6), Gemma 3n n_layer_kv_from_start = 20, Llama 4 n_swa 8192.
+  REQUIRE(arch_traits("gemma3") != nullptr);
+  CHECK(arch_traits("gemma3")->swa.pattern == 6U);
+  CHECK(arch_traits("gemma3n")->kv_shared_from_layer == 20U);
+  CHECK(arch_traits("llama4")->swa.window == 8192U);
+  CHECK(arch_traits("nemotron_h")->recurrent == SsmKind::mamba2);
+  CHECK(arch_traits("bert") == nullptr);
+  // convert_hf_to_gguf.py: MixtralForCausalLM and gemma3_text convert to llama and gemma3.
+  const auto mixtral = hf_alias("mixtral");
+  REQUIRE(mixtral);
+  CHECK(mixtral->arch->arch == "llama");
+  CHECK(mixtral->alias->family == "mistral");
+  REQUIRE(mixtral->alias->moe != nullptr);
+  CHECK(std::string(mixtral->alias->moe->n_experts) == "num_local_experts");
+  const auto gemma3_text = hf_alias("gemma3_text");
+  REQUIRE(gemma3_text);
+  CHECK(gemma3_text->arch->arch == "gemma3");
+  CHECK(gemma3_text->alias->model_type == "gemma3");  // messages name the config class by its first spelling
+  CHECK_FALSE(hf_alias("gemma3n"));
+  CHECK(hf_model_types() ==
+        "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma2, gemma3, gemma3_text, phi3, deepseek_v2, "
+        "deepseek_v3, gpt_oss, granite, mamba");
+}
+
+TEST_CASE("swa_period: the first full layer ends the period, which must repeat", "[archtraits]") {
+  const auto period = [](std::initializer_list<bool> layers) {
+    const auto flags = std::make_unique<bool[]>(layers.size());
+    std::copy(layers.begin(), layers.end(), flags.get());
+    return swa_period({flags.get(), layers.size()});
+  };
+  constexpr bool S = true;   // sliding
+  constexpr bool F = false;  // full
+  CHECK(period({S, S, S, S, S, F, S, S, S, S, S, F}) == 6U);  // Gemma 3
+  CHECK(period({S, F, S, F}) == 2U);                          // Gemma 2, gpt-oss
+  CHECK(period({S, S, S, S}) == 1U);                          // no full layer: every layer slides
+  CHECK(period({S, S, F, S, S}) == 3U);                       // a last period cut short still repeats
+  CHECK_FALSE(period({S, F, S, S, S, F}));                    // period 2, then a third sliding layer
+  CHECK_FALSE(period({F, S}));                                // period 1 means every layer slides
+}
+
+}  // namespace llmsize::modelfile
