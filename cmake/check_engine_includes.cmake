@@ -1,13 +1,40 @@
-# Fails when an engine source includes I/O, JSON, CLI or formatting headers (the dependency rule).
+# The dependency rule, checked on the source text: engine <- catalog / modelfile <- machine <- cli.
+# Usage: cmake -DDIRS=dir1;dir2 [-DLAYER=engine|catalog|modelfile] -P check_engine_includes.cmake
+# Fails naming the file and the line when a source under DIRS includes a header its layer may not.
+if(NOT DEFINED LAYER)
+  set(LAYER engine)
+endif()
+# Includes from layers above, by public path (llmsize/cli/...) or by relative path (../cli/...).
+set(above_machine "llmsize/(machine|cli)/|\\.\\./(machine|cli)/|CLI/")
+if(LAYER STREQUAL "engine")
+  # Pure and standard-library only: no JSON, CLI, formatting, I/O, clock, threads or file system, and
+  # nothing from the layers that read files or talk to the machine.
+  set(forbidden "nlohmann|CLI/|fmt/|<iostream>|<fstream>|<cstdio>|<sstream>|<chrono>|<thread>|<filesystem>"
+                "|llmsize/(catalog|modelfile|machine|cli)/|\\.\\./(catalog|modelfile|machine|cli)/")
+  string(CONCAT forbidden ${forbidden})
+elseif(LAYER STREQUAL "catalog" OR LAYER STREQUAL "modelfile")
+  set(forbidden "${above_machine}")
+else()
+  message(FATAL_ERROR "LAYER must be engine, catalog or modelfile, not \"${LAYER}\"")
+endif()
+
+set(checked 0)
 foreach(dir IN LISTS DIRS)
+  if(NOT IS_DIRECTORY "${dir}")
+    message(FATAL_ERROR "${dir}: not a directory (DIRS lists the ${LAYER} sources)")
+  endif()
   file(GLOB_RECURSE sources "${dir}/*.cpp" "${dir}/*.h")
   foreach(f IN LISTS sources)
-    file(STRINGS "${f}" lines REGEX "^#include")
+    math(EXPR checked "${checked} + 1")
+    file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include")
     foreach(line IN LISTS lines)
-      if(line MATCHES "nlohmann|CLI/|fmt/|<iostream>|<fstream>|<cstdio>|llmsize/catalog|llmsize/cli")
-        message(FATAL_ERROR "${f}: engine code must not include ${line}")
+      if(line MATCHES "${forbidden}")
+        message(FATAL_ERROR "${f}: ${LAYER} code must not include ${line}")
       endif()
     endforeach()
   endforeach()
 endforeach()
-message(STATUS "engine includes: standard library only")
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no sources under ${DIRS}: the ${LAYER} include check would prove nothing")
+endif()
+message(STATUS "${LAYER} includes: ${checked} files follow the dependency rule")
