@@ -76,7 +76,7 @@ std::string render_text(const Context& ctx, const Sizing& s, const HardwareConfi
   if (!s.model_note.empty()) out += s.model_note + "\n";
   out += fmt::format("{} · {} · context {} tokens · KV {}/{}\n", s.model->meta.name, s.quant->meta.name,
                      s.kv.context_tokens, s.kv.type_k->meta.name, s.kv.type_v->meta.name);
-  out += fmt::format("on {}\n\n", h.label);
+  out += fmt::format("on {}\n\n", hardware_label(h));
   const char* tone = p.verdict == Verdict::fits ? "32" : p.verdict == Verdict::fits_with_offload ? "33" : "31";
   out += bold(paint(verdict_text(p.verdict), tone, color), color);
   if (!p.reason.empty()) out += " — " + p.reason;
@@ -168,7 +168,7 @@ Json result_json(const Sizing& s, const HardwareConfig& h, const BuildEval& e) {
                  {"total_bytes", total}};
   r["verdict"] = to_string(p.verdict);
   r["reason"] = p.reason;
-  r["hardware"] = h.label;
+  r["hardware"] = hardware_label(h);
   Json devices = Json::array();
   for (const auto& d : p.devices) {
     devices.push_back({{"id", d.id}, {"kind", d.kind == DeviceKind::gpu ? "gpu" : "unified"}, {"memory_bytes", d.memory_bytes},
@@ -213,14 +213,17 @@ Json result_json(const Sizing& s, const HardwareConfig& h, const BuildEval& e) {
 
 void run_check(Context& ctx, const CheckOptions& o) {
   const Sizing s = resolve_sizing(ctx, o.sizing);
-  if (o.this_machine) check_this_machine_alone(o.hardware);
+  if (o.this_machine) {
+    check_this_machine_alone(o.hardware);
+    use_machine_profile(ctx);
+  }
   const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   const std::uint64_t prompt = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   const BuildEval e = evaluate_build(ctx, s, h, prompt, o.cost, true);
   std::vector<std::string> assumptions = s.assumptions;
   assumptions.insert(assumptions.end(), h.assumptions.begin(), h.assumptions.end());
   Json inputs = inputs_json(s);
-  inputs["hardware"] = h.devices_json;
+  inputs["hardware"] = hardware_json(h);
   inputs["prompt_tokens"] = prompt;
   inputs["price_per_kwh"] = o.cost.price_per_kwh;
   inputs["currency"] = o.cost.currency;

@@ -54,7 +54,10 @@ void list_models(Context& ctx, const ModelsOptions& o) {
 }
 
 void fit_models(Context& ctx, const ModelsOptions& o) {
-  if (o.this_machine) check_this_machine_alone(o.hardware);
+  if (o.this_machine) {
+    check_this_machine_alone(o.hardware);
+    use_machine_profile(ctx);
+  }
   const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   std::vector<const Quant*> ladder;
   for (const char* id : kQualityLadder) {
@@ -75,12 +78,7 @@ void fit_models(Context& ctx, const ModelsOptions& o) {
     search.candidates = ladder;
     search.types = &ctx.catalog.tensor_types;
     search.kv = s.kv;
-    search.request.devices = h.devices;
-    search.request.host_ram_bytes = h.host_ram_bytes;
-    search.request.unified_memory = h.unified;
-    search.request.split = h.split;
-    search.request.cpu_repack = h.cpu_repack;
-    search.request.compute = s.compute;
+    search.request = placement_request(s, h, true);  // the search sets model, weights and KV per quant
     search.require_gpu = !o.allow_offload && !h.devices.empty();
     QuantChoice choice = best_quant_that_fits(search);
     if (choice.quant == nullptr) continue;
@@ -94,12 +92,12 @@ void fit_models(Context& ctx, const ModelsOptions& o) {
                     {"decode_tokens_per_s", e.speed.decode_tokens_per_s},
                     {"prefill_tokens_per_s", e.speed.prefill_tokens_per_s}});
   }
-  std::string text = fmt::format("Models that run on {} (largest GGUF quant that fits{}), context {}\n\n", h.label,
+  std::string text = fmt::format("Models that run on {} (largest GGUF quant that fits{}), context {}\n\n", hardware_label(h),
                                  o.allow_offload ? ", offload allowed" : " entirely in GPU memory",
                                  o.sizing.context.empty() ? "8192 tokens or the model's maximum" : o.sizing.context);
   text += ctx.global.csv ? table.csv() : table.text(ctx.color());
   if (ctx.global.csv) text = table.csv();
-  emit(ctx, envelope("models", {{"hardware", h.devices_json}}, {{"items", list}}, assumptions), text);
+  emit(ctx, envelope("models", {{"hardware", hardware_json(h)}}, {{"items", list}}, assumptions), text);
   if (list.empty()) ctx.exit_code = 1;
 }
 
