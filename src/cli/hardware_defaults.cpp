@@ -41,7 +41,7 @@ std::string assumed_node_link(const Link& link) {
 std::string assumed_rpc_overhead(double link_latency_s) {
   return fmt::format("each crossing between machines costs {:.2f} ms of RPC overhead (estimate from "
                      "llama.cpp PR #6829) plus the link's {:.0f} us latency",
-                     kNetworkHopOverheadS * 1e3, link_latency_s * 1e6);
+                     kNetworkHopOverheadS * 1e3, link_latency_s / units::kSecondsPerMicrosecond);
 }
 
 double network_latency_s(const Link& link) { return units::us_to_s(link.latency_us.value_or(kDefaultNetworkLatencyUs)); }
