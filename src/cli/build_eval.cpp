@@ -48,9 +48,7 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   return sr;
 }
 
-BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
-                         const CostOptions& cost, bool with_curve, bool allow_offload) {
-  BuildEval e;
+PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, bool allow_offload) {
   PlacementRequest r;
   r.compute = s.compute;
   r.devices = h.devices;
@@ -59,7 +57,13 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   r.split = h.split;
   r.cpu_repack = h.cpu_repack;
   r.allow_offload = allow_offload;
-  e.placement = place(*s.model, s.weights, s.cache, r);
+  return r;
+}
+
+BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
+                         const CostOptions& cost, bool with_curve, bool allow_offload) {
+  BuildEval e;
+  e.placement = place(*s.model, s.weights, s.cache, placement_request(s, h, allow_offload));
 
   const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
   if (e.placement.verdict != Verdict::does_not_fit) {

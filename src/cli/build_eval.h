@@ -26,6 +26,10 @@ struct BuildEval {
 /// Default depths of the decode-over-context curve, up to the context.
 [[nodiscard]] std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens);
 
+/// The placement inputs for `s` on `h`: the one wiring from HardwareConfig to PlacementRequest. The request
+/// points into `s` (model, weights, KV), so `s` must outlive it. `allow_offload` false: fits entirely or not.
+[[nodiscard]] PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, bool allow_offload);
+
 /// `allow_offload` false: judge only "fits entirely" (recommend ranks those alone).
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                                        std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve,

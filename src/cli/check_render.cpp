@@ -159,7 +159,7 @@ std::string check_text(const CheckReport& r, const Style& style) {
   if (!s.model_note.empty()) out += s.model_note + "\n";
   out += fmt::format("{} · {} · context {} tokens · KV {}/{}\n", s.model->meta.name, s.quant->meta.name, s.kv.context_tokens,
                      s.kv.type_k->meta.name, s.kv.type_v->meta.name);
-  out += fmt::format("on {}\n\n", r.hardware.label);
+  out += fmt::format("on {}\n\n", hardware_label(r.hardware));
   const char* tone = p.verdict == Verdict::fits ? "32" : p.verdict == Verdict::fits_with_offload ? "33" : "31";
   out += bold(paint(verdict_text(p.verdict), tone, style.color), style.color);
   if (p.reason != PlacementReason::none) out += " — " + reason_text(p);
@@ -240,7 +240,7 @@ Json check_json(const CheckReport& r) {
   result["verdict"] = to_string(p.verdict);
   result["reason"] = reason_text(p);
   result["reason_code"] = to_string(p.reason);
-  result["hardware"] = r.hardware.label;
+  result["hardware"] = hardware_label(r.hardware);
   result["devices"] = devices_json(p, r.hardware);
   result["placement"] = {{"gpu_layers", p.gpu_layers}, {"n_cpu_moe", p.n_cpu_moe}, {"tensor_split", p.tensor_split},
                          {"offloaded_weight_fraction", p.offloaded_weight_fraction}};
@@ -253,7 +253,7 @@ Json check_json(const CheckReport& r) {
   result["load_seconds"] = e.load_seconds;
   result["runtime"] = {{"llama_server", llama_server_command(s, p)}, {"ollama", ollama_parameters(s, p)}};
   Json inputs = inputs_json(s);
-  inputs["hardware"] = r.hardware.devices_json;
+  inputs["hardware"] = hardware_json(r.hardware);
   inputs["prompt_tokens"] = r.prompt_tokens;
   inputs["price_per_kwh"] = r.cost.price_per_kwh;
   inputs["currency"] = r.cost.currency;

@@ -38,7 +38,10 @@ class CheckResult final : public Result {
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   CheckReport r;
   r.sizing = resolve_sizing(ctx, o.sizing);
-  if (o.this_machine) check_this_machine_alone(o.hardware);
+  if (o.this_machine) {
+    check_this_machine_alone(o.hardware);
+    use_machine_profile(ctx);
+  }
   r.hardware = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   r.cost = o.cost;

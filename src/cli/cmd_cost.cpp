@@ -18,10 +18,10 @@ void run(Context& ctx, const CostCommandOptions& o) {
   const HardwareConfig h = resolve_hardware(ctx, o.hardware);
   const BuildEval e = evaluate_build(ctx, s, h, 512, o.cost, false);
   if (e.placement.verdict == Verdict::does_not_fit) {
-    throw InputError(fmt::format("{} does not fit on {}; `llmsize check` shows why", s.model->meta.name, h.label));
+    throw InputError(fmt::format("{} does not fit on {}; `llmsize check` shows why", s.model->meta.name, hardware_label(h)));
   }
   const std::string& cur = o.cost.currency;
-  std::string text = fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", s.model->meta.name, s.quant->meta.name, h.label,
+  std::string text = fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", s.model->meta.name, s.quant->meta.name, hardware_label(h),
                                  e.speed.decode_tokens_per_s);
   text += fmt::format("Power      {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle\n", e.power.watts_decode,
                       e.power.watts_prefill, e.power.watts_idle);
@@ -37,7 +37,7 @@ void run(Context& ctx, const CostCommandOptions& o) {
     text += "\n";
   }
   Json inputs = inputs_json(s);
-  inputs["hardware"] = h.devices_json;
+  inputs["hardware"] = hardware_json(h);
   inputs["price_per_kwh"] = o.cost.price_per_kwh;
   inputs["currency"] = cur;
   inputs["hours_per_day"] = o.cost.hours_per_day;

@@ -52,7 +52,10 @@ void list_models(Context& ctx, const ModelsOptions& o) {
 }
 
 void fit_models(Context& ctx, const ModelsOptions& o) {
-  if (o.this_machine) check_this_machine_alone(o.hardware);
+  if (o.this_machine) {
+    check_this_machine_alone(o.hardware);
+    use_machine_profile(ctx);
+  }
   const HardwareConfig h = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   // The quants people choose between, best first: those the catalog gives a quality_rank.
   std::vector<const Quant*> ladder;
@@ -70,13 +73,7 @@ void fit_models(Context& ctx, const ModelsOptions& o) {
     so.model = m.meta.id;
     so.quant = "q8-0";
     Sizing s = resolve_sizing(ctx, so);
-    PlacementRequest request;
-    request.devices = h.devices;
-    request.host_ram_bytes = h.host_ram_bytes;
-    request.unified_memory = h.unified;
-    request.split = h.split;
-    request.cpu_repack = h.cpu_repack;
-    request.compute = s.compute;
+    const PlacementRequest request = placement_request(s, h, true);
     const FitTarget target = !o.allow_offload && !h.devices.empty() ? FitTarget::gpu_only : FitTarget::with_offload;
     QuantChoice choice = best_quant_that_fits(m, ladder, ctx.catalog.tensor_types, s.kv, request, target);
     if (choice.quant == nullptr) continue;
@@ -90,12 +87,12 @@ void fit_models(Context& ctx, const ModelsOptions& o) {
                     {"decode_tokens_per_s", e.speed.decode_tokens_per_s},
                     {"prefill_tokens_per_s", e.speed.prefill_tokens_per_s}});
   }
-  std::string text = fmt::format("Models that run on {} (largest GGUF quant that fits{}), context {}\n\n", h.label,
+  std::string text = fmt::format("Models that run on {} (largest GGUF quant that fits{}), context {}\n\n", hardware_label(h),
                                  o.allow_offload ? ", offload allowed" : " entirely in GPU memory",
                                  o.sizing.context.empty() ? "8192 tokens or the model's maximum" : o.sizing.context);
   text += ctx.global.csv ? table.csv() : table.text(ctx.color());
   if (ctx.global.csv) text = table.csv();
-  emit(ctx, envelope("models", {{"hardware", h.devices_json}}, {{"items", list}}, assumptions), text);
+  emit(ctx, envelope("models", {{"hardware", hardware_json(h)}}, {{"items", list}}, assumptions), text);
   if (list.empty()) ctx.exit_code = 1;
 }
 

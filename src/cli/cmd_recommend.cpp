@@ -6,7 +6,8 @@
 #include "build_eval.h"
 #include "llmsize/units.h"
 #include "render.h"
-#include "this_machine.h"
+#include "hardware_defaults.h"
+#include "upgrade_advisor.h"
 
 namespace llmsize::cli {
 namespace {
@@ -37,9 +38,6 @@ struct Option {
   std::uint64_t available_bytes = 0;
 };
 
-// RAM sizes a CPU-only build can be bought with (GiB).
-constexpr std::uint64_t kRamSizesGib[] = {16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144};
-
 void totals(Option& opt) {
   const Placement& p = opt.eval.placement;
   const MemoryTotals& m = llmsize::totals(p).deciding(p);
@@ -54,6 +52,13 @@ Option make_option(HardwareConfig h, std::string vendor, FormFactor form, std::s
   opt.form_factor = form;
   opt.kind = std::move(kind);
   return opt;
+}
+
+// A CPU build names its RAM size ("AMD Ryzen 9 7950X + 64 GB RAM"); the others are their hardware_label.
+std::string option_label(const Option& opt) {
+  const HardwareConfig& h = opt.hardware;
+  if (opt.kind != "cpu") return hardware_label(h);
+  return fmt::format("{} + {} GB RAM", hardware_label(h), h.host_ram_bytes.value_or(0) / units::kGiB);
 }
 
 bool keep(const RecommendOptions& o, const Option& opt) {
@@ -94,10 +99,9 @@ std::vector<Option> candidates(Context& ctx, const Sizing& s, const RecommendOpt
     }
   }
   for (const Cpu& c : cat.cpus) {
-    for (std::uint64_t gib_size : kRamSizesGib) {
+    for (std::uint64_t gib_size : kRamLadderGib) {
       if (c.max_memory_gib && static_cast<double>(gib_size) > *c.max_memory_gib) break;
       Option opt = make_option(cpu_config(ctx, c, gib_size * units::kGiB), c.vendor, c.form_factor, "cpu");
-      opt.hardware.label = fmt::format("{} + {} GB RAM", c.meta.name, gib_size);
       opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
       totals(opt);
       if (opt.eval.placement.verdict == Verdict::fits) {
@@ -128,7 +132,12 @@ void sort_options(std::vector<Option>& options, const std::string& by) {
 
 void run_recommend(Context& ctx, const RecommendOptions& o) {
   if (o.this_machine) {
-    recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
+    // Transitional, until recommend returns a Result itself.
+    const auto r = recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
+    ctx.out << (ctx.global.json  ? r->json().dump(2) + "\n"
+                : ctx.global.csv ? r->csv()
+                                 : r->text(Style{ctx.color(), ctx.global.explain}));
+    ctx.exit_code = r->exit_code();
     return;
   }
   const Sizing s = resolve_sizing(ctx, o.sizing);
@@ -154,7 +163,7 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
   Json rows = Json::array();
   for (const Option& opt : options) {
     const auto& sp = opt.eval.speed;
-    table.add_row({opt.hardware.label, fmt::format("{}/{}", gib(opt.used_bytes), gib(opt.available_bytes)),
+    table.add_row({option_label(opt), fmt::format("{}/{}", gib(opt.used_bytes), gib(opt.available_bytes)),
                    to_string(opt.eval.placement.verdict),
                    sp.decode_tokens_per_s < 10
                        ? fmt::format("{:.1f} ({:.1f}–{:.1f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high)
@@ -164,9 +173,9 @@ void run_recommend(Context& ctx, const RecommendOptions& o) {
                    fmt::format("{:.0f}", opt.eval.power.watts_decode), fmt::format("{:.2f}", opt.eval.cost.monthly_cost),
                    fmt::format("{:.3f}", opt.eval.cost.cost_per_mtok)});
     Json price = opt.hardware.price_usd ? Json(*opt.hardware.price_usd) : Json(nullptr);
-    rows.push_back({{"hardware", opt.hardware.label},
+    rows.push_back({{"hardware", option_label(opt)},
                     {"kind", opt.kind},
-                    {"devices", opt.hardware.devices_json},
+                    {"devices", hardware_json(opt.hardware)},
                     {"verdict", to_string(opt.eval.placement.verdict)},
                     {"used_bytes", opt.used_bytes},
                     {"memory_bytes", opt.available_bytes},

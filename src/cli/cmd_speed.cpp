@@ -23,8 +23,8 @@ void run(Context& ctx, const SpeedOptions& o) {
   const std::uint64_t prompt = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   const BuildEval e = evaluate_build(ctx, s, h, prompt, o.cost, true);
   if (e.placement.verdict == Verdict::does_not_fit) {
-    throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", s.model->meta.name, h.label,
-                                 reason_text(e.placement)));
+    throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", s.model->meta.name,
+                                 hardware_label(h), reason_text(e.placement)));
   }
   // The curve: decode at each depth, and the prefill of a prompt that long.
   Table curve({{"Depth [tokens]", Align::right}, {"Decode [tok/s]", Align::right}, {"Likely range", Align::right},
@@ -50,7 +50,7 @@ void run(Context& ctx, const SpeedOptions& o) {
                            {"per_user_tokens_per_s", c.per_user_tokens_per_s}, {"compute_bound", c.compute_bound}});
   }
   std::string text = s.model_note.empty() ? "" : s.model_note + "\n";
-  text += fmt::format("{} · {} on {} · {}\n", s.model->meta.name, s.quant->meta.name, h.label, to_string(e.placement.verdict));
+  text += fmt::format("{} · {} on {} · {}\n", s.model->meta.name, s.quant->meta.name, hardware_label(h), to_string(e.placement.verdict));
   text += fmt::format("prefill {:.0f} tok/s (likely {:.0f}–{:.0f}) for {} tokens; {:.2f} GB read per decoded token\n\n",
                       e.speed.prefill_tokens_per_s, e.speed.prefill_low, e.speed.prefill_high, prompt, e.speed.bytes_per_token / 1e9);
   text += "Decode over context\n" + curve.text(ctx.color());
@@ -67,7 +67,7 @@ void run(Context& ctx, const SpeedOptions& o) {
   }
   if (ctx.global.csv) text = curve.csv();
   Json inputs = inputs_json(s);
-  inputs["hardware"] = h.devices_json;
+  inputs["hardware"] = hardware_json(h);
   inputs["prompt_tokens"] = prompt;
   emit(ctx, envelope("speed", inputs,
                      {{"decode_tokens_per_s", e.speed.decode_tokens_per_s}, {"prefill_tokens_per_s", e.speed.prefill_tokens_per_s},

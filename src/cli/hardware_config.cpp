@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "hardware_builder.h"
 #include "llmsize/machine/calibrate.h"
 #include "llmsize/units.h"
 #include "machine_profile.h"
@@ -12,23 +13,6 @@
 
 namespace llmsize::cli {
 namespace {
-
-constexpr const char* kDefaultRamKind = "ddr5-5600";
-constexpr std::uint64_t kDefaultRamGib = 64;  // when a GPU build names no RAM
-constexpr const char* kDefaultStorage = "nvme-gen4";
-// A GPU build that names no CPU gets a generic desktop host (stated as an assumption).
-constexpr double kGenericCpuTdpWatts = 125;
-constexpr double kGenericCpuFlopsPerS = 1e12;  // ~16 cores × 32 FLOP/cycle × 2 GHz (AVX2)
-constexpr std::uint32_t kGenericChannels = 2;
-// CPU cores of unified-memory systems: two 4-wide NEON FMA pipes (16 FLOP/cycle) at 2.4 GHz (estimate;
-// the Raspberry Pi 5's Cortex-A76 runs at 2.4 GHz).
-constexpr double kSystemCpuFlopsPerCorePerS = 16 * 2.4e9;
-// Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json).
-constexpr double kDefaultLinkLatencyUs = 2;
-// Between machines when --link is not given: 10 Gigabit Ethernet, the common home-lab cluster link.
-constexpr const char* kDefaultNodeLink = "ethernet-10g";
-// A network link the catalog gives no latency for (estimate: a switched LAN hop).
-constexpr double kDefaultNetworkLatencyUs = 50;
 
 // "2x3090" -> {2, "3090"}; "3090" -> {1, "3090"}.
 std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
@@ -42,116 +26,124 @@ std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
 }
 
 
-void add_gpus(const Context& ctx, HardwareConfig& h, const Gpu& g, std::uint32_t count) {
-  for (std::uint32_t i = 0; i < count; ++i) {
-    DeviceSpec d;
-    d.id = count > 1 ? fmt::format("{}#{}", g.meta.id, i) : g.meta.id;
-    d.kind = DeviceKind::gpu;
-    d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
-    d.memory_bytes = units::gib_to_bytes(g.memory_gib);
-    h.devices.push_back(d);
-    ComputeDevice c = device_from_gpu(g);
-    c.id = d.id;
-    h.compute.push_back(c);
-    h.power.gpu_tdp_watts.push_back(g.tdp_watts);
-    h.power.gpu_idle_watts.push_back(g.idle_watts);
-    h.devices_json.push_back({{"id", g.meta.id}, {"kind", "gpu"}, {"memory_bytes", d.memory_bytes}});
-  }
-  h.gpu_link_bytes_per_s = pcie_bytes_per_s(g.pcie_gen, g.pcie_lanes);
-  if (count > 1) {
-    const Link* link = g.nvlink.empty() ? nullptr : catalog::find(ctx.catalog.links, g.nvlink);
-    h.tp_link_bytes_per_s = link != nullptr ? link->bandwidth_gb_per_s * 1e9 : h.gpu_link_bytes_per_s;
-    const double latency_us = link != nullptr ? link->latency_us.value_or(kDefaultLinkLatencyUs) : kDefaultLinkLatencyUs;
-    h.tp_link_latency_s = latency_us * 1e-6;
-  }
-  if (g.launch_price_usd) h.price_usd = h.price_usd.value_or(0) + *g.launch_price_usd * count;
-}
-
-void set_host(const Context& ctx, HardwareConfig& h, const Cpu* cpu, const RamKind* kind, std::uint32_t channels,
-              std::optional<std::uint64_t> ram) {
+// The host of a GPU or CPU build from --cpu / --ram-kind / --channels: a catalog CPU with the given RAM
+// kind (else the fastest it supports), or without --cpu a generic desktop (an assumption).
+HostSpec host_from_flags(const catalog::Catalog& cat, const Cpu* cpu, const RamKind* kind, std::uint32_t channels,
+                         std::optional<std::uint64_t> ram, std::vector<std::string>& notes) {
+  HostSpec host;
+  host.cpu = cpu;
+  host.ram_bytes = ram;
+  host.ram_total_bytes = ram.value_or(0);
   if (cpu == nullptr) {
-    // A GPU build without --cpu: a generic dual-channel desktop (documented assumption).
-    const RamKind& k = kind != nullptr ? *kind : resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware");
-    const std::uint32_t ch = channels == 0 ? kGenericChannels : channels;
-    HostDevice host;
-    host.cpu.id = "host";
-    host.cpu.backend = Backend::cpu;
-    host.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(k, ch);
-    host.cpu.matmul_flops_per_s = kGenericCpuFlopsPerS;
-    host.cpu.tdp_watts = kGenericCpuTdpWatts;
-    h.host = host;
-    h.power.cpu_tdp_watts = kGenericCpuTdpWatts;
-    h.assumptions.push_back(fmt::format("no --cpu: a desktop CPU of {:.0f} W with {}-channel {}", kGenericCpuTdpWatts, ch,
-                                        k.meta.name));
-  } else {
-    const RamKind* fastest = fastest_ram_kind(ctx.catalog, *cpu);
-    const RamKind& k = kind != nullptr   ? *kind
-                       : fastest != nullptr ? *fastest
-                                            : resolve(ctx.catalog.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
-    const std::uint32_t ch = channels == 0 ? cpu->memory_channels : channels;
-    h.host = host_from_cpu(*cpu, k, ch);
-    h.power.cpu_tdp_watts = cpu->tdp_watts;
-    if (kind == nullptr) h.assumptions.push_back(fmt::format("RAM kind not given: {} (fastest the CPU supports)", k.meta.name));
-    if (cpu->launch_price_usd) h.price_usd = h.price_usd.value_or(0) + *cpu->launch_price_usd;
-    const bool arm = std::find(cpu->simd.begin(), cpu->simd.end(), "neon") != cpu->simd.end();
-    h.cpu_repack = !arm;
+    host.ram_kind = kind != nullptr ? *kind : resolve(cat.ram_kinds, kDefaultRamKind, "RAM kind", "hardware");
+    host.channels = channels == 0 ? kGenericChannels : channels;
+    notes.push_back(assumed_generic_host(host.channels, host.ram_kind));
+    return host;
   }
-  if (!h.devices.empty()) h.host->gpu_link_bytes_per_s = h.gpu_link_bytes_per_s;
-  h.host_ram_bytes = ram;
+  const RamKind* fastest = fastest_ram_kind(cat, *cpu);
+  host.ram_kind = kind != nullptr      ? *kind
+                  : fastest != nullptr ? *fastest
+                                       : resolve(cat.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
+  host.channels = channels == 0 ? cpu->memory_channels : channels;
+  if (kind == nullptr) notes.push_back(assumed_fastest_ram_kind(host.ram_kind));
+  return host;
 }
 
-// --nodes N: the first machine's devices repeated on N − 1 more machines, which only run layers (their
-// system RAM holds nothing of the model). Devices are renamed nodeK/ID so each is told apart.
-void add_nodes(const Context& ctx, HardwareConfig& h, const HardwareOptions& o) {
-  h.device_nodes.assign(h.devices.size(), 0);
+// One memory option of a unified system, priced as the catalog lists it.
+void add_system_option(HardwareBuilder& b, const UnifiedSystem& s, const MemoryOption& option) {
+  UnifiedSpec u;
+  u.system = &s;
+  u.ram_total_bytes = units::gib_to_bytes(option.memory_gib);
+  u.ram_bytes = u.ram_total_bytes;
+  u.gpu_bytes = unified_gpu_bytes(s, u.ram_bytes);
+  u.price_usd = option.price_usd;
+  b.set_unified(u);
+  const bool gpu_runs = device_from_system(s).backend != Backend::cpu;
+  if (gpu_runs && s.gpu_memory_fraction) b.add_assumption(assumed_gpu_memory_fraction(*s.gpu_memory_fraction));
+}
+
+// --system with --memory (default its largest option, priced when the catalog lists the size).
+void add_system(const catalog::Catalog& cat, const HardwareOptions& o, HardwareBuilder& b) {
+  const UnifiedSystem& s = resolve(cat.systems, o.system, "system", "hardware --kind system");
+  MemoryOption option = s.memory_options.back();
+  if (!o.memory.empty()) {
+    option.memory_gib = units::bytes_to_gib(parse_memory(o.memory, "--memory"));
+    option.price_usd.reset();
+    for (const MemoryOption& m : s.memory_options) {
+      if (std::abs(m.memory_gib - option.memory_gib) < 0.01) option = m;
+    }
+  }
+  add_system_option(b, s, option);
+  if (o.memory.empty()) b.add_assumption(assumed_largest_memory_option(option.memory_gib));
+}
+
+// --gpu [Nx]GPU ... with the host of --cpu / --ram (default kDefaultRamGib for a GPU build).
+void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, const RamKind* kind,
+                       std::optional<std::uint64_t> ram, HardwareBuilder& b) {
+  std::vector<const Gpu*> gpus;
+  for (const std::string& spec : o.gpus) {
+    const auto [count, name] = parse_count(spec);
+    const Gpu& g = resolve(cat.gpus, name, "GPU", "hardware --kind gpu");
+    for (std::uint32_t i = 0; i < count; ++i) {
+      b.add_gpu(g, units::gib_to_bytes(g.memory_gib), Origin::named);
+      gpus.push_back(&g);
+    }
+  }
+  // NVLink only when every card is the same NVLink-capable one (a bridge pairs like cards).
+  const bool alike = !gpus.empty() && std::all_of(gpus.begin(), gpus.end(), [&](const Gpu* g) { return g == gpus.front(); });
+  if (gpus.size() > 1 && alike && !gpus.front()->nvlink.empty()) b.set_link(catalog::find(cat.links, gpus.front()->nvlink));
+  const Cpu* cpu = o.cpu.empty() ? nullptr : &resolve(cat.cpus, o.cpu, "CPU", "hardware --kind cpu");
+  if (!ram && !gpus.empty()) {
+    ram = kDefaultRamGib * units::kGiB;
+    b.add_assumption(assumed_ram_size());
+  }
+  if (!ram && cpu != nullptr) throw InputError("a CPU-only build needs --ram (for example --ram 64GB)");
+  std::vector<std::string> notes;
+  b.set_host(host_from_flags(cat, cpu, kind, o.channels, ram, notes));
+  for (std::string& note : notes) b.add_assumption(std::move(note));
+  if (gpus.empty() && cpu == nullptr) throw InputError("name some hardware: --gpu, --system, or --cpu with --ram");
+}
+
+// --nodes N over --link (default kDefaultNodeLink): checked here, built by HardwareBuilder::set_nodes.
+void add_nodes(const catalog::Catalog& cat, const HardwareOptions& o, bool has_devices, HardwareBuilder& b) {
   if (o.nodes <= 1) {
     if (!o.link.empty()) throw InputError("--link needs --nodes 2 or more");
     return;
   }
-  if (h.devices.empty()) throw InputError("--nodes needs --gpu or --system: the other machines run layers on their GPUs");
-  if (h.split == SplitMode::tensor) {
+  if (!has_devices) throw InputError("--nodes needs --gpu or --system: the other machines run layers on their GPUs");
+  if (o.split == "tensor") {
     throw InputError("--nodes runs the machines one after another (a layer split); --split tensor across machines is not modelled");
   }
-  const std::string link_id = o.link.empty() ? kDefaultNodeLink : o.link;
-  h.link = &resolve(ctx.catalog.links, link_id, "link", "hardware --kind link");
-  if (o.link.empty()) h.assumptions.push_back(fmt::format("--link not given: {} between the machines", h.link->meta.name));
-  h.network.bandwidth_bytes_per_s = h.link->bandwidth_gb_per_s * 1e9;
-  h.network.latency_s = h.link->latency_us.value_or(kDefaultNetworkLatencyUs) * 1e-6;
-  h.assumptions.push_back(fmt::format("each crossing between machines costs {:.2f} ms of RPC overhead (estimate from "
-                                      "llama.cpp PR #6829) plus the link's {:.0f} us latency",
-                                      kNetworkHopOverheadS * 1e3, h.network.latency_s * 1e6));
-  h.nodes = o.nodes;
-  const std::vector<DeviceSpec> devices = h.devices;
-  const std::vector<ComputeDevice> compute = h.compute;
-  const PowerInputs power = h.power;
-  const Json devices_json = h.devices_json;
-  h.devices.clear();
-  h.compute.clear();
-  h.device_nodes.clear();
-  h.power.gpu_tdp_watts.clear();
-  h.power.gpu_idle_watts.clear();
-  h.devices_json = Json::array();
-  for (std::uint32_t node = 0; node < o.nodes; ++node) {
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-      DeviceSpec d = devices[i];
-      d.id = fmt::format("node{}/{}", node + 1, d.id);
-      h.devices.push_back(d);
-      ComputeDevice c = compute[i];
-      c.id = d.id;
-      h.compute.push_back(c);
-      h.device_nodes.push_back(node);
-    }
-    h.power.gpu_tdp_watts.insert(h.power.gpu_tdp_watts.end(), power.gpu_tdp_watts.begin(), power.gpu_tdp_watts.end());
-    h.power.gpu_idle_watts.insert(h.power.gpu_idle_watts.end(), power.gpu_idle_watts.begin(), power.gpu_idle_watts.end());
-    for (const auto& d : devices_json) {
-      Json copy = d;
-      copy["node"] = node;
-      h.devices_json.push_back(copy);
-    }
+  const Link& link = resolve(cat.links, o.link.empty() ? kDefaultNodeLink : o.link, "link", "hardware --kind link");
+  if (o.link.empty()) b.add_assumption(assumed_node_link(link));
+  b.add_assumption(assumed_rpc_overhead(network_latency_s(link)));
+  b.set_nodes(o.nodes, &link);
+}
+
+std::string gpu_names(const std::vector<GpuPart>& gpus) {
+  std::string label;
+  for (std::size_t i = 0; i < gpus.size();) {
+    std::size_t j = i;
+    while (j < gpus.size() && gpus[j].gpu == gpus[i].gpu) ++j;
+    const std::string& name = gpus[i].gpu->meta.name;
+    label += (label.empty() ? "" : " + ") + (j - i > 1 ? fmt::format("{}× {}", j - i, name) : name);
+    i = j;
   }
-  h.power.machines = o.nodes;
-  if (h.price_usd) *h.price_usd *= o.nodes;
-  h.label = fmt::format("{} machines of {} over {}", o.nodes, h.label, h.link->meta.name);
+  return label;
+}
+
+std::string machine_label(const HardwareConfig& h) {
+  if (h.system != nullptr) {
+    return h.this_machine ? fmt::format("this machine ({}, {} GiB)", h.system->meta.name, gib(h.ram_total_bytes))
+                          : fmt::format("{} {:.0f} GB", h.system->meta.name, units::bytes_to_gib(h.ram_total_bytes));
+  }
+  std::string label = gpu_names(h.gpus);
+  if (h.this_machine) {
+    label += (label.empty() ? "" : " + ") + h.cpu_label + fmt::format(" + {} GiB RAM", gib(h.ram_total_bytes));
+    return "this machine (" + label + ")";
+  }
+  if (!h.cpu_label.empty()) label += (label.empty() ? "" : " + ") + h.cpu_label;
+  return label.empty() ? "host" : label;
 }
 
 }  // namespace
@@ -181,104 +173,73 @@ bool has_hardware(const HardwareOptions& o) {
 
 HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
   const auto& cat = ctx.catalog;
-  HardwareConfig h;
-  h.split = o.split == "tensor" ? SplitMode::tensor : SplitMode::layer;
+  HardwareBuilder b;
+  b.set_split(o.split == "tensor" ? SplitMode::tensor : SplitMode::layer);
   if (!o.system.empty() && !o.gpus.empty()) throw InputError("use --system or --gpu, not both");
   const RamKind* kind = o.ram_kind.empty() ? nullptr : &resolve(cat.ram_kinds, o.ram_kind, "RAM kind", "hardware --kind ram");
   std::optional<std::uint64_t> ram;
   if (!o.ram.empty()) ram = parse_memory(o.ram, "--ram");
   if (!o.system.empty()) {
-    const UnifiedSystem& s = resolve(cat.systems, o.system, "system", "hardware --kind system");
-    MemoryOption option = s.memory_options.back();
-    if (!o.memory.empty()) {
-      option.memory_gib = units::bytes_to_gib(parse_memory(o.memory, "--memory"));
-      option.price_usd.reset();
-      for (const MemoryOption& m : s.memory_options) {
-        if (std::abs(m.memory_gib - option.memory_gib) < 0.01) option = m;
-      }
-    }
-    h = system_config(ctx, s, option);
-    if (o.memory.empty()) h.assumptions.push_back(fmt::format("--memory not given: {:.0f} GB, the largest option", option.memory_gib));
+    add_system(cat, o, b);
   } else {
-    std::vector<std::string> labels;
-    for (const std::string& spec : o.gpus) {
-      const auto [count, name] = parse_count(spec);
-      const Gpu& g = resolve(cat.gpus, name, "GPU", "hardware --kind gpu");
-      add_gpus(ctx, h, g, count);
-      labels.push_back(count > 1 ? fmt::format("{}× {}", count, g.meta.name) : g.meta.name);
-    }
-    const Cpu* cpu = o.cpu.empty() ? nullptr : &resolve(cat.cpus, o.cpu, "CPU", "hardware --kind cpu");
-    if (!ram && !h.devices.empty()) {
-      ram = kDefaultRamGib * units::kGiB;
-      h.assumptions.push_back(fmt::format("--ram not given: {} GiB of system RAM", kDefaultRamGib));
-    }
-    if (!ram && cpu != nullptr) throw InputError("a CPU-only build needs --ram (for example --ram 64GB)");
-    set_host(ctx, h, cpu, kind, o.channels, ram);
-    if (cpu != nullptr) labels.push_back(cpu->meta.name);
-    std::string label;
-    for (std::size_t i = 0; i < labels.size(); ++i) label += (i > 0 ? " + " : "") + labels[i];
-    h.label = label.empty() ? "host" : label;
-    h.power.cpu_runs_layers = h.devices.empty();
-    if (h.devices.empty() && cpu == nullptr) throw InputError("name some hardware: --gpu, --system, or --cpu with --ram");
+    add_gpus_and_host(cat, o, kind, ram, b);
   }
-  const std::string storage = o.storage.empty() ? kDefaultStorage : o.storage;
-  h.storage = &resolve(cat.storage, storage, "storage kind", "hardware --kind storage");
-  if (o.storage.empty()) h.assumptions.push_back("--storage not given: NVMe Gen4 for load time");
-  add_nodes(ctx, h, o);
-  return h;
+  const StorageKind& storage = resolve(cat.storage, o.storage.empty() ? kDefaultStorage : o.storage, "storage kind",
+                                       "hardware --kind storage");
+  b.set_storage(storage);
+  if (o.storage.empty()) b.add_assumption(assumed_storage_not_given(storage));
+  add_nodes(cat, o, b.has_devices(), b);
+  return b.build();
 }
 
 HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t count) {
   HardwareOptions o;
   o.gpus = {std::to_string(count) + "x" + gpu.meta.id};
-  HardwareConfig h = resolve_hardware(ctx, o);
-  return h;
+  return resolve_hardware(ctx, o);
 }
 
 HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option) {
-  HardwareConfig h;
-  h.unified = true;
-  h.label = fmt::format("{} {:.0f} GB", s.meta.name, option.memory_gib);
-  const std::uint64_t ram = units::gib_to_bytes(option.memory_gib);
-  // macOS lets the GPU use ~2/3 to 3/4 of RAM (recommendedMaxWorkingSetSize); others all of it.
-  const double fraction = s.gpu_memory_fraction.value_or(1.0);
-  DeviceSpec d;
-  d.id = s.meta.id;
-  d.kind = DeviceKind::unified;
-  d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
-  d.memory_bytes = units::to_bytes(static_cast<double>(ram) * fraction);
-  const bool gpu_runs = d.backend != Backend::cpu;
-  if (gpu_runs) {
-    h.devices.push_back(d);
-    h.compute.push_back(device_from_system(s));
-  }
-  HostDevice host;  // the CPU cores share the same memory
-  host.cpu = device_from_system(s);
-  host.cpu.backend = Backend::cpu;
-  host.cpu.matmul_flops_per_s = static_cast<double>(s.cpu_cores) * kSystemCpuFlopsPerCorePerS;
-  h.host = host;
-  h.host_ram_bytes = ram;
-  h.power.system_tdp_watts = s.tdp_watts;
-  h.power.system_idle_watts = s.idle_watts;
-  h.price_usd = option.price_usd;
-  h.cpu_repack = false;
-  if (gpu_runs && s.gpu_memory_fraction) {
-    h.assumptions.push_back(fmt::format("GPU may use {:.0f}% of RAM (macOS default working-set limit; raise it with "
-                                        "sudo sysctl iogpu.wired_limit_mb)", *s.gpu_memory_fraction * 100));
-  }
-  h.devices_json.push_back({{"id", s.meta.id}, {"kind", "unified"}, {"memory_bytes", ram}});
-  h.storage = &resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware");
-  return h;
+  HardwareBuilder b;
+  add_system_option(b, s, option);
+  b.set_storage(resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware"));
+  return b.build();
 }
 
 HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes) {
-  HardwareConfig h;
-  h.label = c.meta.name;
-  set_host(ctx, h, &c, nullptr, 0, ram_bytes);
-  h.assumptions.clear();
-  h.power.cpu_runs_layers = true;
-  h.storage = &resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware");
-  return h;
+  HardwareBuilder b;
+  std::vector<std::string> unstated;  // recommend states no per-CPU assumptions
+  b.set_host(host_from_flags(ctx.catalog, &c, nullptr, 0, ram_bytes, unstated));
+  b.set_storage(resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware"));
+  return b.build();
+}
+
+std::string hardware_label(const HardwareConfig& h) {
+  const std::string one = machine_label(h);
+  if (h.nodes <= 1 || h.link == nullptr) return one;
+  return fmt::format("{} machines of {} over {}", h.nodes, one, h.link->meta.name);
+}
+
+Json hardware_json(const HardwareConfig& h) {
+  Json machine = Json::array();
+  for (const GpuPart& g : h.gpus) {
+    Json d = {{"id", g.gpu->meta.id}, {"kind", "gpu"}, {"memory_bytes", g.memory_bytes}};
+    if (h.this_machine) d["added"] = g.origin == Origin::added;
+    machine.push_back(d);
+  }
+  if (h.system != nullptr) {
+    // Named: the memory option's size; detected: what the GPU may use (kept as the JSON has it).
+    machine.push_back({{"id", h.system->meta.id}, {"kind", "unified"},
+                       {"memory_bytes", h.this_machine ? h.system_gpu_bytes : h.ram_total_bytes}});
+  }
+  if (h.nodes <= 1) return machine;
+  Json all = Json::array();
+  for (std::uint32_t node = 0; node < h.nodes; ++node) {
+    for (Json d : machine) {
+      d["node"] = node;
+      all.push_back(d);
+    }
+  }
+  return all;
 }
 
 const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {

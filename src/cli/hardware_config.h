@@ -30,8 +30,24 @@ struct HardwareOptions {
 void add_hardware_options(CLI::App* cmd, HardwareOptions& o);
 [[nodiscard]] bool has_hardware(const HardwareOptions& o);
 
+/// Where a part of a configuration comes from: decides its price (an owned part costs nothing) and,
+/// on a detected machine, the JSON `added` flag (docs/json.md).
+enum class Origin {
+  named,     ///< named by a flag or taken from the catalog (recommend): priced at its launch price
+  detected,  ///< found on this machine: owned, no price
+  added,     ///< an upgrade to the detected machine (recommend --this-machine): priced
+};
+
+/// One discrete GPU of one machine, as it was given.
+struct GpuPart {
+  const Gpu* gpu = nullptr;
+  std::uint64_t memory_bytes = 0;  ///< what llama.cpp may allocate (detected: free memory)
+  Origin origin = Origin::named;
+};
+
+/// A hardware configuration: the engine's inputs, and the typed parts they came from (labels and JSON
+/// are rendered from those by hardware_label / hardware_json). Built only by HardwareBuilder.
 struct HardwareConfig {
-  std::string label;
   std::vector<DeviceSpec> devices;
   std::vector<ComputeDevice> compute;
   std::optional<HostDevice> host;
@@ -50,8 +66,22 @@ struct HardwareConfig {
   std::vector<std::uint32_t> device_nodes;  ///< node of each device (0 = the machine running llama-server)
   Network network;
   std::vector<std::string> assumptions;
-  Json devices_json = Json::array();
+
+  // The parts of one machine (`nodes` repeats them).
+  std::vector<GpuPart> gpus;
+  const UnifiedSystem* system = nullptr;   ///< a unified-memory machine
+  std::uint64_t system_gpu_bytes = 0;      ///< what its GPU may allocate
+  std::string cpu_label;                   ///< the host CPU's name; "" for the assumed desktop
+  std::uint64_t ram_total_bytes = 0;       ///< installed system RAM (unified: the memory option)
+  bool this_machine = false;               ///< built from detection: labelled "this machine (...)"
 };
+
+/// "2× GeForce RTX 3090 + AMD Ryzen 9 7950X", "Apple M4 Max 128 GB", "this machine (...)",
+/// "2 machines of ... over 10 Gigabit Ethernet".
+[[nodiscard]] std::string hardware_label(const HardwareConfig& h);
+/// `inputs.hardware` (docs/json.md): one entry per device of each machine, {id, kind, memory_bytes},
+/// `added` on a detected machine, `node` when there are several machines.
+[[nodiscard]] Json hardware_json(const HardwareConfig& h);
 
 /// Resolves the flags against the catalog; throws InputError with suggestions.
 [[nodiscard]] HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o);

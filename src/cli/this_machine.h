@@ -1,11 +1,12 @@
 #pragma once
 // --this-machine: the detected hardware (llmsize_machine's detect()) as a HardwareConfig, with the user's
-// profile (probe bandwidth, calibrate factors) applied; and `recommend --this-machine`'s upgrade options.
+// profile (probe bandwidth, calibrate factors) applied. `recommend --this-machine` is upgrade_advisor.h.
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "build_eval.h"
+#include "hardware_builder.h"
 #include "hardware_config.h"
 #include "llmsize/machine/detect.h"
 
@@ -15,45 +16,39 @@ namespace llmsize::cli {
 /// are in commands/<tool>.txt; docs/this-machine.md).
 [[nodiscard]] machine::Detection detect_this_machine();
 
-/// The parts of this machine that sizing uses, in a form the upgrade options can change and rebuild.
+/// The parts of this machine that sizing uses, as HardwareBuilder inputs the upgrade advisor can change
+/// and rebuild (spec_config).
 struct MachineSpec {
-  struct GpuSlot {
-    const Gpu* gpu = nullptr;
-    std::uint64_t memory_bytes = 0;  ///< what llama.cpp may allocate: free memory for a detected card
-    bool added = false;              ///< an upgrade, not in the machine now
-  };
-  std::vector<GpuSlot> gpus;
+  std::vector<GpuPart> gpus;              ///< discrete cards; memory_bytes is free memory for a detected card
   const UnifiedSystem* system = nullptr;  ///< a unified-memory machine (Apple, Strix Halo, GB10)
   std::uint64_t unified_gpu_bytes = 0;    ///< what its GPU may use
-  const Cpu* cpu = nullptr;               ///< the catalog CPU, when matched
-  std::string cpu_label;
-  ComputeDevice cpu_device;               ///< host peak rates: bandwidth from RAM kind × channels (or the probe)
-  RamKind ram_kind;                       ///< detected (dmidecode), or assumed
-  std::uint32_t channels = 0;             ///< 64-bit channels
-  bool bandwidth_measured = false;        ///< cpu_device.bandwidth is the probe's measurement
-  std::uint64_t ram_total_bytes = 0;      ///< MemTotal
-  std::uint64_t ram_bytes = 0;            ///< what placement may use: MemAvailable + the OS reserve, capped at the total
-  double cpu_tdp_watts = 0;
-  bool cpu_repack = true;
+  std::optional<double> system_price_usd; ///< a bigger memory option the advisor prices; none for this one
+  /// CPU, RAM kind × channels (dmidecode, or assumed), the probe's bandwidth, and the RAM: ram_total_bytes is
+  /// MemTotal, ram_bytes what placement may use (MemAvailable + the OS reserve, capped at the total).
+  HostSpec host;
   std::vector<std::string> assumptions;
 };
 
 /// Builds the spec from a detection: free GPU memory, catalog rates, detected or assumed RAM, the user's
-/// profile. Throws InputError for a discrete GPU the catalog does not have (naming what was read).
-[[nodiscard]] MachineSpec machine_spec(Context& ctx, const machine::Detection& d, const machine::MachineMatch& m);
+/// profile (read, never applied to `ctx`: see use_machine_profile). Throws InputError for a discrete GPU
+/// the catalog does not have (naming what was read).
+[[nodiscard]] MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& d,
+                                       const machine::MachineMatch& m);
 
-/// The engine inputs for a spec.
-[[nodiscard]] HardwareConfig spec_config(const Context& ctx, const MachineSpec& spec);
+/// The engine inputs for a spec, through HardwareBuilder (as the flags are).
+[[nodiscard]] HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec);
 
-/// detect + match + spec + config in one, and predictions switched to the user's calibration.
-[[nodiscard]] HardwareConfig this_machine_hardware(Context& ctx);
+/// detect + match + spec + config in one. Changes nothing in `ctx`: the command that takes
+/// --this-machine calls use_machine_profile itself.
+[[nodiscard]] HardwareConfig this_machine_hardware(const Context& ctx);
+
+/// Predictions from here on are about this machine: calibration(ctx) merges the efficiency factors
+/// `llmsize calibrate` stored in the user's profile (the cached fit is dropped once). Called once by each
+/// command that handles --this-machine, before it predicts.
+void use_machine_profile(Context& ctx);
 
 /// `detect --json`'s result object (docs/json.md).
 [[nodiscard]] Json detection_json(const machine::Detection& d, const machine::MachineMatch& m);
-
-/// `recommend --this-machine --model X`: does it run now, and what to add or replace.
-void recommend_for_this_machine(Context& ctx, const SizingOptions& sizing, const CostOptions& cost,
-                                std::uint64_t prompt_tokens);
 
 /// Adds --this-machine to a command.
 void add_this_machine_flag(CLI::App* cmd, bool& flag);
