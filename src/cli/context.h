@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <ostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "llmsize/catalog/catalog.h"
+#include "llmsize/error.h"
 #include "llmsize/engine/speed.h"
 #include "llmsize/modelfile/model_file.h"
 
@@ -19,11 +19,10 @@ namespace llmsize::cli {
 
 using Json = nlohmann::ordered_json;
 
-/// A problem with the user's input: printed as `llmsize: error: ...`, exit 2.
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+/// A problem with the user's input: the one error type (llmsize/error.h) under the name the command
+/// code uses; run() prints it as `llmsize: error: ...`, exit 2. No caller tells it apart from the
+/// other layers' errors, so it is the same type, not a subclass.
+using InputError = llmsize::Error;
 
 struct GlobalOptions {
   bool json = false;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "context.h"
+#include "report_errors.h"
 
 #ifndef LLMSIZE_VERSION
 #define LLMSIZE_VERSION "0.0.0"
@@ -87,9 +88,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--explain", g.explain, "Show the formulas used and every assumption that was defaulted");
 }
 
-}  // namespace
-
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+// Builds the command line and runs the chosen command inside app.parse(). CLI11's own exceptions
+// (help, version, usage errors) are answered here; every other exception goes to report_errors().
+int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   Context ctx(out, err);
   ctx.out_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) == 1;
   CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.",
@@ -139,11 +140,27 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
     std::string message = e.what();
     err << "llmsize: error: " << message << "; run `llmsize --help` (or `llmsize COMMAND --help`)\n";
     return kExitUsage;
-  } catch (const InputError& e) {
-    err << "llmsize: error: " << e.what() << "\n";
-    return kExitUsage;
   }
   return ctx.exit_code;
+}
+
+}  // namespace
+
+int report_errors(std::ostream& err, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    err << "llmsize: error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    err << "llmsize: internal error: " << e.what() << "\n";
+  } catch (...) {
+    err << "llmsize: internal error: unknown exception\n";
+  }
+  return kExitUsage;
+}
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return report_errors(err, [&] { return parse_and_run(argc, argv, out, err); });
 }
 
 }  // namespace llmsize::cli
