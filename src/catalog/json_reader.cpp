@@ -208,7 +208,10 @@ std::optional<std::size_t> match_enum(const Json& v, const std::string& ptr,
   for (std::size_t i = 0; i < allowed.size(); ++i) {
     if (allowed[i] == s) return i;
   }
-  sink.error(ptr, "\"" + s + "\" is not one of " + join_quoted(allowed));
+  std::string message = "\"" + s + "\" is not one of " + join_quoted(allowed);
+  const std::string suggestion = closest(s, std::vector<std::string>(allowed.begin(), allowed.end()));
+  if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+  sink.error(ptr, message);
   return std::nullopt;
 }
 }  // namespace

@@ -6,7 +6,12 @@ namespace llmsize::catalog {
 namespace {
 
 const std::vector<std::string_view> kFormFactors = {"desktop", "laptop", "server", "sbc"};
-const std::vector<std::string_view> kBackends = {"cuda", "rocm", "vulkan", "sycl", "metal", "cpu"};
+// The ids of kBackendNames in its order: an index the reader returns is a row of that table.
+const std::vector<std::string_view> kBackends = [] {
+  std::vector<std::string_view> ids;
+  for (const BackendName& row : kBackendNames) ids.emplace_back(row.id);
+  return ids;
+}();
 const std::vector<std::string_view> kSimd = {"avx2", "avx512", "avx512-bf16", "avx512-vnni",
                                              "amx",  "neon",   "sve"};
 
@@ -20,7 +25,7 @@ constexpr double kMaxPriceUsd = 1e6;
 
 std::vector<Backend> read_backends(ObjectReader& r) {
   std::vector<Backend> out;
-  for (std::size_t idx : r.opt_enum_array("backends", kBackends)) out.push_back(static_cast<Backend>(idx));
+  for (std::size_t idx : r.opt_enum_array("backends", kBackends)) out.push_back(kBackendNames[idx].backend);
   return out;
 }
 
@@ -177,7 +182,7 @@ Benchmark parse_benchmark(ObjectReader& r) {
   b.meta = read_meta(r);
   b.hardware = r.req_string("hardware");
   b.n_devices = r.opt_u32("n_devices", 1, 64).value_or(1);
-  b.backend = static_cast<Backend>(r.req_enum("backend", kBackends));
+  b.backend = kBackendNames[r.req_enum("backend", kBackends)].backend;
   b.model = r.req_string("model");
   b.quant = r.req_string("quant");
   b.test = r.req_string("test");

@@ -50,11 +50,7 @@ void run_calibrate(Context& ctx, const CalibrateOptions& o) {
   machine::CalibrationInput input;
   for (const std::string& path : o.files) {
     const std::string text = read_file(path);
-    try {
-      machine::parse_calibration_file(path, text, input);
-    } catch (const machine::CalibrationInputError& e) {
-      throw InputError(e.what());
-    }
+    machine::parse_calibration_file(path, text, input);
   }
   machine::MachineProfile profile = load_machine_profile();
   machine::ThisMachine here;

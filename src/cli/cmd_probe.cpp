@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <new>
 #include <thread>
 
 #include "context.h"
@@ -76,13 +75,7 @@ void run_probe(Context& ctx, const ProbeCommandOptions& o) {
               << fmt::format(" {:3.0f}%", 100 * fraction) << std::flush;
     };
   }
-  machine::ProbeResult r;
-  try {
-    r = machine::measure_read_bandwidth(p, progress);
-  } catch (const std::bad_alloc&) {
-    throw InputError(fmt::format("cannot allocate {} MiB for the probe; try a smaller --buffer-mib",
-                                 p.buffer_bytes / units::kMiB));
-  }
+  const machine::ProbeResult r = machine::measure_read_bandwidth(p, progress);
   if (bar_on) ctx.err << "\r\033[K" << std::flush;
 
   machine::BandwidthMeasurement m;

@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <ostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,11 +19,10 @@ namespace llmsize::cli {
 
 using Json = nlohmann::ordered_json;
 
-/// A problem with the user's input: printed as `llmsize: error: ...`, exit 2.
-class InputError : public Error {
- public:
-  using Error::Error;
-};
+/// A problem with the user's input: the one error type (llmsize/error.h) under the name the command
+/// code uses; run() prints it as `llmsize: error: ...`, exit 2. No caller tells it apart from the
+/// other layers' errors, so it is the same type, not a subclass.
+using InputError = llmsize::Error;
 
 /// The JSON document's schema_version (docs/json.md says what changed in each).
 inline constexpr int kJsonSchemaVersion = 2;

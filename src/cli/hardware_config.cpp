@@ -300,7 +300,9 @@ const Calibration& calibration(Context& ctx) {
   if (!ctx.calibration_cache) {
     Calibration c = fit_calibration(calibration_points(ctx.catalog));
     // Only for this machine (--this-machine): the user's own fitted factors replace the catalog's.
-    if (ctx.use_machine_profile) c = machine::merge_calibration(c, load_machine_profile().efficiencies);
+    if (ctx.use_machine_profile) {
+      if (const auto profile = machine_profile_if_any()) c = machine::merge_calibration(c, profile->efficiencies);
+    }
     ctx.calibration_cache = std::move(c);
   }
   return *ctx.calibration_cache;

@@ -12,29 +12,22 @@ namespace llmsize::cli {
 
 namespace fs = std::filesystem;
 
-machine::MachineProfile load_machine_profile() {
+machine::MachineProfile load_machine_profile() { return machine::load_profile(machine::config_dir()); }
+
+std::optional<machine::MachineProfile> machine_profile_if_any() {
   try {
-    return machine::load_profile(machine::config_dir());
+    return load_machine_profile();
   } catch (const machine::ProfileError& e) {
-    throw InputError(e.what());
+    if (e.kind() != machine::ProfileError::Kind::no_location) throw;
+    return std::nullopt;
   }
 }
 
 void save_machine_profile(const machine::MachineProfile& profile) {
-  try {
-    machine::save_profile(machine::config_dir(), profile);
-  } catch (const machine::ProfileError& e) {
-    throw InputError(e.what());
-  }
+  machine::save_profile(machine::config_dir(), profile);
 }
 
-std::string machine_profile_path() {
-  try {
-    return machine::profile_path(machine::config_dir()).string();
-  } catch (const machine::ProfileError& e) {
-    throw InputError(e.what());
-  }
-}
+std::string machine_profile_path() { return machine::profile_path(machine::config_dir()).string(); }
 
 Json efficiency_json(const Efficiency& e) {
   return Json{{"backend", to_string(e.backend)},         {"bandwidth_efficiency", e.bandwidth_efficiency},

@@ -11,6 +11,7 @@
 
 #include "llmsize/error.h"
 #include "pipeline.h"
+#include "report_errors.h"
 
 #ifndef LLMSIZE_VERSION
 #define LLMSIZE_VERSION "0.0.0"
@@ -230,8 +231,12 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
 }  // namespace
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return report_errors(err, [&] { return parse_and_run(argc, argv, out, err); });
+}
+
+int report_errors(std::ostream& err, const std::function<int()>& body) {
   try {
-    return parse_and_run(argc, argv, out, err);
+    return body();
   } catch (const Error& e) {
     err << "llmsize: error: " << e.what() << "\n";
   } catch (const std::exception& e) {

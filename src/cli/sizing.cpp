@@ -67,14 +67,7 @@ Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_
 
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
   auto& slot = ctx.model_files[path];
-  if (!slot) {
-    try {
-      slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
-    } catch (const modelfile::ModelFileError& e) {
-      ctx.model_files.erase(path);
-      throw InputError(e.what());
-    }
-  }
+  if (!slot) slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
   return *slot;
 }
 

@@ -8,6 +8,7 @@
 #include "llmsize/machine/profile.h"
 #include "llmsize/units.h"
 #include "hardware_defaults.h"
+#include "machine_profile.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -40,16 +41,9 @@ RamKind detected_ram_kind(const catalog::Catalog& cat, const machine::MemoryLayo
 
 // The user's profile; none when $HOME and $XDG_CONFIG_HOME are both unset. A malformed file is an error.
 std::optional<machine::MachineProfile> user_profile(std::vector<std::string>& assumptions) {
-  try {
-    return machine::load_profile(machine::config_dir());
-  } catch (const machine::ProfileError& e) {
-    const std::string what = e.what();
-    if (what.rfind("neither", 0) == 0) {
-      assumptions.push_back("no user profile: neither $XDG_CONFIG_HOME nor $HOME is set");
-      return std::nullopt;
-    }
-    throw InputError(what);
-  }
+  std::optional<machine::MachineProfile> profile = machine_profile_if_any();
+  if (!profile) assumptions.push_back("no user profile: neither $XDG_CONFIG_HOME nor $HOME is set");
+  return profile;
 }
 
 // System RAM: what placement may use is what is available now.

@@ -133,7 +133,8 @@ const Efficiency& Calibration::get(Backend b) const {
 
 Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   Calibration c;
-  for (Backend b : {Backend::cuda, Backend::rocm, Backend::vulkan, Backend::sycl, Backend::metal, Backend::cpu}) {
+  for (const BackendName& row : kBackendNames) {
+    const Backend b = row.backend;
     Efficiency e;
     e.backend = b;
     // Defaults for a backend without data: conservative shares of peak (docs/calibration.md).

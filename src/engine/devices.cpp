@@ -2,13 +2,11 @@
 #include <algorithm>
 
 #include "llmsize/engine/speed.h"
+#include "llmsize/units.h"
 
 namespace llmsize {
 namespace {
 
-constexpr double kGbToBytes = 1e9;
-constexpr double kTflopsToFlops = 1e12;
-constexpr double kGhzToHz = 1e9;
 constexpr double kMegaTransfers = 1e6;
 
 // FP32 FLOP per cycle per core of the widest SIMD unit (FMA counts 2): AVX2 two 8-wide FMA
@@ -40,8 +38,8 @@ ComputeDevice device_from_gpu(const Gpu& g) {
   ComputeDevice d;
   d.id = g.meta.id;
   d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
-  d.bandwidth_bytes_per_s = g.bandwidth_gb_per_s * kGbToBytes;
-  d.matmul_flops_per_s = g.fp16_tensor_tflops.value_or(g.fp32_tflops.value_or(1.0)) * kTflopsToFlops;
+  d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(g.bandwidth_gb_per_s);
+  d.matmul_flops_per_s = units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.fp32_tflops.value_or(1.0)));
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
   return d;
@@ -51,15 +49,15 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   ComputeDevice d;
   d.id = s.meta.id;
   d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
-  d.bandwidth_bytes_per_s = s.bandwidth_gb_per_s * kGbToBytes;
-  d.matmul_flops_per_s = s.fp16_tflops.value_or(s.fp32_tflops.value_or(0.5)) * kTflopsToFlops;
+  d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(s.bandwidth_gb_per_s);
+  d.matmul_flops_per_s = units::tflops_to_flops(s.fp16_tflops.value_or(s.fp32_tflops.value_or(0.5)));
   d.tdp_watts = s.tdp_watts;
   d.idle_watts = s.idle_watts.value_or(0);
   return d;
 }
 
 double cpu_flops_per_s(const Cpu& c) {
-  return static_cast<double>(c.cores) * flops_per_cycle(c.simd) * c.base_clock_ghz * kGhzToHz;
+  return static_cast<double>(c.cores) * flops_per_cycle(c.simd) * units::ghz_to_hz(c.base_clock_ghz);
 }
 
 // A CPU's memory_channels are 64-bit channels (a DIMM, or four 16-bit LPDDR channels).
@@ -79,7 +77,7 @@ HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels)
 }
 
 double pcie_bytes_per_s(std::uint32_t gen, std::uint32_t lanes) {
-  return pcie_lane_gb_per_s(gen) * lanes * kGbToBytes;
+  return units::gb_per_s_to_bytes_per_s(pcie_lane_gb_per_s(gen) * lanes);
 }
 
 }  // namespace llmsize

@@ -4,28 +4,6 @@
 
 namespace llmsize {
 
-const char* to_string(FormFactor f) {
-  switch (f) {
-    case FormFactor::desktop: return "desktop";
-    case FormFactor::laptop: return "laptop";
-    case FormFactor::server: return "server";
-    case FormFactor::sbc: return "sbc";
-  }
-  return "?";
-}
-
-const char* to_string(Backend b) {
-  switch (b) {
-    case Backend::cuda: return "cuda";
-    case Backend::rocm: return "rocm";
-    case Backend::vulkan: return "vulkan";
-    case Backend::sycl: return "sycl";
-    case Backend::metal: return "metal";
-    case Backend::cpu: return "cpu";
-  }
-  return "?";
-}
-
 std::uint32_t head_dim_k(const Model& m) {
   if (m.head_dim) return *m.head_dim;
   return m.n_heads == 0 ? 0 : m.hidden_size / m.n_heads;

@@ -11,16 +11,20 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <stdexcept>
 #include <thread>
+
+#include "llmsize/error.h"
+#include "llmsize/units.h"
 
 namespace llmsize::machine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::uint64_t kMiB = 1024ULL * 1024ULL;
-constexpr std::uint64_t kGiB = 1024ULL * kMiB;
+using units::kGiB;
+using units::kKiB;
+using units::kMiB;
+
 constexpr std::uint64_t kMinProbeBytes = 64 * kMiB;
 constexpr std::uint64_t kCacheMultiple = 8;  // buffers this many times the last-level cache
 constexpr std::uint64_t kAvailableDivisor = 4;  // never take more than a quarter of free memory
@@ -64,7 +68,7 @@ std::uint64_t parse_size_with_suffix(const std::string& text) {
   }
   if (i == 0) return 0;
   const char unit = i < text.size() ? text[i] : ' ';
-  if (unit == 'K') return value * 1024;
+  if (unit == 'K') return value * kKiB;
   if (unit == 'M') return value * kMiB;
   if (unit == 'G') return value * kGiB;
   return value;
@@ -97,10 +101,13 @@ std::uint64_t default_probe_bytes(std::uint64_t last_level_cache_bytes, std::uin
 }
 
 ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgress& progress) {
-  if (options.threads == 0) throw std::invalid_argument("the probe needs at least one thread");
+  if (options.threads == 0) throw Error("the probe needs at least one thread");
   const std::size_t words_per_thread =
       static_cast<std::size_t>(options.buffer_bytes / options.threads / sizeof(std::uint64_t));
-  if (words_per_thread == 0) throw std::invalid_argument("the probe needs a buffer of at least 8 bytes per thread");
+  if (words_per_thread == 0) {
+    throw Error("the probe's buffer of " + std::to_string(options.buffer_bytes) + " bytes leaves less than 8 bytes "
+                "for each of its " + std::to_string(options.threads) + " threads; use fewer threads or a larger buffer");
+  }
   const std::uint32_t n = options.threads;
   const std::uint64_t total_bytes = static_cast<std::uint64_t>(words_per_thread) * sizeof(std::uint64_t) * n;
 
@@ -116,15 +123,13 @@ ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgr
   r.buffer_bytes = total_bytes;
   auto work = [&](std::uint32_t t) {
     std::unique_ptr<std::uint64_t[], void (*)(void*)> buffer(nullptr, std::free);
-    try {
-      const std::size_t bytes = (words_per_thread * sizeof(std::uint64_t) + kBufferAlignment - 1) / kBufferAlignment *
-                                kBufferAlignment;
-      buffer.reset(static_cast<std::uint64_t*>(std::aligned_alloc(kBufferAlignment, bytes)));
-      if (!buffer) throw std::bad_alloc();
+    const std::size_t bytes = units::pad_to(words_per_thread * sizeof(std::uint64_t), kBufferAlignment);
+    buffer.reset(static_cast<std::uint64_t*>(std::aligned_alloc(kBufferAlignment, bytes)));
+    if (buffer) {
       // First touch by the owning thread: pages become resident (and NUMA-local) before timing.
       for (std::size_t i = 0; i < words_per_thread; ++i) buffer[i] = i ^ t;
-    } catch (const std::bad_alloc&) {
-      failed = true;
+    } else {
+      failed = true;  // every worker still meets the barriers below; the caller reports it
     }
     sync.arrive_and_wait();  // every buffer touched (or one failed)
     if (t == 0) stop = failed.load();
@@ -151,7 +156,10 @@ ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgr
   for (std::uint32_t t = 1; t < n; ++t) workers.emplace_back(work, t);
   work(0);  // this thread is worker 0
   for (std::thread& w : workers) w.join();
-  if (failed.load()) throw std::bad_alloc();
+  if (failed.load()) {
+    throw Error("cannot allocate " + std::to_string(total_bytes / kMiB) + " MiB for the probe (" + std::to_string(n) +
+                " threads); try a smaller --buffer-mib");
+  }
   r.read_gb_per_s = median_of(r.pass_gb_per_s);
   r.best_gb_per_s = *std::max_element(r.pass_gb_per_s.begin(), r.pass_gb_per_s.end());
   for (std::uint64_t s : sums) r.checksum += s;
@@ -178,7 +186,7 @@ std::uint64_t read_available_memory_bytes() {
       std::istringstream fields(line.substr(13));
       std::uint64_t kib = 0;
       fields >> kib;
-      return kib * 1024;
+      return kib * kKiB;
     }
   }
   return 0;

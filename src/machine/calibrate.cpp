@@ -184,11 +184,12 @@ std::optional<Backend> backend_of(const std::string& backends) {
   std::string lower;
   for (char c : backends) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower.find("rpc") != std::string::npos) return std::nullopt;
-  if (lower.find("cuda") != std::string::npos) return Backend::cuda;
-  if (lower.find("rocm") != std::string::npos || lower.find("hip") != std::string::npos) return Backend::rocm;
-  if (lower.find("vulkan") != std::string::npos) return Backend::vulkan;
-  if (lower.find("sycl") != std::string::npos) return Backend::sycl;
-  if (lower.find("metal") != std::string::npos || lower.find("mtl") != std::string::npos) return Backend::metal;
+  for (const BackendName& row : kBackendNames) {
+    if (row.backend != Backend::cpu && lower.find(row.id) != std::string::npos) return row.backend;
+  }
+  // llama.cpp's other spellings: HIP for its ROCm backend, MTL for Metal.
+  if (lower.find("hip") != std::string::npos) return Backend::rocm;
+  if (lower.find("mtl") != std::string::npos) return Backend::metal;
   if (lower == "cpu" || lower == "blas" || lower == "cpu,blas" || lower == "blas,cpu") return Backend::cpu;
   return std::nullopt;
 }
@@ -420,7 +421,7 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& cata
     }
     const std::optional<Backend> backend = backend_of(row.backends);
     if (!backend) {
-      skip("backend \"" + row.backends + "\" is not one llmsize models (CUDA, ROCm, Vulkan, SYCL, Metal, CPU)");
+      skip("backend \"" + row.backends + "\" is not one llmsize models (" + backend_labels() + ")");
       continue;
     }
     use.backend = *backend;

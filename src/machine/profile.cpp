@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -19,23 +18,32 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 constexpr int kProfileVersion = 1;
-constexpr std::array<Backend, 6> kBackends = {Backend::cuda, Backend::rocm,  Backend::vulkan,
-                                              Backend::sycl, Backend::metal, Backend::cpu};
 
-Backend backend_named(const std::string& name, const fs::path& file) {
-  for (Backend b : kBackends) {
-    if (name == to_string(b)) return b;
-  }
-  throw ProfileError(file.string() + ": /efficiencies: unknown backend \"" + name + "\"");
+using Kind = ProfileError::Kind;
+
+[[noreturn]] void invalid(const fs::path& file, const std::string& problem) {
+  throw ProfileError(Kind::invalid, file.string() + ": " + problem);
+}
+
+Backend read_backend(const std::string& name, const fs::path& file) {
+  if (const std::optional<Backend> b = backend_from_id(name)) return *b;
+  invalid(file, "/efficiencies: unknown backend \"" + name + "\"");
 }
 
 double positive(const Json& j, const char* key, const fs::path& file, const std::string& where) {
   if (!j.contains(key) || !j.at(key).is_number()) {
-    throw ProfileError(file.string() + ": " + where + "/" + key + ": expected a number");
+    invalid(file, where + "/" + key + ": expected a number");
   }
   const double v = j.at(key).get<double>();
-  if (!(v >= 0) || v > 1e15) throw ProfileError(file.string() + ": " + where + "/" + key + ": out of range");
+  if (!(v >= 0) || v > 1e15) invalid(file, where + "/" + key + ": out of range");
   return v;
+}
+
+// An optional string field; "" when absent.
+std::string optional_text(const Json& j, const char* key, const fs::path& file, const std::string& where) {
+  if (!j.contains(key)) return "";
+  if (!j.at(key).is_string()) invalid(file, where + "/" + key + ": expected a string");
+  return j.at(key).get<std::string>();
 }
 
 Json efficiency_json(const Efficiency& e) {
@@ -60,7 +68,7 @@ fs::path config_dir() {
   if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0') {
     return fs::path(home) / ".config" / "llmsize";
   }
-  throw ProfileError("neither $XDG_CONFIG_HOME nor $HOME is set; set one to say where llmsize keeps its profile");
+  throw ProfileError(Kind::no_location, "neither $XDG_CONFIG_HOME nor $HOME is set; set one to say where llmsize keeps its profile");
 }
 
 fs::path profile_path(const fs::path& dir) { return dir / "machine.json"; }
@@ -71,41 +79,41 @@ MachineProfile load_profile(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return p;
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ProfileError(file.string() + ": cannot be read");
+  if (!in) throw ProfileError(Kind::unreadable, file.string() + ": cannot be read");
   std::ostringstream text;
   text << in.rdbuf();
   Json j;
   try {
     j = Json::parse(text.str());
   } catch (const Json::parse_error& e) {
-    throw ProfileError(file.string() + ": not valid JSON (" + e.what() + "); delete it or rerun `llmsize probe`");
+    invalid(file, std::string("not valid JSON (") + e.what() + "); delete it or rerun `llmsize probe`");
   }
-  if (!j.is_object()) throw ProfileError(file.string() + ": expected a JSON object");
+  if (!j.is_object()) invalid(file, "expected a JSON object");
   if (!j.contains("version") || j.at("version") != kProfileVersion) {
-    throw ProfileError(file.string() + ": unknown profile version; delete it and rerun `llmsize probe`");
+    invalid(file, "unknown profile version; delete it and rerun `llmsize probe`");
   }
   if (j.contains("bandwidth")) {
     const Json& b = j.at("bandwidth");
-    if (!b.is_object()) throw ProfileError(file.string() + ": /bandwidth: expected an object");
+    if (!b.is_object()) invalid(file, "/bandwidth: expected an object");
     BandwidthMeasurement m;
     m.read_gb_per_s = positive(b, "read_gb_per_s", file, "/bandwidth");
     m.threads = static_cast<std::uint32_t>(positive(b, "threads", file, "/bandwidth"));
     m.seconds = positive(b, "seconds", file, "/bandwidth");
-    m.cpu_model = b.value("cpu_model", "");
-    m.measured_at = b.value("measured_at", "");
+    m.cpu_model = optional_text(b, "cpu_model", file, "/bandwidth");
+    m.measured_at = optional_text(b, "measured_at", file, "/bandwidth");
     p.bandwidth = m;
   }
   if (j.contains("efficiencies")) {
     const Json& list = j.at("efficiencies");
-    if (!list.is_array()) throw ProfileError(file.string() + ": /efficiencies: expected an array");
+    if (!list.is_array()) invalid(file, "/efficiencies: expected an array");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const Json& e = list[i];
       const std::string where = "/efficiencies/" + std::to_string(i);
       if (!e.is_object() || !e.contains("backend") || !e.at("backend").is_string()) {
-        throw ProfileError(file.string() + ": " + where + ": expected an object with a \"backend\"");
+        invalid(file, where + ": expected an object with a \"backend\"");
       }
       Efficiency f;
-      f.backend = backend_named(e.at("backend").get<std::string>(), file);
+      f.backend = read_backend(e.at("backend").get<std::string>(), file);
       f.bandwidth_efficiency = positive(e, "bandwidth_efficiency", file, where);
       f.per_token_s = positive(e, "per_token_s", file, where);
       f.prefill_efficiency = positive(e, "prefill_efficiency", file, where);
@@ -149,7 +157,7 @@ void save_profile(const fs::path& dir, const MachineProfile& p) {
 
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw ProfileError(dir.string() + ": cannot create the directory (" + ec.message() + ")");
+  if (ec) throw ProfileError(Kind::unwritable, dir.string() + ": cannot create the directory (" + ec.message() + ")");
   const fs::path target = profile_path(dir);
   const fs::path temporary = dir / ("machine.json.tmp." + std::to_string(::getpid()));
   {
@@ -158,13 +166,13 @@ void save_profile(const fs::path& dir, const MachineProfile& p) {
     out.flush();
     if (!out) {
       fs::remove(temporary, ec);
-      throw ProfileError(temporary.string() + ": cannot be written; the previous profile is unchanged");
+      throw ProfileError(Kind::unwritable, temporary.string() + ": cannot be written; the previous profile is unchanged");
     }
   }
   fs::rename(temporary, target, ec);
   if (ec) {
     fs::remove(temporary, ec);
-    throw ProfileError(target.string() + ": cannot be replaced; the previous profile is unchanged");
+    throw ProfileError(Kind::unwritable, target.string() + ": cannot be replaced; the previous profile is unchanged");
   }
 }
 

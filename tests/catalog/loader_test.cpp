@@ -48,7 +48,8 @@ TEST_CASE("loader errors, word for word", "[catalog]") {
   CHECK(errors_of(gpu(R"("memory_gib": -1)")) ==
         std::vector<std::string>{"test.json: /gpus/0/memory_gib: -1 is out of range [0.25, 4096]"});
   CHECK(errors_of(gpu(R"("memory_gib": 24, "form_factor": "tower")")).front() ==
-        "test.json: /gpus/0/form_factor: \"tower\" is not one of \"desktop\", \"laptop\", \"server\" or \"sbc\"");
+        "test.json: /gpus/0/form_factor: \"tower\" is not one of \"desktop\", \"laptop\", \"server\" or \"sbc\""
+        " (did you mean \"server\"?)");
   CHECK(errors_of(gpu(R"("memory_gib": 24, "id": "RTX_3090")")).front() ==
         "test.json: /gpus/0/id: \"RTX_3090\" is not a valid id (lowercase letters and digits joined by '-' or '.')");
 }

@@ -77,7 +77,7 @@ TEST_CASE("the probe kernel, run once tiny, reads every word of every buffer", "
     for (std::uint64_t i = 0; i < words; ++i) one_pass += i ^ t;
   }
   CHECK(r.checksum == one_pass * r.pass_gb_per_s.size());
-  CHECK_THROWS_AS(measure_read_bandwidth(ProbeOptions{0, 1, 0.01, 1}, {}), std::invalid_argument);
+  CHECK_THROWS_AS(measure_read_bandwidth(ProbeOptions{0, 1, 0.01, 1}, {}), llmsize::Error);
 }
 
 TEST_CASE("timestamps are ISO 8601 UTC", "[machine][probe]") {

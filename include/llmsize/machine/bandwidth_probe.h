@@ -31,8 +31,8 @@ struct ProbeResult {
 /// Called from the measuring thread with the share of the time spent, 0..1.
 using ProbeProgress = std::function<void(double fraction)>;
 
-/// Measures read bandwidth. Throws std::invalid_argument on zero threads or bytes, and
-/// std::bad_alloc when the buffers cannot be allocated.
+/// Measures read bandwidth. Throws llmsize::Error when there is not a word of buffer per thread,
+/// or when a thread cannot allocate its buffer (the message says how much, and what to change).
 [[nodiscard]] ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgress& progress);
 
 /// bytes / seconds in GB/s (1e9 bytes); 0 when seconds is not positive.

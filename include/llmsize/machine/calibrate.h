@@ -5,20 +5,19 @@
 /// file and the row or line.
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/engine/speed.h"
+#include "llmsize/error.h"
 
 namespace llmsize::machine {
 
-class CalibrationInputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+/// A llama-bench file or load log that cannot be read. The one error type (llmsize/error.h): no
+/// caller tells it apart from other input errors.
+using CalibrationInputError = llmsize::Error;
 
 /// One llama-bench result, with the fields calibration reads (names as llama-bench prints them).
 struct BenchRow {

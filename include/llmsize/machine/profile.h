@@ -6,18 +6,30 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "llmsize/engine/speed.h"
+#include "llmsize/error.h"
 
 namespace llmsize::machine {
 
-/// A stored profile that cannot be read or written; the message names the file and the problem.
-class ProfileError : public std::runtime_error {
+/// A profile that has no place, or cannot be read or written; the message names the file and the
+/// problem. A subclass of the one error type because --this-machine goes on without a profile when
+/// there is no place for one, but not when the file is broken: kind() tells the cases apart.
+class ProfileError : public llmsize::Error {
  public:
-  using std::runtime_error::runtime_error;
+  enum class Kind {
+    no_location,  ///< neither $XDG_CONFIG_HOME nor $HOME is set
+    unreadable,   ///< the file exists but cannot be opened
+    invalid,      ///< the file is not a profile this llmsize reads
+    unwritable,   ///< the directory or the file cannot be written
+  };
+  ProfileError(Kind kind, const std::string& message) : Error(message), kind_(kind) {}
+  [[nodiscard]] Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
 };
 
 struct BandwidthMeasurement {
@@ -36,14 +48,16 @@ struct MachineProfile {
   std::vector<std::string> calibration_files;           ///< what `calibrate` read
 };
 
-/// $XDG_CONFIG_HOME/llmsize, else $HOME/.config/llmsize. Throws ProfileError when neither is set.
+/// $XDG_CONFIG_HOME/llmsize, else $HOME/.config/llmsize. Throws ProfileError (no_location) when neither is set.
 [[nodiscard]] std::filesystem::path config_dir();
 /// `dir`/machine.json.
 [[nodiscard]] std::filesystem::path profile_path(const std::filesystem::path& dir);
 
-/// Reads the profile; an absent file is an empty profile. Throws ProfileError on a malformed file.
+/// Reads the profile; an absent file is an empty profile. Throws ProfileError (unreadable, invalid) on a file that
+/// cannot be used.
 [[nodiscard]] MachineProfile load_profile(const std::filesystem::path& dir);
-/// Writes the profile atomically (temporary file in `dir`, then rename); creates `dir`.
+/// Writes the profile atomically (temporary file in `dir`, then rename); creates `dir`. Throws
+/// ProfileError (unwritable).
 void save_profile(const std::filesystem::path& dir, const MachineProfile& profile);
 
 }  // namespace llmsize::machine

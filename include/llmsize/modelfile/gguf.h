@@ -6,19 +6,18 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "llmsize/error.h"
+
 namespace llmsize::modelfile {
 
 /// A model file that cannot be used; what() is one line: "FILE: offset N: problem" or "FILE: key: problem".
-class ModelFileError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+/// The one error type (llmsize/error.h): no caller tells a model-file problem apart from other input errors.
+using ModelFileError = llmsize::Error;
 
 /// Random-access bytes: a file (read on demand, so a 100 GB file costs only its header) or memory.
 class ByteSource {

@@ -1,0 +1,38 @@
+#include "llmsize/engine/entry.h"
+
+namespace llmsize {
+
+const char* to_string(FormFactor f) {
+  switch (f) {
+    case FormFactor::desktop: return "desktop";
+    case FormFactor::laptop: return "laptop";
+    case FormFactor::server: return "server";
+    case FormFactor::sbc: return "sbc";
+  }
+  return "?";
+}
+
+const char* to_string(Backend b) {
+  for (const BackendName& row : kBackendNames) {
+    if (row.backend == b) return row.id;
+  }
+  return "?";  // a value without a row; the backend round-trip test fails first
+}
+
+std::optional<Backend> backend_from_id(std::string_view id) {
+  for (const BackendName& row : kBackendNames) {
+    if (id == row.id) return row.backend;
+  }
+  return std::nullopt;
+}
+
+std::string backend_labels() {
+  std::string out;
+  for (const BackendName& row : kBackendNames) {
+    if (!out.empty()) out += ", ";
+    out += row.label;
+  }
+  return out;
+}
+
+}  // namespace llmsize

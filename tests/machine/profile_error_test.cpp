@@ -1,0 +1,116 @@
+// ProfileError's kind: --this-machine goes on without a profile when there is no place for one, and
+// stops on a broken file; the choice reads kind(), never the message.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "llmsize/machine/profile.h"
+#include "../cli/run_cli.h"
+#include "temp_config.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using llmsize::machine::ProfileError;
+using Kind = ProfileError::Kind;
+
+// Sets (or, with nullopt, unsets) an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
+    if (const char* old = std::getenv(name)) previous_ = old;
+    if (value) {
+      setenv(name, value->c_str(), 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (previous_) {
+      setenv(name_, previous_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+template <class Body>
+std::optional<ProfileError> profile_error(Body body) {
+  try {
+    body();
+  } catch (const ProfileError& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+const std::string kNvidia4090 = std::string(LLMSIZE_FIXTURES) + "/machine/nvidia-4090";
+
+}  // namespace
+
+TEST_CASE("profile errors say which kind they are", "[machine][profile][errors]") {
+  {
+    const ScopedEnv xdg("XDG_CONFIG_HOME", std::nullopt);
+    const ScopedEnv home("HOME", std::nullopt);
+    const auto e = profile_error([] { (void)llmsize::machine::config_dir(); });
+    REQUIRE(e);
+    CHECK(e->kind() == Kind::no_location);
+    CHECK(std::string(e->what()) ==
+          "neither $XDG_CONFIG_HOME nor $HOME is set; set one to say where llmsize keeps its profile");
+  }
+  const TempConfig config;
+  const fs::path dir = config.path() / "llmsize";
+  fs::create_directories(dir);
+  std::ofstream(config.profile()) << "[1, 2]";
+  const auto invalid = profile_error([&] { (void)llmsize::machine::load_profile(dir); });
+  REQUIRE(invalid);
+  CHECK(invalid->kind() == Kind::invalid);
+  CHECK(std::string(invalid->what()) == config.profile().string() + ": expected a JSON object");
+
+  // A wrong type where llmsize reads a string is the file's fault, not an internal error.
+  std::ofstream(config.profile(), std::ios::trunc)
+      << R"({"version": 1, "bandwidth": {"read_gb_per_s": 90, "threads": 16, "seconds": 3, "cpu_model": 5}})";
+  const auto wrong_type = profile_error([&] { (void)llmsize::machine::load_profile(dir); });
+  REQUIRE(wrong_type);
+  CHECK(wrong_type->kind() == Kind::invalid);
+  CHECK(std::string(wrong_type->what()) == config.profile().string() + ": /bandwidth/cpu_model: expected a string");
+
+  // A regular file where the directory should be: nothing can be written under it.
+  const fs::path blocked = config.path() / "file";
+  std::ofstream(blocked) << "x";
+  const auto unwritable = profile_error([&] { llmsize::machine::save_profile(blocked, {}); });
+  REQUIRE(unwritable);
+  CHECK(unwritable->kind() == Kind::unwritable);
+}
+
+TEST_CASE("this-machine without $HOME goes on without a profile; with a broken one it stops", "[cli][this-machine][errors]") {
+  const ScopedEnv root("LLMSIZE_DETECT_ROOT", kNvidia4090);
+  {
+    const ScopedEnv xdg("XDG_CONFIG_HOME", std::nullopt);
+    const ScopedEnv home("HOME", std::nullopt);
+    const auto j = llmsize::test::json_of_success(
+        llmsize::test::run({"check", "--this-machine", "--model", "llama-3.1-8b", "--json"}));
+    bool said_so = false;
+    for (const auto& a : j["assumptions"]) said_so |= a == "no user profile: neither $XDG_CONFIG_HOME nor $HOME is set";
+    CHECK(said_so);
+  }
+  const TempConfig config;
+  fs::create_directories(config.path() / "llmsize");
+  std::ofstream(config.profile()) << R"({"version": 7})";
+  const auto r = llmsize::test::run({"check", "--this-machine", "--model", "llama-3.1-8b"});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "llmsize: error: " + config.profile().string() +
+                     ": unknown profile version; delete it and rerun `llmsize probe`\n");
+}
