@@ -214,6 +214,11 @@ MachineSpec machine_spec(Context& ctx, const machine::Detection& d, const machin
                                     b.measured_at));
       }
     }
+    spec.gpu_overhead_bytes = profile->backend_overhead_bytes;
+    if (spec.gpu_overhead_bytes) {
+      notes.push_back(fmt::format("runtime overhead per GPU: {:.0f} MiB fitted by `llmsize calibrate` from your load logs",
+                                  units::bytes_to_mib(*spec.gpu_overhead_bytes)));
+    }
     if (!profile->efficiencies.empty()) {
       std::string backends;
       for (const Efficiency& e : profile->efficiencies) backends += (backends.empty() ? "" : ", ") + std::string(to_string(e.backend));
@@ -237,6 +242,7 @@ HardwareConfig spec_config(const Context& ctx, const MachineSpec& spec) {
     h.assumptions.clear();
     h.price_usd.reset();
     if (!h.devices.empty()) h.devices.front().memory_bytes = spec.unified_gpu_bytes;
+    if (!h.devices.empty()) h.devices.front().overhead_bytes = spec.gpu_overhead_bytes;
     h.host_ram_bytes = spec.ram_bytes;
     h.host->cpu.bandwidth_bytes_per_s = spec.cpu_device.bandwidth_bytes_per_s;
     h.label = fmt::format("this machine ({}, {} GiB)", spec.system->meta.name, gib(spec.ram_total_bytes));
@@ -256,6 +262,7 @@ HardwareConfig spec_config(const Context& ctx, const MachineSpec& spec) {
     d.kind = DeviceKind::gpu;
     d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
     d.memory_bytes = spec.gpus[i].memory_bytes;
+    d.overhead_bytes = spec.gpu_overhead_bytes;
     h.devices.push_back(d);
     ComputeDevice c = device_from_gpu(g);
     c.id = d.id;

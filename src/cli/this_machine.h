@@ -31,6 +31,7 @@ struct MachineSpec {
   RamKind ram_kind;                       ///< detected (dmidecode), or assumed
   std::uint32_t channels = 0;             ///< 64-bit channels
   bool bandwidth_measured = false;        ///< cpu_device.bandwidth is the probe's measurement
+  std::optional<std::uint64_t> gpu_overhead_bytes;  ///< per GPU, fitted by `llmsize calibrate` (profile)
   std::uint64_t ram_total_bytes = 0;      ///< MemTotal
   std::uint64_t ram_bytes = 0;            ///< what placement may use: MemAvailable + the OS reserve, capped at the total
   double cpu_tdp_watts = 0;

@@ -52,7 +52,7 @@ ThisMachine this_machine() {
   ThisMachine m;
   m.cpu_model = "AMD EPYC";
   m.measured_bandwidth_bytes_per_s = 29.82e9;
-  m.cpu_flops_per_s = cpuinfo_flops_per_s(slurp(kDir + "cpuinfo-epyc-2core.txt"));
+  m.cpu_flops_per_s = cpuinfo_flops_per_s(parse_cpuinfo(slurp(kDir + "cpuinfo-epyc-2core.txt")));
   return m;
 }
 
@@ -164,8 +164,8 @@ TEST_CASE("hardware descriptions as llama-bench prints them match catalog entrie
 
 TEST_CASE("CPU peak FLOP/s from /proc/cpuinfo: cores x FLOP/cycle x clock", "[machine][calibrate]") {
   // 2 cores, AVX-512 (64 FP32 FLOP/cycle), 2596.142 MHz.
-  CHECK(cpuinfo_flops_per_s(slurp(kDir + "cpuinfo-epyc-2core.txt")) == Approx(2 * 64 * 2.596142e9));
-  CHECK(cpuinfo_flops_per_s("nothing") == 0);
+  CHECK(cpuinfo_flops_per_s(parse_cpuinfo(slurp(kDir + "cpuinfo-epyc-2core.txt"))) == Approx(2 * 64 * 2.596142e9));
+  CHECK(cpuinfo_flops_per_s(parse_cpuinfo("nothing")) == 0);
 }
 
 TEST_CASE("calibrate on this machine's llama-bench rows moves the predictions closer to the measurements",
