@@ -40,14 +40,15 @@ TEST_CASE("speed predictions on the held-back half of the llama-bench set", "[ca
   CHECK(prefill.within_band_share >= 0.8);
 }
 
-TEST_CASE("a user catalog with a mistyped benchmark test is a one-line catalog error, not an abort", "[calibration][cli]") {
+TEST_CASE("a user catalog with a mistyped benchmark test is a catalog error naming the entry, not an abort", "[calibration][cli]") {
   // Before the loader checked "test", `ppx` passed validation and std::stod aborted every sizing command (exit 134).
   const std::string file = std::string(LLMSIZE_FIXTURES) + "/bench_test_ppx.json";
   const test::CliResult r = test::run({"check", "--catalog", file, "--model", "llama-3.1-8b", "--gpu", "3090"});
   CHECK(r.code == 2);
   CHECK(r.out.empty());
-  CHECK(r.err == "llmsize: error: " + file +
+  CHECK(r.err == file +
                      ": /benchmarks/0/test: \"ppx\" is not a llama-bench test (\"pp\" or \"tg\" and a token count, "
-                     "e.g. \"pp512\", \"tg128\")\n");
+                     "e.g. \"pp512\", \"tg128\")\n"
+                     "llmsize: error: 1 catalog error(s); fix the files above or run `llmsize catalog validate FILE`\n");
   CHECK(test::run({"catalog", "validate", file}).code == 2);
 }
