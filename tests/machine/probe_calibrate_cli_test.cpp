@@ -231,9 +231,11 @@ TEST_CASE("the overhead calibrate fitted is the runtime bytes check --this-machi
   const std::vector<std::string> args = {"check", "--this-machine", "--model", "llama-3.1-8b", "--json"};
   auto runtime_bytes = [&]() {
     const auto j = llmsize::test::json_of(run(args));
-    const auto& devices = j["result"]["devices"];
-    REQUIRE(devices.size() == 1);
-    return devices[0]["overhead_bytes"].get<std::uint64_t>();
+    for (const auto& d : j["result"]["devices"]) {
+      if (d["id"] == "rtx-4090") return d["overhead_bytes"].get<std::uint64_t>();
+    }
+    FAIL("no rtx-4090 among the devices: " + j["result"]["devices"].dump());
+    return std::uint64_t{0};
   };
   // No profile: the fixed CUDA overhead of the table (backend_overhead_bytes).
   CHECK(runtime_bytes() == llmsize::backend_overhead_bytes(llmsize::Backend::cuda));
