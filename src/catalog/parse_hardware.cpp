@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cctype>
+#include <string>
 
 #include "parse_entries.h"
 
@@ -177,6 +179,31 @@ Link parse_link(ObjectReader& r) {
   return l;
 }
 
+namespace {
+
+// llama-bench's test names: "pp" or "tg" and a positive token count ("pp512", "tg128"). The count
+// is parsed later (prefill FLOPs grow with the prompt), so anything else is refused here.
+void read_bench_test(ObjectReader& r, Benchmark& b) {
+  constexpr std::uint32_t kMaxTokens = 1U << 24U;  // 16M tokens: beyond any context length
+  const std::size_t errors = r.sink().count();
+  const std::string test = r.req_string("test");
+  if (r.sink().count() > errors) return;  // missing or not a string: already reported
+  const std::string_view kind = std::string_view(test).substr(0, 2);
+  const std::string digits = test.size() > 2 ? test.substr(2) : "";
+  const bool numeric = !digits.empty() && digits.size() <= 8 && digits.front() != '0' &&
+                       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const std::uint64_t tokens = numeric ? std::stoull(digits) : 0;
+  if ((kind != "pp" && kind != "tg") || !numeric || tokens > kMaxTokens) {
+    r.sink().error(pointer_append(r.pointer(), "test"),
+                   "\"" + test + "\" is not a llama-bench test (\"pp\" or \"tg\" and a token count, e.g. \"pp512\", \"tg128\")");
+    return;
+  }
+  b.phase = kind == "pp" ? BenchPhase::prefill : BenchPhase::decode;
+  b.tokens = static_cast<std::uint32_t>(tokens);
+}
+
+}  // namespace
+
 Benchmark parse_benchmark(ObjectReader& r) {
   Benchmark b;
   b.meta = read_meta(r);
@@ -185,7 +212,7 @@ Benchmark parse_benchmark(ObjectReader& r) {
   b.backend = kBackendNames[r.req_enum("backend", kBackends)].backend;
   b.model = r.req_string("model");
   b.quant = r.req_string("quant");
-  b.test = r.req_string("test");
+  read_bench_test(r, b);
   b.tokens_per_s = r.req_number("tokens_per_s", 0.001, 1e7);
   b.flash_attention = r.opt_bool("flash_attention");
   b.ngl = r.opt_u32("ngl", 0, 10000);

@@ -29,13 +29,6 @@ std::string test_name(const machine::BenchRow& r) {
                                           : fmt::format("pp{}+tg{}", r.n_prompt, r.n_gen);
 }
 
-std::string read_proc_cpuinfo() {
-  std::ifstream in("/proc/cpuinfo");
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  return text.str();
-}
-
 Json error_json(const ErrorReport& before, const ErrorReport& after) {
   return {{"rows", before.rows}, {"before_median_abs_pct", before.median_abs_pct}, {"after_median_abs_pct", after.median_abs_pct}};
 }
@@ -53,10 +46,7 @@ void run_calibrate(Context& ctx, const CalibrateOptions& o) {
     machine::parse_calibration_file(path, text, input);
   }
   machine::MachineProfile profile = load_machine_profile();
-  machine::ThisMachine here;
-  const std::string cpuinfo = read_proc_cpuinfo();
-  here.cpu_model = machine::cpu_model_from_cpuinfo(cpuinfo);
-  here.cpu_flops_per_s = machine::cpuinfo_flops_per_s(cpuinfo);
+  machine::ThisMachine here = machine::this_machine_cpu(machine::detect_source_from_environment());
   if (profile.bandwidth && profile.bandwidth->read_gb_per_s > 0) {
     here.measured_bandwidth_bytes_per_s = profile.bandwidth->read_gb_per_s * 1e9;
   }

@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "hardware_config.h"
+#include "llmsize/machine/calibrate.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -57,7 +58,7 @@ void run_stats(Context& ctx) {
 }
 
 void run_calibration(Context& ctx) {
-  const auto points = calibration_points(ctx.catalog);
+  const auto points = machine::catalog_calibration_points(ctx.catalog);
   const Calibration& c = calibration(ctx);
   Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
                {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},

@@ -64,9 +64,10 @@ void run_probe(Context& ctx, const ProbeCommandOptions& o) {
   machine::ProbeOptions p;
   p.seconds = o.seconds;
   p.threads = o.threads > 0 ? o.threads : std::max(1U, std::thread::hardware_concurrency());
+  const machine::DetectSource source = machine::detect_source_from_environment();
   p.buffer_bytes = o.buffer_mib > 0 ? o.buffer_mib * units::kMiB
-                                    : machine::default_probe_bytes(machine::read_last_level_cache_bytes(),
-                                                                   machine::read_available_memory_bytes());
+                                    : machine::default_probe_bytes(machine::read_last_level_cache_bytes(source),
+                                                                   machine::read_available_memory_bytes(source));
   const bool bar_on = &ctx.err == &std::cerr && isatty(STDERR_FILENO) == 1 && !ctx.global.json;
   machine::ProbeProgress progress;
   if (bar_on) {
@@ -82,7 +83,7 @@ void run_probe(Context& ctx, const ProbeCommandOptions& o) {
   m.read_gb_per_s = r.read_gb_per_s;
   m.threads = r.threads;
   m.seconds = r.seconds;
-  m.cpu_model = machine::read_cpu_model();
+  m.cpu_model = machine::read_cpu_model(source);
   m.measured_at = machine::iso_utc_now();
   const Theoretical t = theoretical_for(ctx, m.cpu_model);
 

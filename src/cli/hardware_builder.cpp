@@ -68,6 +68,11 @@ HardwareBuilder& HardwareBuilder::set_storage(const StorageKind& storage) {
   return *this;
 }
 
+HardwareBuilder& HardwareBuilder::set_gpu_overhead(std::optional<std::uint64_t> overhead_bytes) {
+  gpu_overhead_bytes_ = overhead_bytes;
+  return *this;
+}
+
 HardwareBuilder& HardwareBuilder::add_assumption(std::string sentence) {
   assumptions_.push_back(std::move(sentence));
   return *this;
@@ -80,7 +85,7 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
     const GpuPart& part = gpus_[i];
     ComputeDevice c = device_from_gpu(*part.gpu);
     c.id = gpu_device_id(gpus_, i);
-    h.devices.push_back({c.id, DeviceKind::gpu, c.backend, part.memory_bytes});
+    h.devices.push_back({c.id, DeviceKind::gpu, c.backend, part.memory_bytes, gpu_overhead_bytes_});
     h.compute.push_back(c);
     h.power.gpu_tdp_watts.push_back(part.gpu->tdp_watts);
     h.power.gpu_idle_watts.push_back(part.gpu->idle_watts);
@@ -105,7 +110,7 @@ void HardwareBuilder::build_unified(HardwareConfig& h) const {
   const UnifiedSystem& s = *u.system;
   const ComputeDevice device = device_from_system(s);
   if (device.backend != Backend::cpu) {
-    h.devices.push_back({s.meta.id, DeviceKind::unified, device.backend, u.gpu_bytes});
+    h.devices.push_back({s.meta.id, DeviceKind::unified, device.backend, u.gpu_bytes, gpu_overhead_bytes_});
     h.compute.push_back(device);
   }
   HostDevice host;

@@ -64,6 +64,9 @@ class HardwareBuilder {
   HardwareBuilder& set_nodes(std::uint32_t count, const Link* link);
   HardwareBuilder& set_split(SplitMode split);
   HardwareBuilder& set_storage(const StorageKind& storage);
+  /// The runtime overhead of every GPU (`llmsize calibrate`'s fit from the user's load logs); nullopt:
+  /// each backend's estimate (buffers.h).
+  HardwareBuilder& set_gpu_overhead(std::optional<std::uint64_t> overhead_bytes);
   /// A sentence for `assumptions`, in the order the front end states them (hardware_defaults.h).
   HardwareBuilder& add_assumption(std::string sentence);
 
@@ -88,6 +91,7 @@ class HardwareBuilder {
   SplitMode split_ = SplitMode::layer;
   const StorageKind* storage_ = nullptr;
   std::vector<std::string> assumptions_;
+  std::optional<std::uint64_t> gpu_overhead_bytes_;
 };
 
 }  // namespace llmsize::cli

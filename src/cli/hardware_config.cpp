@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "hardware_builder.h"
 #include "llmsize/machine/calibrate.h"
@@ -251,54 +250,9 @@ const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {
   return best;
 }
 
-std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat) {
-  std::vector<CalibrationPoint> points;
-  std::map<std::string, WeightsResult> weights_cache;
-  for (const Benchmark& b : cat.benchmarks) {
-    const Model* m = catalog::find(cat.models, b.model);
-    const Quant* q = catalog::find(cat.quants, b.quant);
-    if (m == nullptr || q == nullptr) continue;
-    const bool decode = b.test.rfind("tg", 0) == 0;
-    const bool prefill = b.test.rfind("pp", 0) == 0;
-    if (!decode && !prefill) continue;
-    double bandwidth = 0;
-    double flops = 0;
-    if (const Gpu* g = catalog::find(cat.gpus, b.hardware)) {
-      const ComputeDevice d = device_from_gpu(*g);
-      bandwidth = d.bandwidth_bytes_per_s;
-      flops = d.matmul_flops_per_s * b.n_devices;
-    } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
-      const ComputeDevice d = device_from_system(*s);
-      bandwidth = d.bandwidth_bytes_per_s;
-      flops = d.matmul_flops_per_s;
-    } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
-      const RamKind* best = fastest_ram_kind(cat, *c);
-      if (best == nullptr) continue;
-      bandwidth = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
-      flops = cpu_flops_per_s(*c);
-    } else {
-      continue;
-    }
-    const std::string key = m->meta.id + "/" + q->meta.id;
-    auto it = weights_cache.find(key);
-    if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
-    const WeightsResult& w = it->second;
-    CalibrationPoint p;
-    p.backend = b.backend;
-    p.decode = decode;
-    p.holdout = b.set == "holdout";
-    p.measured_tokens_per_s = b.tokens_per_s;
-    p.label = b.meta.id;
-    p.seconds_at_peak = decode ? decode_weight_bytes_per_token(*m, w) / bandwidth
-                               : prefill_flops_per_token(*m, std::stod(b.test.substr(2))) / flops;
-    points.push_back(p);
-  }
-  return points;
-}
-
 const Calibration& calibration(Context& ctx) {
   if (!ctx.calibration_cache) {
-    Calibration c = fit_calibration(calibration_points(ctx.catalog));
+    Calibration c = fit_calibration(machine::catalog_calibration_points(ctx.catalog));
     // Only for this machine (--this-machine): the user's own fitted factors replace the catalog's.
     if (ctx.use_machine_profile) {
       if (const auto profile = machine_profile_if_any()) c = machine::merge_calibration(c, profile->efficiencies);

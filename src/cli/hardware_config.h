@@ -96,6 +96,5 @@ struct HardwareConfig {
 
 /// Efficiency factors fitted on the catalog's benchmark rows (cached per catalog).
 [[nodiscard]] const Calibration& calibration(Context& ctx);
-[[nodiscard]] std::vector<CalibrationPoint> calibration_points(const catalog::Catalog& cat);
 
 }  // namespace llmsize::cli

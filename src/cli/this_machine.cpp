@@ -187,6 +187,11 @@ void read_profile(const machine::Detection& d, MachineSpec& spec) {
                                   b.measured_at));
     }
   }
+  spec.gpu_overhead_bytes = profile->backend_overhead_bytes;
+  if (spec.gpu_overhead_bytes) {
+    notes.push_back(fmt::format("runtime overhead per GPU: {:.0f} MiB fitted by `llmsize calibrate` from your load logs",
+                                units::bytes_to_mib(*spec.gpu_overhead_bytes)));
+  }
   if (!profile->efficiencies.empty()) {
     std::string backends;
     for (const Efficiency& e : profile->efficiencies) backends += (backends.empty() ? "" : ", ") + std::string(to_string(e.backend));
@@ -222,6 +227,7 @@ MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& 
 HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec) {
   HardwareBuilder b;
   for (const GpuPart& g : spec.gpus) b.add_gpu(*g.gpu, g.memory_bytes, g.origin);
+  b.set_gpu_overhead(spec.gpu_overhead_bytes);
   if (spec.system != nullptr) {
     UnifiedSpec u;
     u.system = spec.system;

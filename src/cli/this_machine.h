@@ -26,6 +26,7 @@ struct MachineSpec {
   /// CPU, RAM kind × channels (dmidecode, or assumed), the probe's bandwidth, and the RAM: ram_total_bytes is
   /// MemTotal, ram_bytes what placement may use (MemAvailable + the OS reserve, capped at the total).
   HostSpec host;
+  std::optional<std::uint64_t> gpu_overhead_bytes;  ///< per GPU, fitted by `llmsize calibrate` (profile)
   std::vector<std::string> assumptions;
 };
 

@@ -1,6 +1,7 @@
 // Fitting per-backend efficiency factors on published llama-bench results.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "llmsize/engine/speed.h"
 
@@ -15,13 +16,6 @@ constexpr double kBandHighQuantile = 0.95;
 constexpr double kPooledLowQuantile = 0.05;
 constexpr double kPooledHighQuantile = 0.95;
 constexpr double kMinBandHalfWidth = 0.10;  // never claim better than ±10%
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 1;
@@ -113,6 +107,26 @@ void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool deco
 }
 
 }  // namespace
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+CalibrationPoint calibration_point(const Measurement& m, std::string label, bool holdout) {
+  CalibrationPoint p;
+  p.backend = m.backend;
+  p.decode = m.phase == BenchPhase::decode;
+  p.holdout = holdout;
+  p.measured_tokens_per_s = m.measured_tokens_per_s;
+  p.label = std::move(label);
+  const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
+  const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
+  p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
+  return p;
+}
 
 double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak) {
   const double t = seconds_at_peak / e.bandwidth_efficiency + e.per_token_s;

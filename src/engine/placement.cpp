@@ -118,7 +118,7 @@ Placement evaluate(const Inputs& in, const Layout& layout) {
     DevicePlacement& dp = p.devices[i];
     if (dp.layers == 0 && !dp.holds_output) continue;  // an unused GPU allocates nothing
     dp.compute_buffer_bytes = gpu_compute_bytes(in, dp.holds_output);
-    dp.overhead_bytes = backend_overhead_bytes(r.devices[i].backend);
+    dp.overhead_bytes = r.devices[i].runtime_overhead_bytes();
     dp.margin_bytes = r.fit_margin_bytes;
   }
   const bool cpu_computes = host.layers > 0 || host.holds_output || r.devices.empty();
@@ -244,7 +244,7 @@ Placement place_tensor_parallel(const Inputs& in) {
     dp.weights_bytes = all.weights_bytes / count;
     dp.kv_cache_bytes = all.kv_cache_bytes / count;
     dp.expert_bytes = all.expert_bytes / count;
-    dp.overhead_bytes = backend_overhead_bytes(d.backend);
+    dp.overhead_bytes = d.runtime_overhead_bytes();
     p.devices.push_back(dp);
   }
   p.split = SplitMode::tensor;

@@ -49,7 +49,11 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     parts.push_back(part);
   }
   const HostPlacement& h = p.host;
-  const double host_weights = static_cast<double>(h.weights_bytes - std::min(h.weights_bytes, r.weights->token_embd_bytes));
+  // token_embd stays in system RAM and a token looks up one row of it, unless it is also the output
+  // head here (a tied model whose output layer is on the CPU), which reads it whole.
+  const bool reads_embd = r.model->tied_embeddings && h.holds_output;
+  const std::uint64_t lookup_only = reads_embd ? 0 : std::min(h.weights_bytes, r.weights->token_embd_bytes);
+  const double host_weights = static_cast<double>(h.weights_bytes - lookup_only);
   if (r.host && (host_weights > 0 || h.kv_cache_bytes > 0)) {
     Part part;
     const double experts = static_cast<double>(h.expert_bytes);
@@ -181,8 +185,10 @@ double network_seconds(const SpeedRequest& r, double tokens, double micro_batche
 }
 
 double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
+  // As parts_of with every layer and the output on one device: the tied head adds back token_embd.
   const double experts = static_cast<double>(w.routed_expert_bytes);
-  return static_cast<double>(w.total_bytes - w.token_embd_bytes) - experts + experts * expert_touch_fraction(m, 1);
+  const std::uint64_t embd_not_read = m.tied_embeddings ? 0 : w.token_embd_bytes;
+  return static_cast<double>(w.total_bytes - embd_not_read) - experts + experts * expert_touch_fraction(m, 1);
 }
 
 double prefill_flops_per_token(const Model& m, double prompt_tokens) {

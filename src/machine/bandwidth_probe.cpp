@@ -8,13 +8,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
+#include "llmsize/engine/speed.h"
 #include "llmsize/error.h"
 #include "llmsize/units.h"
+#include "text.h"
 
 namespace llmsize::machine {
 namespace {
@@ -24,7 +24,6 @@ using Clock = std::chrono::steady_clock;
 using units::kGiB;
 using units::kKiB;
 using units::kMiB;
-
 constexpr std::uint64_t kMinProbeBytes = 64 * kMiB;
 constexpr std::uint64_t kCacheMultiple = 8;  // buffers this many times the last-level cache
 constexpr std::uint64_t kAvailableDivisor = 4;  // never take more than a quarter of free memory
@@ -74,24 +73,10 @@ std::uint64_t parse_size_with_suffix(const std::string& text) {
   return value;
 }
 
-std::string trim(const std::string& s) {
-  const auto start = s.find_first_not_of(" \t\r\n");
-  if (start == std::string::npos) return "";
-  const auto end = s.find_last_not_of(" \t\r\n");
-  return s.substr(start, end - start + 1);
-}
-
 }  // namespace
 
 double gb_per_s(std::uint64_t bytes, double seconds) {
   return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0;
-}
-
-double median_of(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 std::uint64_t default_probe_bytes(std::uint64_t last_level_cache_bytes, std::uint64_t available_bytes) {
@@ -160,59 +145,29 @@ ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgr
     throw Error("cannot allocate " + std::to_string(total_bytes / kMiB) + " MiB for the probe (" + std::to_string(n) +
                 " threads); try a smaller --buffer-mib");
   }
-  r.read_gb_per_s = median_of(r.pass_gb_per_s);
+  r.read_gb_per_s = median(r.pass_gb_per_s);
   r.best_gb_per_s = *std::max_element(r.pass_gb_per_s.begin(), r.pass_gb_per_s.end());
   for (std::uint64_t s : sums) r.checksum += s;
   return r;
 }
 
-std::uint64_t read_last_level_cache_bytes() {
+std::uint64_t read_last_level_cache_bytes(const DetectSource& source) {
   std::uint64_t largest = 0;
   for (int index = 0; index < 8; ++index) {
-    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
-    if (!in) continue;
-    std::string text;
-    std::getline(in, text);
-    largest = std::max(largest, parse_size_with_suffix(trim(text)));
+    const auto text = read_source_file(source, "sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+    if (text) largest = std::max(largest, parse_size_with_suffix(std::string(trim(*text))));
   }
   return largest;
 }
 
-std::uint64_t read_available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("MemAvailable:", 0) == 0) {
-      std::istringstream fields(line.substr(13));
-      std::uint64_t kib = 0;
-      fields >> kib;
-      return kib * kKiB;
-    }
-  }
-  return 0;
+std::uint64_t read_available_memory_bytes(const DetectSource& source) {
+  const auto text = read_source_file(source, "proc/meminfo");
+  return text ? parse_meminfo(*text).available_bytes.value_or(0) : 0;
 }
 
-std::string cpu_model_from_cpuinfo(const std::string& cpuinfo_text) {
-  std::istringstream in(cpuinfo_text);
-  std::string line;
-  std::string fallback;
-  while (std::getline(in, line)) {
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    const std::string key = trim(line.substr(0, colon));
-    const std::string value = trim(line.substr(colon + 1));
-    if (key == "model name" && !value.empty()) return value;
-    if ((key == "Model" || key == "Hardware") && fallback.empty()) fallback = value;
-  }
-  return fallback;
-}
-
-std::string read_cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  if (!in) return "";
-  std::ostringstream text;
-  text << in.rdbuf();
-  return cpu_model_from_cpuinfo(text.str());
+std::string read_cpu_model(const DetectSource& source) {
+  const auto text = read_source_file(source, "proc/cpuinfo");
+  return text ? parse_cpuinfo(*text).model_name : "";
 }
 
 std::string iso_utc_now() {

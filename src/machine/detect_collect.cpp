@@ -190,6 +190,19 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   return result;
 }
 
+std::optional<std::string> read_source_file(const DetectSource& source, std::string_view relative) {
+  return read_text(source.root / relative);
+}
+
+DetectSource detect_source_from_environment() {
+  DetectSource source;
+  if (const char* root = std::getenv("LLMSIZE_DETECT_ROOT"); root != nullptr && root[0] != '\0') {
+    source.root = root;
+    source.recorded_commands = source.root / "commands";
+  }
+  return source;
+}
+
 Detection detect(const DetectSource& source) {
   Detection d;
   const fs::path& root = source.root;

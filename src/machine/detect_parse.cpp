@@ -11,15 +11,10 @@
 
 #include "llmsize/machine/detect.h"
 #include "llmsize/units.h"
+#include "text.h"
 
 namespace llmsize::machine {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
-  return s;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -146,16 +141,16 @@ CpuInfo parse_cpuinfo(std::string_view text) {
   if (c.threads == 0) return CpuInfo{};
   c.sockets = sockets.empty() ? 1 : static_cast<std::uint32_t>(sockets.size());
   c.cores = cores.empty() ? c.threads : static_cast<std::uint32_t>(cores.size());
-  if (c.model_name.empty() && arm) {
-    // ARM cpuinfo names no model: the core type from the part number (Arm's TRMs), else the board.
+  if (c.model_name.empty() && !hardware.empty()) {
+    c.model_name = hardware;  // ARM boards name themselves ("Raspberry Pi 5 Model B Rev 1.0")
+  } else if (c.model_name.empty() && arm) {
+    // ARM cpuinfo names no model: the core type from the part number (Arm's TRMs).
     static const std::map<std::string, std::string, std::less<>> kParts = {
         {"0xd03", "Cortex-A53"}, {"0xd05", "Cortex-A55"}, {"0xd08", "Cortex-A72"}, {"0xd0b", "Cortex-A76"},
         {"0xd0c", "Neoverse-N1"}, {"0xd40", "Neoverse-V1"}, {"0xd41", "Cortex-A78"}, {"0xd49", "Neoverse-N2"},
         {"0xd4f", "Neoverse-V2"}, {"0xd81", "Cortex-A720"}, {"0xd85", "Cortex-X925"}, {"0xd87", "Cortex-A725"}};
     const auto it = kParts.find(arm_part);
-    if (!hardware.empty()) {
-      c.model_name = hardware;
-    } else if (it != kParts.end()) {
+    if (it != kParts.end()) {
       c.model_name = c.vendor + " " + it->second;
     } else if (!arm_part.empty()) {
       c.model_name = c.vendor + " part " + arm_part;

@@ -54,6 +54,46 @@ TEST_CASE("loader errors, word for word", "[catalog]") {
         "test.json: /gpus/0/id: \"RTX_3090\" is not a valid id (lowercase letters and digits joined by '-' or '.')");
 }
 
+namespace {
+// A valid benchmark entry whose "test" is `test`.
+std::string bench(const std::string& test) {
+  return R"({"schema_version": 1, "benchmarks": [{"id": "b", "name": "B", "source": "s", "hardware": "rtx-3090",
+    "backend": "cuda", "model": "llama-3.1-8b", "quant": "q4-k-m", "tokens_per_s": 100, "set": "fit", "test": )" +
+         test + "}]}";
+}
+
+// Errors of `text` loaded as an overlay on the shipped catalog (so its references resolve).
+std::vector<std::string> overlay_errors(const std::string& text, const std::string& name = "test.json") {
+  const auto r = catalog::load(catalog::embedded_files(), {{name, text}});
+  std::vector<std::string> out;
+  for (const auto& d : r.errors) out.push_back(d.to_string());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("benchmark tests are pp or tg and a token count, stored typed", "[catalog]") {
+  // The loader must refuse what the fit later parses (`ppx` once aborted every sizing command).
+  const std::string why = " is not a llama-bench test (\"pp\" or \"tg\" and a token count, e.g. \"pp512\", \"tg128\")";
+  CHECK(overlay_errors(bench(R"("ppx")"), "user.json") == std::vector<std::string>{"user.json: /benchmarks/0/test: \"ppx\"" + why});
+  for (const char* bad : {R"("tg")", R"("pp0")", R"("pp-5")", R"("tg128 ")", R"("PP512")", R"("pg512")", R"("pp99999999")"}) {
+    INFO(bad);
+    const auto e = overlay_errors(bench(bad));
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].rfind("test.json: /benchmarks/0/test: ", 0) == 0);
+  }
+  CHECK(overlay_errors(bench("512")) == std::vector<std::string>{"test.json: /benchmarks/0/test: expected a string, got 512"});
+  const std::vector<SourceText> base = catalog::embedded_files();
+  const auto ok = catalog::load(base, {{"user.json", bench(R"("pp2048")")}});
+  REQUIRE(ok.ok());
+  const auto& b = ok.catalog.benchmarks.back();
+  CHECK(b.phase == BenchPhase::prefill);
+  CHECK(b.tokens == 2048);
+  const auto tg = catalog::load(base, {{"user.json", bench(R"("tg128")")}});
+  REQUIRE(tg.ok());
+  CHECK(tg.catalog.benchmarks.back().phase == BenchPhase::decode);
+  CHECK(tg.catalog.benchmarks.back().tokens == 128);
+}
+
 TEST_CASE("malformed JSON reports line and column", "[catalog]") {
   CHECK(errors_of("{\n  \"schema_version\": 1,\n  \"gpus\": [ { \"id\": \"x\", } ]\n}") ==
         std::vector<std::string>{"test.json: line 3, column 26: syntax error while parsing object key - unexpected '}'; "

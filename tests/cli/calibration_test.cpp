@@ -5,6 +5,8 @@
 #include <iostream>
 
 #include "cli/hardware_config.h"
+#include "llmsize/machine/calibrate.h"
+#include "run_cli.h"
 
 using namespace llmsize;
 
@@ -20,7 +22,7 @@ TEST_CASE("speed predictions on the held-back half of the llama-bench set", "[ca
   // Target (issue 4): median absolute error ≤ 15% for decode (tg) and ≤ 25% for prefill (pp) on
   // rows the factors were not fitted on; measured inside the band for ≥ 80% of them.
   const catalog::Catalog cat = shipped();
-  const auto points = cli::calibration_points(cat);
+  const auto points = machine::catalog_calibration_points(cat);
   const Calibration c = fit_calibration(points);
   const ErrorReport decode = evaluate(c, points, true, true);
   const ErrorReport prefill = evaluate(c, points, false, true);
@@ -36,4 +38,17 @@ TEST_CASE("speed predictions on the held-back half of the llama-bench set", "[ca
   CHECK(prefill.median_abs_pct <= 25.0);
   CHECK(decode.within_band_share >= 0.8);
   CHECK(prefill.within_band_share >= 0.8);
+}
+
+TEST_CASE("a user catalog with a mistyped benchmark test is a catalog error naming the entry, not an abort", "[calibration][cli]") {
+  // Before the loader checked "test", `ppx` passed validation and std::stod aborted every sizing command (exit 134).
+  const std::string file = std::string(LLMSIZE_FIXTURES) + "/bench_test_ppx.json";
+  const test::CliResult r = test::run({"check", "--catalog", file, "--model", "llama-3.1-8b", "--gpu", "3090"});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == file +
+                     ": /benchmarks/0/test: \"ppx\" is not a llama-bench test (\"pp\" or \"tg\" and a token count, "
+                     "e.g. \"pp512\", \"tg128\")\n"
+                     "llmsize: error: 1 catalog error(s); fix the files above or run `llmsize catalog validate FILE`\n");
+  CHECK(test::run({"catalog", "validate", file}).code == 2);
 }

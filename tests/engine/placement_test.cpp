@@ -32,7 +32,7 @@ struct Setup {
   void gpus(std::initializer_list<double> gib) {
     request.devices.clear();
     int i = 0;
-    for (double g : gib) request.devices.push_back({"gpu" + std::to_string(i++), DeviceKind::gpu, Backend::cuda, units::gib_to_bytes(g)});
+    for (double g : gib) request.devices.push_back({"gpu" + std::to_string(i++), DeviceKind::gpu, Backend::cuda, units::gib_to_bytes(g), std::nullopt});
   }
 };
 
@@ -121,7 +121,7 @@ TEST_CASE("unified memory: the GPU share and the OS reserve both limit", "[place
   Setup s(test::llama_3_1_8b(), "f16", 8192);
   s.request.unified_memory = true;
   s.request.host_ram_bytes = 20 * kGiB;
-  s.request.devices = {{"mac", DeviceKind::unified, Backend::metal, 20 * kGiB / 3 * 2}};  // 2/3 of 20 GiB
+  s.request.devices = {{"mac", DeviceKind::unified, Backend::metal, 20 * kGiB / 3 * 2, std::nullopt}};  // 2/3 of 20 GiB
   CHECK(s.place().verdict != Verdict::fits);
   s.request.host_ram_bytes = 32 * kGiB;
   s.request.devices[0].memory_bytes = 24 * kGiB;  // 3/4 of 32 GiB

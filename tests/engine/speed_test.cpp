@@ -13,7 +13,7 @@ TEST_CASE("prefill FLOPs per token: matmuls plus causal attention over attention
   CHECK(prefill_flops_per_token(g, 512) - prefill_flops_per_token(g, 0) == Approx(2.0 * 4 * 32 * 64 * 512));
 }
 
-TEST_CASE("decode reads every weight but token_embd, and k/E of the routed experts", "[speed][moe]") {
+TEST_CASE("decode reads every weight but token_embd (untied), and k/E of the routed experts", "[speed][moe]") {
   const auto types = test::ggml_types();
   const Model dense = test::llama_3_1_8b();
   const WeightsResult wd = weight_bytes(dense, test::uniform_quant("q8-0"), types);

@@ -52,7 +52,7 @@ ThisMachine this_machine() {
   ThisMachine m;
   m.cpu_model = "AMD EPYC";
   m.measured_bandwidth_bytes_per_s = 29.82e9;
-  m.cpu_flops_per_s = cpuinfo_flops_per_s(slurp(kDir + "cpuinfo-epyc-2core.txt"));
+  m.cpu_flops_per_s = cpuinfo_flops_per_s(parse_cpuinfo(slurp(kDir + "cpuinfo-epyc-2core.txt")));
   return m;
 }
 
@@ -164,8 +164,8 @@ TEST_CASE("hardware descriptions as llama-bench prints them match catalog entrie
 
 TEST_CASE("CPU peak FLOP/s from /proc/cpuinfo: cores x FLOP/cycle x clock", "[machine][calibrate]") {
   // 2 cores, AVX-512 (64 FP32 FLOP/cycle), 2596.142 MHz.
-  CHECK(cpuinfo_flops_per_s(slurp(kDir + "cpuinfo-epyc-2core.txt")) == Approx(2 * 64 * 2.596142e9));
-  CHECK(cpuinfo_flops_per_s("nothing") == 0);
+  CHECK(cpuinfo_flops_per_s(parse_cpuinfo(slurp(kDir + "cpuinfo-epyc-2core.txt"))) == Approx(2 * 64 * 2.596142e9));
+  CHECK(cpuinfo_flops_per_s(parse_cpuinfo("nothing")) == 0);
 }
 
 TEST_CASE("calibrate on this machine's llama-bench rows moves the predictions closer to the measurements",
@@ -173,7 +173,8 @@ TEST_CASE("calibrate on this machine's llama-bench rows moves the predictions cl
   const CalibrationInput in = read({"oracle-cpu.json"});
   const CalibrationResult r = calibrate(cat(), catalog_fit(), in, this_machine());
   REQUIRE(r.points.size() == 26);
-  // Llama-3.2-1B Q4_0 tg64 (row 12): 727.746 MiB read per token at the probe's 29.82 GB/s.
+  // Llama-3.2-1B Q4_0 tg64 (row 12): 727.746 MiB read per token at the probe's 29.82 GB/s. The model
+  // is tied, so its output head reads token_embd whole: the bytes are the whole model_size.
   const RowUse& tg = r.rows[11];
   CHECK(tg.row->model_filename == "models/llama3.2-1b-Q4_0.gguf");
   CHECK(tg.decode);
@@ -181,29 +182,42 @@ TEST_CASE("calibrate on this machine's llama-bench rows moves the predictions cl
   CHECK(tg.seconds_at_peak == Approx(763096990.0 / 29.82e9));
   // Before: 1 / (0.02559 / 0.512 + 0.005) = 18.19 tok/s against 39.86 measured.
   CHECK(tg.predicted_before_tokens_per_s == Approx(1 / (763096990.0 / 29.82e9 / 0.512 + 0.005)));
-  // pp256 of the same model: 2 x 1.2358e9 FLOPs over 2 x 64 x 2.596 GFLOP/s.
+  // pp256 of the same model: the catalog model's prefill FLOPs (2 x active parameters + the causal
+  // attention term 2 x 16 layers x 32 heads x 64 x 256 = 16,777,216) over 2 x 64 x 2.596 GFLOP/s.
   const RowUse& pp = r.rows[10];
   CHECK_FALSE(pp.decode);
-  CHECK(pp.seconds_at_peak == Approx(2 * 1235814400.0 / (2 * 64 * 2.596142e9)));
+  const Model* llama_1b = catalog::find(cat().models, "llama-3.2-1b");
+  REQUIRE(llama_1b != nullptr);
+  const double attention = 2.0 * 16 * 32 * 64 * 256;
+  CHECK(prefill_flops_per_token(*llama_1b, 256) - prefill_flops_per_token(*llama_1b, 0) == Approx(attention));
+  CHECK(pp.seconds_at_peak == Approx(prefill_flops_per_token(*llama_1b, 256) / (2 * 64 * 2.596142e9)));
+  CHECK(pp.seconds_at_peak == Approx(2 * 1235814400.0 / (2 * 64 * 2.596142e9)).epsilon(0.02));
+  // Llama-3.1-8B Q4_0 tg32 (row 22) is untied: token_embd's share of model_size (128256 x 4096 of
+  // 8,030,261,248 parameters, 6.54%) is left out, as the predictor leaves it out.
+  const RowUse& untied = r.rows[21];
+  CHECK(untied.row->model_filename == "models/llama3.1-8b-Q4_0.gguf");
+  CHECK(untied.seconds_at_peak ==
+        Approx(4653375816.0 * (1 - 128256.0 * 4096 / 8030261248.0) / 29.82e9).epsilon(1e-6));
 
   REQUIRE(r.fitted.size() == 1);
   const Efficiency& e = r.fitted[0];
   CHECK(e.backend == Backend::cpu);
   CHECK(e.decode_rows == 13);
   CHECK(e.prefill_rows == 13);
-  // Recorded fit (docs/this-machine.md): llama.cpp streams weights at 1.19 x the probe's median read
+  // Recorded fit (docs/this-machine.md): llama.cpp streams weights at 1.14 x the probe's median read
   // bandwidth (llama-bench ran at other moments on a VM whose bandwidth moves by +-30%) with a fixed
-  // 4.25 ms per token; prompt processing reaches 0.84 of the cores' FP32 FMA peak.
-  CHECK(e.bandwidth_efficiency == Approx(1.1875).epsilon(0.01));
-  CHECK(e.per_token_s == Approx(0.00425).margin(1e-9));
-  CHECK(e.prefill_efficiency == Approx(0.8408).epsilon(0.01));
+  // 3.2 ms per token; prompt processing reaches 0.85 of the cores' FP32 FMA peak. (On the old basis,
+  // file bytes and 2 x n_params FLOPs: 1.19, 4.25 ms, 0.84.)
+  CHECK(e.bandwidth_efficiency == Approx(1.1436).epsilon(0.01));
+  CHECK(e.per_token_s == Approx(0.0032).margin(1e-9));
+  CHECK(e.prefill_efficiency == Approx(0.8452).epsilon(0.01));
 
   // Median absolute error on the 13 tg and 13 pp rows, before (catalog-wide CPU factors) and after.
   CHECK(r.before_decode.rows == 13);
   CHECK(r.before_decode.median_abs_pct == Approx(54.38).epsilon(0.01));
-  CHECK(r.after_decode.median_abs_pct == Approx(3.12).epsilon(0.01));
-  CHECK(r.before_prefill.median_abs_pct == Approx(20.44).epsilon(0.01));
-  CHECK(r.after_prefill.median_abs_pct == Approx(15.96).epsilon(0.01));
+  CHECK(r.after_decode.median_abs_pct == Approx(1.91).epsilon(0.01));
+  CHECK(r.before_prefill.median_abs_pct == Approx(20.88).epsilon(0.01));
+  CHECK(r.after_prefill.median_abs_pct == Approx(15.78).epsilon(0.01));
   CHECK(r.after_decode.median_abs_pct < r.before_decode.median_abs_pct / 3);
   CHECK(r.after_prefill.median_abs_pct < r.before_prefill.median_abs_pct);
 }
@@ -224,6 +238,12 @@ TEST_CASE("rows calibrate cannot use are skipped with the reason", "[machine][ca
   CHECK(r.rows[27].flops_per_s > 0);
   CHECK(r.points.size() == 2);
   CHECK(r.fitted.empty());  // 1 pp and 1 tg row: fewer than 3, the catalog's factors stay
+  // A model the catalog does not have: its token_embd share and tied head are unknown, so it is skipped.
+  CalibrationInput unknown = read({"rtx4080.jsonl"});
+  unknown.rows[1].model_type = "mystery 7B Q4_K - Medium";
+  const CalibrationResult m = calibrate(cat(), catalog_fit(), unknown, this_machine());
+  CHECK(m.rows[1].skipped_because ==
+        "model \"mystery 7B Q4_K - Medium\" (7615616512 parameters) is not in the catalog: the bytes a token reads are not known");
   CHECK(r.after_decode.median_abs_pct == r.before_decode.median_abs_pct);
 
   ThisMachine unmeasured = this_machine();

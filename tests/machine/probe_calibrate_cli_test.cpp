@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "cli/hardware_config.h"
 #include "llmsize/cli/run.h"
 #include "../cli/run_cli.h"
+#include "llmsize/engine/buffers.h"
 #include "llmsize/machine/profile.h"
 #include "temp_config.h"
 
@@ -178,4 +180,68 @@ TEST_CASE("predictions use the profile's factors only when asked for this machin
         llmsize::cli::calibration(plain).get(llmsize::Backend::cpu).prefill_efficiency);
   CHECK(c.get(llmsize::Backend::cuda).bandwidth_efficiency ==
         llmsize::cli::calibration(plain).get(llmsize::Backend::cuda).bandwidth_efficiency);
+}
+
+namespace {
+
+// Points detection (and calibrate's and probe's reads of /proc and /sys) at a recorded tree.
+class RecordedMachine {
+ public:
+  explicit RecordedMachine(const std::string& tree) {
+    setenv("LLMSIZE_DETECT_ROOT", (std::string(LLMSIZE_FIXTURES) + "/machine/" + tree).c_str(), 1);
+  }
+  ~RecordedMachine() { unsetenv("LLMSIZE_DETECT_ROOT"); }
+  RecordedMachine(const RecordedMachine&) = delete;
+  RecordedMachine& operator=(const RecordedMachine&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("calibrate's \"same CPU\" decision follows the recorded machine, not the host", "[cli][calibrate]") {
+  const TempConfig config;
+  llmsize::machine::MachineProfile p;
+  p.bandwidth = llmsize::machine::BandwidthMeasurement{29.82, 2, 3, "AMD EPYC", "2025-11-21T11:32:05Z"};
+  llmsize::machine::save_profile(config.path() / "llmsize", p);
+  {
+    // The tree's CPU is the EPYC the oracle rows ran on: all 26 rows are used, measured against it.
+    const RecordedMachine epyc("epyc-2core");
+    const auto j = json_of_success(run({"calibrate", kDir + "oracle-cpu.json", "--dry-run", "--json"}));
+    const auto& rows = j["result"]["rows"];
+    REQUIRE(rows.size() == 26);
+    for (const auto& row : rows) {
+      INFO(row.dump());
+      CHECK(row["used"] == true);
+      CHECK(row["device"] == "this machine");
+    }
+  }
+  {
+    // A recorded Ryzen 9 7950X: every row ran on another CPU, so nothing is calibrated.
+    const RecordedMachine ryzen("nvidia-4090");
+    const Result r = run({"calibrate", kDir + "oracle-cpu.json", "--dry-run"});
+    CHECK(r.code == 2);
+    CHECK(r.err == "llmsize: error: nothing to calibrate from: " + kDir +
+                       "oracle-cpu.json: row 1: run on another CPU (\"AMD EPYC\"; this machine has \"AMD Ryzen 9 7950X "
+                       "16-Core Processor\"); the profile is unchanged\n");
+  }
+}
+
+TEST_CASE("the overhead calibrate fitted is the runtime bytes check --this-machine places on each GPU", "[cli][calibrate]") {
+  const TempConfig config;
+  const RecordedMachine rtx4090("nvidia-4090");
+  const std::vector<std::string> args = {"check", "--this-machine", "--model", "llama-3.1-8b", "--json"};
+  auto runtime_bytes = [&]() {
+    const auto j = llmsize::test::json_of(run(args));
+    for (const auto& d : j["result"]["devices"]) {
+      if (d["id"] == "rtx-4090") return d["overhead_bytes"].get<std::uint64_t>();
+    }
+    FAIL("no rtx-4090 among the devices: " + j["result"]["devices"].dump());
+    return std::uint64_t{0};
+  };
+  // No profile: the fixed CUDA overhead of the table (backend_overhead_bytes).
+  CHECK(runtime_bytes() == llmsize::backend_overhead_bytes(llmsize::Backend::cuda));
+  llmsize::machine::MachineProfile p;
+  p.backend_overhead_bytes = 777ULL << 20;  // as if the user's load logs said 777 MiB unaccounted per GPU
+  llmsize::machine::save_profile(config.path() / "llmsize", p);
+  CHECK(runtime_bytes() == 777ULL << 20);
+  CHECK(llmsize::backend_overhead_bytes(llmsize::Backend::cuda) != 777ULL << 20);
 }

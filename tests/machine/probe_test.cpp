@@ -29,9 +29,6 @@ TEST_CASE("probe arithmetic: bytes over seconds in GB/s (1e9), median of passes"
   CHECK(gb_per_s(2'000'000'000ULL, 0.5) == Approx(4.0));
   CHECK(gb_per_s(1ULL << 30, 1.0) == Approx(1.073741824));
   CHECK(gb_per_s(1000, 0) == 0);
-  CHECK(median_of({3, 1, 2}) == 2);
-  CHECK(median_of({4, 1, 3, 2}) == 2.5);
-  CHECK(median_of({}) == 0);
 }
 
 TEST_CASE("probe buffer: max(1 GiB, 8 x LLC), capped at a quarter of free memory, at least 64 MiB", "[machine][probe]") {
@@ -45,10 +42,23 @@ TEST_CASE("probe buffer: max(1 GiB, 8 x LLC), capped at a quarter of free memory
 }
 
 TEST_CASE("cpu model from /proc/cpuinfo, x86 and ARM", "[machine][probe]") {
-  CHECK(cpu_model_from_cpuinfo(slurp(kFixtures + "/calibrate/cpuinfo-epyc-2core.txt")) == "AMD EPYC");
-  CHECK(cpu_model_from_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\nModel\t\t: Raspberry Pi 5 Model B Rev 1.0\n") ==
+  CHECK(parse_cpuinfo(slurp(kFixtures + "/calibrate/cpuinfo-epyc-2core.txt")).model_name == "AMD EPYC");
+  CHECK(parse_cpuinfo("processor\t: 0\nBogoMIPS\t: 108.00\nModel\t\t: Raspberry Pi 5 Model B Rev 1.0\n").model_name ==
         "Raspberry Pi 5 Model B Rev 1.0");
-  CHECK(cpu_model_from_cpuinfo("garbage without colons\n").empty());
+  CHECK(parse_cpuinfo("garbage without colons\n").model_name.empty());
+}
+
+TEST_CASE("the probe reads /proc and /sys through the detect source, with detect's parsers", "[machine][probe]") {
+  DetectSource recorded;
+  recorded.root = kFixtures + "/machine/epyc-2core";
+  CHECK(read_available_memory_bytes(recorded) == 6086208ULL * 1024);  // MemAvailable 6086208 kB (KiB)
+  CHECK(read_last_level_cache_bytes(recorded) == 32ULL << 20);         // index3/size "32768K"
+  CHECK(read_cpu_model(recorded) == "AMD EPYC");
+  DetectSource empty;
+  empty.root = kFixtures + "/machine/no-such-tree";
+  CHECK(read_available_memory_bytes(empty) == 0);
+  CHECK(read_last_level_cache_bytes(empty) == 0);
+  CHECK(read_cpu_model(empty).empty());
 }
 
 TEST_CASE("the probe kernel, run once tiny, reads every word of every buffer", "[machine][probe]") {

@@ -8,6 +8,9 @@
 
 namespace llmsize {
 
+/// What a llama-bench test measures: prompt processing ("pp512") or token generation ("tg128").
+enum class BenchPhase { prefill, decode };
+
 struct Benchmark {
   EntryMeta meta;
   std::string hardware;
@@ -15,7 +18,8 @@ struct Benchmark {
   Backend backend = Backend::cpu;
   std::string model;
   std::string quant;
-  std::string test;  ///< "pp512", "tg128"
+  BenchPhase phase = BenchPhase::decode;  ///< from "test": "pp…" prefill, "tg…" decode
+  std::uint32_t tokens = 0;               ///< the test's token count: 512 of "pp512", 128 of "tg128"
   double tokens_per_s = 0;
   std::optional<bool> flash_attention;
   std::optional<std::uint32_t> ngl;

@@ -24,6 +24,10 @@ struct DeviceSpec {
   DeviceKind kind = DeviceKind::gpu;
   Backend backend = Backend::cuda;
   std::uint64_t memory_bytes = 0;  ///< what the backend may allocate (unified: the GPU's share)
+  /// Memory the runtime holds on the device besides llama.cpp's buffers (driver context): a value
+  /// fitted by `llmsize calibrate` from the user's load logs; nullopt = backend_overhead_bytes(backend).
+  std::optional<std::uint64_t> overhead_bytes;
+  [[nodiscard]] std::uint64_t runtime_overhead_bytes() const { return overhead_bytes.value_or(backend_overhead_bytes(backend)); }
 };
 
 /// Operating-system reserve kept out of system RAM (estimate: an idle Linux or Windows desktop).

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "llmsize/engine/benchmark.h"
 #include "llmsize/engine/hardware.h"
 #include "llmsize/engine/placement.h"
 
@@ -43,8 +44,8 @@ struct Efficiency {
   double bandwidth_efficiency = 0.7;  ///< share of peak bandwidth decode streams weights at
   double per_token_s = 0;             ///< fixed cost per decoded token (kernel launches, sync)
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
-  double decode_low = 0.8;            ///< band: measured / predicted, 10th percentile (fit rows)
-  double decode_high = 1.2;           ///< 90th percentile
+  double decode_low = 0.8;            ///< band: measured / predicted, 5th percentile (fit rows; see fit_calibration)
+  double decode_high = 1.2;           ///< 95th percentile
   double prefill_low = 0.7;
   double prefill_high = 1.3;
   std::size_t decode_rows = 0;        ///< rows the factors were fitted on
@@ -56,14 +57,18 @@ struct Calibration {
   [[nodiscard]] const Efficiency& get(Backend b) const;
 };
 
-/// Weight bytes one decoded token reads from the whole model: everything but token_embd (one row
-/// is looked up), with MoE routed experts scaled by n_active / n_experts.
+/// Weight bytes one decoded token reads with the whole model on one device (all layers on a GPU, or
+/// CPU only): the bytes estimate_speed's parts add up (SpeedResult::bytes_per_token). Every tensor but
+/// token_embd, of which the input lookup reads one row, plus the output head: for a tied-embedding
+/// model that head *is* token_embd, read whole (placement puts a copy with the output layer), so
+/// token_embd counts once. MoE routed experts count n_active / n_experts. The one basis of
+/// "bytes a decoded token reads" for calibration and prediction (docs/calibration.md).
 [[nodiscard]] double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w);
 /// FLOPs per token of a prompt of P tokens: 2 × active parameters + the causal attention term
 /// 2 × attention layers × n_head × head_dim × P.
 [[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens);
 
-/// One published measurement reduced to what the fit needs.
+/// One measurement reduced to what the fit needs.
 struct CalibrationPoint {
   Backend backend = Backend::cpu;
   bool decode = true;             ///< tg (decode) or pp (prefill)
@@ -73,10 +78,33 @@ struct CalibrationPoint {
   std::string label;
 };
 
-/// Fits each backend's factors on the non-holdout points: decode by least squares of
-/// 1/tps = x / efficiency + per_token_s; prefill by the median of measured × x. Backends without
-/// enough points keep conservative defaults (docs/calibration.md).
+/// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
+/// token, and the speed measured. Both the catalog's rows and the user's own rows (`calibrate`) are
+/// turned into points by calibration_point, on one basis: weight_bytes_per_token from
+/// decode_weight_bytes_per_token, flops_per_token from prefill_flops_per_token.
+struct Measurement {
+  Backend backend = Backend::cpu;
+  BenchPhase phase = BenchPhase::decode;
+  double bandwidth_bytes_per_s = 0;   ///< peak memory bandwidth of the device that streams the weights
+  double matmul_flops_per_s = 0;      ///< peak matrix FLOP/s of all devices of the run together
+  double weight_bytes_per_token = 0;  ///< decode: decode_weight_bytes_per_token
+  double flops_per_token = 0;         ///< prefill: prefill_flops_per_token at the test's prompt length
+  double measured_tokens_per_s = 0;
+};
+
+/// The point of a measurement: seconds_at_peak = bytes / bandwidth (decode) or FLOPs / FLOP/s
+/// (prefill); 0, which the fit ignores, when that rate is unknown.
+[[nodiscard]] CalibrationPoint calibration_point(const Measurement& m, std::string label, bool holdout);
+
+/// Fits each backend's factors on the non-holdout points (docs/calibration.md). Decode,
+/// 1/tps = x / efficiency + per_token_s: a grid search over per_token_s (0 to 5 ms in 0.05 ms steps),
+/// each step taking the median efficiency of the rows, keeping the step with the smallest median
+/// absolute error. Prefill: the median of measured × x. Bands: 5th–95th percentile of measured /
+/// predicted, never narrower than the pooled 5th–95th percentile of all backends nor ±10%. Backends
+/// with fewer than 3 points keep conservative defaults.
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
+/// The median (the mean of the two middle values for an even count); 0 for none.
+[[nodiscard]] double median(std::vector<double> values);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak);
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
 
@@ -116,7 +144,8 @@ struct NetworkHops {
 };
 
 /// Per-token bytes one decode step reads: weights a token touches (MoE: non-expert weights plus
-/// n_active / n_experts of the routed experts; never token_embd beyond one row) and the KV cache.
+/// n_active / n_experts of the routed experts; token_embd one row for the input lookup, but whole
+/// for a tied-embedding model's output head) and the KV cache.
 struct SpeedRequest {
   const Model* model = nullptr;
   const WeightsResult* weights = nullptr;

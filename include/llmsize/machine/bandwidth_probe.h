@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "llmsize/machine/detect.h"
+
 namespace llmsize::machine {
 
 struct ProbeOptions {
@@ -31,27 +33,23 @@ struct ProbeResult {
 /// Called from the measuring thread with the share of the time spent, 0..1.
 using ProbeProgress = std::function<void(double fraction)>;
 
-/// Measures read bandwidth. Throws llmsize::Error when there is not a word of buffer per thread,
+/// Measures read bandwidth; the result is the median pass (engine median()). Throws llmsize::Error when there is not a word of buffer per thread,
 /// or when a thread cannot allocate its buffer (the message says how much, and what to change).
 [[nodiscard]] ProbeResult measure_read_bandwidth(const ProbeOptions& options, const ProbeProgress& progress);
 
 /// bytes / seconds in GB/s (1e9 bytes); 0 when seconds is not positive.
 [[nodiscard]] double gb_per_s(std::uint64_t bytes, double seconds);
-/// The median (mean of the two middle values for an even count); 0 for none.
-[[nodiscard]] double median_of(std::vector<double> values);
 
 /// Buffer size for the probe: the larger of 1 GiB and 8 × the last-level cache, but at most a
 /// quarter of the available memory (never below 64 MiB). Inputs in bytes; 0 means unknown.
 [[nodiscard]] std::uint64_t default_probe_bytes(std::uint64_t last_level_cache_bytes, std::uint64_t available_bytes);
 
-/// This machine: /sys/devices/system/cpu/cpu0/cache/index*/size (largest level), 0 when unreadable.
-[[nodiscard]] std::uint64_t read_last_level_cache_bytes();
-/// This machine: MemAvailable from /proc/meminfo, 0 when unreadable.
-[[nodiscard]] std::uint64_t read_available_memory_bytes();
-/// "model name" (x86) or "Model"/"Hardware" (ARM) from a /proc/cpuinfo text; "" when absent.
-[[nodiscard]] std::string cpu_model_from_cpuinfo(const std::string& cpuinfo_text);
-/// This machine's /proc/cpuinfo model name; "" when unreadable.
-[[nodiscard]] std::string read_cpu_model();
+/// The largest cache level of `source`'s sys/devices/system/cpu/cpu0/cache/index*/size; 0 when unreadable.
+[[nodiscard]] std::uint64_t read_last_level_cache_bytes(const DetectSource& source);
+/// MemAvailable of `source`'s proc/meminfo (parse_meminfo), 0 when unreadable.
+[[nodiscard]] std::uint64_t read_available_memory_bytes(const DetectSource& source);
+/// The CPU's model name in `source`'s proc/cpuinfo (parse_cpuinfo), "" when unreadable.
+[[nodiscard]] std::string read_cpu_model(const DetectSource& source);
 /// Now as ISO 8601 UTC, e.g. 2025-11-21T11:32:05Z.
 [[nodiscard]] std::string iso_utc_now();
 

@@ -12,6 +12,7 @@
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/engine/speed.h"
 #include "llmsize/error.h"
+#include "llmsize/machine/detect.h"
 
 namespace llmsize::machine {
 
@@ -82,9 +83,22 @@ struct ThisMachine {
   double cpu_flops_per_s = 0;                   ///< cores × FLOP/cycle × clock, from /proc/cpuinfo
 };
 
-/// Peak FP32 FLOP/s of the CPU described by a /proc/cpuinfo text, with the catalog's convention
-/// (cpu_flops_per_s: physical cores × FLOP/cycle of the widest SIMD × clock); 0 when unreadable.
-[[nodiscard]] double cpuinfo_flops_per_s(const std::string& cpuinfo_text);
+/// The CPU of the machine `source` describes (its proc/cpuinfo, read with detect's parser; a
+/// recorded tree under $LLMSIZE_DETECT_ROOT in tests). The bandwidth is left for the caller (the profile).
+[[nodiscard]] ThisMachine this_machine_cpu(const DetectSource& source);
+
+/// Peak FP32 FLOP/s of a CPU as parse_cpuinfo read it, with the catalog's convention
+/// (cpu_flops_per_s: physical cores × FLOP/cycle of the widest SIMD × cpuinfo's clock); 0 when unknown.
+[[nodiscard]] double cpuinfo_flops_per_s(const CpuInfo& cpu);
+
+/// The catalog's llama-bench rows as fit points (holdout rows marked), through calibration_point on
+/// the predictor's basis. Rows whose hardware, model or quant the catalog lacks are left out.
+[[nodiscard]] std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat);
+
+/// The catalog model a llama-bench row ran: its architecture is the first word of model_type
+/// ("qwen2 7B Q4_K - Medium") and its published parameter count within 1% of model_n_params
+/// (the closest wins); nullptr if none.
+[[nodiscard]] const Model* match_bench_model(const catalog::Catalog& cat, const BenchRow& row);
 
 /// A hardware description as llama-bench and /proc print it ("NVIDIA GeForce RTX 4090",
 /// "AMD Ryzen 7 7800X3D 8-Core Processor", "Apple M2 Max") matched to a catalog entry; nullptr if none.
@@ -117,9 +131,12 @@ struct CalibrationResult {
   std::size_t overhead_rows = 0;         ///< GPU breakdown rows the overhead is the median of
 };
 
-/// Builds a CalibrationPoint per usable row, fits this machine's factors with fit_calibration, and
+/// Builds a CalibrationPoint per usable row (calibration_point, on the same basis as the catalog's
+/// rows: the row's model is matched in the catalog for its token_embd share, tied head and FLOPs;
+/// the bytes come from the row's model_size), fits this machine's factors with fit_calibration, and
 /// compares predictions on those rows before (`catalog_fit`) and after. A backend needs at least 3
 /// decode (or prefill) rows to replace the catalog's decode (or prefill) factors; fewer keep them.
+/// The backend overhead is the median "unaccounted" MiB of the logs' GPU breakdown rows.
 [[nodiscard]] CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& catalog_fit,
                                           const CalibrationInput& input, const ThisMachine& machine);
 

@@ -169,6 +169,14 @@ struct DetectSource {
 /// Reads everything it can; never throws for a missing file or tool.
 [[nodiscard]] Detection detect(const DetectSource& source);
 
+/// The one way the machine layer reads /proc and /sys: `relative` ("proc/cpuinfo") under
+/// source.root; nullopt when absent or unreadable (at most 4 MiB are read).
+[[nodiscard]] std::optional<std::string> read_source_file(const DetectSource& source, std::string_view relative);
+
+/// This process's source: the recorded tree in $LLMSIZE_DETECT_ROOT (its tool outputs in
+/// commands/<tool>.txt) when set and not empty, else the real machine (docs/this-machine.md).
+[[nodiscard]] DetectSource detect_source_from_environment();
+
 /// A tool run with a deadline: `found` false when it is not on $PATH; killed after `timeout`.
 struct CommandResult {
   bool found = false;

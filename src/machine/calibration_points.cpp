@@ -1,0 +1,92 @@
+// Measurements -> fit points, on one basis for both sources: the catalog's published llama-bench
+// rows and the user's own (calibrate.cpp). Both go through the engine's calibration_point with
+// decode_weight_bytes_per_token and prefill_flops_per_token, the bytes and FLOPs the predictor uses.
+#include <cmath>
+#include <map>
+
+#include "llmsize/machine/calibrate.h"
+
+namespace llmsize::machine {
+namespace {
+
+const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {
+  const RamKind* best = nullptr;
+  for (const std::string& id : c.ram_kinds) {
+    const RamKind* k = catalog::find(cat.ram_kinds, id);
+    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
+  }
+  return best;
+}
+
+// Peak rates of the hardware a catalog row ran on; nullopt when the catalog cannot give them.
+std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchmark& b) {
+  Measurement m;
+  if (const Gpu* g = catalog::find(cat.gpus, b.hardware)) {
+    const ComputeDevice d = device_from_gpu(*g);
+    m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
+    m.matmul_flops_per_s = d.matmul_flops_per_s * b.n_devices;
+  } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
+    const ComputeDevice d = device_from_system(*s);
+    m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
+    m.matmul_flops_per_s = d.matmul_flops_per_s;
+  } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
+    const RamKind* best = fastest_ram_kind(cat, *c);
+    if (best == nullptr) return std::nullopt;
+    m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
+    m.matmul_flops_per_s = cpu_flops_per_s(*c);
+  } else {
+    return std::nullopt;
+  }
+  return m;
+}
+
+std::string first_word_lower(const std::string& text) {
+  std::string word;
+  for (char c : text) {
+    if (c == ' ') break;
+    word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return word;
+}
+
+}  // namespace
+
+std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat) {
+  std::vector<CalibrationPoint> points;
+  std::map<std::string, WeightsResult> weights_cache;
+  for (const Benchmark& b : cat.benchmarks) {
+    const Model* m = catalog::find(cat.models, b.model);
+    const Quant* q = catalog::find(cat.quants, b.quant);
+    std::optional<Measurement> measured = peak_rates(cat, b);
+    if (m == nullptr || q == nullptr || !measured) continue;
+    const std::string key = m->meta.id + "/" + q->meta.id;
+    auto it = weights_cache.find(key);
+    if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
+    measured->backend = b.backend;
+    measured->phase = b.phase;
+    measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
+    measured->flops_per_token = prefill_flops_per_token(*m, b.tokens);
+    measured->measured_tokens_per_s = b.tokens_per_s;
+    points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));
+  }
+  return points;
+}
+
+const Model* match_bench_model(const catalog::Catalog& cat, const BenchRow& row) {
+  constexpr double kParamsTolerance = 0.01;  // llama-bench's n_params is the file's exact count
+  const std::string arch = first_word_lower(row.model_type);
+  const double params = static_cast<double>(row.model_n_params);
+  const Model* best = nullptr;
+  double best_gap = kParamsTolerance;
+  for (const Model& m : cat.models) {
+    if (m.arch != arch || params <= 0) continue;
+    const double gap = std::abs(static_cast<double>(m.params_total) - params) / params;
+    if (gap <= best_gap) {
+      best = &m;
+      best_gap = gap;
+    }
+  }
+  return best;
+}
+
+}  // namespace llmsize::machine
