@@ -38,6 +38,8 @@ double positive(const Json& j, const char* key, const fs::path& file, const std:
   return v;
 }
 
+}  // namespace
+
 Json efficiency_json(const Efficiency& e) {
   return Json{{"backend", to_string(e.backend)},
               {"bandwidth_efficiency", e.bandwidth_efficiency},
@@ -50,8 +52,6 @@ Json efficiency_json(const Efficiency& e) {
               {"decode_rows", e.decode_rows},
               {"prefill_rows", e.prefill_rows}};
 }
-
-}  // namespace
 
 fs::path config_dir() {
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {
