@@ -17,6 +17,7 @@ inline constexpr double kSecondsPerHour = 3600.0;
 inline constexpr double kWattHoursPerKwh = 1000.0;
 inline constexpr double kSecondsPerMicrosecond = 1e-6;
 inline constexpr double kHzPerGHz = 1e9;
+inline constexpr double kMillisecondsPerSecond = 1e3;
 
 /// Rounds a non-negative byte amount given as a double to the nearest byte.
 [[nodiscard]] constexpr std::uint64_t to_bytes(double bytes) {
@@ -39,6 +40,8 @@ inline constexpr double kHzPerGHz = 1e9;
 [[nodiscard]] constexpr double tflops_to_flops(double tflops) { return tflops * kFlopsPerTflop; }
 [[nodiscard]] constexpr double ghz_to_hz(double ghz) { return ghz * kHzPerGHz; }
 [[nodiscard]] constexpr double us_to_s(double microseconds) { return microseconds * kSecondsPerMicrosecond; }
+[[nodiscard]] constexpr double s_to_ms(double seconds) { return seconds * kMillisecondsPerSecond; }
+[[nodiscard]] constexpr double bytes_per_s_to_gb_per_s(double bytes_per_s) { return bytes_per_s / kBytesPerGB; }
 
 /// Rounds `value` up to a multiple of `multiple` (multiple > 0).
 [[nodiscard]] constexpr std::uint64_t pad_to(std::uint64_t value, std::uint64_t multiple) {

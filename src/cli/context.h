@@ -79,9 +79,6 @@ void add_quants_command(CLI::App& app, Context& ctx);
 void add_speed_command(CLI::App& app, Context& ctx);
 void add_cost_command(CLI::App& app, Context& ctx);
 void add_inspect_command(CLI::App& app, Context& ctx);
-void add_detect_command(CLI::App& app, Context& ctx);
-void add_probe_command(CLI::App& app, Context& ctx);
-void add_calibrate_command(CLI::App& app, Context& ctx);
 
 /// Reads a file; throws InputError naming it when it cannot be read.
 [[nodiscard]] std::string read_file(const std::string& path);

@@ -7,6 +7,7 @@
 #include "hardware_defaults.h"
 #include "llmsize/units.h"
 #include "render.h"
+#include "wording.h"
 
 namespace llmsize::cli {
 namespace {

@@ -46,6 +46,8 @@ std::string optional_text(const Json& j, const char* key, const fs::path& file, 
   return j.at(key).get<std::string>();
 }
 
+}  // namespace
+
 Json efficiency_json(const Efficiency& e) {
   return Json{{"backend", to_string(e.backend)},
               {"bandwidth_efficiency", e.bandwidth_efficiency},
@@ -58,8 +60,6 @@ Json efficiency_json(const Efficiency& e) {
               {"decode_rows", e.decode_rows},
               {"prefill_rows", e.prefill_rows}};
 }
-
-}  // namespace
 
 fs::path config_dir() {
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {

@@ -27,13 +27,9 @@ struct Placed {
     settings.type_v = settings.type_k;
     kv = kv_cache(model, settings);
     PlacementRequest r;
-    r.model = &model;
-    r.weights = &weights;
-    r.kv = &kv;
-    r.compute.context_cells = kv.full_cells;
     r.host_ram_bytes = 256 * units::kGiB;
     if (on_gpu) r.devices.push_back({"gpu", DeviceKind::gpu, Backend::cuda, 24 * units::kGiB, std::nullopt});
-    placement = place(r);
+    placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const {
     SpeedRequest s;

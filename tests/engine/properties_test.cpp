@@ -182,11 +182,7 @@ TEST_CASE("property: more GPU memory (or more RAM) never turns \"fits\" into \"d
   const KvSettings kv = kv_settings("f16", context);
   const KvResult cache = kv_cache(m, kv);
   PlacementRequest r;
-  r.model = &m;
-  r.weights = &weights;
-  r.kv = &cache;
-  r.compute.context_cells = cache.full_cells;
-  r.devices.push_back({"gpu", DeviceKind::gpu, Backend::cuda, 0});
+  r.devices.push_back({"gpu", DeviceKind::gpu, Backend::cuda, 0, std::nullopt});
   const std::uint64_t ram_gib = GENERATE(16, 64);
   CAPTURE(id, quant_id, context, ram_gib);
 
@@ -195,7 +191,7 @@ TEST_CASE("property: more GPU memory (or more RAM) never turns \"fits\" into \"d
     int best = -1;
     for (std::uint64_t gib = 1; gib <= 160; ++gib) {
       r.devices[0].memory_bytes = gib * units::kGiB;
-      const int now = rank(place(r).verdict);
+      const int now = rank(place(m, weights, cache, r).verdict);
       INFO("GPU " << gib << " GiB");
       CHECK(now >= best);
       best = std::max(best, now);
@@ -207,7 +203,7 @@ TEST_CASE("property: more GPU memory (or more RAM) never turns \"fits\" into \"d
     int best = -1;
     for (std::uint64_t gib = 4; gib <= 256; gib += 4) {
       r.host_ram_bytes = gib * units::kGiB;
-      const int now = rank(place(r).verdict);
+      const int now = rank(place(m, weights, cache, r).verdict);
       INFO("RAM " << gib << " GiB");
       CHECK(now >= best);
       best = std::max(best, now);

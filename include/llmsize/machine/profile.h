@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "llmsize/engine/speed.h"
 #include "llmsize/error.h"
 
@@ -47,6 +49,11 @@ struct MachineProfile {
   std::optional<std::uint64_t> backend_overhead_bytes;  ///< fitted from the user's load logs
   std::vector<std::string> calibration_files;           ///< what `calibrate` read
 };
+
+/// One fitted backend as stored in the profile and printed by `calibrate --json` (`fitted[]`) and `--show`
+/// (`efficiencies[]`): {backend, bandwidth_efficiency, per_token_s (s), prefill_efficiency, decode_low,
+/// decode_high, prefill_low, prefill_high, decode_rows, prefill_rows} (docs/json.md).
+[[nodiscard]] nlohmann::ordered_json efficiency_json(const Efficiency& e);
 
 /// $XDG_CONFIG_HOME/llmsize, else $HOME/.config/llmsize. Throws ProfileError (no_location) when neither is set.
 [[nodiscard]] std::filesystem::path config_dir();
