@@ -73,13 +73,8 @@ CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, cons
 
 // Transitional: the commands not yet returning a Result (pipeline.h declares the others).
 void add_catalog_command(CLI::App& app, Context& ctx);
-void add_kv_command(CLI::App& app, Context& ctx);
-void add_recommend_command(CLI::App& app, Context& ctx);
-void add_models_command(CLI::App& app, Context& ctx);
 void add_hardware_command(CLI::App& app, Context& ctx);
 void add_quants_command(CLI::App& app, Context& ctx);
-void add_speed_command(CLI::App& app, Context& ctx);
-void add_cost_command(CLI::App& app, Context& ctx);
 void add_inspect_command(CLI::App& app, Context& ctx);
 void add_detect_command(CLI::App& app, Context& ctx);
 void add_probe_command(CLI::App& app, Context& ctx);
