@@ -15,12 +15,27 @@ std::string runtime_type_name(const TensorType& t) {
 }  // namespace
 
 void add_cost_options(CLI::App* cmd, CostOptions& o) {
-  cmd->add_option("--price-per-kwh", o.price_per_kwh, "Electricity price per kWh (default 0.16)")->check(CLI::Range(0.0, 100.0));
-  cmd->add_option("--currency", o.currency, "Currency label for prices (default USD; hardware prices are USD)");
-  cmd->add_option("--hours-per-day", o.hours_per_day, "Hours per day the machine is on (default 24)")->check(CLI::Range(0.0, 24.0));
-  cmd->add_option("--utilisation", o.utilisation, "Share of those hours spent generating, 0..1 (default 1)")
+  cmd->add_option("--price-per-kwh", o.price_per_kwh, fmt::format("Electricity price per kWh (default {})", defaults::kPricePerKwh))
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--currency", o.currency,
+                  fmt::format("Currency label for prices (default {}; hardware prices are USD)", defaults::kCurrency));
+  cmd->add_option("--hours-per-day", o.hours_per_day, fmt::format("Hours per day the machine is on (default {})", defaults::kHoursPerDay))
+      ->check(CLI::Range(0.0, 24.0));
+  cmd->add_option("--utilisation", o.utilisation,
+                  fmt::format("Share of those hours spent generating, 0..1 (default {})", defaults::kUtilisation))
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--api-price", o.api_price_per_mtok, "An API's price per 1M output tokens, to compare and find break-even");
+}
+
+std::string usage_profile(const CostOptions& cost) {
+  return fmt::format("{:g} h/day, {:g}% generating at {:.2f} {}/kWh", cost.hours_per_day, cost.utilisation * 100,
+                     cost.price_per_kwh, cost.currency);
+}
+
+std::optional<Assumption> usage_assumption(const CLI::App& cmd, const CostOptions& cost) {
+  const bool all_given = cmd.count("--hours-per-day") > 0 && cmd.count("--utilisation") > 0 && cmd.count("--price-per-kwh") > 0;
+  if (all_given) return std::nullopt;
+  return Assumption{"usage", usage_profile(cost), AssumptionSource::default_value, ""};
 }
 
 std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {

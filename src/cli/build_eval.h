@@ -1,19 +1,29 @@
 #pragma once
 // One model on one hardware configuration: placement, speed, power and cost together.
+#include <optional>
+
+#include "assumption.h"
+#include "defaults.h"
 #include "hardware_config.h"
 #include "sizing.h"
 
 namespace llmsize::cli {
 
 struct CostOptions {
-  double price_per_kwh = 0.16;
-  std::string currency = "USD";
-  double hours_per_day = 24;
-  double utilisation = 1.0;
+  double price_per_kwh = defaults::kPricePerKwh;
+  std::string currency = defaults::kCurrency;
+  double hours_per_day = defaults::kHoursPerDay;
+  double utilisation = defaults::kUtilisation;
   std::optional<double> api_price_per_mtok;
 };
 
 void add_cost_options(CLI::App* cmd, CostOptions& o);
+
+/// The usage profile in words: "24 h/day, 100% generating at 0.16 USD/kWh".
+[[nodiscard]] std::string usage_profile(const CostOptions& cost);
+/// The `usage` assumption, when `cmd` (parsed, with add_cost_options) left out --hours-per-day,
+/// --utilisation or --price-per-kwh; nothing when all three were given.
+[[nodiscard]] std::optional<Assumption> usage_assumption(const CLI::App& cmd, const CostOptions& cost);
 
 struct BuildEval {
   Placement placement;

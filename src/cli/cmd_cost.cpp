@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "build_eval.h"
+#include "defaults.h"
+#include "pipeline.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -13,62 +15,100 @@ struct CostCommandOptions {
   CostOptions cost;
 };
 
-void run(Context& ctx, const CostCommandOptions& o) {
-  const Sizing s = resolve_sizing(ctx, o.sizing);
-  const HardwareConfig h = resolve_hardware(ctx, o.hardware);
-  const BuildEval e = evaluate_build(ctx, s, h, 512, o.cost, false);
-  if (e.placement.verdict == Verdict::does_not_fit) {
-    throw InputError(fmt::format("{} does not fit on {}; `llmsize check` shows why", s.model->meta.name, hardware_label(h)));
+/// One model on one configuration: its power draw and what the electricity costs.
+struct CostReport {
+  Sizing sizing;
+  HardwareConfig hardware;
+  CostOptions cost;
+  BuildEval eval;
+  Assumptions assumptions;
+};
+
+constexpr const char* kHow =
+    "\nHow: GPUs draw 70% of board power decoding and 95% processing prompts, the CPU 25% of its TDP\n"
+    "feeding them (80% running layers), the platform 50 W; kWh per 1M tokens = W × 1e6 / tok/s / 3.6e6;\n"
+    "PSU = (boards + CPU + 50 W) × 1.3 rounded up to a standard size (docs/formulas.md).\n";
+
+Json optional_json(const std::optional<double>& value) { return value ? Json(*value) : Json(nullptr); }
+
+class CostCommandResult final : public Result {
+ public:
+  explicit CostCommandResult(CostReport r) : r_(std::move(r)) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override {
+    const PowerResult& w = r_.eval.power;
+    const CostResult& c = r_.eval.cost;
+    const std::string& cur = r_.cost.currency;
+    std::string out = fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", r_.sizing.model->meta.name,
+                                  r_.sizing.quant->meta.name, hardware_label(r_.hardware), r_.eval.speed.decode_tokens_per_s);
+    out += fmt::format("Power      {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle\n", w.watts_decode,
+                       w.watts_prefill, w.watts_idle);
+    if (w.psu_watts > 0) out += fmt::format("PSU        {:.0f} W (board powers + CPU + 50 W platform, × 1.3)\n", w.psu_watts);
+    out += fmt::format("Energy     {:.3f} kWh per 1M tokens\n", c.kwh_per_mtok);
+    out += fmt::format("Cost       {:.2f} {} per 1M tokens at {:.2f} {}/kWh\n", c.cost_per_mtok, cur, r_.cost.price_per_kwh, cur);
+    out += fmt::format("Month      {:.1f} kWh = {:.2f} {} ({:.0f} h/day on, {:.0f}% generating: {:.1f}M tokens)\n",
+                       c.monthly_kwh, c.monthly_cost, cur, r_.cost.hours_per_day, r_.cost.utilisation * 100,
+                       c.tokens_per_month / 1e6);
+    if (c.api_monthly_cost) {
+      out += fmt::format("API        {:.2f} {} for the same tokens", *c.api_monthly_cost, cur);
+      if (c.breakeven_months) {
+        out += fmt::format("; hardware ({:.0f} USD) pays back in {:.1f} months", *r_.hardware.price_usd, *c.breakeven_months);
+      }
+      out += "\n";
+    }
+    if (style.explain) out += kHow + assumptions_text(r_.assumptions);
+    return out;
   }
-  const std::string& cur = o.cost.currency;
-  std::string text = fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", s.model->meta.name, s.quant->meta.name, hardware_label(h),
-                                 e.speed.decode_tokens_per_s);
-  text += fmt::format("Power      {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle\n", e.power.watts_decode,
-                      e.power.watts_prefill, e.power.watts_idle);
-  if (e.power.psu_watts > 0) text += fmt::format("PSU        {:.0f} W (board powers + CPU + 50 W platform, × 1.3)\n", e.power.psu_watts);
-  text += fmt::format("Energy     {:.3f} kWh per 1M tokens\n", e.cost.kwh_per_mtok);
-  text += fmt::format("Cost       {:.2f} {} per 1M tokens at {:.2f} {}/kWh\n", e.cost.cost_per_mtok, cur, o.cost.price_per_kwh, cur);
-  text += fmt::format("Month      {:.1f} kWh = {:.2f} {} ({:.0f} h/day on, {:.0f}% generating: {:.1f}M tokens)\n",
-                      e.cost.monthly_kwh, e.cost.monthly_cost, cur, o.cost.hours_per_day, o.cost.utilisation * 100,
-                      e.cost.tokens_per_month / 1e6);
-  if (e.cost.api_monthly_cost) {
-    text += fmt::format("API        {:.2f} {} for the same tokens", *e.cost.api_monthly_cost, cur);
-    if (e.cost.breakeven_months) text += fmt::format("; hardware ({:.0f} USD) pays back in {:.1f} months", *h.price_usd, *e.cost.breakeven_months);
-    text += "\n";
+
+  [[nodiscard]] Json json() const override {
+    const PowerResult& w = r_.eval.power;
+    const CostResult& c = r_.eval.cost;
+    Json inputs = inputs_json(r_.sizing);
+    inputs["hardware"] = hardware_json(r_.hardware);
+    inputs["price_per_kwh"] = r_.cost.price_per_kwh;
+    inputs["currency"] = r_.cost.currency;
+    inputs["hours_per_day"] = r_.cost.hours_per_day;
+    inputs["utilisation"] = r_.cost.utilisation;
+    Json result = {{"decode_tokens_per_s", r_.eval.speed.decode_tokens_per_s}, {"watts_decode", w.watts_decode},
+                   {"watts_prefill", w.watts_prefill}, {"watts_idle", w.watts_idle}, {"psu_watts", w.psu_watts},
+                   {"kwh_per_mtok", c.kwh_per_mtok}, {"cost_per_mtok", c.cost_per_mtok},
+                   {"monthly_kwh", c.monthly_kwh}, {"monthly_cost", c.monthly_cost},
+                   {"tokens_per_month", c.tokens_per_month}, {"api_monthly_cost", optional_json(c.api_monthly_cost)},
+                   {"breakeven_months", optional_json(c.breakeven_months)}};
+    return envelope("cost", inputs, result, assumptions_json(r_.assumptions));
   }
-  Json inputs = inputs_json(s);
-  inputs["hardware"] = hardware_json(h);
-  inputs["price_per_kwh"] = o.cost.price_per_kwh;
-  inputs["currency"] = cur;
-  inputs["hours_per_day"] = o.cost.hours_per_day;
-  inputs["utilisation"] = o.cost.utilisation;
-  Json result = {{"decode_tokens_per_s", e.speed.decode_tokens_per_s}, {"watts_decode", e.power.watts_decode},
-                 {"watts_prefill", e.power.watts_prefill}, {"watts_idle", e.power.watts_idle}, {"psu_watts", e.power.psu_watts},
-                 {"kwh_per_mtok", e.cost.kwh_per_mtok}, {"cost_per_mtok", e.cost.cost_per_mtok},
-                 {"monthly_kwh", e.cost.monthly_kwh}, {"monthly_cost", e.cost.monthly_cost},
-                 {"tokens_per_month", e.cost.tokens_per_month},
-                 {"api_monthly_cost", e.cost.api_monthly_cost ? Json(*e.cost.api_monthly_cost) : Json(nullptr)},
-                 {"breakeven_months", e.cost.breakeven_months ? Json(*e.cost.breakeven_months) : Json(nullptr)}};
-  Assumptions assumptions = s.assumptions;
-  append(assumptions, untyped(h.assumptions));
-  if (ctx.global.explain) {
-    text += "\nHow: GPUs draw 70% of board power decoding and 95% processing prompts, the CPU 25% of its TDP\n"
-            "feeding them (80% running layers), the platform 50 W; kWh per 1M tokens = W × 1e6 / tok/s / 3.6e6;\n"
-            "PSU = (boards + CPU + 50 W) × 1.3 rounded up to a standard size (docs/formulas.md).\n" +
-            assumptions_text(assumptions);
+
+ private:
+  CostReport r_;
+};
+
+std::unique_ptr<Result> run_cost(Context& ctx, const CostCommandOptions& o) {
+  CostReport r;
+  r.sizing = resolve_sizing(ctx, o.sizing);
+  r.hardware = resolve_hardware(ctx, o.hardware);
+  r.cost = o.cost;
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, defaults::kPromptTokens, r.cost, false);
+  if (r.eval.placement.verdict == Verdict::does_not_fit) {
+    throw InputError(fmt::format("{} does not fit on {}; `llmsize check` shows why", r.sizing.model->meta.name,
+                                 hardware_label(r.hardware)));
   }
-  emit(ctx, envelope("cost", inputs, result, assumptions), text);
+  r.assumptions = r.sizing.assumptions;
+  append(r.assumptions, untyped(r.hardware.assumptions));
+  return std::make_unique<CostCommandResult>(std::move(r));
 }
 
 }  // namespace
 
-void add_cost_command(CLI::App& app, Context& ctx) {
-  auto o = std::make_shared<CostCommandOptions>();
-  CLI::App* cmd = add_command(app, ctx, "cost", "Power draw, electricity per 1M tokens and per month, API break-even",
-                              [o](Context& c) { run(c, *o); });
-  add_sizing_options(cmd, o->sizing);
-  add_hardware_options(cmd, o->hardware);
-  add_cost_options(cmd, o->cost);
+CommandSpec cost_command() {
+  return {"cost", "Power draw, electricity per 1M tokens and per month, API break-even", false,
+          [](CLI::App& cmd) -> Runner {
+            auto o = std::make_shared<CostCommandOptions>();
+            add_sizing_options(&cmd, o->sizing);
+            add_hardware_options(&cmd, o->hardware);
+            add_cost_options(&cmd, o->cost);
+            return [o](Context& ctx) { return run_cost(ctx, *o); };
+          },
+          {}};
 }
 
 }  // namespace llmsize::cli

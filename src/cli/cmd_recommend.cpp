@@ -2,11 +2,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "build_eval.h"
+#include "defaults.h"
 #include "llmsize/units.h"
+#include "pipeline.h"
+#include "recommend_render.h"
 #include "render.h"
 #include "hardware_defaults.h"
+#include "this_machine.h"
 #include "upgrade_advisor.h"
 
 namespace llmsize::cli {
@@ -15,38 +20,39 @@ namespace {
 struct RecommendOptions {
   SizingOptions sizing;
   CostOptions cost;
-  std::uint32_t max_gpus = 4;
+  std::uint32_t max_gpus = defaults::kMaxGpus;
   std::optional<double> min_tps;
   std::optional<double> budget;
   std::string vendor;
   std::string form_factor;
   std::optional<double> max_watts;
   std::string sort = "value";
-  std::size_t top = 15;
-  std::string prompt_tokens = "512";
+  std::size_t top = defaults::kTopRows;
+  std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
   std::string kind;
   bool this_machine = false;
 };
 
-struct Option {
-  HardwareConfig hardware;
-  BuildEval eval;
-  std::string vendor;
-  FormFactor form_factor = FormFactor::desktop;
-  std::string kind;
-  std::uint64_t used_bytes = 0;
-  std::uint64_t available_bytes = 0;
+
+/// What the candidates are evaluated with: the model, the usage profile and the prompt.
+struct Evaluation {
+  Context& ctx;
+  const Sizing& sizing;
+  const CostOptions& cost;
+  std::uint64_t prompt_tokens = 0;
 };
 
-void totals(Option& opt) {
+// The configuration evaluated, when the model runs on it entirely in memory.
+std::optional<RecommendOption> if_fits(const Evaluation& e, HardwareConfig h, std::string vendor, FormFactor form,
+                                       std::string kind) {
+  RecommendOption opt;
+  opt.eval = evaluate_build(e.ctx, e.sizing, h, e.prompt_tokens, e.cost, false, false);
+  if (opt.eval.placement.verdict != Verdict::fits) return std::nullopt;
   const Placement& p = opt.eval.placement;
-  const MemoryTotals& m = llmsize::totals(p).deciding(p);
-  opt.used_bytes = m.used_bytes;
-  opt.available_bytes = m.capacity_bytes;
-}
-
-Option make_option(HardwareConfig h, std::string vendor, FormFactor form, std::string kind) {
-  Option opt;
+  const PlacementTotals t = totals(p);  // deciding() refers into it: keep it alive
+  opt.used_bytes = t.deciding(p).used_bytes;
+  opt.memory_bytes = t.deciding(p).capacity_bytes;
+  opt.label = hardware_label(h);
   opt.hardware = std::move(h);
   opt.vendor = std::move(vendor);
   opt.form_factor = form;
@@ -54,16 +60,38 @@ Option make_option(HardwareConfig h, std::string vendor, FormFactor form, std::s
   return opt;
 }
 
-// A CPU build names its RAM size ("AMD Ryzen 9 7950X + 64 GB RAM"); the others are their hardware_label.
-std::string option_label(const Option& opt) {
-  const HardwareConfig& h = opt.hardware;
-  if (opt.kind != "cpu") return hardware_label(h);
-  return fmt::format("{} + {} GB RAM", hardware_label(h), h.host_ram_bytes.value_or(0) / units::kGiB);
+// Each catalog GPU with the fewest cards that hold the model (more of the same card would only add
+// cost: a layer split adds memory, not speed), each unified machine in its smallest memory option
+// that fits, each CPU with the smallest RAM size that fits.
+std::vector<RecommendOption> candidates(const Evaluation& e, std::uint32_t max_gpus) {
+  std::vector<RecommendOption> out;
+  auto first_fit = [&out](std::optional<RecommendOption> opt) {
+    if (opt) out.push_back(std::move(*opt));
+    return opt.has_value();
+  };
+  const catalog::Catalog& cat = e.ctx.catalog;
+  for (const Gpu& g : cat.gpus) {
+    for (std::uint32_t n = 1; n <= max_gpus; ++n) {
+      if (first_fit(if_fits(e, gpu_config(e.ctx, g, n), g.vendor, g.form_factor, "gpu"))) break;
+    }
+  }
+  for (const UnifiedSystem& sys : cat.systems) {
+    for (const MemoryOption& m : sys.memory_options) {
+      if (first_fit(if_fits(e, system_config(e.ctx, sys, m), sys.vendor, sys.form_factor, "system"))) break;
+    }
+  }
+  for (const Cpu& c : cat.cpus) {
+    for (std::uint64_t gib_size : kRamLadderGib) {
+      if (c.max_memory_gib && static_cast<double>(gib_size) > *c.max_memory_gib) break;
+      std::optional<RecommendOption> opt = if_fits(e, cpu_config(e.ctx, c, gib_size * units::kGiB), c.vendor, c.form_factor, "cpu");
+      if (opt) opt->label = fmt::format("{} + {} GB RAM", c.meta.name, gib_size);  // a CPU build names its RAM size
+      if (first_fit(std::move(opt))) break;
+    }
+  }
+  return out;
 }
 
-bool keep(const RecommendOptions& o, const Option& opt) {
-  const Verdict v = opt.eval.placement.verdict;
-  if (v != Verdict::fits) return false;
+bool keep(const RecommendOptions& o, const RecommendOption& opt) {
   if (o.min_tps && opt.eval.speed.decode_tokens_per_s < *o.min_tps) return false;
   if (o.budget && (!opt.hardware.price_usd || *opt.hardware.price_usd > *o.budget)) return false;
   if (!o.vendor.empty() && catalog::normalize_name(o.vendor) != opt.vendor) return false;
@@ -73,50 +101,10 @@ bool keep(const RecommendOptions& o, const Option& opt) {
   return true;
 }
 
-std::vector<Option> candidates(Context& ctx, const Sizing& s, const RecommendOptions& o, std::uint64_t prompt) {
-  std::vector<Option> out;
-  const auto& cat = ctx.catalog;
-  for (const Gpu& g : cat.gpus) {
-    for (std::uint32_t n = 1; n <= o.max_gpus; ++n) {
-      Option opt = make_option(gpu_config(ctx, g, n), g.vendor, g.form_factor, "gpu");
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
-      totals(opt);
-      if (opt.eval.placement.verdict == Verdict::fits) {
-        out.push_back(std::move(opt));
-        break;  // more of the same card would only add cost: layer split adds memory, not speed
-      }
-    }
-  }
-  for (const UnifiedSystem& sys : cat.systems) {
-    for (const MemoryOption& m : sys.memory_options) {
-      Option opt = make_option(system_config(ctx, sys, m), sys.vendor, sys.form_factor, "system");
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
-      totals(opt);
-      if (opt.eval.placement.verdict == Verdict::fits) {
-        out.push_back(std::move(opt));
-        break;  // the smallest memory option that fits
-      }
-    }
-  }
-  for (const Cpu& c : cat.cpus) {
-    for (std::uint64_t gib_size : kRamLadderGib) {
-      if (c.max_memory_gib && static_cast<double>(gib_size) > *c.max_memory_gib) break;
-      Option opt = make_option(cpu_config(ctx, c, gib_size * units::kGiB), c.vendor, c.form_factor, "cpu");
-      opt.eval = evaluate_build(ctx, s, opt.hardware, prompt, o.cost, false, false);
-      totals(opt);
-      if (opt.eval.placement.verdict == Verdict::fits) {
-        out.push_back(std::move(opt));
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-void sort_options(std::vector<Option>& options, const std::string& by) {
-  auto price = [](const Option& o) { return o.hardware.price_usd.value_or(1e18); };
-  auto speed = [](const Option& o) { return o.eval.speed.decode_tokens_per_s; };
-  std::stable_sort(options.begin(), options.end(), [&](const Option& a, const Option& b) {
+void sort_options(std::vector<RecommendOption>& options, const std::string& by) {
+  auto price = [](const RecommendOption& o) { return o.hardware.price_usd.value_or(1e18); };
+  auto speed = [](const RecommendOption& o) { return o.eval.speed.decode_tokens_per_s; };
+  std::stable_sort(options.begin(), options.end(), [&](const RecommendOption& a, const RecommendOption& b) {
     if (by == "fastest") return speed(a) > speed(b);
     if (by == "efficiency") {
       return speed(a) / std::max(a.eval.power.watts_decode, 1.0) > speed(b) / std::max(b.eval.power.watts_decode, 1.0);
@@ -130,117 +118,79 @@ void sort_options(std::vector<Option>& options, const std::string& by) {
   });
 }
 
-void run_recommend(Context& ctx, const RecommendOptions& o) {
-  if (o.this_machine) {
-    // Transitional, until recommend returns a Result itself.
-    const auto r = recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
-    ctx.out << (ctx.global.json  ? r->json().dump(2) + "\n"
-                : ctx.global.csv ? r->csv()
-                                 : r->text(Style{ctx.color(), ctx.global.explain}));
-    ctx.exit_code = r->exit_code();
-    return;
-  }
-  const Sizing s = resolve_sizing(ctx, o.sizing);
-  const std::uint64_t prompt = parse_tokens(o.prompt_tokens, "--prompt-tokens");
-  std::vector<Option> all = candidates(ctx, s, o, prompt);
-  std::vector<Option> options;
-  for (Option& opt : all) {
-    if (keep(o, opt)) options.push_back(std::move(opt));
-  }
-  sort_options(options, o.sort);
-  const std::size_t total = options.size();
-  if (options.size() > o.top) options.resize(o.top);
+class RecommendResult final : public Result {
+ public:
+  explicit RecommendResult(RecommendReport r) : r_(std::move(r)) {}
+  [[nodiscard]] std::string text(const Style& style) const override { return recommend_text(r_, style); }
+  [[nodiscard]] Json json() const override { return recommend_json(r_); }
+  [[nodiscard]] std::string csv() const override { return recommend_csv(r_); }
+  [[nodiscard]] int exit_code() const override { return r_.options.empty() ? kExitDoesNotFit : kExitOk; }
 
-  Table table({{"Hardware", Align::left},
-               {"Memory [GiB] used/total", Align::right},
-               {"Verdict", Align::left},
-               {"Decode [tok/s]", Align::right},
-               {"Prefill [tok/s]", Align::right},
-               {"Price [USD]", Align::right},
-               {"Decode [W]", Align::right},
-               {fmt::format("Month [{}]", o.cost.currency), Align::right},
-               {fmt::format("1M tok [{}]", o.cost.currency), Align::right}});
-  Json rows = Json::array();
-  for (const Option& opt : options) {
-    const auto& sp = opt.eval.speed;
-    table.add_row({option_label(opt), fmt::format("{}/{}", gib(opt.used_bytes), gib(opt.available_bytes)),
-                   to_string(opt.eval.placement.verdict),
-                   sp.decode_tokens_per_s < 10
-                       ? fmt::format("{:.1f} ({:.1f}–{:.1f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high)
-                       : fmt::format("{:.1f} ({:.0f}–{:.0f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high),
-                   fmt::format("{:.0f} ({:.0f}–{:.0f})", sp.prefill_tokens_per_s, sp.prefill_low, sp.prefill_high),
-                   opt.hardware.price_usd ? fmt::format("{:.0f}", *opt.hardware.price_usd) : "?",
-                   fmt::format("{:.0f}", opt.eval.power.watts_decode), fmt::format("{:.2f}", opt.eval.cost.monthly_cost),
-                   fmt::format("{:.3f}", opt.eval.cost.cost_per_mtok)});
-    Json price = opt.hardware.price_usd ? Json(*opt.hardware.price_usd) : Json(nullptr);
-    rows.push_back({{"hardware", option_label(opt)},
-                    {"kind", opt.kind},
-                    {"devices", hardware_json(opt.hardware)},
-                    {"verdict", to_string(opt.eval.placement.verdict)},
-                    {"used_bytes", opt.used_bytes},
-                    {"memory_bytes", opt.available_bytes},
-                    {"decode_tokens_per_s", sp.decode_tokens_per_s},
-                    {"decode_low", sp.decode_low},
-                    {"decode_high", sp.decode_high},
-                    {"prefill_tokens_per_s", sp.prefill_tokens_per_s},
-                    {"price_usd", price},
-                    {"watts_decode", opt.eval.power.watts_decode},
-                    {"monthly_cost", opt.eval.cost.monthly_cost},
-                    {"cost_per_mtok", opt.eval.cost.cost_per_mtok}});
+ private:
+  RecommendReport r_;
+};
+
+std::unique_ptr<Result> run_this_machine(Context& ctx, const RecommendOptions& o) {
+  return recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
+}
+
+std::unique_ptr<Result> run_recommend(Context& ctx, const RecommendOptions& o, const CLI::App& cmd) {
+  if (o.this_machine) return run_this_machine(ctx, o);
+  RecommendReport r;
+  r.sizing = resolve_sizing(ctx, o.sizing);
+  r.cost = o.cost;
+  r.max_gpus = o.max_gpus;
+  r.sort = o.sort;
+  const Evaluation e{ctx, r.sizing, r.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens")};
+  std::vector<RecommendOption> all = candidates(e, o.max_gpus);
+  r.candidates = all.size();
+  for (RecommendOption& opt : all) {
+    if (keep(o, opt)) r.options.push_back(std::move(opt));
   }
-  std::string text = s.model_note.empty() ? "" : s.model_note + "\n";
-  text += fmt::format("{} · {} · {} GB of weights · context {} tokens · KV {}\n", s.model->meta.name, s.quant->meta.name,
-                      gb(s.weights.total_bytes), s.kv.context_tokens, s.kv.type_k->meta.name);
-  text += fmt::format("{} of {} configurations run it entirely in GPU / unified / system memory; sorted by {}, top {}\n\n",
-                      total, all.size(), o.sort, options.size());
-  text += ctx.global.csv ? table.csv() : table.text(ctx.color());
-  text += fmt::format("\nDecode is at the start of a conversation (llama-bench tg128), with the likely range; prices are launch\n"
-                      "prices; the month assumes {:.0f} h/day, {:.0f}% generating, at {:.2f} {}/kWh. `llmsize check` shows one "
-                      "build in detail.\n",
-                      o.cost.hours_per_day, o.cost.utilisation * 100, o.cost.price_per_kwh, o.cost.currency);
-  if (ctx.global.explain) {
-    text += "\nHow: each configuration is placed as llama.cpp would (docs/formulas.md); N identical cards are tried\n"
-            "from 1 up to --max-gpus and the first N that holds everything is kept; unified machines in their\n"
-            "smallest memory option that fits; CPUs with the smallest RAM size that fits. Decode and prefill use\n"
-            "the efficiency factors in `llmsize catalog calibration`.\n";
-    text += assumptions_text(s.assumptions);
-  }
-  if (ctx.global.csv) text = table.csv();
-  Json inputs = inputs_json(s);
-  inputs["max_gpus"] = o.max_gpus;
-  inputs["sort"] = o.sort;
-  emit(ctx, envelope("recommend", inputs, {{"model", model_json(s)}, {"quant", quant_json(s)},
-                                           {"context_tokens", s.kv.context_tokens}, {"matching", total}, {"options", rows}},
-                     s.assumptions),
-       text);
-  ctx.exit_code = options.empty() ? 1 : 0;
+  sort_options(r.options, o.sort);
+  r.matching = r.options.size();
+  if (r.options.size() > o.top) r.options.resize(o.top);
+  r.assumptions = r.sizing.assumptions;
+  if (auto usage = usage_assumption(cmd, o.cost)) r.assumptions.push_back(*usage);
+  return std::make_unique<RecommendResult>(std::move(r));
+}
+
+void add_recommend_options(CLI::App& cmd, RecommendOptions& o) {
+  add_sizing_options(&cmd, o.sizing);
+  add_cost_options(&cmd, o.cost);
+  cmd.add_option("--max-gpus", o.max_gpus, fmt::format("Most identical cards to combine (default {})", defaults::kMaxGpus))
+      ->check(CLI::Range(1, 16));
+  cmd.add_option("--min-tps", o.min_tps, "Only options that decode at least this many tokens/s");
+  cmd.add_option("--budget", o.budget, "Only options whose launch price is at most this (USD)");
+  cmd.add_option("--vendor", o.vendor, "nvidia, amd, intel, apple, ...");
+  cmd.add_option("--form-factor", o.form_factor, "desktop, laptop, server or sbc")
+      ->check(CLI::IsMember({"desktop", "laptop", "server", "sbc"}));
+  cmd.add_option("--kind", o.kind, "gpu, system (unified memory) or cpu")->check(CLI::IsMember({"gpu", "system", "cpu"}));
+  cmd.add_option("--max-watts", o.max_watts, "Only options drawing at most this many watts while decoding");
+  cmd.add_option("--sort", o.sort, "value (default: tok/s per USD), cheapest, fastest, efficiency (tok/s per W)")
+      ->check(CLI::IsMember({"cheapest", "fastest", "value", "efficiency"}));
+  cmd.add_option("--top", o.top, fmt::format("Rows to show (default {})", defaults::kTopRows))->check(CLI::Range(1, 10000));
+  cmd.add_option("--prompt-tokens", o.prompt_tokens,
+                 fmt::format("Prompt length for the prefill column (default {})", defaults::kPromptTokens));
+  cmd.add_flag("--this-machine", o.this_machine,
+               "What to add or replace on the machine llmsize runs on (a second GPU, a bigger GPU, more or faster RAM) "
+               "for --model; exit 1 if it does not run here now");
 }
 
 }  // namespace
 
-void add_recommend_command(CLI::App& app, Context& ctx) {
-  auto o = std::make_shared<RecommendOptions>();
-  CLI::App* cmd = add_command(app, ctx, "recommend",
-                              "Rank the hardware that runs a model: every catalog GPU alone or as 2..N cards, unified-memory "
-                              "machines in each memory size, CPU-only platforms. Exit 1 when nothing matches",
-                              [o](Context& c) { run_recommend(c, *o); });
-  add_sizing_options(cmd, o->sizing);
-  add_cost_options(cmd, o->cost);
-  cmd->add_option("--max-gpus", o->max_gpus, "Most identical cards to combine (default 4)")->check(CLI::Range(1, 16));
-  cmd->add_option("--min-tps", o->min_tps, "Only options that decode at least this many tokens/s");
-  cmd->add_option("--budget", o->budget, "Only options whose launch price is at most this (USD)");
-  cmd->add_option("--vendor", o->vendor, "nvidia, amd, intel, apple, ...");
-  cmd->add_option("--form-factor", o->form_factor, "desktop, laptop, server or sbc")
-      ->check(CLI::IsMember({"desktop", "laptop", "server", "sbc"}));
-  cmd->add_option("--kind", o->kind, "gpu, system (unified memory) or cpu")->check(CLI::IsMember({"gpu", "system", "cpu"}));
-  cmd->add_option("--max-watts", o->max_watts, "Only options drawing at most this many watts while decoding");
-  cmd->add_option("--sort", o->sort, "value (default: tok/s per USD), cheapest, fastest, efficiency (tok/s per W)")
-      ->check(CLI::IsMember({"cheapest", "fastest", "value", "efficiency"}));
-  cmd->add_option("--top", o->top, "Rows to show (default 15)")->check(CLI::Range(1, 10000));
-  cmd->add_option("--prompt-tokens", o->prompt_tokens, "Prompt length for the prefill column (default 512)");
-  cmd->add_flag("--this-machine", o->this_machine,
-                "What to add or replace on the machine llmsize runs on (a second GPU, a bigger GPU, more or faster RAM) "
-                "for --model; exit 1 if it does not run here now");
+CommandSpec recommend_command() {
+  return {"recommend",
+          "Rank the hardware that runs a model: every catalog GPU alone or as 2..N cards, unified-memory machines in "
+          "each memory size, CPU-only platforms. Exit 1 when nothing matches",
+          true,
+          [](CLI::App& cmd) -> Runner {
+            auto o = std::make_shared<RecommendOptions>();
+            add_recommend_options(cmd, *o);
+            const CLI::App* parsed = &cmd;
+            return [o, parsed](Context& ctx) { return run_recommend(ctx, *o, *parsed); };
+          },
+          {}};
 }
 
 }  // namespace llmsize::cli

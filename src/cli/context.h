@@ -71,13 +71,8 @@ CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, cons
 
 // Transitional: the commands not yet returning a Result (pipeline.h declares the others).
 void add_catalog_command(CLI::App& app, Context& ctx);
-void add_kv_command(CLI::App& app, Context& ctx);
-void add_recommend_command(CLI::App& app, Context& ctx);
-void add_models_command(CLI::App& app, Context& ctx);
 void add_hardware_command(CLI::App& app, Context& ctx);
 void add_quants_command(CLI::App& app, Context& ctx);
-void add_speed_command(CLI::App& app, Context& ctx);
-void add_cost_command(CLI::App& app, Context& ctx);
 void add_inspect_command(CLI::App& app, Context& ctx);
 
 /// Reads a file; throws InputError naming it when it cannot be read.

@@ -378,7 +378,7 @@ MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights,
   return t;
 }
 
-const MemoryTotals& PlacementTotals::deciding(const Placement& p) const {
+const MemoryTotals& PlacementTotals::deciding(const Placement& p) const& {
   const bool discrete = std::any_of(p.devices.begin(), p.devices.end(),
                                     [](const DevicePlacement& d) { return d.kind == DeviceKind::gpu; });
   return discrete ? gpus : with_host;

@@ -140,7 +140,9 @@ struct PlacementTotals {
   MemoryTotals with_host;
   /// The memory the verdict is judged in: the GPUs when there are discrete GPUs, else everything
   /// (CPU only, or a unified system whose GPU and CPU share one pool).
-  [[nodiscard]] const MemoryTotals& deciding(const Placement& p) const;
+  [[nodiscard]] const MemoryTotals& deciding(const Placement& p) const&;
+  /// Not on a temporary: the reference would dangle (`totals(p).deciding(p)`).
+  const MemoryTotals& deciding(const Placement& p) const&& = delete;
 };
 [[nodiscard]] PlacementTotals totals(const Placement& p);
 
