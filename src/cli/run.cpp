@@ -43,9 +43,9 @@ void Context::load_catalog(bool keep_merged_json) {
   for (const std::string& path : catalog_files) overlays.push_back({path, read_file(path)});
   catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, keep_merged_json);
   if (!loaded.ok()) {
-    std::string message = std::to_string(loaded.errors.size()) + " catalog error(s):";
-    for (const auto& d : loaded.errors) message += "\n  " + d.to_string();
-    throw InputError(message + "\nfix the files above or run `llmsize catalog validate FILE`");
+    for (const auto& d : loaded.errors) err << d.to_string() << "\n";  // diagnostics, one per line
+    throw InputError(std::to_string(loaded.errors.size()) +
+                     " catalog error(s); fix the files above or run `llmsize catalog validate FILE`");
   }
   catalog = std::move(loaded.catalog);
   merged_catalog_json = std::move(loaded.merged_json);

@@ -31,7 +31,7 @@ TEST_CASE("recommend's footer states the usage profile the Month column uses (wa
           "[cli][pipeline][regression]") {
   const auto r = run({"recommend", "--model", "8b", "--hours-per-day", "8", "--utilisation", "0.5", "--top", "1"});
   REQUIRE(r.code == 0);
-  CHECK_THAT(r.out, Catch::Contains("the month assumes 8 h/day, 50% generating, at 0.16 USD/kWh"));
+  CHECK_THAT(r.out, Catch::Contains("the month assumes 8 h/day, 50% generating at 0.16 USD/kWh"));
   CHECK_THAT(r.out, !Catch::Contains("24 h/day"));
 }
 
@@ -45,7 +45,7 @@ TEST_CASE("--csv on a command without a table is an error naming those that take
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK_THAT(r.err, Catch::StartsWith(std::string("llmsize: error: --csv does not apply to `llmsize ") + command +
-                                        "` (it prints no table); it works with: recommend, models, kv"));
+                                        "` (it prints no table); it works with: recommend, models, kv, speed"));
   }
   const auto both = run({"--json", "--csv", "kv", "--model", "8b"});
   CHECK(both.code == 2);

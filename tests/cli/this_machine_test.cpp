@@ -50,9 +50,10 @@ struct Machine {
   void save(const llmsize::machine::MachineProfile& p) const { llmsize::machine::save_profile(config / "llmsize", p); }
 };
 
+// Whether an assumption's sentence (schema_version 2: {key, value, source, text}) contains `text`.
 bool any_contains(const nlohmann::json& list, const std::string& text) {
   for (const auto& item : list) {
-    if (item.get<std::string>().find(text) != std::string::npos) return true;
+    if (item.at("text").get<std::string>().find(text) != std::string::npos) return true;
   }
   return false;
 }
