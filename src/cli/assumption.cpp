@@ -28,7 +28,19 @@ constexpr Wording kWordings[] = {
     {"v_cache_type", S::capped, "V cache kept in {value}: a quantized V cache needs flash attention"},
     {"usage", S::default_value, "the month assumes {value}"},
     {"usage", S::catalog, "the month assumes {value}"},
-    {"hardware", S::default_value, "{value}"},  // transitional: hardware sentences not yet typed
+    // Hardware (hardware_defaults.h and the detection front end, this_machine.cpp).
+    {"ram_gib", S::default_value, "--ram not given: {value} GiB of system RAM"},
+    {"cpu", S::default_value, "no --cpu: a {value} CPU of {detail}"},
+    {"ram_kind", S::default_value, "RAM kind not given: {value} (fastest the CPU supports)"},
+    {"memory_gb", S::default_value, "--memory not given: {value} GB, the largest option"},
+    {"gpu_memory_fraction", S::catalog,
+     "GPU may use {value} of RAM (macOS default working-set limit; raise it with sudo sysctl iogpu.wired_limit_mb)"},
+    {"storage", S::default_value, "--storage not given: {value} for load time"},
+    {"storage", S::catalog, "storage {detail}: {value} for load time"},
+    {"link", S::default_value, "--link not given: {value} between the machines"},
+    {"rpc_overhead_ms", S::estimate,
+     "each crossing between machines costs {value} ms of RPC overhead (estimate from llama.cpp PR #6829) plus the "
+     "link's {detail} us latency"},
 };
 
 }  // namespace
@@ -52,7 +64,11 @@ std::string assumption_text(const Assumption& a) {
       return fmt::format(fmt::runtime(w.format), fmt::arg("value", a.value), fmt::arg("detail", a.detail));
     }
   }
-  // Keys without a sentence of their own: still every fact, in a fixed shape.
+  // Keys without a row: the sentence the front end worded where it read the fact (detection), else
+  // every fact in a fixed shape.
+  if (!a.detail.empty() && (a.source == S::detected || a.source == S::catalog || a.source == S::default_value)) {
+    return a.detail;
+  }
   std::string text = a.source == S::default_value ? a.key + " not given: " + a.value
                                                   : a.key + ": " + a.value + " (" + to_string(a.source) + ")";
   if (!a.detail.empty()) text += "; " + a.detail;

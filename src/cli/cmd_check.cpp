@@ -49,7 +49,7 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, true);
   r.totals = totals(r.eval.placement);
   r.assumptions = r.sizing.assumptions;
-  append(r.assumptions, untyped(r.hardware.assumptions));
+  append(r.assumptions, r.hardware.assumptions);
   return std::make_unique<CheckResult>(std::move(r));
 }
 

@@ -93,7 +93,7 @@ std::unique_ptr<Result> run_cost(Context& ctx, const CostCommandOptions& o) {
                                  hardware_label(r.hardware)));
   }
   r.assumptions = r.sizing.assumptions;
-  append(r.assumptions, untyped(r.hardware.assumptions));
+  append(r.assumptions, r.hardware.assumptions);
   return std::make_unique<CostCommandResult>(std::move(r));
 }
 

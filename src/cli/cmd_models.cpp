@@ -178,7 +178,7 @@ std::unique_ptr<Result> fit_models(Context& ctx, const ModelsOptions& o) {
   r.hardware = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
   r.allow_offload = o.allow_offload;
   r.context = o.sizing.context;
-  r.assumptions = untyped(r.hardware.assumptions);
+  r.assumptions = r.hardware.assumptions;
   // The quants people choose between, best first: those the catalog gives a quality_rank.
   std::vector<const Quant*> ladder;
   for (const Quant& q : ctx.catalog.quants) {

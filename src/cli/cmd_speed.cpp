@@ -126,7 +126,7 @@ std::unique_ptr<Result> run_speed(Context& ctx, const SpeedOptions& o) {
   const SpeedRequest sr = speed_request(ctx, r.sizing, r.hardware, r.eval.placement, r.prompt_tokens);
   for (std::uint32_t n : o.users) r.users.push_back(decode_concurrent(sr, n, r.sizing.kv.context_tokens / 2));
   r.assumptions = r.sizing.assumptions;
-  append(r.assumptions, untyped(r.hardware.assumptions));
+  append(r.assumptions, r.hardware.assumptions);
   return std::make_unique<SpeedCommandResult>(std::move(r));
 }
 

@@ -73,8 +73,8 @@ HardwareBuilder& HardwareBuilder::set_gpu_overhead(std::optional<std::uint64_t> 
   return *this;
 }
 
-HardwareBuilder& HardwareBuilder::add_assumption(std::string sentence) {
-  assumptions_.push_back(std::move(sentence));
+HardwareBuilder& HardwareBuilder::add_assumption(Assumption assumption) {
+  assumptions_.push_back(std::move(assumption));
   return *this;
 }
 

@@ -67,8 +67,8 @@ class HardwareBuilder {
   /// The runtime overhead of every GPU (`llmsize calibrate`'s fit from the user's load logs); nullopt:
   /// each backend's estimate (buffers.h).
   HardwareBuilder& set_gpu_overhead(std::optional<std::uint64_t> overhead_bytes);
-  /// A sentence for `assumptions`, in the order the front end states them (hardware_defaults.h).
-  HardwareBuilder& add_assumption(std::string sentence);
+  /// An assumption, in the order the front end states them (hardware_defaults.h).
+  HardwareBuilder& add_assumption(Assumption assumption);
 
   /// Whether the configuration has a GPU device (a discrete card, or a unified system with a GPU backend).
   [[nodiscard]] bool has_devices() const;
@@ -90,7 +90,7 @@ class HardwareBuilder {
   const Link* node_link_ = nullptr;
   SplitMode split_ = SplitMode::layer;
   const StorageKind* storage_ = nullptr;
-  std::vector<std::string> assumptions_;
+  Assumptions assumptions_;
   std::optional<std::uint64_t> gpu_overhead_bytes_;
 };
 

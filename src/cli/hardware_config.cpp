@@ -28,7 +28,7 @@ std::pair<std::uint32_t, std::string> parse_count(const std::string& text) {
 // The host of a GPU or CPU build from --cpu / --ram-kind / --channels: a catalog CPU with the given RAM
 // kind (else the fastest it supports), or without --cpu a generic desktop (an assumption).
 HostSpec host_from_flags(const catalog::Catalog& cat, const Cpu* cpu, const RamKind* kind, std::uint32_t channels,
-                         std::optional<std::uint64_t> ram, std::vector<std::string>& notes) {
+                         std::optional<std::uint64_t> ram, Assumptions& notes) {
   HostSpec host;
   host.cpu = cpu;
   host.ram_bytes = ram;
@@ -97,9 +97,9 @@ void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, co
     b.add_assumption(assumed_ram_size());
   }
   if (!ram && cpu != nullptr) throw InputError("a CPU-only build needs --ram (for example --ram 64GB)");
-  std::vector<std::string> notes;
+  Assumptions notes;
   b.set_host(host_from_flags(cat, cpu, kind, o.channels, ram, notes));
-  for (std::string& note : notes) b.add_assumption(std::move(note));
+  for (Assumption& note : notes) b.add_assumption(std::move(note));
   if (gpus.empty() && cpu == nullptr) throw InputError("name some hardware: --gpu, --system, or --cpu with --ram");
 }
 

@@ -65,7 +65,7 @@ struct HardwareConfig {
   const Link* link = nullptr;             ///< between nodes (nodes > 1)
   std::vector<std::uint32_t> device_nodes;  ///< node of each device (0 = the machine running llama-server)
   Network network;
-  std::vector<std::string> assumptions;
+  Assumptions assumptions;
 
   // The parts of one machine (`nodes` repeats them).
   std::vector<GpuPart> gpus;

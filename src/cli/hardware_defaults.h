@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "assumption.h"
 #include "llmsize/engine/hardware.h"
 
 namespace llmsize::cli {
@@ -51,22 +52,22 @@ inline constexpr std::uint64_t kRamLadderGib[] = {16,  32,  48,   64,   96,   12
 // mechanical switch.
 
 /// "--ram not given: 64 GiB of system RAM"
-[[nodiscard]] std::string assumed_ram_size();
+[[nodiscard]] Assumption assumed_ram_size();
 /// "no --cpu: a desktop CPU of 125 W with 2-channel DDR5-5600"
-[[nodiscard]] std::string assumed_generic_host(std::uint32_t channels, const RamKind& kind);
+[[nodiscard]] Assumption assumed_generic_host(std::uint32_t channels, const RamKind& kind);
 /// "RAM kind not given: DDR5-6000 (fastest the CPU supports)"
-[[nodiscard]] std::string assumed_fastest_ram_kind(const RamKind& kind);
+[[nodiscard]] Assumption assumed_fastest_ram_kind(const RamKind& kind);
 /// "--memory not given: 128 GB, the largest option"
-[[nodiscard]] std::string assumed_largest_memory_option(double memory_gib);
+[[nodiscard]] Assumption assumed_largest_memory_option(double memory_gib);
 /// "GPU may use 75% of RAM (macOS default working-set limit; ...)"
-[[nodiscard]] std::string assumed_gpu_memory_fraction(double fraction);
+[[nodiscard]] Assumption assumed_gpu_memory_fraction(double fraction);
 /// Storage not named by a flag ("--storage not given: ...") or not detected ("storage not detected: ...").
-[[nodiscard]] std::string assumed_storage_not_given(const StorageKind& storage);
-[[nodiscard]] std::string assumed_storage_not_detected(const StorageKind& storage);
+[[nodiscard]] Assumption assumed_storage_not_given(const StorageKind& storage);
+[[nodiscard]] Assumption assumed_storage_not_detected(const StorageKind& storage);
 /// "--link not given: 10 Gigabit Ethernet between the machines"
-[[nodiscard]] std::string assumed_node_link(const Link& link);
+[[nodiscard]] Assumption assumed_node_link(const Link& link);
 /// The RPC overhead of each crossing between machines plus the link's latency (seconds).
-[[nodiscard]] std::string assumed_rpc_overhead(double link_latency_s);
+[[nodiscard]] Assumption assumed_rpc_overhead(double link_latency_s);
 
 /// A network link's one-way latency (s): the catalog's, else kDefaultNetworkLatencyUs.
 [[nodiscard]] double network_latency_s(const Link& link);

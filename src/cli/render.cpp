@@ -85,11 +85,6 @@ Json envelope(const std::string& command, Json inputs, Json result, const Assump
   return envelope(command, std::move(inputs), std::move(result), assumptions_json(assumptions));
 }
 
-Assumptions untyped(const std::vector<std::string>& sentences) {
-  Assumptions out;
-  for (const std::string& s : sentences) out.push_back({"hardware", s, AssumptionSource::default_value, ""});
-  return out;
-}
 
 void emit(Context& ctx, const Json& document, const std::string& text) {
   if (ctx.global.json) {

@@ -32,8 +32,6 @@ class Table {
 
 /// Transitional, for commands not yet returning a Result: the JSON document of pipeline.h's envelope().
 [[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions);
-/// Transitional: sentences not yet typed (hardware front ends) as {key: "hardware", value: sentence}.
-[[nodiscard]] Assumptions untyped(const std::vector<std::string>& sentences);
 
 /// Prints the document, the table (as text or CSV), or both per the global flags.
 void emit(Context& ctx, const Json& document, const std::string& text);

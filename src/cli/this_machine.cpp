@@ -14,6 +14,12 @@
 namespace llmsize::cli {
 namespace {
 
+// What detection read (or could not read), as an assumption: `value` for scripts, the sentence for people.
+Assumption detected(std::string key, std::string value, std::string sentence) {
+  return {std::move(key), std::move(value), AssumptionSource::detected, std::move(sentence)};
+}
+
+
 std::string simd_label(const std::vector<std::string>& simd) {
   std::string out;
   for (const std::string& s : simd) {
@@ -40,9 +46,9 @@ RamKind detected_ram_kind(const catalog::Catalog& cat, const machine::MemoryLayo
 }
 
 // The user's profile; none when $HOME and $XDG_CONFIG_HOME are both unset. A malformed file is an error.
-std::optional<machine::MachineProfile> user_profile(std::vector<std::string>& assumptions) {
+std::optional<machine::MachineProfile> user_profile(Assumptions& assumptions) {
   std::optional<machine::MachineProfile> profile = machine_profile_if_any();
-  if (!profile) assumptions.push_back("no user profile: neither $XDG_CONFIG_HOME nor $HOME is set");
+  if (!profile) assumptions.push_back(detected("profile", "none", "no user profile: neither $XDG_CONFIG_HOME nor $HOME is set"));
   return profile;
 }
 
@@ -57,11 +63,14 @@ void read_ram(const machine::Detection& d, MachineSpec& spec) {
   if (d.memory.available_bytes) {
     // Placement keeps the OS reserve out of the RAM it is given; MemAvailable already excludes what runs now.
     host.ram_bytes = std::min(host.ram_total_bytes, *d.memory.available_bytes + kOsReserveBytes);
-    spec.assumptions.push_back(fmt::format("system RAM: {} GiB available now (MemAvailable) of {} GiB; placement counts "
-                                           "what is available, so close programs to free more",
-                                           gib(*d.memory.available_bytes), gib(host.ram_total_bytes)));
+    spec.assumptions.push_back(detected("ram_available_bytes", std::to_string(*d.memory.available_bytes),
+                                        fmt::format("system RAM: {} GiB available now (MemAvailable) of {} GiB; placement "
+                                                    "counts what is available, so close programs to free more",
+                                                    gib(*d.memory.available_bytes), gib(host.ram_total_bytes))));
   } else {
-    spec.assumptions.push_back(fmt::format("system RAM: {} GiB in total (available memory not readable)", gib(host.ram_total_bytes)));
+    spec.assumptions.push_back(detected("ram_total_bytes", std::to_string(host.ram_total_bytes),
+                                        fmt::format("system RAM: {} GiB in total (available memory not readable)",
+                                                    gib(host.ram_total_bytes))));
   }
 }
 
@@ -76,18 +85,23 @@ void read_ram(const machine::Detection& d, MachineSpec& spec) {
 }
 
 // One discrete card: llama.cpp fits into its free memory, else its total, else the catalog's size.
-GpuPart detected_gpu(const machine::GpuInfo& g, const Gpu& gpu, std::vector<std::string>& notes) {
+GpuPart detected_gpu(const machine::GpuInfo& g, const Gpu& gpu, Assumptions& notes) {
   GpuPart part{&gpu, 0, Origin::detected};
   if (g.memory_free_bytes) {
     part.memory_bytes = *g.memory_free_bytes;
-    notes.push_back(fmt::format("{}: {} GiB free of {} GiB now ({}); llama.cpp fits into free memory", gpu.meta.id,
-                                gib(*g.memory_free_bytes), gib(g.memory_total_bytes.value_or(0)), g.source));
+    notes.push_back(detected("gpu_memory_bytes", std::to_string(part.memory_bytes),
+                             fmt::format("{}: {} GiB free of {} GiB now ({}); llama.cpp fits into free memory", gpu.meta.id,
+                                         gib(*g.memory_free_bytes), gib(g.memory_total_bytes.value_or(0)), g.source)));
   } else if (g.memory_total_bytes) {
     part.memory_bytes = *g.memory_total_bytes;
-    notes.push_back(fmt::format("{}: free memory not readable; its total {} GiB is used", gpu.meta.id, gib(part.memory_bytes)));
+    notes.push_back(detected("gpu_memory_bytes", std::to_string(part.memory_bytes),
+                             fmt::format("{}: free memory not readable; its total {} GiB is used", gpu.meta.id,
+                                         gib(part.memory_bytes))));
   } else {
     part.memory_bytes = units::gib_to_bytes(gpu.memory_gib);
-    notes.push_back(fmt::format("{}: memory not readable; the catalog's {:.0f} GiB is used", gpu.meta.id, gpu.memory_gib));
+    notes.push_back(detected("gpu_memory_bytes", std::to_string(part.memory_bytes),
+                             fmt::format("{}: memory not readable; the catalog's {:.0f} GiB is used", gpu.meta.id,
+                                         gpu.memory_gib)));
   }
   return part;
 }
@@ -96,7 +110,8 @@ void read_gpus(const catalog::Catalog& cat, const machine::Detection& d, const m
   for (std::size_t i = 0; i < d.gpus.size(); ++i) {
     const machine::GpuInfo& g = d.gpus[i];
     if (g.kind == machine::GpuKind::integrated) {
-      spec.assumptions.push_back(fmt::format("{} is an integrated GPU ({}); not used", g.name, g.kind_reason));
+      spec.assumptions.push_back(
+          detected("integrated_gpu", g.name, fmt::format("{} is an integrated GPU ({}); not used", g.name, g.kind_reason)));
       continue;
     }
     if (g.kind == machine::GpuKind::unified) continue;
@@ -118,11 +133,14 @@ void read_unified(const machine::Detection& d, const UnifiedSystem& system, Mach
     *host.ram_bytes += carve_out;
     host.ram_total_bytes += g.memory_total_bytes.value_or(0);
     gpu_bytes = std::min(*host.ram_bytes, carve_out + *g.gtt_total_bytes);
-    spec.assumptions.push_back(fmt::format("{}: the GPU may use {} GiB (VRAM carve-out {} GiB free + GTT {} GiB); raise GTT "
-                                           "with ttm.pages_limit", g.name, gib(gpu_bytes), gib(carve_out), gib(*g.gtt_total_bytes)));
+    spec.assumptions.push_back(detected("unified_gpu_bytes", std::to_string(gpu_bytes),
+                                        fmt::format("{}: the GPU may use {} GiB (VRAM carve-out {} GiB free + GTT {} GiB); "
+                                                    "raise GTT with ttm.pages_limit",
+                                                    g.name, gib(gpu_bytes), gib(carve_out), gib(*g.gtt_total_bytes))));
   }
   spec.unified_gpu_bytes = gpu_bytes;
-  spec.assumptions.push_back(fmt::format("unified memory: sized as the catalog's {}", system.meta.name));
+  spec.assumptions.push_back(
+      detected("unified_system", system.meta.id, fmt::format("unified memory: sized as the catalog's {}", system.meta.name)));
 }
 
 // RAM kind and channels: read by dmidecode, else all channels of the catalog CPU at its fastest kind,
@@ -134,8 +152,10 @@ void read_ram_layout(const catalog::Catalog& cat, const machine::Detection& d, c
   if (dmi) {
     host.ram_kind = detected_ram_kind(cat, *d.memory_layout);
     host.channels = d.memory_layout->channels;
-    notes.push_back(fmt::format("RAM: {} in {} channel(s), read by dmidecode{}", host.ram_kind.meta.name, host.channels,
-                                d.memory_layout->channels_from_labels ? "" : " (channels counted from modules)"));
+    notes.push_back(detected("ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels),
+                             fmt::format("RAM: {} in {} channel(s), read by dmidecode{}", host.ram_kind.meta.name,
+                                         host.channels,
+                                         d.memory_layout->channels_from_labels ? "" : " (channels counted from modules)")));
     return;
   }
   const RamKind& fallback = resolve(cat.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
@@ -143,18 +163,21 @@ void read_ram_layout(const catalog::Catalog& cat, const machine::Detection& d, c
     const RamKind* fastest = fastest_ram_kind(cat, *cpu);
     host.ram_kind = fastest != nullptr ? *fastest : fallback;
     host.channels = cpu->memory_channels;
-    notes.push_back(fmt::format("RAM type and channels not readable (sudo llmsize detect reads them): assumed {} in all {} "
-                                "channels of the {}", host.ram_kind.meta.name, host.channels, cpu->meta.name));
+    notes.push_back({"ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels), AssumptionSource::catalog,
+                     fmt::format("RAM type and channels not readable (sudo llmsize detect reads them): assumed {} in all "
+                                 "{} channels of the {}", host.ram_kind.meta.name, host.channels, cpu->meta.name)});
   } else {
     host.ram_kind = fallback;
     host.channels = kGenericChannels;
-    notes.push_back(fmt::format("RAM type and channels not readable: assumed {}-channel {} (`llmsize probe` measures the "
-                                "real bandwidth)", host.channels, host.ram_kind.meta.name));
+    notes.push_back({"ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels),
+                     AssumptionSource::default_value,
+                     fmt::format("RAM type and channels not readable: assumed {}-channel {} (`llmsize probe` measures "
+                                 "the real bandwidth)", host.channels, host.ram_kind.meta.name)});
   }
 }
 
 // A CPU the catalog does not have: its peak FLOP/s from what cpuinfo says (cores × SIMD width × clock).
-GenericCpu generic_cpu(const machine::Detection& d, std::vector<std::string>& notes) {
+GenericCpu generic_cpu(const machine::Detection& d, Assumptions& notes) {
   Cpu c;
   c.cores = std::max<std::uint32_t>(1, d.cpu.cores);
   c.simd = d.cpu.simd;
@@ -163,10 +186,11 @@ GenericCpu generic_cpu(const machine::Detection& d, std::vector<std::string>& no
   g.label = d.cpu.model_name.empty() ? "unknown CPU" : d.cpu.model_name;
   g.matmul_flops_per_s = cpu_flops_per_s(c);
   g.repack = d.cpu.arch != "aarch64";
-  notes.push_back(fmt::format("CPU \"{}\" is not in the catalog: {} cores × {} at {:.2f} GHz{} = {:.2f} TFLOP/s peak, "
-                              "{:.0f} W", g.label, c.cores, simd_label(d.cpu.simd), c.base_clock_ghz,
-                              d.cpu.mhz > 0 ? " (cpuinfo's current clock)" : " (assumed)",
-                              g.matmul_flops_per_s / units::kFlopsPerTflop, g.tdp_watts));
+  notes.push_back(detected("cpu", g.label,
+                           fmt::format("CPU \"{}\" is not in the catalog: {} cores × {} at {:.2f} GHz{} = {:.2f} TFLOP/s "
+                                       "peak, {:.0f} W", g.label, c.cores, simd_label(d.cpu.simd), c.base_clock_ghz,
+                                       d.cpu.mhz > 0 ? " (cpuinfo's current clock)" : " (assumed)",
+                                       g.matmul_flops_per_s / units::kFlopsPerTflop, g.tdp_watts)));
   return g;
 }
 
@@ -179,23 +203,28 @@ void read_profile(const machine::Detection& d, MachineSpec& spec) {
   if (profile->bandwidth && profile->bandwidth->read_gb_per_s > 0) {
     const auto& b = *profile->bandwidth;
     if (!b.cpu_model.empty() && !d.cpu.model_name.empty() && b.cpu_model != d.cpu.model_name) {
-      notes.push_back(fmt::format("the stored `llmsize probe` measurement was taken on \"{}\", not this CPU (\"{}\"): not "
-                                  "used; run `llmsize probe` again", b.cpu_model, d.cpu.model_name));
+      notes.push_back(detected("ram_bandwidth_measured", "not used",
+                               fmt::format("the stored `llmsize probe` measurement was taken on \"{}\", not this CPU "
+                                           "(\"{}\"): not used; run `llmsize probe` again", b.cpu_model, d.cpu.model_name)));
     } else {
       spec.host.measured_bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(b.read_gb_per_s);
-      notes.push_back(fmt::format("system RAM bandwidth: {:.1f} GB/s measured by llmsize probe on {}", b.read_gb_per_s,
-                                  b.measured_at));
+      notes.push_back(detected("ram_bandwidth_gb_per_s", fmt::format("{:.1f}", b.read_gb_per_s),
+                               fmt::format("system RAM bandwidth: {:.1f} GB/s measured by llmsize probe on {}",
+                                           b.read_gb_per_s, b.measured_at)));
     }
   }
   spec.gpu_overhead_bytes = profile->backend_overhead_bytes;
   if (spec.gpu_overhead_bytes) {
-    notes.push_back(fmt::format("runtime overhead per GPU: {:.0f} MiB fitted by `llmsize calibrate` from your load logs",
-                                units::bytes_to_mib(*spec.gpu_overhead_bytes)));
+    notes.push_back(detected("gpu_overhead_bytes", std::to_string(*spec.gpu_overhead_bytes),
+                             fmt::format("runtime overhead per GPU: {:.0f} MiB fitted by `llmsize calibrate` from your "
+                                         "load logs", units::bytes_to_mib(*spec.gpu_overhead_bytes))));
   }
   if (!profile->efficiencies.empty()) {
     std::string backends;
     for (const Efficiency& e : profile->efficiencies) backends += (backends.empty() ? "" : ", ") + std::string(to_string(e.backend));
-    notes.push_back("efficiency factors for " + backends + " fitted by `llmsize calibrate` on your runs replace the catalog's");
+    notes.push_back(detected("efficiency_backends", backends,
+                             "efficiency factors for " + backends +
+                                 " fitted by `llmsize calibrate` on your runs replace the catalog's"));
   }
 }
 
@@ -214,7 +243,8 @@ MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& 
   MachineSpec spec;
   spec.host.origin = Origin::detected;
   spec.host.cpu = m.cpu;
-  spec.assumptions.push_back("hardware detected on this machine (`llmsize detect` shows what was read)");
+  spec.assumptions.push_back(
+      detected("hardware", "this machine", "hardware detected on this machine (`llmsize detect` shows what was read)"));
   read_ram(d, spec);
   read_gpus(cat, d, m, spec);
   if (m.system != nullptr) read_unified(d, *m.system, spec);
@@ -241,7 +271,7 @@ HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec)
   } else {
     b.set_host(spec.host);
   }
-  for (const std::string& note : spec.assumptions) b.add_assumption(note);
+  for (const Assumption& note : spec.assumptions) b.add_assumption(note);
   const StorageKind& storage = resolve(cat.storage, kDefaultStorage, "storage kind", "hardware --kind storage");
   b.set_storage(storage);
   b.add_assumption(assumed_storage_not_detected(storage));

@@ -27,7 +27,7 @@ struct MachineSpec {
   /// MemTotal, ram_bytes what placement may use (MemAvailable + the OS reserve, capped at the total).
   HostSpec host;
   std::optional<std::uint64_t> gpu_overhead_bytes;  ///< per GPU, fitted by `llmsize calibrate` (profile)
-  std::vector<std::string> assumptions;
+  Assumptions assumptions;
 };
 
 /// Builds the spec from a detection: free GPU memory, catalog rates, detected or assumed RAM, the user's

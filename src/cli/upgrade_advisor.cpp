@@ -276,7 +276,7 @@ Json upgrades_json(const Sizing& s, const UpgradeAdvice& advice) {
 
 Assumptions advice_assumptions(const Sizing& s, const UpgradeAdvice& advice) {
   Assumptions all = s.assumptions;
-  append(all, untyped(advice.now().hardware.assumptions));
+  append(all, advice.now().hardware.assumptions);
   return all;
 }
 

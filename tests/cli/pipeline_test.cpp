@@ -35,7 +35,7 @@ TEST_CASE("recommend's footer states the usage profile the Month column uses (wa
   CHECK_THAT(r.out, !Catch::Contains("24 h/day"));
 }
 
-TEST_CASE("--csv on a command without a table is an error naming those that take it (was ignored)",
+TEST_CASE("csv output on a command without a table is an error naming those that take it (was ignored)",
           "[cli][pipeline][regression]") {
   for (const char* command : {"memory", "check", "cost"}) {
     CAPTURE(command);
@@ -52,7 +52,7 @@ TEST_CASE("--csv on a command without a table is an error naming those that take
   CHECK(both.err == "llmsize: error: --json and --csv exclude each other; choose one\n");
 }
 
-TEST_CASE("--csv is decided before any work: a bad model name is not even looked up", "[cli][pipeline]") {
+TEST_CASE("the csv format is decided before any work: a bad model name is not even looked up", "[cli][pipeline]") {
   const auto r = run({"--csv", "memory", "--model", "no-such-model"});
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Catch::Contains("--csv does not apply"));
