@@ -81,7 +81,7 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {check_command(), memory_command()};
+  return {check_command(), memory_command(), hardware_command()};
 }
 
 namespace {
@@ -118,13 +118,14 @@ bool use_color(const std::string& mode, bool out_is_tty) {
 // Transitional: the commands not yet returning a Result, and those of them that print CSV.
 const std::vector<void (*)(CLI::App&, Context&)> kLegacyCommands = {
     add_recommend_command, add_models_command, add_kv_command, add_speed_command, add_cost_command,
-    add_inspect_command, add_hardware_command, add_quants_command, add_catalog_command, add_detect_command,
+    add_inspect_command, add_quants_command, add_catalog_command, add_detect_command,
     add_probe_command, add_calibrate_command};
-const std::set<std::string> kLegacyCsv = {"recommend", "models", "kv", "speed", "hardware", "quants", "stats", "inspect"};
+const std::set<std::string> kLegacyCsv = {"recommend", "models", "kv", "speed", "quants", "stats", "inspect"};
 
 struct Registry {
   std::map<const CLI::App*, Runner> runners;
   std::map<const CLI::App*, bool> csv;
+  std::map<const CLI::App*, CatalogUse> catalog_use;
   std::vector<std::string> csv_commands;
 };
 
@@ -154,13 +155,29 @@ void register_command(CLI::App& parent, const CommandSpec& spec, const std::stri
   }
   registry.runners[sub] = spec.add(*sub);
   registry.csv[sub] = spec.renders_csv;
+  registry.catalog_use[sub] = spec.catalog_use;
   if (spec.renders_csv) registry.csv_commands.push_back(prefix + spec.name);
+}
+
+// "catalog calibration" for a nested command.
+std::string full_name(const CLI::App& command) {
+  std::string name = command.get_name();
+  for (const CLI::App* p = command.get_parent(); p != nullptr && p->get_parent() != nullptr; p = p->get_parent()) {
+    name = p->get_name() + " " + name;
+  }
+  return name;
 }
 
 std::string csv_rejection(const CLI::App& command, const Registry& registry) {
   std::string list;
   for (const std::string& name : registry.csv_commands) list += (list.empty() ? "" : ", ") + name;
-  return "--csv does not apply to `llmsize " + command.get_name() + "` (it prints no table); it works with: " + list;
+  return "--csv does not apply to `llmsize " + full_name(command) + "` (it prints no table); it works with: " + list;
+}
+
+void load_catalog(Context& ctx, const CLI::App& command, const Registry& registry) {
+  const auto use = registry.catalog_use.find(&command);
+  const CatalogUse need = use == registry.catalog_use.end() ? CatalogUse::loaded : use->second;
+  if (need != CatalogUse::none) ctx.load_catalog(need == CatalogUse::loaded_with_json);
 }
 
 // Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
@@ -211,7 +228,7 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
 
   ctx.catalog_files = global.catalogs;
   ctx.progress = format == OutputFormat::text && &err == &std::cerr && isatty(STDERR_FILENO) == 1;
-  ctx.load_catalog();
+  load_catalog(ctx, *command, registry);
   if (legacy != ctx.legacy_runners.end()) {
     legacy->second(ctx);
     return ctx.exit_code;
