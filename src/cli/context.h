@@ -76,7 +76,6 @@ void add_catalog_command(CLI::App& app, Context& ctx);
 void add_kv_command(CLI::App& app, Context& ctx);
 void add_recommend_command(CLI::App& app, Context& ctx);
 void add_models_command(CLI::App& app, Context& ctx);
-void add_quants_command(CLI::App& app, Context& ctx);
 void add_speed_command(CLI::App& app, Context& ctx);
 void add_cost_command(CLI::App& app, Context& ctx);
 void add_inspect_command(CLI::App& app, Context& ctx);
