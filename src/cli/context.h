@@ -78,7 +78,6 @@ void add_recommend_command(CLI::App& app, Context& ctx);
 void add_models_command(CLI::App& app, Context& ctx);
 void add_speed_command(CLI::App& app, Context& ctx);
 void add_cost_command(CLI::App& app, Context& ctx);
-void add_inspect_command(CLI::App& app, Context& ctx);
 void add_detect_command(CLI::App& app, Context& ctx);
 void add_probe_command(CLI::App& app, Context& ctx);
 void add_calibrate_command(CLI::App& app, Context& ctx);
