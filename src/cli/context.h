@@ -72,7 +72,6 @@ CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, cons
                       CommandRunner runner);
 
 // Transitional: the commands not yet returning a Result (pipeline.h declares the others).
-void add_catalog_command(CLI::App& app, Context& ctx);
 void add_kv_command(CLI::App& app, Context& ctx);
 void add_recommend_command(CLI::App& app, Context& ctx);
 void add_models_command(CLI::App& app, Context& ctx);

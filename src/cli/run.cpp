@@ -81,7 +81,7 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {check_command(), memory_command(), hardware_command(), quants_command(), inspect_command()};
+  return {check_command(), memory_command(), hardware_command(), quants_command(), inspect_command(), catalog_command()};
 }
 
 namespace {
@@ -118,9 +118,9 @@ bool use_color(const std::string& mode, bool out_is_tty) {
 // Transitional: the commands not yet returning a Result, and those of them that print CSV.
 const std::vector<void (*)(CLI::App&, Context&)> kLegacyCommands = {
     add_recommend_command, add_models_command, add_kv_command, add_speed_command, add_cost_command,
-    add_catalog_command, add_detect_command,
+    add_detect_command,
     add_probe_command, add_calibrate_command};
-const std::set<std::string> kLegacyCsv = {"recommend", "models", "kv", "speed", "stats"};
+const std::set<std::string> kLegacyCsv = {"recommend", "models", "kv", "speed"};
 
 struct Registry {
   std::map<const CLI::App*, Runner> runners;
