@@ -207,7 +207,7 @@ void update_profile(machine::MachineProfile& profile, const machine::Calibration
 std::unique_ptr<Result> run_calibrate(Context& ctx, const CalibrateOptions& o) {
   if (o.show && o.reset) throw InputError("use --show or --reset, not both");
   if (o.show) return show_machine_profile("calibrate");
-  if (o.reset && ctx.global.csv) {
+  if (o.reset && ctx.format == OutputFormat::csv) {
     throw InputError("--csv does not apply to `llmsize calibrate --reset` (it prints no table); "
                      "`--show --csv` prints the stored factors");
   }

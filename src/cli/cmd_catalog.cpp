@@ -1,113 +1,215 @@
-// llmsize catalog validate FILE... | show | stats
+// llmsize catalog validate FILE... | show | stats | calibration
 #include <fmt/format.h>
 
-#include "context.h"
 #include "hardware_config.h"
 #include "llmsize/machine/calibrate.h"
+#include "pipeline.h"
 #include "render.h"
 
 namespace llmsize::cli {
 namespace {
 
-struct ValidateOptions {
-  std::vector<std::string> files;
+// --- catalog validate -----------------------------------------------------------------------------
+
+class ValidateResult final : public Result {
+ public:
+  ValidateResult(std::vector<std::string> files, std::vector<std::string> errors)
+      : files_(std::move(files)), errors_(std::move(errors)) {}
+
+  [[nodiscard]] std::string text(const Style&) const override {
+    return valid() ? fmt::format("{} file(s) valid\n", files_.size()) : "";
+  }
+
+  [[nodiscard]] Json json() const override {
+    return envelope("catalog validate", {{"files", files_}}, {{"valid", valid()}, {"errors", errors_}}, Json::array());
+  }
+
+  /// `FILE: /pointer: problem`, one line each, then the count as an error line.
+  [[nodiscard]] std::string diagnostics() const override {
+    if (valid()) return "";
+    std::string lines;
+    for (const std::string& e : errors_) lines += e + "\n";
+    return lines + fmt::format("llmsize: error: {} catalog error(s)\n", errors_.size());
+  }
+
+  [[nodiscard]] int exit_code() const override { return valid() ? kExitOk : kExitUsage; }
+
+ private:
+  [[nodiscard]] bool valid() const { return errors_.empty(); }
+
+  std::vector<std::string> files_;
+  std::vector<std::string> errors_;  ///< catalog::Diagnostic::to_string() of each problem found
 };
 
-void run_validate(Context& ctx, const ValidateOptions& o) {
+std::unique_ptr<Result> run_validate(const std::vector<std::string>& files) {
   std::vector<catalog::SourceText> overlays;
-  for (const std::string& path : o.files) overlays.push_back({path, read_file(path)});
+  for (const std::string& path : files) overlays.push_back({path, read_file(path)});
   // The files are checked as overlays on the built-in catalog, so references to built-in ids resolve.
   const catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays);
-  Json errors = Json::array();
+  std::vector<std::string> errors;
   for (const auto& d : loaded.errors) errors.push_back(d.to_string());
-  if (ctx.global.json) {
-    Json result = {{"valid", loaded.ok()}, {"errors", errors}};
-    ctx.out << envelope("catalog validate", {{"files", o.files}}, result, {}).dump(2) << "\n";
-  } else {
-    for (const auto& d : loaded.errors) ctx.err << d.to_string() << "\n";
-    if (loaded.ok()) ctx.out << fmt::format("{} file(s) valid\n", o.files.size());
-  }
-  if (!loaded.ok()) {
-    ctx.err << fmt::format("llmsize: error: {} catalog error(s)\n", loaded.errors.size());
-    ctx.exit_code = 2;
-  }
+  return std::make_unique<ValidateResult>(files, std::move(errors));
 }
 
-void run_show(Context& ctx) {
-  ctx.load_catalog(true);  // again, keeping the merged JSON
-  ctx.out << ctx.merged_catalog_json << "\n";
+CommandSpec validate_command() {
+  CommandSpec spec{"validate", "Check catalog FILEs (types, ranges, unknown keys, references); exit 2 on any error", false,
+                   [](CLI::App& cmd) -> Runner {
+                     auto files = std::make_shared<std::vector<std::string>>();
+                     cmd.add_option("files", *files, "Catalog JSON files")->required()->type_name("FILE");
+                     return [files](Context&) { return run_validate(*files); };
+                   },
+                   {}};
+  // It checks FILEs on their own, so a broken --catalog or $LLMSIZE_CATALOG cannot stop it.
+  spec.catalog_use = CatalogUse::none;
+  return spec;
 }
 
-void run_stats(Context& ctx) {
+// --- catalog show ---------------------------------------------------------------------------------
+
+/// The merged catalog in the data files' own format; --json prints it as is, not in an envelope.
+class ShowResult final : public Result {
+ public:
+  explicit ShowResult(Json merged) : merged_(std::move(merged)) {}
+  [[nodiscard]] std::string text(const Style&) const override { return merged_.dump(2) + "\n"; }
+  [[nodiscard]] Json json() const override { return merged_; }
+
+ private:
+  Json merged_;
+};
+
+CommandSpec show_command() {
+  CommandSpec spec{"show", "Print the merged catalog (built-in plus --catalog files) as JSON", false,
+                   [](CLI::App&) -> Runner {
+                     return [](Context& ctx) { return std::make_unique<ShowResult>(Json::parse(ctx.merged_catalog_json)); };
+                   },
+                   {}};
+  spec.catalog_use = CatalogUse::loaded_with_json;
+  return spec;
+}
+
+// --- catalog stats --------------------------------------------------------------------------------
+
+class StatsResult final : public Result {
+ public:
+  explicit StatsResult(std::vector<std::pair<std::string, std::size_t>> counts, std::size_t hardware)
+      : counts_(std::move(counts)), hardware_(hardware) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override { return table().text(style.color); }
+  [[nodiscard]] std::string csv() const override { return table().csv(); }
+
+  [[nodiscard]] Json json() const override {
+    Json result = Json::object();
+    for (const auto& [name, n] : counts_) result[name] = n;
+    result["hardware"] = hardware_;
+    return envelope("catalog stats", Json::object(), result, Json::array());
+  }
+
+ private:
+  [[nodiscard]] Table table() const {
+    Table t({{"Collection", Align::left}, {"Entries", Align::right}});
+    for (const auto& [name, n] : counts_) t.add_row({name, std::to_string(n)});
+    t.add_row({"hardware (gpus + systems + cpus)", std::to_string(hardware_)});
+    return t;
+  }
+
+  std::vector<std::pair<std::string, std::size_t>> counts_;  ///< collection key, entries
+  std::size_t hardware_ = 0;                                 ///< gpus + systems + cpus
+};
+
+std::unique_ptr<Result> run_stats(const Context& ctx) {
   const auto& c = ctx.catalog;
-  const std::vector<std::pair<std::string, std::size_t>> counts = {
-      {"gpus", c.gpus.size()},           {"systems", c.systems.size()}, {"cpus", c.cpus.size()},
-      {"ram_kinds", c.ram_kinds.size()}, {"storage", c.storage.size()}, {"links", c.links.size()},
-      {"models", c.models.size()},       {"tensor_types", c.tensor_types.size()},
-      {"quants", c.quants.size()},       {"benchmarks", c.benchmarks.size()}};
-  Json result = Json::object();
-  Table table({{"Collection", Align::left}, {"Entries", Align::right}});
-  std::size_t hardware = c.gpus.size() + c.systems.size() + c.cpus.size();
-  for (const auto& [name, n] : counts) {
-    result[name] = n;
-    table.add_row({name, std::to_string(n)});
-  }
-  result["hardware"] = hardware;
-  table.add_row({"hardware (gpus + systems + cpus)", std::to_string(hardware)});
-  emit(ctx, envelope("catalog stats", Json::object(), result, {}), ctx.global.csv ? table.csv() : table.text(ctx.color()));
+  return std::make_unique<StatsResult>(
+      std::vector<std::pair<std::string, std::size_t>>{
+          {"gpus", c.gpus.size()},           {"systems", c.systems.size()}, {"cpus", c.cpus.size()},
+          {"ram_kinds", c.ram_kinds.size()}, {"storage", c.storage.size()}, {"links", c.links.size()},
+          {"models", c.models.size()},       {"tensor_types", c.tensor_types.size()},
+          {"quants", c.quants.size()},       {"benchmarks", c.benchmarks.size()}},
+      c.gpus.size() + c.systems.size() + c.cpus.size());
 }
 
-void run_calibration(Context& ctx) {
+// --- catalog calibration --------------------------------------------------------------------------
+
+/// The prediction error on one set of rows (fitted or held back) for one test (decode or prefill).
+struct ErrorRow {
+  bool holdout = false;
+  bool decode = true;
+  ErrorReport report;
+};
+
+class CalibrationResult final : public Result {
+ public:
+  CalibrationResult(Calibration c, std::vector<ErrorRow> errors) : c_(std::move(c)), errors_(std::move(errors)) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override {
+    Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
+                 {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
+                 {"Rows fit (tg/pp)", Align::right}});
+    for (const Efficiency& e : c_.backends) {
+      table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(e.per_token_s * 1e3, 2),
+                     fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_low, e.decode_high),
+                     fmt::format("{:.2f}–{:.2f}", e.prefill_low, e.prefill_high),
+                     fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
+    }
+    Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
+                  {"Inside band", Align::right}});
+    for (const ErrorRow& row : errors_) {
+      errors.add_row({row.holdout ? "held back" : "fitted", row.decode ? "decode (tg)" : "prefill (pp)",
+                      std::to_string(row.report.rows), fmt::format("{:.1f}%", row.report.median_abs_pct),
+                      fmt::format("{:.0f}%", 100 * row.report.within_band_share)});
+    }
+    return "Efficiency factors fitted on the catalog's llama-bench rows (set \"fit\")\n\n" + table.text(style.color) +
+           "\nPrediction error\n\n" + errors.text(style.color);
+  }
+
+  [[nodiscard]] Json json() const override {
+    Json backends = Json::array();
+    for (const Efficiency& e : c_.backends) {
+      backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
+                          {"per_token_s", e.per_token_s}, {"prefill_efficiency", e.prefill_efficiency},
+                          {"decode_low", e.decode_low}, {"decode_high", e.decode_high}, {"prefill_low", e.prefill_low},
+                          {"prefill_high", e.prefill_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
+    }
+    Json report = Json::array();
+    for (const ErrorRow& row : errors_) {
+      report.push_back({{"set", row.holdout ? "holdout" : "fit"}, {"test", row.decode ? "decode" : "prefill"},
+                        {"rows", row.report.rows}, {"median_abs_pct", row.report.median_abs_pct},
+                        {"within_band_share", row.report.within_band_share}});
+    }
+    return envelope("catalog calibration", Json::object(), {{"backends", backends}, {"errors", report}}, Json::array());
+  }
+
+ private:
+  Calibration c_;
+  std::vector<ErrorRow> errors_;  ///< fitted then held back; decode then prefill in each
+};
+
+std::unique_ptr<Result> run_calibration(Context& ctx) {
   const auto points = machine::catalog_calibration_points(ctx.catalog);
   const Calibration& c = calibration(ctx);
-  Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
-               {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
-               {"Rows fit (tg/pp)", Align::right}});
-  Json backends = Json::array();
-  for (const Efficiency& e : c.backends) {
-    table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(e.per_token_s * 1e3, 2),
-                   fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_low, e.decode_high),
-                   fmt::format("{:.2f}–{:.2f}", e.prefill_low, e.prefill_high),
-                   fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
-    backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
-                        {"per_token_s", e.per_token_s}, {"prefill_efficiency", e.prefill_efficiency},
-                        {"decode_low", e.decode_low}, {"decode_high", e.decode_high}, {"prefill_low", e.prefill_low},
-                        {"prefill_high", e.prefill_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
-  }
-  Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
-                {"Inside band", Align::right}});
-  Json report = Json::array();
+  std::vector<ErrorRow> errors;
   for (const bool holdout : {false, true}) {
-    for (const bool decode : {true, false}) {
-      const ErrorReport r = evaluate(c, points, decode, holdout);
-      errors.add_row({holdout ? "held back" : "fitted", decode ? "decode (tg)" : "prefill (pp)", std::to_string(r.rows),
-                      fmt::format("{:.1f}%", r.median_abs_pct), fmt::format("{:.0f}%", 100 * r.within_band_share)});
-      report.push_back({{"set", holdout ? "holdout" : "fit"}, {"test", decode ? "decode" : "prefill"}, {"rows", r.rows},
-                        {"median_abs_pct", r.median_abs_pct}, {"within_band_share", r.within_band_share}});
-    }
+    for (const bool decode : {true, false}) errors.push_back({holdout, decode, evaluate(c, points, decode, holdout)});
   }
-  const std::string text = "Efficiency factors fitted on the catalog's llama-bench rows (set \"fit\")\n\n" +
-                           table.text(ctx.color()) + "\nPrediction error\n\n" + errors.text(ctx.color());
-  emit(ctx, envelope("catalog calibration", Json::object(), {{"backends", backends}, {"errors", report}}, {}), text);
+  return std::make_unique<CalibrationResult>(c, std::move(errors));
+}
+
+// A command whose runner needs only the context.
+CommandSpec simple_command(std::string name, std::string description, bool renders_csv,
+                           std::unique_ptr<Result> (*run)(Context&)) {
+  return {std::move(name), std::move(description), renders_csv,
+          [run](CLI::App&) -> Runner { return [run](Context& ctx) { return run(ctx); }; }, {}};
 }
 
 }  // namespace
 
-void add_catalog_command(CLI::App& app, Context& ctx) {
-  CLI::App* cat = app.add_subcommand("catalog", "Validate, show and count catalog entries");
-  cat->require_subcommand(1);
-  cat->fallthrough();
-
-  auto validate = std::make_shared<ValidateOptions>();
-  CLI::App* v = cat->add_subcommand("validate", "Check catalog FILEs (types, ranges, unknown keys, references); exit 2 on any error");
-  v->add_option("files", validate->files, "Catalog JSON files")->required()->type_name("FILE");
-  v->fallthrough();
-  v->callback([&ctx, validate]() { run_validate(ctx, *validate); });
-
-  add_command(*cat, ctx, "show", "Print the merged catalog (built-in plus --catalog files) as JSON", run_show);
-  add_command(*cat, ctx, "stats", "Count the entries of each collection", run_stats);
-  add_command(*cat, ctx, "calibration",
-              "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows", run_calibration);
+CommandSpec catalog_command() {
+  return {"catalog", "Validate, show and count catalog entries", false, nullptr,
+          {validate_command(), show_command(),
+           simple_command("stats", "Count the entries of each collection", true,
+                          [](Context& ctx) { return run_stats(ctx); }),
+           simple_command("calibration",
+                          "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows",
+                          false, run_calibration)}};
 }
 
 }  // namespace llmsize::cli

@@ -4,6 +4,7 @@
 #include "hardware_config.h"
 #include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
+#include "pipeline.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -60,39 +61,78 @@ std::vector<Item> items(const catalog::Catalog& cat) {
   return out;
 }
 
-void run(Context& ctx, const HardwareListOptions& o) {
-  const std::uint64_t min_memory = o.min_memory.empty() ? 0 : parse_memory(o.min_memory, "--min-memory");
-  Table table({{"Id", Align::left}, {"Name", Align::left}, {"Kind", Align::left}, {"Memory [GiB]", Align::right},
-               {"Bandwidth [GB/s]", Align::right}, {"TDP [W]", Align::right}, {"Price [USD]", Align::right},
-               {"Notes", Align::left}});
-  Json list = Json::array();
-  for (const Item& it : items(ctx.catalog)) {
-    if (!o.kind.empty() && it.kind != o.kind) continue;
-    if (!o.vendor.empty() && it.vendor != catalog::normalize_name(o.vendor)) continue;
-    if (!o.form_factor.empty() && it.form != o.form_factor) continue;
-    if (min_memory > 0 && it.memory_bytes < min_memory) continue;
-    table.add_row({it.id, it.name, it.kind, it.memory_bytes ? gib(it.memory_bytes) : "", fixed(it.bandwidth_gb_per_s, 1),
-                   it.tdp_watts > 0 ? fixed(it.tdp_watts, 0) : "", it.price_usd ? fixed(*it.price_usd, 0) : "", it.extra});
-    list.push_back({{"id", it.id}, {"name", it.name}, {"kind", it.kind}, {"vendor", it.vendor},
-                    {"memory_bytes", it.memory_bytes}, {"bandwidth_gb_per_s", it.bandwidth_gb_per_s},
-                    {"tdp_watts", it.tdp_watts}, {"price_usd", it.price_usd ? Json(*it.price_usd) : Json(nullptr)}});
+bool matches(const Item& it, const HardwareListOptions& o, std::uint64_t min_memory_bytes) {
+  if (!o.kind.empty() && it.kind != o.kind) return false;
+  if (!o.vendor.empty() && it.vendor != catalog::normalize_name(o.vendor)) return false;
+  if (!o.form_factor.empty() && it.form != o.form_factor) return false;
+  return min_memory_bytes == 0 || it.memory_bytes >= min_memory_bytes;
+}
+
+/// The catalog's hardware that passed the filters.
+struct HardwareList {
+  HardwareListOptions options;
+  std::uint64_t min_memory_bytes = 0;
+  std::vector<Item> items;
+};
+
+class HardwareResult final : public Result {
+ public:
+  explicit HardwareResult(HardwareList l) : l_(std::move(l)) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override { return table().text(style.color); }
+  [[nodiscard]] std::string csv() const override { return table().csv(); }
+
+  [[nodiscard]] Json json() const override {
+    Json list = Json::array();
+    for (const Item& it : l_.items) {
+      list.push_back({{"id", it.id}, {"name", it.name}, {"kind", it.kind}, {"vendor", it.vendor},
+                      {"memory_bytes", it.memory_bytes}, {"bandwidth_gb_per_s", it.bandwidth_gb_per_s},
+                      {"tdp_watts", it.tdp_watts}, {"price_usd", it.price_usd ? Json(*it.price_usd) : Json(nullptr)}});
+    }
+    Json inputs = {{"kind", l_.options.kind}, {"vendor", l_.options.vendor}, {"min_memory_bytes", l_.min_memory_bytes}};
+    return envelope("hardware", std::move(inputs), {{"items", list}}, Json::array());
   }
-  Json inputs = {{"kind", o.kind}, {"vendor", o.vendor}, {"min_memory_bytes", min_memory}};
-  emit(ctx, envelope("hardware", inputs, {{"items", list}}, {}), ctx.global.csv ? table.csv() : table.text(ctx.color()));
-  if (list.empty()) ctx.exit_code = 1;
+
+  /// 1 when the filters leave nothing.
+  [[nodiscard]] int exit_code() const override { return l_.items.empty() ? kExitDoesNotFit : kExitOk; }
+
+ private:
+  [[nodiscard]] Table table() const {
+    Table t({{"Id", Align::left}, {"Name", Align::left}, {"Kind", Align::left}, {"Memory [GiB]", Align::right},
+             {"Bandwidth [GB/s]", Align::right}, {"TDP [W]", Align::right}, {"Price [USD]", Align::right},
+             {"Notes", Align::left}});
+    for (const Item& it : l_.items) {
+      t.add_row({it.id, it.name, it.kind, it.memory_bytes ? gib(it.memory_bytes) : "", fixed(it.bandwidth_gb_per_s, 1),
+                 it.tdp_watts > 0 ? fixed(it.tdp_watts, 0) : "", it.price_usd ? fixed(*it.price_usd, 0) : "", it.extra});
+    }
+    return t;
+  }
+
+  HardwareList l_;
+};
+
+std::unique_ptr<Result> run_hardware(const Context& ctx, const HardwareListOptions& o) {
+  HardwareList l{o, o.min_memory.empty() ? 0 : parse_memory(o.min_memory, "--min-memory"), {}};
+  for (Item& it : items(ctx.catalog)) {
+    if (matches(it, o, l.min_memory_bytes)) l.items.push_back(std::move(it));
+  }
+  return std::make_unique<HardwareResult>(std::move(l));
 }
 
 }  // namespace
 
-void add_hardware_command(CLI::App& app, Context& ctx) {
-  auto o = std::make_shared<HardwareListOptions>();
-  CLI::App* cmd = add_command(app, ctx, "hardware", "List catalog hardware: GPUs, unified-memory systems, CPUs, RAM, storage, links",
-                              [o](Context& c) { run(c, *o); });
-  cmd->add_option("--kind", o->kind, "gpu, system, cpu, ram, storage or link")
-      ->check(CLI::IsMember({"gpu", "system", "cpu", "ram", "storage", "link"}));
-  cmd->add_option("--vendor", o->vendor, "nvidia, amd, intel, apple, ...");
-  cmd->add_option("--form-factor", o->form_factor, "desktop, laptop, server or sbc");
-  cmd->add_option("--min-memory", o->min_memory, "At least this much memory (24GB; GB means GiB here)");
+CommandSpec hardware_command() {
+  return {"hardware", "List catalog hardware: GPUs, unified-memory systems, CPUs, RAM, storage, links", true,
+          [](CLI::App& cmd) -> Runner {
+            auto o = std::make_shared<HardwareListOptions>();
+            cmd.add_option("--kind", o->kind, "gpu, system, cpu, ram, storage or link")
+                ->check(CLI::IsMember({"gpu", "system", "cpu", "ram", "storage", "link"}));
+            cmd.add_option("--vendor", o->vendor, "nvidia, amd, intel, apple, ...");
+            cmd.add_option("--form-factor", o->form_factor, "desktop, laptop, server or sbc");
+            cmd.add_option("--min-memory", o->min_memory, "At least this much memory (24GB; GB means GiB here)");
+            return [o](Context& ctx) { return run_hardware(ctx, *o); };
+          },
+          {}};
 }
 
 }  // namespace llmsize::cli

@@ -4,6 +4,7 @@
 #include <map>
 #include <variant>
 
+#include "pipeline.h"
 #include "render.h"
 #include "sizing.h"
 
@@ -15,6 +16,25 @@ struct InspectOptions {
   bool tensors = false;
   bool metadata = false;
 };
+
+/// The tensors of one type in a GGUF file.
+struct TypeShare {
+  std::string type;
+  std::uint64_t tensors = 0;
+  std::uint64_t bytes = 0;
+};
+
+/// What `inspect` shows of a model file, computed once.
+struct InspectReport {
+  InspectOptions options;
+  const modelfile::ModelFile* file = nullptr;  ///< owned by the context, which outlives the result
+  std::string file_type;                       ///< the GGUF file's quantization, as llama.cpp names it
+  std::vector<TypeShare> types;                ///< per tensor type, by name (GGUF)
+  std::uint64_t tensor_bytes = 0;              ///< all tensors together (GGUF)
+
+  [[nodiscard]] bool gguf() const { return file->format == "gguf"; }
+};
+
 
 std::string value_text(const modelfile::GgufValue& v) {
   using modelfile::GgufType;
@@ -52,20 +72,7 @@ Json value_json(const modelfile::GgufValue& v) {
   return j;
 }
 
-void run_inspect(Context& ctx, const InspectOptions& o) {
-  const modelfile::ModelFile& f = model_file(ctx, o.file);
-  const Model& m = f.model;
-  const bool gguf = f.format == "gguf";
-  // Per tensor type: count and bytes (GGUF); the engine's weights for the file's own tensors.
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> by_type;
-  std::uint64_t tensor_bytes = 0;
-  for (const PlacedTensor& t : f.tensors) {
-    auto& slot = by_type[t.type->meta.name];
-    slot.first += 1;
-    slot.second += t.bytes;
-    tensor_bytes += t.bytes;
-  }
-
+Json model_json(const Model& m) {
   Json model = {{"arch", m.arch},
                 {"name", m.meta.name},
                 {"n_layers", m.n_layers},
@@ -97,36 +104,36 @@ void run_inspect(Context& ctx, const InspectOptions& o) {
     model["ssm"] = {{"d_inner", m.ssm->d_inner}, {"d_state", m.ssm->d_state}, {"d_conv", m.ssm->d_conv},
                     {"n_groups", m.ssm->n_groups}, {"n_heads", m.ssm->n_heads}};
   }
-  Json result = {{"format", f.format}, {"parts", f.parts}, {"file_bytes", f.file_bytes}, {"model", model}};
-  if (gguf) {
-    result["gguf_version"] = f.gguf_version;
-    result["file_type"] = file_type_name(ctx.catalog, f);
-    result["tensor_count"] = f.tensors.size();
-    result["tensor_bytes"] = tensor_bytes;
-    Json types = Json::array();
-    for (const auto& [name, v] : by_type) types.push_back({{"type", name}, {"tensors", v.first}, {"bytes", v.second}});
-    result["tensor_types"] = types;
-    result["metadata_count"] = f.metadata.size();
-    if (o.metadata) {
-      Json meta = Json::object();
-      for (const auto& kv : f.metadata) meta[kv.key] = value_json(kv.value);
-      result["metadata"] = meta;
-    }
-    if (o.tensors) {
-      Json list = Json::array();
-      for (std::size_t i = 0; i < f.tensors.size(); ++i) {
-        const PlacedTensor& t = f.tensors[i];
-        list.push_back({{"layer", t.spec.layer}, {"group", std::string(t.spec.group)}, {"type", t.type->meta.id},
-                        {"n_elements", t.spec.n_elements}, {"bytes", t.bytes}});
-      }
-      result["tensors"] = list;
-    }
-  }
-  result["inferred"] = f.inferred;
+  return model;
+}
 
-  std::string text = fmt::format("{} · {}{} · {} · {} GB on disk ({} part{})\n\n", f.path, f.format,
-                                 gguf ? fmt::format(" v{}", f.gguf_version) : "", m.arch, gb(f.file_bytes),
-                                 f.parts.size(), f.parts.size() == 1 ? "" : "s");
+// The GGUF-only keys of result (docs/json.md "inspect").
+void add_gguf_json(const InspectReport& r, Json& result) {
+  const modelfile::ModelFile& f = *r.file;
+  result["gguf_version"] = f.gguf_version;
+  result["file_type"] = r.file_type;
+  result["tensor_count"] = f.tensors.size();
+  result["tensor_bytes"] = r.tensor_bytes;
+  Json types = Json::array();
+  for (const TypeShare& t : r.types) types.push_back({{"type", t.type}, {"tensors", t.tensors}, {"bytes", t.bytes}});
+  result["tensor_types"] = types;
+  result["metadata_count"] = f.metadata.size();
+  if (r.options.metadata) {
+    Json meta = Json::object();
+    for (const auto& kv : f.metadata) meta[kv.key] = value_json(kv.value);
+    result["metadata"] = meta;
+  }
+  if (r.options.tensors) {
+    Json list = Json::array();
+    for (const PlacedTensor& t : f.tensors) {
+      list.push_back({{"layer", t.spec.layer}, {"group", std::string(t.spec.group)}, {"type", t.type->meta.id},
+                      {"n_elements", t.spec.n_elements}, {"bytes", t.bytes}});
+    }
+    result["tensors"] = list;
+  }
+}
+
+Table hyperparameter_table(const Model& m) {
   Table arch({{"Hyperparameter", Align::left}, {"Value", Align::right}});
   arch.add_row({"layers", std::to_string(m.n_layers)});
   arch.add_row({"hidden size", std::to_string(m.hidden_size)});
@@ -140,51 +147,117 @@ void run_inspect(Context& ctx, const InspectOptions& o) {
   if (m.ssm) arch.add_row({"recurrent d_inner / d_state", fmt::format("{} / {}", m.ssm->d_inner, m.ssm->d_state)});
   if (m.attention_layers) arch.add_row({"attention layers", std::to_string(m.attention_layers->size())});
   arch.add_row({"parameters", fmt::format("{:.3f} B", static_cast<double>(m.params_total) / 1e9)});
-  text += arch.text(ctx.color());
-  if (gguf) {
-    text += fmt::format("\n{} tensors, {} GB ({} GiB) of weights, file type {}\n\n", f.tensors.size(), gb(tensor_bytes),
-                        gib(tensor_bytes), file_type_name(ctx.catalog, f));
-    Table types({{"Tensor type", Align::left}, {"Tensors", Align::right}, {"Size [GB]", Align::right}, {"Share", Align::right}});
-    for (const auto& [name, v] : by_type) {
-      types.add_row({name, std::to_string(v.first), gb(v.second),
-                     fixed(100.0 * static_cast<double>(v.second) / static_cast<double>(std::max<std::uint64_t>(tensor_bytes, 1)), 1) + "%"});
-    }
-    text += ctx.global.csv ? types.csv() : types.text(ctx.color());
-    if (o.metadata) {
-      text += "\n";
-      for (const auto& kv : f.metadata) text += fmt::format("  {} = {}\n", kv.key, value_text(kv.value));
-    }
-    if (o.tensors) {
-      Table list({{"Tensor", Align::left}, {"Type", Align::left}, {"Values", Align::right}, {"Bytes", Align::right}});
-      for (const PlacedTensor& t : f.tensors) {
-        list.add_row({t.spec.layer >= 0 ? fmt::format("blk.{}.{}", t.spec.layer, t.spec.group) : std::string(t.spec.group),
-                      t.type->meta.name, std::to_string(t.spec.n_elements), std::to_string(t.bytes)});
-      }
-      text += "\n" + (ctx.global.csv ? list.csv() : list.text(ctx.color()));
-    }
-  } else {
-    text += "\nWeights follow a --quant recipe: `llmsize memory --model " + f.path + " --quant q4_k_m`\n";
+  return arch;
+}
+
+Table types_table(const InspectReport& r) {
+  Table types({{"Tensor type", Align::left}, {"Tensors", Align::right}, {"Size [GB]", Align::right}, {"Share", Align::right}});
+  const double all_bytes = static_cast<double>(std::max<std::uint64_t>(r.tensor_bytes, 1));
+  for (const TypeShare& t : r.types) {
+    types.add_row({t.type, std::to_string(t.tensors), gb(t.bytes), fixed(100.0 * static_cast<double>(t.bytes) / all_bytes, 1) + "%"});
   }
-  if (!f.inferred.empty()) {
-    text += "\nNot in the file, inferred:\n";
-    for (const std::string& note : f.inferred) text += "  - " + note + "\n";
+  return types;
+}
+
+Table tensors_table(const modelfile::ModelFile& f) {
+  Table list({{"Tensor", Align::left}, {"Type", Align::left}, {"Values", Align::right}, {"Bytes", Align::right}});
+  for (const PlacedTensor& t : f.tensors) {
+    list.add_row({t.spec.layer >= 0 ? fmt::format("blk.{}.{}", t.spec.layer, t.spec.group) : std::string(t.spec.group),
+                  t.type->meta.name, std::to_string(t.spec.n_elements), std::to_string(t.bytes)});
   }
-  Assumptions inferred;
-  for (const std::string& note : f.inferred) inferred.push_back({"model_file", note, AssumptionSource::model_file, f.path});
-  emit(ctx, envelope("inspect", {{"file", o.file}}, result, inferred), text);
+  return list;
+}
+
+// The GGUF section of the text: totals, the per-type table, then --metadata and --tensors.
+std::string gguf_text(const InspectReport& r, bool color) {
+  const modelfile::ModelFile& f = *r.file;
+  std::string text = fmt::format("\n{} tensors, {} GB ({} GiB) of weights, file type {}\n\n", f.tensors.size(),
+                                 gb(r.tensor_bytes), gib(r.tensor_bytes), r.file_type);
+  text += types_table(r).text(color);
+  if (r.options.metadata) {
+    text += "\n";
+    for (const auto& kv : f.metadata) text += fmt::format("  {} = {}\n", kv.key, value_text(kv.value));
+  }
+  if (r.options.tensors) text += "\n" + tensors_table(f).text(color);
+  return text;
+}
+
+class InspectResult final : public Result {
+ public:
+  explicit InspectResult(InspectReport r) : r_(std::move(r)) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override {
+    const modelfile::ModelFile& f = *r_.file;
+    std::string text = fmt::format("{} · {}{} · {} · {} GB on disk ({} part{})\n\n", f.path, f.format,
+                                   r_.gguf() ? fmt::format(" v{}", f.gguf_version) : "", f.model.arch, gb(f.file_bytes),
+                                   f.parts.size(), f.parts.size() == 1 ? "" : "s");
+    text += hyperparameter_table(f.model).text(style.color);
+    if (r_.gguf()) {
+      text += gguf_text(r_, style.color);
+    } else {
+      text += "\nWeights follow a --quant recipe: `llmsize memory --model " + f.path + " --quant q4_k_m`\n";
+    }
+    if (!f.inferred.empty()) {
+      text += "\nNot in the file, inferred:\n";
+      for (const std::string& note : f.inferred) text += "  - " + note + "\n";
+    }
+    return text;
+  }
+
+  [[nodiscard]] Json json() const override {
+    const modelfile::ModelFile& f = *r_.file;
+    Json result = {{"format", f.format}, {"parts", f.parts}, {"file_bytes", f.file_bytes}, {"model", model_json(f.model)}};
+    if (r_.gguf()) add_gguf_json(r_, result);
+    result["inferred"] = f.inferred;
+    Assumptions inferred;
+    for (const std::string& note : f.inferred) inferred.push_back({"model_file", note, AssumptionSource::model_file, f.path});
+    return envelope("inspect", {{"file", r_.options.file}}, result, assumptions_json(inferred));
+  }
+
+  /// One table: the tensor types, or with --tensors every tensor. A config.json has neither.
+  [[nodiscard]] std::string csv() const override {
+    if (!r_.gguf()) {
+      throw InputError("--csv prints a GGUF file's tensor table and " + r_.file->path +
+                       " is a config.json, which lists no tensors; drop --csv");
+    }
+    return r_.options.tensors ? tensors_table(*r_.file).csv() : types_table(r_).csv();
+  }
+
+ private:
+  InspectReport r_;
+};
+
+std::unique_ptr<Result> run_inspect(const Context& ctx, const InspectOptions& o) {
+  InspectReport r{o, &model_file(ctx, o.file), "", {}, 0};
+  if (r.gguf()) r.file_type = file_type_name(ctx.catalog, *r.file);  // the catalog names llama_ftype
+  std::map<std::string, TypeShare> by_type;
+  for (const PlacedTensor& t : r.file->tensors) {
+    TypeShare& share = by_type[t.type->meta.name];
+    share.type = t.type->meta.name;
+    share.tensors += 1;
+    share.bytes += t.bytes;
+    r.tensor_bytes += t.bytes;
+  }
+  for (auto& [name, share] : by_type) r.types.push_back(std::move(share));
+  return std::make_unique<InspectResult>(std::move(r));
 }
 
 }  // namespace
 
-void add_inspect_command(CLI::App& app, Context& ctx) {
-  auto o = std::make_shared<InspectOptions>();
-  CLI::App* cmd = add_command(app, ctx, "inspect",
-                              "Show what llmsize reads from a GGUF file (header only) or a Hugging Face config.json",
-                              [o](Context& c) { run_inspect(c, *o); });
-  cmd->add_option("file", o->file, "A .gguf file (split parts are found beside the first), a config.json, or its directory")
-      ->required();
-  cmd->add_flag("--tensors", o->tensors, "List every tensor with its type and bytes (GGUF)");
-  cmd->add_flag("--metadata", o->metadata, "List every metadata key and value (GGUF; long arrays are summarised)");
+CommandSpec inspect_command() {
+  return {"inspect",
+          "Show what llmsize reads from a GGUF file (header only) or a Hugging Face config.json. --csv prints one "
+          "table: the tensor types, or with --tensors every tensor (GGUF only)",
+          true,
+          [](CLI::App& cmd) -> Runner {
+            auto o = std::make_shared<InspectOptions>();
+            cmd.add_option("file", o->file, "A .gguf file (split parts are found beside the first), a config.json, or its directory")
+                ->required();
+            cmd.add_flag("--tensors", o->tensors, "List every tensor with its type and bytes (GGUF; with --csv, only this list)");
+            cmd.add_flag("--metadata", o->metadata, "List every metadata key and value (GGUF; long arrays are summarised)");
+            return [o](Context& ctx) { return run_inspect(ctx, *o); };
+          },
+          {}};
 }
 
 }  // namespace llmsize::cli

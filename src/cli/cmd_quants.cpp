@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "llmsize/engine/weights.h"
+#include "pipeline.h"
 #include "render.h"
 
 namespace llmsize::cli {
@@ -19,46 +20,93 @@ constexpr const char* kGuide =
     "  MXFP4_MOE       4-bit floating point for MoE experts (gpt-oss), Q8_0 elsewhere\n"
     "Bits per weight are measured on Llama-3.1-8B with each recipe; other models differ slightly.\n";
 
-void run(Context& ctx, const std::string& format) {
+/// One quantization measured on the reference model (0 when the catalog lacks it).
+struct QuantRow {
+  const Quant* quant = nullptr;
+  double bits_per_weight = 0;
+  std::uint64_t reference_weights_bytes = 0;
+};
+
+struct KvCacheType {
+  std::string id;
+  double bits_per_value = 0;
+};
+
+struct QuantList {
+  std::string format;  ///< --format, empty for all
+  std::vector<QuantRow> rows;
+  std::vector<KvCacheType> kv_cache_types;
+};
+
+class QuantsResult final : public Result {
+ public:
+  explicit QuantsResult(QuantList l) : l_(std::move(l)) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override {
+    std::string out = table().text(style.color) + kGuide + "KV cache types (--kv-type):";
+    for (const KvCacheType& k : l_.kv_cache_types) out += fmt::format(" {} ({:.2f} bits)", k.id, k.bits_per_value);
+    return out + "\n";
+  }
+
+  [[nodiscard]] std::string csv() const override { return table().csv(); }
+
+  [[nodiscard]] Json json() const override {
+    Json list = Json::array();
+    for (const QuantRow& r : l_.rows) {
+      const Quant& q = *r.quant;
+      list.push_back({{"id", q.meta.id}, {"name", q.meta.name}, {"format", q.format}, {"bits_per_weight", r.bits_per_weight},
+                      {"reference_weights_bytes", r.reference_weights_bytes}, {"quality_note", q.quality_note}});
+    }
+    Json kv = Json::array();
+    for (const KvCacheType& k : l_.kv_cache_types) kv.push_back({{"id", k.id}, {"bits_per_value", k.bits_per_value}});
+    return envelope("quants", {{"format", l_.format}, {"reference_model", kReferenceModel}},
+                    {{"items", list}, {"kv_cache_types", kv}}, Json::array());
+  }
+
+ private:
+  [[nodiscard]] Table table() const {
+    Table t({{"Id", Align::left}, {"Name", Align::left}, {"Format", Align::left}, {"Bits/weight", Align::right},
+             {"8B size [GB]", Align::right}, {"Quality", Align::left}});
+    for (const QuantRow& r : l_.rows) {
+      const Quant& q = *r.quant;
+      t.add_row({q.meta.id, q.meta.name, q.format, fixed(r.bits_per_weight, 2), gb(r.reference_weights_bytes), q.quality_note});
+    }
+    return t;
+  }
+
+  QuantList l_;
+};
+
+std::unique_ptr<Result> run_quants(const Context& ctx, const std::string& format) {
+  QuantList l{format, {}, {}};
   const Model* ref = catalog::find(ctx.catalog.models, kReferenceModel);
   const std::uint64_t params = ref != nullptr ? count_params(*ref).total : 0;
-  Table table({{"Id", Align::left}, {"Name", Align::left}, {"Format", Align::left}, {"Bits/weight", Align::right},
-               {"8B size [GB]", Align::right}, {"Quality", Align::left}});
-  Json list = Json::array();
   for (const Quant& q : ctx.catalog.quants) {
     if (!format.empty() && q.format != format) continue;
-    double bpw = 0;
-    std::uint64_t bytes = 0;
+    QuantRow row{&q, 0, 0};
     if (ref != nullptr) {
       const WeightsResult w = weight_bytes(*ref, q, ctx.catalog.tensor_types);
-      bytes = w.total_bytes;
-      bpw = w.bits_per_weight(params);
+      row.reference_weights_bytes = w.total_bytes;
+      row.bits_per_weight = w.bits_per_weight(params);
     }
-    table.add_row({q.meta.id, q.meta.name, q.format, fixed(bpw, 2), gb(bytes), q.quality_note});
-    list.push_back({{"id", q.meta.id}, {"name", q.meta.name}, {"format", q.format}, {"bits_per_weight", bpw},
-                    {"reference_weights_bytes", bytes}, {"quality_note", q.quality_note}});
+    l.rows.push_back(row);
   }
-  Json kv = Json::array();
   for (const TensorType& t : ctx.catalog.tensor_types) {
-    if (t.kv_cache) kv.push_back({{"id", t.meta.id}, {"bits_per_value", 8.0 * t.block_bytes / t.block_weights}});
+    if (t.kv_cache) l.kv_cache_types.push_back({t.meta.id, 8.0 * t.block_bytes / t.block_weights});
   }
-  std::string text = ctx.global.csv ? table.csv() : table.text(ctx.color()) + kGuide;
-  if (!ctx.global.csv) {
-    text += "KV cache types (--kv-type):";
-    for (const auto& k : kv) text += fmt::format(" {} ({:.2f} bits)", k["id"].get<std::string>(), k["bits_per_value"].get<double>());
-    text += "\n";
-  }
-  emit(ctx, envelope("quants", {{"format", format}, {"reference_model", kReferenceModel}}, {{"items", list}, {"kv_cache_types", kv}}, {}),
-       text);
+  return std::make_unique<QuantsResult>(std::move(l));
 }
 
 }  // namespace
 
-void add_quants_command(CLI::App& app, Context& ctx) {
-  auto format = std::make_shared<std::string>();
-  CLI::App* cmd = add_command(app, ctx, "quants", "Every quantization: bits per weight, size on an 8B model, quality notes",
-                              [format](Context& c) { run(c, *format); });
-  cmd->add_option("--format", *format, "Only this format: gguf, gptq, awq, exl2, exl3, mlx, bnb, safetensors");
+CommandSpec quants_command() {
+  return {"quants", "Every quantization: bits per weight, size on an 8B model, quality notes", true,
+          [](CLI::App& cmd) -> Runner {
+            auto format = std::make_shared<std::string>();
+            cmd.add_option("--format", *format, "Only this format: gguf, gptq, awq, exl2, exl3, mlx, bnb, safetensors");
+            return [format](Context& ctx) { return run_quants(ctx, *format); };
+          },
+          {}};
 }
 
 }  // namespace llmsize::cli

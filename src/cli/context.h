@@ -27,25 +27,16 @@ using InputError = llmsize::Error;
 /// The JSON document's schema_version (docs/json.md says what changed in each).
 inline constexpr int kJsonSchemaVersion = 2;
 
-struct GlobalOptions {
-  bool json = false;
-  bool csv = false;
-  std::string color = "auto";
-  std::vector<std::string> catalogs;
-  bool explain = false;
-};
+enum class OutputFormat { text, json, csv };
 
 /// What every command reads once parsing has finished: the catalog, the calibration, the model files.
+/// Commands never print: `err` carries only catalog diagnostics and probe's progress bar.
 struct Context {
-  Context(std::ostream& o, std::ostream& e) : out(o), err(e) {}
-  // Transitional, for commands not yet returning a Result (they print while they compute):
-  GlobalOptions global;
-  std::ostream& out;
+  explicit Context(std::ostream& e) : err(e) {}
   std::ostream& err;
-  bool out_is_tty = false;
-  int exit_code = 0;
-  std::map<const CLI::App*, std::function<void(Context&)>> legacy_runners;
-
+  /// The one format chosen. Renderers never look at it; a command reads it only to refuse, before any
+  /// work, a format one of its modes cannot print (`calibrate --reset --csv`).
+  OutputFormat format = OutputFormat::text;
   std::vector<std::string> catalog_files;  ///< --catalog FILE, in order
   bool progress = false;                   ///< a progress bar may be drawn on stderr (text output on a terminal)
   catalog::Catalog catalog;
@@ -57,23 +48,9 @@ struct Context {
   /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
   bool use_machine_profile = false;
 
-  [[nodiscard]] bool color() const;
   /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.
   void load_catalog(bool keep_merged_json = false);
 };
-
-/// A subcommand registers its flags and the function that runs it.
-using CommandRunner = std::function<void(Context&)>;
-
-/// Transitional: adds a subcommand whose `runner` run() calls after parsing and loading the catalog.
-CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
-                      CommandRunner runner);
-
-// Transitional: the commands not yet returning a Result (pipeline.h declares the others).
-void add_catalog_command(CLI::App& app, Context& ctx);
-void add_hardware_command(CLI::App& app, Context& ctx);
-void add_quants_command(CLI::App& app, Context& ctx);
-void add_inspect_command(CLI::App& app, Context& ctx);
 
 /// Reads a file; throws InputError naming it when it cannot be read.
 [[nodiscard]] std::string read_file(const std::string& path);

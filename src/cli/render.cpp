@@ -86,13 +86,6 @@ Json envelope(const std::string& command, Json inputs, Json result, const Assump
 }
 
 
-void emit(Context& ctx, const Json& document, const std::string& text) {
-  if (ctx.global.json) {
-    ctx.out << document.dump(2) << "\n";
-  } else {
-    ctx.out << text;
-  }
-}
 
 std::string gib(std::uint64_t bytes) { return fmt::format("{:.2f}", units::bytes_to_gib(bytes)); }
 std::string gb(std::uint64_t bytes) { return fmt::format("{:.2f}", units::bytes_to_gb(bytes)); }

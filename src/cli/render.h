@@ -30,11 +30,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-/// Transitional, for commands not yet returning a Result: the JSON document of pipeline.h's envelope().
+/// pipeline.h's envelope() with the assumptions as records.
 [[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions);
 
-/// Prints the document, the table (as text or CSV), or both per the global flags.
-void emit(Context& ctx, const Json& document, const std::string& text);
 
 [[nodiscard]] std::string gib(std::uint64_t bytes);        ///< "4.58" (GiB, 2 decimals)
 [[nodiscard]] std::string gb(std::uint64_t bytes);         ///< "4.92" (GB, 2 decimals)

@@ -51,22 +51,6 @@ void Context::load_catalog(bool keep_merged_json) {
   merged_catalog_json = std::move(loaded.merged_json);
 }
 
-bool Context::color() const {
-  if (global.color == "always") return true;
-  if (global.color == "never") return false;
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color != nullptr && no_color[0] != '\0') return false;
-  return out_is_tty;
-}
-
-CLI::App* add_command(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
-                      CommandRunner runner) {
-  CLI::App* sub = app.add_subcommand(name, description);
-  sub->fallthrough();
-  ctx.legacy_runners[sub] = std::move(runner);
-  return sub;
-}
-
 std::string Result::csv() const {
   throw std::logic_error("csv() asked of a command registered without CSV");
 }
@@ -82,8 +66,9 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {recommend_command(), check_command(),   models_command(), memory_command(),  kv_command(),
-          speed_command(),     cost_command(),    detect_command(), probe_command(), calibrate_command()};
+  return {recommend_command(), check_command(),    models_command(),   memory_command(),  kv_command(),
+          speed_command(),     cost_command(),     inspect_command(),  hardware_command(), quants_command(),
+          catalog_command(),   detect_command(),   probe_command(),    calibrate_command()};
 }
 
 namespace {
@@ -115,16 +100,19 @@ bool use_color(const std::string& mode, bool out_is_tty) {
   return out_is_tty;
 }
 
-/// The parser with every command registered; `runners` maps each leaf command to its runner and
-/// `csv` to whether it renders CSV.
-// Transitional: the commands not yet returning a Result, and those of them that print CSV.
-const std::vector<void (*)(CLI::App&, Context&)> kLegacyCommands = {
-    add_inspect_command, add_hardware_command, add_quants_command, add_catalog_command};
-const std::set<std::string> kLegacyCsv = {"hardware", "quants", "stats", "inspect"};
+struct GlobalOptions {
+  bool json = false;
+  bool csv = false;
+  std::string color = "auto";
+  std::vector<std::string> catalogs;
+  bool explain = false;
+};
 
+/// Every leaf command's runner, whether it renders CSV and what catalog it needs, by parser node.
 struct Registry {
   std::map<const CLI::App*, Runner> runners;
   std::map<const CLI::App*, bool> csv;
+  std::map<const CLI::App*, CatalogUse> catalog_use;
   std::vector<std::string> csv_commands;
 };
 
@@ -154,13 +142,29 @@ void register_command(CLI::App& parent, const CommandSpec& spec, const std::stri
   }
   registry.runners[sub] = spec.add(*sub);
   registry.csv[sub] = spec.renders_csv;
+  registry.catalog_use[sub] = spec.catalog_use;
   if (spec.renders_csv) registry.csv_commands.push_back(prefix + spec.name);
+}
+
+// "catalog calibration" for a nested command.
+std::string full_name(const CLI::App& command) {
+  std::string name = command.get_name();
+  for (const CLI::App* p = command.get_parent(); p != nullptr && p->get_parent() != nullptr; p = p->get_parent()) {
+    name = p->get_name() + " " + name;
+  }
+  return name;
 }
 
 std::string csv_rejection(const CLI::App& command, const Registry& registry) {
   std::string list;
   for (const std::string& name : registry.csv_commands) list += (list.empty() ? "" : ", ") + name;
-  return "--csv does not apply to `llmsize " + command.get_name() + "` (it prints no table); it works with: " + list;
+  return "--csv does not apply to `llmsize " + full_name(command) + "` (it prints no table); it works with: " + list;
+}
+
+void load_catalog(Context& ctx, const CLI::App& command, const Registry& registry) {
+  const auto use = registry.catalog_use.find(&command);
+  const CatalogUse need = use == registry.catalog_use.end() ? CatalogUse::loaded : use->second;
+  if (need != CatalogUse::none) ctx.load_catalog(need == CatalogUse::loaded_with_json);
 }
 
 // Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
@@ -169,18 +173,10 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
   app.set_version_flag("--version", LLMSIZE_VERSION);
   app.footer(kFooter);
   app.require_subcommand(1);
-  Context ctx(out, err);
-  ctx.out_is_tty = (&out == &std::cout) && isatty(STDOUT_FILENO) == 1;
-  GlobalOptions& global = ctx.global;
+  GlobalOptions global;
   add_global_options(app, global);
   Registry registry;
   for (const CommandSpec& spec : all_commands()) register_command(app, spec, "", registry);
-  // Transitional: commands that still print while they compute.
-  for (const auto& add : kLegacyCommands) add(app, ctx);
-  for (const auto& [sub, legacy] : ctx.legacy_runners) {
-    registry.csv[sub] = kLegacyCsv.count(sub->get_name()) > 0;
-    if (registry.csv[sub]) registry.csv_commands.push_back(sub->get_name());
-  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -203,19 +199,16 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
 
   const CLI::App* command = chosen_command(app);
   const auto runner = registry.runners.find(command);
-  const auto legacy = ctx.legacy_runners.find(command);
-  if (runner == registry.runners.end() && legacy == ctx.legacy_runners.end()) throw InputError("`llmsize " + command->get_name() + "` needs a subcommand; see --help");
+  if (runner == registry.runners.end()) throw InputError("`llmsize " + full_name(*command) + "` needs a subcommand; see --help");
   if (global.json && global.csv) throw InputError("--json and --csv exclude each other; choose one");
   const OutputFormat format = global.json ? OutputFormat::json : global.csv ? OutputFormat::csv : OutputFormat::text;
   if (format == OutputFormat::csv && !registry.csv.at(command)) throw InputError(csv_rejection(*command, registry));
 
+  Context ctx(err);
+  ctx.format = format;
   ctx.catalog_files = global.catalogs;
   ctx.progress = format == OutputFormat::text && &err == &std::cerr && isatty(STDERR_FILENO) == 1;
-  ctx.load_catalog();
-  if (legacy != ctx.legacy_runners.end()) {
-    legacy->second(ctx);
-    return ctx.exit_code;
-  }
+  load_catalog(ctx, *command, registry);
   const std::unique_ptr<Result> result = runner->second(ctx);
   const Style style{use_color(global.color, &out == &std::cout && isatty(STDOUT_FILENO) == 1), global.explain};
   err << result->diagnostics();

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -65,6 +66,28 @@ TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
   CHECK(r["tensors"].size() == 9);
   CHECK(r["tensors"][2]["group"] == "attn_q_bias");
   CHECK(r["tensor_types"][0]["type"] == "F16");
+}
+
+TEST_CASE("inspect --csv prints one table: the tensor types, or with --tensors every tensor", "[cli][csv][gguf]") {
+  const std::string path = write_small_gguf();
+  const Result types = run({"inspect", path, "--csv"});
+  CHECK(types.code == 0);
+  // F16: 8 tensors, 1,941,504 B; F32: the bias, 1024 B. Shares of 1,942,528 B: 99.95% and 0.05%.
+  CHECK(types.out ==
+        "Tensor type,Tensors,Size [GB],Share\n"
+        "F16,8,0.00,99.9%\n"
+        "F32,1,0.00,0.1%\n");
+  const Result tensors = run({"inspect", path, "--csv", "--tensors", "--metadata"});
+  CHECK(tensors.code == 0);
+  CHECK(tensors.out.rfind("Tensor,Type,Values,Bytes\ntoken_embd,F16,256000,512000\n", 0) == 0);
+  CHECK(tensors.out.find("\nblk.0.attn_q_bias,F32,256,1024\n") != std::string::npos);  // 256 × 4 B
+  CHECK(std::count(tensors.out.begin(), tensors.out.end(), '\n') == 1 + 9);
+  // A config.json lists no tensors: no table to print.
+  const Result config = run({"inspect", kFixtures + "/hf/llama-3.1-8b", "--csv"});
+  CHECK(config.code == 2);
+  CHECK(config.out.empty());
+  CHECK(config.err == "llmsize: error: --csv prints a GGUF file's tensor table and " + kFixtures +
+                          "/hf/llama-3.1-8b is a config.json, which lists no tensors; drop --csv\n");
 }
 
 TEST_CASE("A GGUF path as the model: memory and check size the file's own tensors", "[cli][gguf]") {
