@@ -206,7 +206,7 @@ HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const M
 
 HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes) {
   HardwareBuilder b;
-  std::vector<std::string> unstated;  // recommend states no per-CPU assumptions
+  Assumptions unstated;  // recommend states no per-CPU assumptions
   b.set_host(host_from_flags(ctx.catalog, &c, nullptr, 0, ram_bytes, unstated));
   b.set_storage(resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware"));
   return b.build();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "assumption.h"
 #include "context.h"
 #include "llmsize/engine/placement.h"
 #include "llmsize/engine/power.h"

@@ -82,6 +82,14 @@ constexpr const char* kFooter =
     "Units: GB = 1e9 bytes, GiB = 2^30 bytes; every label says which.\n"
     "Catalog: built in; add or override entries with --catalog FILE or LLMSIZE_CATALOG=a.json:b.json.";
 
+struct GlobalOptions {
+  bool json = false;
+  bool csv = false;
+  std::string color = "auto";
+  std::vector<std::string> catalogs;
+  bool explain = false;
+};
+
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--json", g.json, "Print exactly one JSON document (docs/json.md)");
   app.add_flag("--csv", g.csv, "Print the result's table as CSV (the commands with a table; others refuse it)");
@@ -99,14 +107,6 @@ bool use_color(const std::string& mode, bool out_is_tty) {
   if (no_color != nullptr && no_color[0] != '\0') return false;
   return out_is_tty;
 }
-
-struct GlobalOptions {
-  bool json = false;
-  bool csv = false;
-  std::string color = "auto";
-  std::vector<std::string> catalogs;
-  bool explain = false;
-};
 
 /// Every leaf command's runner, whether it renders CSV and what catalog it needs, by parser node.
 struct Registry {

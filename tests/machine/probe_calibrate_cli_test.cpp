@@ -165,12 +165,12 @@ TEST_CASE("predictions use the profile's factors only when asked for this machin
 
   std::ostringstream out;
   std::ostringstream err;
-  llmsize::cli::Context plain(out, err);
+  llmsize::cli::Context plain(err);
   plain.load_catalog();
   const double catalog_cpu = llmsize::cli::calibration(plain).get(llmsize::Backend::cpu).bandwidth_efficiency;
   CHECK(catalog_cpu != 0.99);
 
-  llmsize::cli::Context mine(out, err);
+  llmsize::cli::Context mine(err);
   mine.load_catalog();
   mine.use_machine_profile = true;
   const auto& c = llmsize::cli::calibration(mine);
