@@ -43,6 +43,9 @@ inline constexpr double kMillisecondsPerSecond = 1e3;
 [[nodiscard]] constexpr double s_to_ms(double seconds) { return seconds * kMillisecondsPerSecond; }
 [[nodiscard]] constexpr double bytes_per_s_to_gb_per_s(double bytes_per_s) { return bytes_per_s / kBytesPerGB; }
 
+/// Parameter counts as people say them: 8,030,261,248 → 8.03 (billion).
+[[nodiscard]] constexpr double to_billions(double count) { return count / 1e9; }
+
 /// Rounds `value` up to a multiple of `multiple` (multiple > 0).
 [[nodiscard]] constexpr std::uint64_t pad_to(std::uint64_t value, std::uint64_t multiple) {
   return (value + multiple - 1) / multiple * multiple;

@@ -63,7 +63,7 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   return sr;
 }
 
-PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, bool allow_offload) {
+PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, Offload offload) {
   PlacementRequest r;
   r.compute = s.compute;
   r.devices = h.devices;
@@ -71,18 +71,18 @@ PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, boo
   r.unified_memory = h.unified;
   r.split = h.split;
   r.cpu_repack = h.cpu_repack;
-  r.allow_offload = allow_offload;
+  r.allow_offload = offload == Offload::allowed;
   return r;
 }
 
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
-                         const CostOptions& cost, bool with_curve, bool allow_offload) {
+                         const CostOptions& cost, DecodeCurve curve, Offload offload) {
   BuildEval e;
-  e.placement = place(*s.model, s.weights, s.cache, placement_request(s, h, allow_offload));
+  e.placement = place(*s.model, s.weights, s.cache, placement_request(s, h, offload));
 
   const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
   if (e.placement.verdict != Verdict::does_not_fit) {
-    e.speed = estimate_speed(sr, with_curve ? curve_depths(s.kv.context_tokens) : std::vector<std::uint64_t>{});
+    e.speed = estimate_speed(sr, curve == DecodeCurve::compute ? curve_depths(s.kv.context_tokens) : std::vector<std::uint64_t>{});
   }
   PowerInputs power = h.power;
   power.cpu_runs_layers = power.cpu_runs_layers || e.placement.host.layers > 0 || e.placement.n_cpu_moe > 0;

@@ -36,14 +36,18 @@ struct BuildEval {
 /// Default depths of the decode-over-context curve, up to the context.
 [[nodiscard]] std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens);
 
-/// The placement inputs for `s` on `h`: the one wiring from HardwareConfig to PlacementRequest. The request
-/// points into `s` (model, weights, KV), so `s` must outlive it. `allow_offload` false: fits entirely or not.
-[[nodiscard]] PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, bool allow_offload);
+/// Whether the decode-over-context curve is computed (check, speed) or only the headline (lists).
+enum class DecodeCurve { skip, compute };
+/// Offload::forbidden judges only "fits entirely" (recommend ranks those alone).
+enum class Offload { allowed, forbidden };
 
-/// `allow_offload` false: judge only "fits entirely" (recommend ranks those alone).
+/// The placement options for `s` on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
+/// weights and KV cache go to place() beside it).
+[[nodiscard]] PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, Offload offload);
+
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
-                                       std::uint64_t prompt_tokens, const CostOptions& cost, bool with_curve,
-                                       bool allow_offload = true);
+                                       std::uint64_t prompt_tokens, const CostOptions& cost, DecodeCurve curve,
+                                       Offload offload = Offload::allowed);
 
 /// The engine's speed inputs for a placement on a configuration (the placement must outlive it).
 [[nodiscard]] SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,

@@ -89,8 +89,8 @@ std::string speed_text(const CheckReport& r) {
     const double token_s = sp.decode_tokens_per_s > 0 ? 1.0 / sp.decode_tokens_per_s : 0;
     out += fmt::format("  network  {} crossings per token over {}: {:.2f} ms per decoded token ({:.0f}% of it), "
                        "{:.0f} ms per prompt\n",
-                       sp.network_hops, r.hardware.link->meta.name, sp.network_seconds_per_token * 1e3,
-                       token_s > 0 ? sp.network_seconds_per_token / token_s * 100 : 0, sp.prefill_network_seconds * 1e3);
+                       sp.network_hops, r.hardware.link->meta.name, units::s_to_ms(sp.network_seconds_per_token),
+                       token_s > 0 ? sp.network_seconds_per_token / token_s * 100 : 0, units::s_to_ms(sp.prefill_network_seconds));
   }
   return out;
 }

@@ -145,7 +145,7 @@ class CalibrationResult final : public Result {
                  {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
                  {"Rows fit (tg/pp)", Align::right}});
     for (const Efficiency& e : c_.backends) {
-      table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(e.per_token_s * 1e3, 2),
+      table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_low, e.decode_high),
                      fmt::format("{:.2f}–{:.2f}", e.prefill_low, e.prefill_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
@@ -188,7 +188,11 @@ std::unique_ptr<Result> run_calibration(Context& ctx) {
   const Calibration& c = calibration(ctx);
   std::vector<ErrorRow> errors;
   for (const bool holdout : {false, true}) {
-    for (const bool decode : {true, false}) errors.push_back({holdout, decode, evaluate(c, points, decode, holdout)});
+    for (const bool decode : {true, false}) {
+      errors.push_back({holdout, decode,
+                        evaluate(c, points, decode ? BenchPhase::decode : BenchPhase::prefill,
+                                 holdout ? Subset::holdout : Subset::fit)});
+    }
   }
   return std::make_unique<CalibrationResult>(c, std::move(errors));
 }

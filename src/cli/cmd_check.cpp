@@ -46,7 +46,7 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   r.cost = o.cost;
   r.require_gpu = o.require_gpu;
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, true);
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute);
   r.totals = totals(r.eval.placement);
   r.assumptions = r.sizing.assumptions;
   append(r.assumptions, r.hardware.assumptions);

@@ -87,7 +87,7 @@ std::unique_ptr<Result> run_cost(Context& ctx, const CostCommandOptions& o) {
   r.sizing = resolve_sizing(ctx, o.sizing);
   r.hardware = resolve_hardware(ctx, o.hardware);
   r.cost = o.cost;
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, defaults::kPromptTokens, r.cost, false);
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, defaults::kPromptTokens, r.cost, DecodeCurve::skip);
   if (r.eval.placement.verdict == Verdict::does_not_fit) {
     throw InputError(fmt::format("{} does not fit on {}; `llmsize check` shows why", r.sizing.model->meta.name,
                                  hardware_label(r.hardware)));

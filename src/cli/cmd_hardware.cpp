@@ -42,13 +42,13 @@ std::vector<Item> items(const catalog::Catalog& cat) {
   }
   for (const Cpu& c : cat.cpus) {
     const RamKind* fastest = fastest_ram_kind(cat, c);
-    const double bw = fastest == nullptr ? 0 : ram_bandwidth_bytes_per_s(*fastest, c.memory_channels) / 1e9;
+    const double bw = fastest == nullptr ? 0 : units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*fastest, c.memory_channels));
     out.push_back({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
                    c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
                    fmt::format("{} cores, {} channels", c.cores, c.memory_channels)});
   }
   for (const RamKind& r : cat.ram_kinds) {
-    out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, ram_bandwidth_bytes_per_s(r, 1) / 1e9, 0, std::nullopt,
+    out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(r, 1)), 0, std::nullopt,
                    "per 64-bit channel"});
   }
   for (const StorageKind& s : cat.storage) {

@@ -146,7 +146,7 @@ Table hyperparameter_table(const Model& m) {
   if (m.moe) arch.add_row({"experts (active)", fmt::format("{} ({})", m.moe->n_experts, m.moe->n_active_experts)});
   if (m.ssm) arch.add_row({"recurrent d_inner / d_state", fmt::format("{} / {}", m.ssm->d_inner, m.ssm->d_state)});
   if (m.attention_layers) arch.add_row({"attention layers", std::to_string(m.attention_layers->size())});
-  arch.add_row({"parameters", fmt::format("{:.3f} B", static_cast<double>(m.params_total) / 1e9)});
+  arch.add_row({"parameters", fmt::format("{:.3f} B", units::to_billions(static_cast<double>(m.params_total)))});
   return arch;
 }
 

@@ -33,7 +33,7 @@ struct ModelFilter {
   std::uint64_t min_context_tokens = 0;
 
   [[nodiscard]] bool keep(const Model& m) const {
-    const double billions = static_cast<double>(m.params_total) / 1e9;
+    const double billions = units::to_billions(static_cast<double>(m.params_total));
     if (!family.empty() && catalog::normalize_name(family) != m.family) return false;
     if (min_params_b && billions < *min_params_b) return false;
     if (max_params_b && billions > *max_params_b) return false;
@@ -74,8 +74,8 @@ class ModelListResult final : public Result {
     for (const Model* m : models_) {
       std::string aliases;
       for (const auto& a : m->meta.aliases) aliases += (aliases.empty() ? "" : ", ") + a;
-      const double active = static_cast<double>(m->params_active.value_or(m->params_total)) / 1e9;
-      t.add_row({m->meta.id, m->meta.name, m->arch, fixed(static_cast<double>(m->params_total) / 1e9, 2), fixed(active, 2),
+      const double active = units::to_billions(static_cast<double>(m->params_active.value_or(m->params_total)));
+      t.add_row({m->meta.id, m->meta.name, m->arch, fixed(units::to_billions(static_cast<double>(m->params_total)), 2), fixed(active, 2),
                  std::to_string(m->n_layers), std::to_string(m->context_length), aliases});
     }
     return t;
@@ -159,14 +159,14 @@ std::optional<ModelFit> fit_model(Context& ctx, const ModelsOptions& o, const Ha
   so.model = m.meta.id;
   so.quant = "q8-0";  // any: the ladder search below chooses the quant
   Sizing s = resolve_sizing(ctx, so);
-  const PlacementRequest request = placement_request(s, h, true);
+  const PlacementRequest request = placement_request(s, h, Offload::allowed);
   const FitTarget target = !o.allow_offload && !h.devices.empty() ? FitTarget::gpu_only : FitTarget::with_offload;
   QuantChoice choice = best_quant_that_fits(m, ladder, ctx.catalog.tensor_types, s.kv, request, target);
   if (choice.quant == nullptr) return std::nullopt;
   s.quant = choice.quant;
   s.weights = std::move(choice.weights);
   return ModelFit{&m, choice.quant, s.weights.total_bytes, s.kv.context_tokens,
-                  evaluate_build(ctx, s, h, defaults::kPromptTokens, o.cost, false)};
+                  evaluate_build(ctx, s, h, defaults::kPromptTokens, o.cost, DecodeCurve::skip)};
 }
 
 std::unique_ptr<Result> fit_models(Context& ctx, const ModelsOptions& o) {

@@ -46,7 +46,7 @@ struct Evaluation {
 std::optional<RecommendOption> if_fits(const Evaluation& e, HardwareConfig h, std::string vendor, FormFactor form,
                                        std::string kind) {
   RecommendOption opt;
-  opt.eval = evaluate_build(e.ctx, e.sizing, h, e.prompt_tokens, e.cost, false, false);
+  opt.eval = evaluate_build(e.ctx, e.sizing, h, e.prompt_tokens, e.cost, DecodeCurve::skip, Offload::forbidden);
   if (opt.eval.placement.verdict != Verdict::fits) return std::nullopt;
   const Placement& p = opt.eval.placement;
   const PlacementTotals t = totals(p);  // deciding() refers into it: keep it alive

@@ -118,7 +118,7 @@ std::unique_ptr<Result> run_speed(Context& ctx, const SpeedOptions& o) {
   r.sizing = resolve_sizing(ctx, o.sizing);
   r.hardware = resolve_hardware(ctx, o.hardware);
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, true);
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, DecodeCurve::compute);
   if (r.eval.placement.verdict == Verdict::does_not_fit) {
     throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", r.sizing.model->meta.name,
                                  hardware_label(r.hardware), reason_text(r.eval.placement)));

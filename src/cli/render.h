@@ -6,6 +6,7 @@
 
 #include "assumption.h"
 #include "context.h"
+#include "llmsize/units.h"
 
 namespace llmsize::cli {
 

@@ -30,7 +30,7 @@ void add_totals(UpgradeOption& r) {
 
 UpgradeOption evaluate(const Advisor& a, UpgradeOption r, const MachineSpec& spec) {
   r.hardware = spec_config(a.ctx.catalog, spec);
-  r.eval = evaluate_build(a.ctx, a.s, r.hardware, a.prompt_tokens, a.cost, false);
+  r.eval = evaluate_build(a.ctx, a.s, r.hardware, a.prompt_tokens, a.cost, DecodeCurve::skip);
   add_totals(r);
   return r;
 }

@@ -177,7 +177,10 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   return c;
 }
 
-ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode, bool holdout) {
+ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, BenchPhase phase,
+                     Subset subset) {
+  const bool decode = phase == BenchPhase::decode;
+  const bool holdout = subset == Subset::holdout;
   ErrorReport r;
   std::vector<double> errors;
   std::size_t inside = 0;

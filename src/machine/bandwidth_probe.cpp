@@ -76,7 +76,7 @@ std::uint64_t parse_size_with_suffix(const std::string& text) {
 }  // namespace
 
 double gb_per_s(std::uint64_t bytes, double seconds) {
-  return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e9 : 0;
+  return seconds > 0 ? units::bytes_per_s_to_gb_per_s(static_cast<double>(bytes) / seconds) : 0;
 }
 
 std::uint64_t default_probe_bytes(std::uint64_t last_level_cache_bytes, std::uint64_t available_bytes) {

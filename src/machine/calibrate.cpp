@@ -287,10 +287,10 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& cata
   }
   result.fitted = fitted_backends(catalog_fit, result.points);
   result.after = merge_calibration(catalog_fit, result.fitted);
-  result.before_decode = evaluate(catalog_fit, result.points, true, false);
-  result.after_decode = evaluate(result.after, result.points, true, false);
-  result.before_prefill = evaluate(catalog_fit, result.points, false, false);
-  result.after_prefill = evaluate(result.after, result.points, false, false);
+  result.before_decode = evaluate(catalog_fit, result.points, BenchPhase::decode, Subset::fit);
+  result.after_decode = evaluate(result.after, result.points, BenchPhase::decode, Subset::fit);
+  result.before_prefill = evaluate(catalog_fit, result.points, BenchPhase::prefill, Subset::fit);
+  result.after_prefill = evaluate(result.after, result.points, BenchPhase::prefill, Subset::fit);
   for (RowUse& use : result.rows) {
     if (!use.used) continue;
     use.predicted_before_tokens_per_s = predicted(catalog_fit.get(use.backend), use);

@@ -24,10 +24,10 @@ TEST_CASE("speed predictions on the held-back half of the llama-bench set", "[ca
   const catalog::Catalog cat = shipped();
   const auto points = machine::catalog_calibration_points(cat);
   const Calibration c = fit_calibration(points);
-  const ErrorReport decode = evaluate(c, points, true, true);
-  const ErrorReport prefill = evaluate(c, points, false, true);
-  const ErrorReport decode_fit = evaluate(c, points, true, false);
-  const ErrorReport prefill_fit = evaluate(c, points, false, false);
+  const ErrorReport decode = evaluate(c, points, BenchPhase::decode, Subset::holdout);
+  const ErrorReport prefill = evaluate(c, points, BenchPhase::prefill, Subset::holdout);
+  const ErrorReport decode_fit = evaluate(c, points, BenchPhase::decode, Subset::fit);
+  const ErrorReport prefill_fit = evaluate(c, points, BenchPhase::prefill, Subset::fit);
   INFO(fmt::format("decode holdout: {} rows, MdAPE {:.1f}%, in band {:.0f}% (fit rows: {:.1f}%)", decode.rows,
                    decode.median_abs_pct, 100 * decode.within_band_share, decode_fit.median_abs_pct));
   INFO(fmt::format("prefill holdout: {} rows, MdAPE {:.1f}%, in band {:.0f}% (fit rows: {:.1f}%)", prefill.rows,

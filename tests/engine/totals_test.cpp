@@ -30,7 +30,7 @@ Placement place_on(const Model& m, const char* quant, const std::vector<double>&
   int i = 0;
   for (double g : gpu_gib) {
     r.devices.push_back({"gpu" + std::to_string(i++), unified ? DeviceKind::unified : DeviceKind::gpu, Backend::cuda,
-                         units::gib_to_bytes(g)});
+                         units::gib_to_bytes(g), std::nullopt});
   }
   r.host_ram_bytes = ram_bytes;
   r.unified_memory = unified;

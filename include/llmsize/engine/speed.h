@@ -114,8 +114,10 @@ struct ErrorReport {
   double median_abs_pct = 0;
   double within_band_share = 0;  ///< measured inside [low, high] × prediction
 };
-[[nodiscard]] ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode,
-                                   bool holdout);
+/// Which points a report covers: those the factors were fitted on, or those held back to score them.
+enum class Subset { fit, holdout };
+[[nodiscard]] ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, BenchPhase phase,
+                                   Subset subset);
 
 /// Several machines in one pipeline (llama.cpp RPC, vLLM pipeline parallel, exo): layers are split
 /// across nodes, which run one after another; every crossing from one node to the next sends the
