@@ -5,6 +5,7 @@
 
 #include "defaults.h"
 #include "llmsize/units.h"
+#include "formulas.h"
 #include "pipeline.h"
 #include "render.h"
 #include "sizing.h"
@@ -38,9 +39,8 @@ class KvCommandResult final : public Result {
                         s.kv.type_k->meta.name, s.kv.type_v->meta.name, s.kv.n_sequences, s.model->context_length);
     out += table().text(style.color);
     if (style.explain) {
-      out += "\nKV = Σ attention layers cells × (n_kv_heads × head_dim_k + n_kv_heads × head_dim_v) × bytes per value;\n"
-              "cells = context padded to 256; sliding-window layers hold min(context, window + ubatch) cells;\n"
-              "MLA layers hold one (kv_lora_rank + rope) row; recurrent layers a fixed f32 state.\n";
+      out += fmt::format("\nHow (docs/formulas.md):\n  {}\n  {}\n  {}\n  {}\n  {}\n  recurrent layers hold a fixed f32 state.\n",
+                         formulas::kCells, formulas::kCellsSliding, formulas::kKvRow, formulas::kMlaRow, formulas::kKvCache);
     }
     return out;
   }

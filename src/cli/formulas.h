@@ -8,6 +8,11 @@ namespace llmsize::cli::formulas {
 inline constexpr std::string_view kWeights = "bytes(tensor) = rows × ⌈row_length / block_weights⌉ × block_bytes";
 inline constexpr std::string_view kCells = "cells            = pad(context × n_seq, 256)";
 inline constexpr std::string_view kKvCache = "KV               = Σ attention layers cells(layer) × (K row + V row bytes)";
+inline constexpr std::string_view kCellsSliding =
+    "cells (sliding)  = min(cells, pad(window × n_seq + n_ubatch, 256))     unless --swa-full";
+inline constexpr std::string_view kKvRow =
+    "K row (layer)    = n_kv_heads(layer) × head_dim_k values;  V row = n_kv_heads(layer) × head_dim_v";
+inline constexpr std::string_view kMlaRow = "MLA row          = kv_lora_rank + qk_rope_head_dim values, no V";
 inline constexpr std::string_view kComputeFlash =
     "compute (flash attention)  = max(logits, n_ubatch × (6·cells + 8·n_embd + 8·n_head·head_dim)) B";
 inline constexpr std::string_view kComputeNoFlash =
@@ -21,7 +26,8 @@ inline constexpr std::string_view kPrefillFlops =
     "FLOPs = 2 × active params × P + 2 × attention layers × n_head × head_dim × P²";
 
 /// Every line above, for the test that finds each in docs/formulas.md.
-inline constexpr std::string_view kAll[] = {kWeights, kCells,   kKvCache,      kComputeFlash, kComputeNoFlash,
-                                            kLogits,  kOutputBuffer, kDecodePart, kDecodeRate, kPrefillFlops};
+inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvCache,   kCellsSliding, kKvRow,
+                                            kMlaRow,       kComputeFlash,   kComputeNoFlash, kLogits, kOutputBuffer,
+                                            kDecodePart,   kDecodeRate,     kPrefillFlops};
 
 }  // namespace llmsize::cli::formulas

@@ -113,3 +113,13 @@ TEST_CASE("check's placement reason is a stable code beside its sentence", "[cli
   const unsigned in_ram = 81 - placement["gpu_layers"].get<unsigned>();
   CHECK(doc["result"]["reason"] == std::to_string(in_ram) + " of 81 layers in system RAM");
 }
+
+TEST_CASE("kv --explain prints the KV formula lines of docs/formulas.md (was a hand-written paraphrase)",
+          "[cli][pipeline][docs]") {
+  const auto r = run({"kv", "--model", "8b", "--explain"});
+  REQUIRE(r.code == 0);
+  for (std::string_view line : {llmsize::cli::formulas::kCells, llmsize::cli::formulas::kCellsSliding,
+                                llmsize::cli::formulas::kKvRow, llmsize::cli::formulas::kKvCache}) {
+    CHECK_THAT(r.out, Catch::Contains(std::string(line)));
+  }
+}
