@@ -47,14 +47,9 @@ std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {
 
 SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,
                            std::uint64_t prompt_tokens) {
-  SpeedRequest sr;
-  sr.model = s.model;
-  sr.weights = &s.weights;
-  sr.kv = &s.kv;
-  sr.placement = &p;
+  SpeedRequest sr(*s.model, s.weights, s.kv, p, calibration(ctx));
   sr.devices = h.compute;
   sr.host = h.host;
-  sr.calibration = &calibration(ctx);
   sr.prompt_tokens = prompt_tokens;
   sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
   sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;

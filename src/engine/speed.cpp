@@ -31,8 +31,8 @@ struct Part {
 
 std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
   std::vector<Part> parts;
-  const Placement& p = *r.placement;
-  const double frac = expert_touch_fraction(*r.model, tokens_per_step);
+  const Placement& p = r.placement;
+  const double frac = expert_touch_fraction(r.model, tokens_per_step);
   double kv_total = 0;
   for (const auto& d : p.devices) kv_total += static_cast<double>(d.kv_cache_bytes);
   kv_total += static_cast<double>(p.host.kv_cache_bytes);
@@ -45,14 +45,14 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.weight_bytes = part.all_weight_bytes - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(d.kv_cache_bytes) / kv_total : 0;
     part.device = &r.devices[i];
-    part.efficiency = &r.calibration->get(r.devices[i].backend);
+    part.efficiency = &r.calibration.get(r.devices[i].backend);
     parts.push_back(part);
   }
   const HostPlacement& h = p.host;
   // token_embd stays in system RAM and a token looks up one row of it, unless it is also the output
   // head here (a tied model whose output layer is on the CPU), which reads it whole.
-  const bool reads_embd = r.model->tied_embeddings && h.holds_output;
-  const std::uint64_t lookup_only = reads_embd ? 0 : std::min(h.weights_bytes, r.weights->token_embd_bytes);
+  const bool reads_embd = r.model.tied_embeddings && h.holds_output;
+  const std::uint64_t lookup_only = reads_embd ? 0 : std::min(h.weights_bytes, r.weights.token_embd_bytes);
   const double host_weights = static_cast<double>(h.weights_bytes - lookup_only);
   if (r.host && (host_weights > 0 || h.kv_cache_bytes > 0)) {
     Part part;
@@ -61,7 +61,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.weight_bytes = host_weights - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
     part.device = &r.host->cpu;
-    part.efficiency = &r.calibration->get(Backend::cpu);
+    part.efficiency = &r.calibration.get(Backend::cpu);
     parts.push_back(part);
   }
   return parts;
@@ -76,11 +76,11 @@ double part_seconds(const Part& part, double kv_bytes) {
 double tensor_parallel_sync_seconds(const SpeedRequest& r, double tokens) {
   if (r.tensor_parallel_link_bytes_per_s <= 0) return 0;
   const double per_reduce = r.tensor_parallel_link_latency_s +
-                            tokens * r.model->hidden_size * kActivationBytes / r.tensor_parallel_link_bytes_per_s;
-  return kAllReducesPerLayer * r.model->n_layers * per_reduce;
+                            tokens * r.model.hidden_size * kActivationBytes / r.tensor_parallel_link_bytes_per_s;
+  return kAllReducesPerLayer * r.model.n_layers * per_reduce;
 }
 
-bool tensor_parallel(const SpeedRequest& r) { return r.placement->split == SplitMode::tensor; }
+bool tensor_parallel(const SpeedRequest& r) { return r.placement.split == SplitMode::tensor; }
 
 // Time of one step and the part that takes most of it. Part pointers point into the request
 // (devices, host, calibration), so they outlive the temporary part list.
@@ -105,7 +105,7 @@ double step_network_seconds(const SpeedRequest& r, double tokens, double micro_b
 }
 
 StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
-  const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(*r.model, *r.kv, depth)) * sequences;
+  const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(r.model, r.kv, depth)) * sequences;
   const bool parallel = tensor_parallel(r);
   StepTime step;
   double worst = 0;
@@ -122,13 +122,13 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
 
 // Matrix work of `tokens` tokens, split over the parts by the weight bytes each holds.
 StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
-  const Model& m = *r.model;
+  const Model& m = r.model;
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
   const double total_flops = (prompt ? prefill_flops_per_token(m, tokens) : matmul_flops_per_token(m)) * tokens;
-  const double micro_batches = prompt ? std::ceil(tokens / r.kv->ubatch) : 1;
-  const bool has_gpu = !r.placement->devices.empty();
+  const double micro_batches = prompt ? std::ceil(tokens / r.kv.ubatch) : 1;
+  const bool has_gpu = !r.placement.devices.empty();
   StepTime step;
   double worst = 0;
   for (const Part& part : parts) {
@@ -158,7 +158,7 @@ std::uint32_t node_of(const SpeedRequest& r, std::size_t device) {
 
 NetworkHops network_hops(const SpeedRequest& r) {
   NetworkHops hops;
-  const Placement& p = *r.placement;
+  const Placement& p = r.placement;
   std::uint32_t at = 0;  // token embedding and CPU layers run on the first node
   auto visit = [&](std::uint32_t node) {
     if (node != at) ++hops.activation_hops;
@@ -179,8 +179,8 @@ double network_seconds(const SpeedRequest& r, double tokens, double micro_batche
   const double per_crossing = (n.latency_s + n.hop_overhead_s) * std::max(micro_batches, 1.0);
   double seconds = hops.total() * per_crossing;
   if (n.bandwidth_bytes_per_s <= 0) return seconds;  // no link given: latency only
-  seconds += hops.activation_hops * tokens * r.model->hidden_size * kActivationBytesPerValue / n.bandwidth_bytes_per_s;
-  if (hops.logits_return) seconds += outputs * r.model->vocab_size * kLogitBytesPerValue / n.bandwidth_bytes_per_s;
+  seconds += hops.activation_hops * tokens * r.model.hidden_size * kActivationBytesPerValue / n.bandwidth_bytes_per_s;
+  if (hops.logits_return) seconds += outputs * r.model.vocab_size * kLogitBytesPerValue / n.bandwidth_bytes_per_s;
   return seconds;
 }
 
@@ -204,7 +204,7 @@ SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
   s.depth_tokens = depth_tokens;
   const StepTime step = decode_step(r, depth_tokens, 1);
   s.decode_tokens_per_s = step.seconds > 0 ? 1.0 / step.seconds : 0;
-  const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration->get(Backend::cpu);
+  const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration.get(Backend::cpu);
   s.decode_low = s.decode_tokens_per_s * e.decode_low;
   s.decode_high = s.decode_tokens_per_s * e.decode_high;
   return s;
@@ -219,7 +219,7 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
   out.decode_high = start.decode_high;
   const StepTime prefill = compute_step(r, static_cast<double>(r.prompt_tokens), true);
   out.prefill_tokens_per_s = prefill.seconds > 0 ? static_cast<double>(r.prompt_tokens) / prefill.seconds : 0;
-  const Efficiency& pe = prefill.efficiency != nullptr ? *prefill.efficiency : r.calibration->get(Backend::cpu);
+  const Efficiency& pe = prefill.efficiency != nullptr ? *prefill.efficiency : r.calibration.get(Backend::cpu);
   out.prefill_low = out.prefill_tokens_per_s * pe.prefill_low;
   out.prefill_high = out.prefill_tokens_per_s * pe.prefill_high;
   for (const Part& part : parts_of(r, 1)) out.bytes_per_token += part.weight_bytes;
@@ -229,7 +229,7 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
     out.network_hops = network_hops(r).total();
     out.network_seconds_per_token = network_seconds(r, 1, 1, 1);
     const double prompt = static_cast<double>(r.prompt_tokens);
-    out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv->ubatch), 1);
+    out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv.ubatch), 1);
   }
   for (std::uint64_t depth : curve_depths) out.curve.push_back(decode_at(r, depth));
   return out;

@@ -67,6 +67,28 @@ std::string first_difference(const std::string& expected, const std::string& act
   }
 }
 
+// A case that prints a path prints it at this checkout's length (<fixtures> replaces it afterwards), and
+// a table column holding it is padded to that length: for such cases, runs of spaces compare as two.
+bool prints_a_path(const CliCase& c) {
+  for (const std::string& a : c.args) {
+    if (a.find("<fixtures>") != std::string::npos || a.find("<scratch>") != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string without_padding(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ' && i + 1 < text.size() && text[i + 1] == ' ') {
+      out += "  ";
+      while (i + 1 < text.size() && text[i + 1] == ' ') ++i;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("golden: every command's text output matches tests/golden/<case>.txt", "[cli][golden]") {
@@ -89,7 +111,8 @@ TEST_CASE("golden: every command's text output matches tests/golden/<case>.txt",
       FAIL_CHECK("no golden file");
       continue;
     }
-    if (*expected != actual) FAIL_CHECK("output differs at " + first_difference(*expected, actual));
+    const bool same = prints_a_path(c) ? without_padding(*expected) == without_padding(actual) : *expected == actual;
+    if (!same) FAIL_CHECK("output differs at " + first_difference(*expected, actual));
   }
 }
 

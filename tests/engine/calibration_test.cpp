@@ -32,11 +32,7 @@ struct Placed {
     placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const {
-    SpeedRequest s;
-    s.model = &model;
-    s.weights = &weights;
-    s.kv = &settings;
-    s.placement = &placement;
+    SpeedRequest s(model, weights, settings, placement, calibration);
     ComputeDevice gpu;
     gpu.id = "gpu";
     gpu.backend = Backend::cuda;
@@ -47,7 +43,6 @@ struct Placed {
     host.cpu = gpu;
     host.cpu.backend = Backend::cpu;
     s.host = host;
-    s.calibration = &calibration;
     return estimate_speed(s, {}).bytes_per_token;
   }
 };

@@ -69,13 +69,8 @@ struct Fixture {
   Placement placement = two_cards();
   Calibration calibration = ideal();
   SpeedRequest request() const {
-    SpeedRequest r;
-    r.model = &model;
-    r.weights = &weights;
-    r.kv = &kv;
-    r.placement = &placement;
+    SpeedRequest r(model, weights, kv, placement, calibration);
     r.devices = {rtx_3090("a"), rtx_3090("b")};
-    r.calibration = &calibration;
     r.prompt_tokens = 512;
     return r;
   }

@@ -148,14 +148,18 @@ struct NetworkHops {
 /// Per-token bytes one decode step reads: weights a token touches (MoE: non-expert weights plus
 /// n_active / n_experts of the routed experts; token_embd one row for the input lookup, but whole
 /// for a tied-embedding model's output head) and the KV cache.
+/// The model, its weights, the KV settings, the placement and the calibration are required and held by
+/// reference (they must outlive the request); the hardware rates and options are values.
 struct SpeedRequest {
-  const Model* model = nullptr;
-  const WeightsResult* weights = nullptr;
-  const KvSettings* kv = nullptr;
-  const Placement* placement = nullptr;
+  SpeedRequest(const Model& m, const WeightsResult& w, const KvSettings& k, const Placement& p, const Calibration& c)
+      : model(m), weights(w), kv(k), placement(p), calibration(c) {}
+  const Model& model;
+  const WeightsResult& weights;
+  const KvSettings& kv;
+  const Placement& placement;
+  const Calibration& calibration;
   std::vector<ComputeDevice> devices;  ///< one per placement device, same order
   std::optional<HostDevice> host;      ///< needed when the host runs layers
-  const Calibration* calibration = nullptr;
   std::uint64_t prompt_tokens = 512;
   double tensor_parallel_link_bytes_per_s = 0;  ///< link between GPUs for tensor parallelism
   double tensor_parallel_link_latency_s = 0;
