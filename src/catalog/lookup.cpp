@@ -69,4 +69,13 @@ std::string closest(std::string_view name, const std::vector<std::string>& candi
   return best;
 }
 
+const RamKind* fastest_ram_kind(const Catalog& cat, const Cpu& c) {
+  const RamKind* best = nullptr;
+  for (const std::string& id : c.ram_kinds) {
+    const RamKind* k = find(cat.ram_kinds, id);
+    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
+  }
+  return best;
+}
+
 }  // namespace llmsize::catalog

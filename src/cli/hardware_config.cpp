@@ -241,15 +241,6 @@ Json hardware_json(const HardwareConfig& h) {
   return all;
 }
 
-const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {
-  const RamKind* best = nullptr;
-  for (const std::string& id : c.ram_kinds) {
-    const RamKind* k = catalog::find(cat.ram_kinds, id);
-    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
-  }
-  return best;
-}
-
 const Calibration& calibration(Context& ctx) {
   if (!ctx.calibration_cache) {
     Calibration c = fit_calibration(machine::catalog_calibration_points(ctx.catalog));

@@ -93,7 +93,7 @@ struct HardwareConfig {
 [[nodiscard]] HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes);
 
 /// The fastest of the RAM kinds a CPU supports; nullptr when it names none the catalog has.
-[[nodiscard]] const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c);
+using catalog::fastest_ram_kind;
 
 /// Efficiency factors fitted on the catalog's benchmark rows (cached per catalog).
 [[nodiscard]] const Calibration& calibration(Context& ctx);

@@ -81,12 +81,6 @@ std::string Table::csv() const {
   return out;
 }
 
-Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions) {
-  return envelope(command, std::move(inputs), std::move(result), assumptions_json(assumptions));
-}
-
-
-
 std::string gib(std::uint64_t bytes) { return fmt::format("{:.2f}", units::bytes_to_gib(bytes)); }
 std::string gb(std::uint64_t bytes) { return fmt::format("{:.2f}", units::bytes_to_gb(bytes)); }
 std::string mib(std::uint64_t bytes) { return fmt::format("{:.1f}", units::bytes_to_mib(bytes)); }

@@ -31,8 +31,6 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-/// pipeline.h's envelope() with the assumptions as records.
-[[nodiscard]] Json envelope(const std::string& command, Json inputs, Json result, const Assumptions& assumptions);
 
 
 [[nodiscard]] std::string gib(std::uint64_t bytes);        ///< "4.58" (GiB, 2 decimals)

@@ -9,15 +9,6 @@
 namespace llmsize::machine {
 namespace {
 
-const RamKind* fastest_ram_kind(const catalog::Catalog& cat, const Cpu& c) {
-  const RamKind* best = nullptr;
-  for (const std::string& id : c.ram_kinds) {
-    const RamKind* k = catalog::find(cat.ram_kinds, id);
-    if (k != nullptr && (best == nullptr || k->transfer_rate_mt_per_s > best->transfer_rate_mt_per_s)) best = k;
-  }
-  return best;
-}
-
 // Peak rates of the hardware a catalog row ran on; nullopt when the catalog cannot give them.
 std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchmark& b) {
   Measurement m;
@@ -30,7 +21,7 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
-    const RamKind* best = fastest_ram_kind(cat, *c);
+    const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
     m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
     m.matmul_flops_per_s = cpu_flops_per_s(*c);

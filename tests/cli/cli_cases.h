@@ -9,6 +9,7 @@
 
 #include "../modelfile/gguf_writer.h"
 #include "run_cli.h"
+#include "../scoped_env.h"
 
 namespace llmsize::test {
 
@@ -144,32 +145,6 @@ inline std::string placeholders(std::string text) {
   }
   return text;
 }
-
-/// Sets or clears an environment variable for one scope, restoring the old value after.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 /// Runs one case the way the golden and contract tests do: colour off, no user catalog, an empty user
 /// profile, detection pointed at the case's recorded machine (or nowhere).

@@ -11,6 +11,7 @@
 
 #include "llmsize/machine/profile.h"
 #include "../cli/run_cli.h"
+#include "../scoped_env.h"
 #include "temp_config.h"
 
 namespace {
@@ -19,31 +20,7 @@ namespace fs = std::filesystem;
 using llmsize::machine::ProfileError;
 using Kind = ProfileError::Kind;
 
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) previous_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (previous_) {
-      setenv(name_, previous_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> previous_;
-};
+using llmsize::test::ScopedEnv;
 
 template <class Body>
 std::optional<ProfileError> profile_error(Body body) {

@@ -92,4 +92,8 @@ template <class T>
   return out;
 }
 
+/// The fastest of the RAM kinds a CPU supports (highest transfer rate); nullptr when it names none the
+/// catalog has. The one rule for "RAM kind not given" (check, recommend, calibration rows).
+[[nodiscard]] const RamKind* fastest_ram_kind(const Catalog& cat, const Cpu& c);
+
 }  // namespace llmsize::catalog
