@@ -7,7 +7,12 @@
 namespace llmsize::catalog {
 namespace {
 
-const std::vector<std::string_view> kFormFactors = {"desktop", "laptop", "server", "sbc"};
+// The ids of kFormFactorNames in its order: an index the reader returns is a row of that table.
+const std::vector<std::string_view> kFormFactors = [] {
+  std::vector<std::string_view> ids;
+  for (const FormFactorName& row : kFormFactorNames) ids.emplace_back(row.id);
+  return ids;
+}();
 // The ids of kBackendNames in its order: an index the reader returns is a row of that table.
 const std::vector<std::string_view> kBackends = [] {
   std::vector<std::string_view> ids;
@@ -38,7 +43,7 @@ std::vector<std::string> read_simd(ObjectReader& r) {
 }
 
 FormFactor read_form_factor(ObjectReader& r) {
-  return static_cast<FormFactor>(r.req_enum("form_factor", kFormFactors));
+  return kFormFactorNames[r.req_enum("form_factor", kFormFactors)].form_factor;
 }
 
 }  // namespace

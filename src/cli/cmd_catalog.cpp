@@ -146,8 +146,8 @@ class CalibrationResult final : public Result {
                  {"Rows fit (tg/pp)", Align::right}});
     for (const Efficiency& e : c_.backends) {
       table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
-                     fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_low, e.decode_high),
-                     fmt::format("{:.2f}–{:.2f}", e.prefill_low, e.prefill_high),
+                     fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
+                     fmt::format("{:.2f}–{:.2f}", e.prefill_ratio_low, e.prefill_ratio_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
     }
     Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
@@ -166,8 +166,8 @@ class CalibrationResult final : public Result {
     for (const Efficiency& e : c_.backends) {
       backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
                           {"per_token_s", e.per_token_s}, {"prefill_efficiency", e.prefill_efficiency},
-                          {"decode_low", e.decode_low}, {"decode_high", e.decode_high}, {"prefill_low", e.prefill_low},
-                          {"prefill_high", e.prefill_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
+                          {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
+                          {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
     }
     Json report = Json::array();
     for (const ErrorRow& row : errors_) {

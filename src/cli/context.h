@@ -25,7 +25,7 @@ using Json = nlohmann::ordered_json;
 using InputError = llmsize::Error;
 
 /// The JSON document's schema_version (docs/json.md says what changed in each).
-inline constexpr int kJsonSchemaVersion = 2;
+inline constexpr int kJsonSchemaVersion = 3;
 
 enum class OutputFormat { text, json, csv };
 

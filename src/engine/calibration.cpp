@@ -102,8 +102,8 @@ void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool deco
   const auto ratios = ratios_of(e, pts, decode);
   const double low = std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
   const double high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
-  (decode ? e.decode_low : e.prefill_low) = low;
-  (decode ? e.decode_high : e.prefill_high) = high;
+  (decode ? e.decode_ratio_low : e.prefill_ratio_low) = low;
+  (decode ? e.decode_ratio_high : e.prefill_ratio_high) = high;
 }
 
 }  // namespace
@@ -154,10 +154,10 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     // Defaults for a backend without data: conservative shares of peak (docs/calibration.md).
     e.bandwidth_efficiency = 0.6;
     e.prefill_efficiency = 0.3;
-    e.decode_low = 0.6;
-    e.decode_high = 1.4;
-    e.prefill_low = 0.5;
-    e.prefill_high = 1.5;
+    e.decode_ratio_low = 0.6;
+    e.decode_ratio_high = 1.4;
+    e.prefill_ratio_low = 0.5;
+    e.prefill_ratio_high = 1.5;
     const auto decode = select(points, b, true, false);
     const auto prefill = select(points, b, false, false);
     fit_decode(e, decode);
@@ -190,8 +190,8 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
-    const double low = predicted * (decode ? e.decode_low : e.prefill_low);
-    const double high = predicted * (decode ? e.decode_high : e.prefill_high);
+    const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);
+    const double high = predicted * (decode ? e.decode_ratio_high : e.prefill_ratio_high);
     if (p.measured_tokens_per_s >= low && p.measured_tokens_per_s <= high) ++inside;
   }
   r.rows = errors.size();

@@ -3,13 +3,10 @@
 namespace llmsize {
 
 const char* to_string(FormFactor f) {
-  switch (f) {
-    case FormFactor::desktop: return "desktop";
-    case FormFactor::laptop: return "laptop";
-    case FormFactor::server: return "server";
-    case FormFactor::sbc: return "sbc";
+  for (const FormFactorName& row : kFormFactorNames) {
+    if (row.form_factor == f) return row.id;
   }
-  return "?";
+  return "?";  // a value without a row; the form-factor round-trip test fails first
 }
 
 const char* to_string(Backend b) {

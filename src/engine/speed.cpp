@@ -205,8 +205,8 @@ SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
   const StepTime step = decode_step(r, depth_tokens, 1);
   s.decode_tokens_per_s = step.seconds > 0 ? 1.0 / step.seconds : 0;
   const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration.get(Backend::cpu);
-  s.decode_low = s.decode_tokens_per_s * e.decode_low;
-  s.decode_high = s.decode_tokens_per_s * e.decode_high;
+  s.decode_low = s.decode_tokens_per_s * e.decode_ratio_low;
+  s.decode_high = s.decode_tokens_per_s * e.decode_ratio_high;
   return s;
 }
 
@@ -220,8 +220,8 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
   const StepTime prefill = compute_step(r, static_cast<double>(r.prompt_tokens), true);
   out.prefill_tokens_per_s = prefill.seconds > 0 ? static_cast<double>(r.prompt_tokens) / prefill.seconds : 0;
   const Efficiency& pe = prefill.efficiency != nullptr ? *prefill.efficiency : r.calibration.get(Backend::cpu);
-  out.prefill_low = out.prefill_tokens_per_s * pe.prefill_low;
-  out.prefill_high = out.prefill_tokens_per_s * pe.prefill_high;
+  out.prefill_low = out.prefill_tokens_per_s * pe.prefill_ratio_low;
+  out.prefill_high = out.prefill_tokens_per_s * pe.prefill_ratio_high;
   for (const Part& part : parts_of(r, 1)) out.bytes_per_token += part.weight_bytes;
   const StepTime first = decode_step(r, 0, 1);
   if (first.device != nullptr) out.bottleneck = first.device->id;

@@ -83,15 +83,15 @@ bool is_moe(const BenchRow& r) {
 void copy_decode(Efficiency& to, const Efficiency& from) {
   to.bandwidth_efficiency = from.bandwidth_efficiency;
   to.per_token_s = from.per_token_s;
-  to.decode_low = from.decode_low;
-  to.decode_high = from.decode_high;
+  to.decode_ratio_low = from.decode_ratio_low;
+  to.decode_ratio_high = from.decode_ratio_high;
   to.decode_rows = from.decode_rows;
 }
 
 void copy_prefill(Efficiency& to, const Efficiency& from) {
   to.prefill_efficiency = from.prefill_efficiency;
-  to.prefill_low = from.prefill_low;
-  to.prefill_high = from.prefill_high;
+  to.prefill_ratio_low = from.prefill_ratio_low;
+  to.prefill_ratio_high = from.prefill_ratio_high;
   to.prefill_rows = from.prefill_rows;
 }
 

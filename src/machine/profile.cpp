@@ -53,10 +53,10 @@ Json efficiency_json(const Efficiency& e) {
               {"bandwidth_efficiency", e.bandwidth_efficiency},
               {"per_token_s", e.per_token_s},
               {"prefill_efficiency", e.prefill_efficiency},
-              {"decode_low", e.decode_low},
-              {"decode_high", e.decode_high},
-              {"prefill_low", e.prefill_low},
-              {"prefill_high", e.prefill_high},
+              {"decode_ratio_low", e.decode_ratio_low},
+              {"decode_ratio_high", e.decode_ratio_high},
+              {"prefill_ratio_low", e.prefill_ratio_low},
+              {"prefill_ratio_high", e.prefill_ratio_high},
               {"decode_rows", e.decode_rows},
               {"prefill_rows", e.prefill_rows}};
 }
@@ -117,10 +117,11 @@ MachineProfile load_profile(const fs::path& dir) {
       f.bandwidth_efficiency = positive(e, "bandwidth_efficiency", file, where);
       f.per_token_s = positive(e, "per_token_s", file, where);
       f.prefill_efficiency = positive(e, "prefill_efficiency", file, where);
-      f.decode_low = positive(e, "decode_low", file, where);
-      f.decode_high = positive(e, "decode_high", file, where);
-      f.prefill_low = positive(e, "prefill_low", file, where);
-      f.prefill_high = positive(e, "prefill_high", file, where);
+      // Profiles written before schema_version 2 of the JSON named the band ratios decode_low etc.
+      f.decode_ratio_low = positive(e, e.contains("decode_ratio_low") ? "decode_ratio_low" : "decode_low", file, where);
+      f.decode_ratio_high = positive(e, e.contains("decode_ratio_high") ? "decode_ratio_high" : "decode_high", file, where);
+      f.prefill_ratio_low = positive(e, e.contains("prefill_ratio_low") ? "prefill_ratio_low" : "prefill_low", file, where);
+      f.prefill_ratio_high = positive(e, e.contains("prefill_ratio_high") ? "prefill_ratio_high" : "prefill_high", file, where);
       f.decode_rows = static_cast<std::size_t>(positive(e, "decode_rows", file, where));
       f.prefill_rows = static_cast<std::size_t>(positive(e, "prefill_rows", file, where));
       p.efficiencies.push_back(f);

@@ -62,7 +62,7 @@ TEST_CASE("check exits 0 when it fits, 1 when it does not, and --require-gpu cou
 
 TEST_CASE("JSON contract: check", "[cli][json]") {
   const auto j = json_of(run({"check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m", "--json"}));
-  CHECK(j["schema_version"] == 2);
+  CHECK(j["schema_version"] == 3);
   CHECK(j["command"] == "check");
   const auto& r = j["result"];
   CHECK(r["model"]["id"] == "llama-3.1-70b");

@@ -77,3 +77,19 @@ TEST_CASE("the user profile stores and reads back every backend by id", "[machin
   REQUIRE(loaded.efficiencies.size() == kBackendNames.size());
   for (std::size_t i = 0; i < kBackendNames.size(); ++i) CHECK(loaded.efficiencies[i].backend == kBackendNames[i].backend);
 }
+
+TEST_CASE("every form factor round-trips through its name table, and the catalog reads it by name", "[engine][catalog]") {
+  std::set<int> values;
+  for (const llmsize::FormFactorName& row : llmsize::kFormFactorNames) {
+    values.insert(static_cast<int>(row.form_factor));
+    CHECK(std::string(llmsize::to_string(row.form_factor)) == row.id);
+  }
+  CHECK(values.size() == llmsize::kFormFactorNames.size());
+  CHECK(*values.rbegin() == static_cast<int>(llmsize::kFormFactorNames.size()) - 1);
+  // "laptop" in a catalog entry is FormFactor::laptop, whatever the order of the table.
+  std::string gpu = gpu_with_backends(R"(["cuda"])");
+  gpu.replace(gpu.find("\"desktop\""), 9, "\"laptop\"");
+  const auto loaded = llmsize::catalog::load({{"test.json", gpu}}, {});
+  REQUIRE(loaded.ok());
+  CHECK(loaded.catalog.gpus.at(0).form_factor == llmsize::FormFactor::laptop);
+}

@@ -91,3 +91,25 @@ TEST_CASE("this-machine without $HOME goes on without a profile; with a broken o
   CHECK(r.err == "llmsize: error: " + config.profile().string() +
                      ": unknown profile version; delete it and rerun `llmsize probe`\n");
 }
+
+TEST_CASE("a profile saved before schema_version 3 (band ratios named decode_low ...) is still read", "[machine][profile]") {
+  const TempConfig config;
+  const fs::path dir = config.path() / "llmsize";
+  fs::create_directories(dir);
+  std::ofstream(config.profile()) << R"({"version": 1, "efficiencies": [{"backend": "cuda",
+    "bandwidth_efficiency": 0.8, "per_token_s": 0.001, "prefill_efficiency": 0.45, "decode_low": 0.7,
+    "decode_high": 1.3, "prefill_low": 0.6, "prefill_high": 1.5, "decode_rows": 3, "prefill_rows": 4}]})";
+  const auto old = llmsize::machine::load_profile(dir);
+  REQUIRE(old.efficiencies.size() == 1);
+  CHECK(old.efficiencies[0].decode_ratio_low == 0.7);
+  CHECK(old.efficiencies[0].decode_ratio_high == 1.3);
+  CHECK(old.efficiencies[0].prefill_ratio_low == 0.6);
+  CHECK(old.efficiencies[0].prefill_ratio_high == 1.5);
+  // Saved again, it uses the new names, and reads back the same.
+  llmsize::machine::save_profile(dir, old);
+  std::ifstream in(config.profile());
+  const auto saved = nlohmann::json::parse(in);
+  CHECK(saved["efficiencies"][0]["decode_ratio_low"] == 0.7);
+  CHECK_FALSE(saved["efficiencies"][0].contains("decode_low"));
+  CHECK(llmsize::machine::load_profile(dir).efficiencies[0].prefill_ratio_high == 1.5);
+}

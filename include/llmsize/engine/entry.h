@@ -19,6 +19,21 @@ struct EntryMeta {
 };
 
 enum class FormFactor { desktop, laptop, server, sbc };
+
+struct FormFactorName {
+  FormFactor form_factor;
+  const char* id;  ///< the catalog's and the JSON output's spelling
+};
+
+/// The one list of form factors and their names: the catalog parser and to_string() read it.
+inline constexpr std::array<FormFactorName, 4> kFormFactorNames = {{
+    {FormFactor::desktop, "desktop"},
+    {FormFactor::laptop, "laptop"},
+    {FormFactor::server, "server"},
+    {FormFactor::sbc, "sbc"},
+}};
+
+/// The form factor's id from kFormFactorNames ("desktop").
 [[nodiscard]] const char* to_string(FormFactor f);
 
 /// A llama.cpp compute backend. A new one is a value here and a row in kBackendNames

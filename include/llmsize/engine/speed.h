@@ -44,10 +44,10 @@ struct Efficiency {
   double bandwidth_efficiency = 0.7;  ///< share of peak bandwidth decode streams weights at
   double per_token_s = 0;             ///< fixed cost per decoded token (kernel launches, sync)
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
-  double decode_low = 0.8;            ///< band: measured / predicted, 5th percentile (fit rows; see fit_calibration)
-  double decode_high = 1.2;           ///< 95th percentile
-  double prefill_low = 0.7;
-  double prefill_high = 1.3;
+  double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
+  double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
+  double prefill_ratio_low = 0.7;     ///< the same ratios for prefill
+  double prefill_ratio_high = 1.3;
   std::size_t decode_rows = 0;        ///< rows the factors were fitted on
   std::size_t prefill_rows = 0;
 };
