@@ -58,9 +58,8 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   return sr;
 }
 
-PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, Offload offload) {
+PlacementRequest placement_request(const HardwareConfig& h, Offload offload) {
   PlacementRequest r;
-  r.compute = s.compute;
   r.devices = h.devices;
   r.host_ram_bytes = h.host_ram_bytes;
   r.unified_memory = h.unified;
@@ -73,7 +72,7 @@ PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, Off
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
                          const CostOptions& cost, DecodeCurve curve, Offload offload) {
   BuildEval e;
-  e.placement = place(*s.model, s.weights, s.cache, placement_request(s, h, offload));
+  e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload));
 
   const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
   if (e.placement.verdict != Verdict::does_not_fit) {
@@ -95,8 +94,8 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
 
 std::string llama_server_command(const Sizing& s, const Placement& p) {
   std::string cmd = fmt::format("llama-server -m {}.{}.gguf -c {}", s.model->meta.id, s.quant->meta.name,
-                                s.kv.context_tokens * s.kv.n_sequences);
-  if (s.kv.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.n_sequences);
+                                s.kv.context_tokens * s.kv.runtime.n_sequences);
+  if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
   cmd += fmt::format(" -ngl {}", p.devices.empty() ? 0 : p.gpu_layers);
   if (p.tensor_split.size() > 1) {
     std::string ts;
@@ -107,8 +106,8 @@ std::string llama_server_command(const Sizing& s, const Placement& p) {
   if (p.n_cpu_moe > 0) cmd += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
   if (s.kv.type_k->meta.id != "f16") cmd += " -ctk " + runtime_type_name(*s.kv.type_k);
   if (s.kv.type_v->meta.id != "f16") cmd += " -ctv " + runtime_type_name(*s.kv.type_v);
-  cmd += s.kv.flash_attention ? " -fa on" : " -fa off";
-  if (s.kv.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.ubatch);
+  cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
+  if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   return cmd;
 }
 
@@ -116,7 +115,7 @@ std::string ollama_parameters(const Sizing& s, const Placement& p) {
   std::string out = fmt::format("PARAMETER num_ctx {}\nPARAMETER num_gpu {}", s.kv.context_tokens,
                                 p.devices.empty() ? 0 : p.gpu_layers);
   if (s.kv.type_k->meta.id != "f16") out += "\n(env) OLLAMA_KV_CACHE_TYPE=" + runtime_type_name(*s.kv.type_k);
-  if (s.kv.flash_attention) out += "\n(env) OLLAMA_FLASH_ATTENTION=1";
+  if (s.kv.runtime.flash_attention) out += "\n(env) OLLAMA_FLASH_ATTENTION=1";
   return out;
 }
 

@@ -43,7 +43,7 @@ enum class Offload { allowed, forbidden };
 
 /// The placement options for `s` on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
 /// weights and KV cache go to place() beside it).
-[[nodiscard]] PlacementRequest placement_request(const Sizing& s, const HardwareConfig& h, Offload offload);
+[[nodiscard]] PlacementRequest placement_request(const HardwareConfig& h, Offload offload);
 
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                                        std::uint64_t prompt_tokens, const CostOptions& cost, DecodeCurve curve,

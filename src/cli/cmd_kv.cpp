@@ -36,7 +36,7 @@ class KvCommandResult final : public Result {
     const Sizing& s = r_.sizing;
     std::string out = s.model_note.empty() ? "" : s.model_note + "\n";
     out += fmt::format("{} · KV {}/{} · {} sequence(s) · max context {} tokens\n\n", s.model->meta.name,
-                        s.kv.type_k->meta.name, s.kv.type_v->meta.name, s.kv.n_sequences, s.model->context_length);
+                        s.kv.type_k->meta.name, s.kv.type_v->meta.name, s.kv.runtime.n_sequences, s.model->context_length);
     out += table().text(style.color);
     if (style.explain) {
       out += fmt::format("\nHow (docs/formulas.md):\n  {}\n  {}\n  {}\n  {}\n  {}\n  recurrent layers hold a fixed f32 state.\n",

@@ -12,7 +12,7 @@ namespace {
 class MemoryResult final : public Result {
  public:
   explicit MemoryResult(Sizing s)
-      : s_(std::move(s)), totals_(one_device_totals(*s_.model, s_.weights, s_.cache, s_.compute)) {}
+      : s_(std::move(s)), totals_(one_device_totals(*s_.model, s_.weights, s_.cache)) {}
 
   [[nodiscard]] std::string text(const Style& style) const override {
     std::string out;
@@ -60,7 +60,7 @@ class MemoryResult final : public Result {
     out += fmt::format("  KV cache: {}\n            {}; here {} cells", formulas::kKvCache, formulas::kCells, s_.cache.full_cells);
     if (s_.cache.sliding_cells > 0) out += fmt::format(", sliding-window layers {} cells", s_.cache.sliding_cells);
     out += fmt::format("\n  compute:  {}\n            {}\n", formulas::kLogits,
-                       s_.kv.flash_attention ? formulas::kComputeFlash : formulas::kComputeNoFlash);
+                       s_.kv.runtime.flash_attention ? formulas::kComputeFlash : formulas::kComputeNoFlash);
     out += fmt::format("  output:   {}\n", formulas::kOutputBuffer);
     out += fmt::format("  Not included: a GPU backend's runtime ({} MiB for CUDA) and the {} MiB `check` keeps free "
                        "on each GPU.\n",

@@ -159,7 +159,7 @@ std::optional<ModelFit> fit_model(Context& ctx, const ModelsOptions& o, const Ha
   so.model = m.meta.id;
   so.quant = "q8-0";  // any: the ladder search below chooses the quant
   Sizing s = resolve_sizing(ctx, so);
-  const PlacementRequest request = placement_request(s, h, Offload::allowed);
+  const PlacementRequest request = placement_request(h, Offload::allowed);
   const FitTarget target = !o.allow_offload && !h.devices.empty() ? FitTarget::gpu_only : FitTarget::with_offload;
   QuantChoice choice = best_quant_that_fits(m, ladder, ctx.catalog.tensor_types, s.kv, request, target);
   if (choice.quant == nullptr) return std::nullopt;

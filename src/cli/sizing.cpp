@@ -40,7 +40,6 @@ const TensorType& resolve_kv_type(const Context& ctx, const std::string& name, c
 void set_context(Sizing& s, std::uint64_t context_tokens) {
   s.kv.context_tokens = context_tokens;
   s.cache = kv_cache(*s.model, s.kv);
-  s.compute.context_cells = s.cache.full_cells;
 }
 
 std::string file_type_name(const catalog::Catalog& cat, const modelfile::ModelFile& f) {
@@ -122,13 +121,8 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
     s.assumptions.push_back({"kv_type", s.kv.type_k->meta.id, AssumptionSource::default_value, ""});
   }
   s.kv.type_v_without_flash_attention = &resolve_kv_type(ctx, "f16", "--ctv");
-  s.kv.flash_attention = !o.no_flash_attention;
-  s.kv.n_sequences = o.parallel;
-  s.kv.ubatch = o.ubatch;
+  s.kv.runtime = RuntimeSettings{.ubatch = o.ubatch, .flash_attention = !o.no_flash_attention, .n_sequences = o.parallel};
   s.kv.swa_full = o.swa_full;
-  s.compute.ubatch = o.ubatch;
-  s.compute.flash_attention = !o.no_flash_attention;
-  s.compute.n_sequences = o.parallel;
   if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
   s.weights = file != nullptr && file->weights_source == modelfile::WeightsSource::file ? summarize_weights(*s.model, file->tensors)
@@ -179,9 +173,9 @@ Json inputs_json(const Sizing& s) {
   j["context_tokens"] = s.kv.context_tokens;
   j["kv_type_k"] = s.kv.type_k->meta.id;
   j["kv_type_v"] = s.kv.type_v->meta.id;
-  j["flash_attention"] = s.kv.flash_attention;
-  j["parallel"] = s.kv.n_sequences;
-  j["ubatch"] = s.kv.ubatch;
+  j["flash_attention"] = s.kv.runtime.flash_attention;
+  j["parallel"] = s.kv.runtime.n_sequences;
+  j["ubatch"] = s.kv.runtime.ubatch;
   return j;
 }
 

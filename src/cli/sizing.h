@@ -36,7 +36,6 @@ struct Sizing {
   const Quant* quant = nullptr;
   const std::vector<TensorType>* types = nullptr;
   KvSettings kv;
-  ComputeSettings compute;
   WeightsResult weights;
   KvResult cache;
   Assumptions assumptions;

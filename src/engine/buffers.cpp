@@ -32,33 +32,33 @@ constexpr u64 kSyclOverhead = 300 * units::kMiB;    // Level Zero context + oneM
 constexpr u64 kMetalOverhead = 100 * units::kMiB;   // command queues and pipelines (estimate)
 constexpr u64 kCpuOverhead = 150 * units::kMiB;     // oracle: peak RSS - base - buffers = 111..157 MiB
 
-u64 attention_scores_bytes(const Model& m, const ComputeSettings& s) {
-  return u64{s.ubatch} * (kScoreBytes * m.n_heads * s.context_cells + kMaskBytes * s.context_cells +
+u64 attention_scores_bytes(const Model& m, const RuntimeSettings& s, u64 cells) {
+  return u64{s.ubatch} * (kScoreBytes * m.n_heads * cells + kMaskBytes * cells +
                           kNoFlashBytesPerEmbd * m.hidden_size);
 }
 
-u64 flash_mask_bytes(const Model& m, const ComputeSettings& s) {
+u64 flash_mask_bytes(const Model& m, const RuntimeSettings& s, u64 cells) {
   const u64 query_width = u64{m.n_heads} * head_dim_k(m);
-  return u64{s.ubatch} * (kFlashMaskBytesPerCell * s.context_cells + kFlashBytesPerEmbd * m.hidden_size +
+  return u64{s.ubatch} * (kFlashMaskBytesPerCell * cells + kFlashBytesPerEmbd * m.hidden_size +
                           kFlashBytesPerQueryWidth * query_width);
 }
 
 }  // namespace
 
-u64 compute_buffer_bytes(const Model& m, const ComputeSettings& s) {
+u64 compute_buffer_bytes(const Model& m, const RuntimeSettings& s, u64 cells) {
   const u64 logits = u64{s.ubatch} * (kLogitsBytesPerVocab * m.vocab_size + kActivationBytesPerEmbd * m.hidden_size);
-  if (s.flash_attention) return std::max(logits, flash_mask_bytes(m, s));
-  return std::max(logits, attention_scores_bytes(m, s));
+  if (s.flash_attention) return std::max(logits, flash_mask_bytes(m, s, cells));
+  return std::max(logits, attention_scores_bytes(m, s, cells));
 }
 
-u64 compute_buffer_bytes_no_output(const Model& m, const ComputeSettings& s) {
+u64 compute_buffer_bytes_no_output(const Model& m, const RuntimeSettings& s, u64 cells) {
   const u64 activations = u64{s.ubatch} * kActivationBytesPerEmbd * m.hidden_size;
-  if (s.flash_attention) return std::max(activations, flash_mask_bytes(m, s));
-  return std::max(activations, attention_scores_bytes(m, s));
+  if (s.flash_attention) return std::max(activations, flash_mask_bytes(m, s, cells));
+  return std::max(activations, attention_scores_bytes(m, s, cells));
 }
 
-u64 host_compute_buffer_bytes(const Model& m, const ComputeSettings& s) {
-  return u64{s.ubatch} * (kHostBytesPerEmbd * m.hidden_size + kHostMaskBytesPerCell * s.context_cells);
+u64 host_compute_buffer_bytes(const Model& m, const RuntimeSettings& s, u64 cells) {
+  return u64{s.ubatch} * (kHostBytesPerEmbd * m.hidden_size + kHostMaskBytesPerCell * cells);
 }
 
 u64 output_buffer_bytes(const Model& m, std::uint32_t n_sequences) {

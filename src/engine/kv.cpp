@@ -47,7 +47,7 @@ constexpr u64 kRecurrentBytesPerValue = 4;  // llama.cpp keeps r and s states in
 
 const TensorType& effective_v_type(const KvSettings& s, bool& kept_f16) {
   kept_f16 = false;
-  if (!s.flash_attention && s.type_v->block_weights > 1 && s.type_v_without_flash_attention != nullptr) {
+  if (!s.runtime.flash_attention && s.type_v->block_weights > 1 && s.type_v_without_flash_attention != nullptr) {
     kept_f16 = true;
     return *s.type_v_without_flash_attention;
   }
@@ -62,15 +62,16 @@ u64 kv_row_bytes(const TensorType& type, u64 elements) {
 
 KvResult kv_cache(const Model& m, const KvSettings& s) {
   KvResult r;
+  r.runtime = s.runtime;
   r.layer_bytes.assign(m.n_layers, 0);
   if (s.type_k == nullptr || s.type_v == nullptr) return r;
   const TensorType& type_v = effective_v_type(s, r.v_kept_f16);
-  const u64 n_seq = std::max<u64>(s.n_sequences, 1);
+  const u64 n_seq = std::max<u64>(s.runtime.n_sequences, 1);
   r.full_cells = units::pad_to(s.context_tokens * n_seq, kKvCellPadding);
   // llama_kv_cache_iswa: min(n_ctx, n_swa * n_seq + n_ubatch), padded.
   const u64 sliding_cells =
       m.sliding_window && !s.swa_full
-          ? std::min(r.full_cells, units::pad_to(u64{*m.sliding_window} * n_seq + s.ubatch, kKvCellPadding))
+          ? std::min(r.full_cells, units::pad_to(u64{*m.sliding_window} * n_seq + s.runtime.ubatch, kKvCellPadding))
           : r.full_cells;
 
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {

@@ -52,7 +52,6 @@ struct Inputs {
   const WeightsResult& weights;
   const KvResult& kv;
   const PlacementRequest& request;
-  ComputeSettings compute;
 };
 
 u64 output_layer_bytes(const Inputs& in) {
@@ -61,7 +60,8 @@ u64 output_layer_bytes(const Inputs& in) {
 }
 
 u64 gpu_compute_bytes(const Inputs& in, bool holds_output) {
-  return holds_output ? compute_buffer_bytes(in.model, in.compute) : compute_buffer_bytes_no_output(in.model, in.compute);
+  return holds_output ? compute_buffer_bytes(in.model, in.kv.runtime, in.kv.full_cells)
+                      : compute_buffer_bytes_no_output(in.model, in.kv.runtime, in.kv.full_cells);
 }
 
 Placement evaluate(const Inputs& in, const Layout& layout) {
@@ -122,10 +122,10 @@ Placement evaluate(const Inputs& in, const Layout& layout) {
     dp.margin_bytes = r.fit_margin_bytes;
   }
   const bool cpu_computes = host.layers > 0 || host.holds_output || r.devices.empty();
-  host.compute_buffer_bytes = cpu_computes ? (host.holds_output ? compute_buffer_bytes(m, in.compute)
-                                                                : compute_buffer_bytes_no_output(m, in.compute))
-                                           : host_compute_buffer_bytes(m, in.compute);
-  host.overhead_bytes = output_buffer_bytes(m, in.compute.n_sequences) + backend_overhead_bytes(Backend::cpu);
+  host.compute_buffer_bytes = cpu_computes ? (host.holds_output ? compute_buffer_bytes(m, kv.runtime, kv.full_cells)
+                                                                : compute_buffer_bytes_no_output(m, kv.runtime, kv.full_cells))
+                                           : host_compute_buffer_bytes(m, kv.runtime, kv.full_cells);
+  host.overhead_bytes = output_buffer_bytes(m, kv.runtime.n_sequences) + backend_overhead_bytes(Backend::cpu);
   p.gpu_layers = static_cast<std::uint32_t>(
       std::count_if(layout.owner.begin(), layout.owner.end(), [](int o) { return o != kHost; }));
   for (const DevicePlacement& dp : p.devices) p.tensor_split.push_back(dp.layers + (dp.holds_output ? 1 : 0));
@@ -295,9 +295,7 @@ std::optional<Placement> place_layer_offload(const Inputs& in) {
 }  // namespace
 
 Placement place(const Model& model, const WeightsResult& weights, const KvResult& kv, const PlacementRequest& r) {
-  ComputeSettings compute = r.compute;
-  compute.context_cells = kv.full_cells;
-  const Inputs in{model, weights, kv, r, compute};
+  const Inputs in{model, weights, kv, r};
   if (r.devices.empty()) return place_cpu_only(in);
   if (r.split == SplitMode::tensor && r.devices.size() > 1) return place_tensor_parallel(in);
   const std::uint32_t n = model.n_layers;
@@ -367,13 +365,10 @@ PlacementTotals totals(const Placement& p) {
   return t;
 }
 
-MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv,
-                               const ComputeSettings& compute) {
-  ComputeSettings settings = compute;
-  settings.context_cells = kv.full_cells;
+MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv) {
   MemoryTotals t;
-  add_memory(t, weights.total_bytes, kv.total_bytes, compute_buffer_bytes(model, settings),
-             output_buffer_bytes(model, settings.n_sequences));
+  add_memory(t, weights.total_bytes, kv.total_bytes, compute_buffer_bytes(model, kv.runtime, kv.full_cells),
+             output_buffer_bytes(model, kv.runtime.n_sequences));
   t.used_bytes = t.weights_bytes + t.kv_cache_bytes + t.compute_buffer_bytes + t.overhead_bytes;
   return t;
 }

@@ -127,7 +127,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
   const double total_flops = (prompt ? prefill_flops_per_token(m, tokens) : matmul_flops_per_token(m)) * tokens;
-  const double micro_batches = prompt ? std::ceil(tokens / r.kv.ubatch) : 1;
+  const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
   const bool has_gpu = !r.placement.devices.empty();
   StepTime step;
   double worst = 0;
@@ -229,7 +229,7 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
     out.network_hops = network_hops(r).total();
     out.network_seconds_per_token = network_seconds(r, 1, 1, 1);
     const double prompt = static_cast<double>(r.prompt_tokens);
-    out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv.ubatch), 1);
+    out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv.runtime.ubatch), 1);
   }
   for (std::uint64_t depth : curve_depths) out.curve.push_back(decode_at(r, depth));
   return out;

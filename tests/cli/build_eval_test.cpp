@@ -50,10 +50,10 @@ TEST_CASE("llama_server_command: -c is the context of all sequences; -ts, -sm ro
           "[cli][runtime]") {
   Setup s;
   s.sizing.kv.context_tokens = 4096;
-  s.sizing.kv.n_sequences = 4;  // -c 4 × 4096 = 16384: llama-server splits -c between the -np slots
+  s.sizing.kv.runtime.n_sequences = 4;  // -c 4 × 4096 = 16384: llama-server splits -c between the -np slots
   s.sizing.kv.type_k = &s.q8;
   s.sizing.kv.type_v = &s.q4;
-  s.sizing.kv.ubatch = 2048;
+  s.sizing.kv.runtime.ubatch = 2048;
   s.placement.devices.push_back({});
   s.placement.tensor_split = {20, 13};
   s.placement.split = SplitMode::tensor;
@@ -66,7 +66,7 @@ TEST_CASE("llama_server_command: -c is the context of all sequences; -ts, -sm ro
 TEST_CASE("llama_server_command: no GPU means -ngl 0 whatever the layer count; -fa off; layer split has no -sm",
           "[cli][runtime]") {
   Setup s;
-  s.sizing.kv.flash_attention = false;
+  s.sizing.kv.runtime.flash_attention = false;
   s.placement.devices.clear();
   CHECK(llama_server_command(s.sizing, s.placement) == "llama-server -m llama-3.1-8b.Q4_K_M.gguf -c 8192 -ngl 0 -fa off");
   Setup two;

@@ -46,7 +46,7 @@ TEST_CASE("q8_0 KV rows are 34 bytes per 32 values", "[kv]") {
 TEST_CASE("a quantized V cache without flash attention stays f16", "[kv]") {
   Types t;
   KvSettings s = settings(t, 8192, "q4-0", "q4-0");
-  s.flash_attention = false;
+  s.runtime.flash_attention = false;
   const KvResult r = kv_cache(test::llama_3_1_8b(), s);
   CHECK(r.v_kept_f16);
   CHECK(r.v_bytes == 512 * kMiB);            // f16
@@ -58,7 +58,7 @@ TEST_CASE("cells are the context padded to 256, times parallel sequences", "[kv]
   KvSettings s = settings(t, 1000);
   CHECK(kv_cache(test::llama_3_1_8b(), s).full_cells == 1024);
   s.context_tokens = 4096;
-  s.n_sequences = 4;
+  s.runtime.n_sequences = 4;
   const KvResult r = kv_cache(test::llama_3_1_8b(), s);
   CHECK(r.full_cells == 16384);
   CHECK(r.total_bytes == 2048 * kMiB);
@@ -71,7 +71,7 @@ TEST_CASE("Gemma-3-1B sliding-window cache matches llama.cpp at 4096 and 16384",
   // 4 × 4096 × 1024 B + 22 × 1280 × 1024 B = 16 MiB + 27.5 MiB = 43.5 MiB; at 16384: 64 + 27.5 = 91.5 MiB.
   Types t;
   KvSettings s = settings(t, 4096);
-  s.ubatch = 513;
+  s.runtime.ubatch = 513;
   KvResult r = kv_cache(test::gemma_3_1b(), s);
   CHECK(r.sliding_cells == 1280);
   CHECK(r.total_bytes == 43 * kMiB + kMiB / 2);
@@ -79,7 +79,7 @@ TEST_CASE("Gemma-3-1B sliding-window cache matches llama.cpp at 4096 and 16384",
   r = kv_cache(test::gemma_3_1b(), s);
   CHECK(r.total_bytes == 91 * kMiB + kMiB / 2);
   // llama.cpp's own default n_ubatch 512: pad256(512 + 512) = 1024 cells.
-  s.ubatch = 512;
+  s.runtime.ubatch = 512;
   CHECK(kv_cache(test::gemma_3_1b(), s).sliding_cells == 1024);
 }
 
@@ -88,7 +88,7 @@ TEST_CASE("Gemma-2-2B: 416 MiB at 4096, 663 MiB at 8192 (llama.cpp)", "[kv][swa]
   // 8192: 13 × 8192 × 4096 B + 13 × pad256(4096 + 513) × 4096 B = 416 + 247 = 663 MiB.
   Types t;
   KvSettings s = settings(t, 4096);
-  s.ubatch = 513;
+  s.runtime.ubatch = 513;
   CHECK(kv_cache(test::gemma_2_2b(), s).total_bytes == 416 * kMiB);
   s.context_tokens = 8192;
   CHECK(kv_cache(test::gemma_2_2b(), s).total_bytes == 663 * kMiB);

@@ -70,7 +70,7 @@ TEST_CASE("shared-KV layers add nothing to the cache as context grows", "[kv][sh
   for (std::uint64_t ctx = 256; ctx <= 32768; ctx *= 2) {
     for (std::uint32_t n_seq : {1U, 4U}) {
       KvSettings s = f16(t, ctx);
-      s.n_sequences = n_seq;
+      s.runtime.n_sequences = n_seq;
       CHECK(kv_cache(m, s).total_bytes == kv_cache(first20, s).total_bytes);
     }
     const std::uint64_t now = kv_cache(m, f16(t, ctx)).total_bytes;
@@ -102,7 +102,7 @@ TEST_CASE("RWKV-7 state: two token shifts and one wkv matrix per head, f32, per 
   // Flat in context, linear in parallel sequences.
   CHECK(kv_cache(m, f16(t, 131072)).total_bytes == 2433024);
   KvSettings four = f16(t, 4096);
-  four.n_sequences = 4;
+  four.runtime.n_sequences = 4;
   CHECK(kv_cache(m, four).total_bytes == 4ULL * 2433024);
   // A decode step reads the state once: 2,433,024 B whatever the depth.
   CHECK(kv_bytes_read_at_depth(m, f16(t, 4096), 0) == 2433024);

@@ -98,7 +98,7 @@ TEST_CASE("one_device_totals: weights + KV + compute with the output layer + log
   s.type_k = find_type(types, "f16");
   s.type_v = s.type_k;
   const KvResult kv = kv_cache(m, s);
-  const MemoryTotals t = one_device_totals(m, w, kv, ComputeSettings{});
+  const MemoryTotals t = one_device_totals(m, w, kv);
   CHECK(t.kv_cache_bytes == 1024 * units::kMiB);
   // 512 × (4 × 128256 + 8 × 4096) = 279,445,504 B (266.5 MiB, the oracle's CPU compute buffer).
   CHECK(t.compute_buffer_bytes == 279'445'504);

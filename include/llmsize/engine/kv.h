@@ -5,23 +5,20 @@
 
 #include "llmsize/engine/model.h"
 #include "llmsize/engine/quant.h"
+#include "llmsize/engine/runtime.h"
 
 namespace llmsize {
 
 /// llama.cpp pads the context (the cache's cell count) to a multiple of 256.
 inline constexpr std::uint64_t kKvCellPadding = 256;
-/// llama.cpp's default micro-batch (`-ub`, n_ubatch).
-inline constexpr std::uint32_t kDefaultUbatch = 512;
 
 struct KvSettings {
   std::uint64_t context_tokens = 8192;  ///< per sequence
-  std::uint32_t n_sequences = 1;        ///< parallel sequences (`-np`); each gets its own context
   const TensorType* type_k = nullptr;
   const TensorType* type_v = nullptr;
   /// Type V falls back to when flash attention is off and type_v is block-quantized (f16).
   const TensorType* type_v_without_flash_attention = nullptr;
-  bool flash_attention = true;
-  std::uint32_t ubatch = kDefaultUbatch;
+  RuntimeSettings runtime;  ///< micro-batch, flash attention, parallel sequences
   bool swa_full = false;  ///< `--swa-full`: sliding-window layers keep the whole context
 };
 
@@ -37,6 +34,9 @@ struct KvResult {
   std::uint32_t shared_kv_layers = 0; ///< attention layers that reuse an earlier layer's cache (hold none)
   /// Bytes per token of context of the full-attention layers (what grows with context).
   std::uint64_t bytes_per_token_full = 0;
+  /// The runtime settings the cache was sized for: placement sizes the compute buffers from them and
+  /// from full_cells, so cache and buffers cannot disagree.
+  RuntimeSettings runtime;
 };
 
 [[nodiscard]] KvResult kv_cache(const Model& m, const KvSettings& s);

@@ -34,9 +34,9 @@ struct DeviceSpec {
 inline constexpr std::uint64_t kOsReserveBytes = 2 * units::kGiB;
 
 /// The hardware and runtime options of one placement. The model, its weights and its KV cache are
-/// passed to place() by reference; the compute buffer's cells are the KV cache's (`KvResult::full_cells`).
+/// passed to place() by reference; the compute buffers follow the KV cache's runtime settings and cells
+/// (`KvResult::runtime`, `KvResult::full_cells`).
 struct PlacementRequest {
-  ComputeSettings compute;                       ///< ubatch, flash attention, sequences (context_cells: from the KV)
   std::vector<DeviceSpec> devices;               ///< GPUs (or one unified-memory GPU); empty = CPU only
   std::optional<std::uint64_t> host_ram_bytes;   ///< system RAM; nullopt = unknown (no offload judged)
   bool unified_memory = false;                   ///< devices[0] shares host RAM
@@ -150,7 +150,6 @@ struct PlacementTotals {
 /// of the device that runs the output layer and the output (logits) buffer as overhead. This is a
 /// CPU-only run without mmap or repacking; a GPU adds its backend runtime (buffers.h) and, for a
 /// tied model, a copy of token_embd as the output layer. capacity_bytes is 0.
-[[nodiscard]] MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv,
-                                             const ComputeSettings& compute);
+[[nodiscard]] MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv);
 
 }  // namespace llmsize
