@@ -41,7 +41,7 @@ enum class DecodeCurve { skip, compute };
 /// Offload::forbidden judges only "fits entirely" (recommend ranks those alone).
 enum class Offload { allowed, forbidden };
 
-/// The placement options for `s` on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
+/// The placement options on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
 /// weights and KV cache go to place() beside it).
 [[nodiscard]] PlacementRequest placement_request(const HardwareConfig& h, Offload offload);
 

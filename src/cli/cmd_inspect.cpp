@@ -126,7 +126,7 @@ void add_gguf_json(const InspectReport& r, Json& result) {
   if (r.options.tensors) {
     Json list = Json::array();
     for (const PlacedTensor& t : f.tensors) {
-      list.push_back({{"layer", t.spec.layer}, {"group", std::string(t.spec.group)}, {"type", t.type->meta.id},
+      list.push_back({{"layer", t.spec.layer}, {"group", t.spec.group}, {"type", t.type->meta.id},
                       {"n_elements", t.spec.n_elements}, {"bytes", t.bytes}});
     }
     result["tensors"] = list;
@@ -162,7 +162,7 @@ Table types_table(const InspectReport& r) {
 Table tensors_table(const modelfile::ModelFile& f) {
   Table list({{"Tensor", Align::left}, {"Type", Align::left}, {"Values", Align::right}, {"Bytes", Align::right}});
   for (const PlacedTensor& t : f.tensors) {
-    list.add_row({t.spec.layer >= 0 ? fmt::format("blk.{}.{}", t.spec.layer, t.spec.group) : std::string(t.spec.group),
+    list.add_row({t.spec.layer >= 0 ? fmt::format("blk.{}.{}", t.spec.layer, t.spec.group) : t.spec.group,
                   t.type->meta.name, std::to_string(t.spec.n_elements), std::to_string(t.bytes)});
   }
   return list;

@@ -13,16 +13,16 @@ class TensorList {
  public:
   explicit TensorList(std::vector<TensorSpec>& out) : out_(out) {}
   void matrix(std::string_view group, std::int32_t layer, u64 rows_in, u64 cols_out, u64 count = 1) {
-    out_.push_back({group, layer, rows_in, rows_in * cols_out * count, false, false, false});
+    out_.push_back({std::string(group), layer, rows_in, rows_in * cols_out * count, false, false, false});
   }
   void experts(std::string_view group, std::int32_t layer, u64 row, u64 cols, u64 n_experts) {
-    out_.push_back({group, layer, row, row * cols * n_experts, false, false, true});
+    out_.push_back({std::string(group), layer, row, row * cols * n_experts, false, false, true});
   }
   void frozen(std::string_view group, std::int32_t layer, u64 row, u64 n_elements) {
-    out_.push_back({group, layer, row, n_elements, false, true, false});
+    out_.push_back({std::string(group), layer, row, n_elements, false, true, false});
   }
   void vec(std::string_view group, std::int32_t layer, u64 n) {
-    out_.push_back({group, layer, n, n, true, false, false});
+    out_.push_back({std::string(group), layer, n, n, true, false, false});
   }
 
  private:

@@ -83,10 +83,8 @@ void add_tensor(const GgufFile& p, const GgufTensorInfo& t, const std::vector<Te
   if (layer < 0 && group == "token_embd" && mf.model.vocab_size == 0 && t.shape.size() >= 2) {
     mf.model.vocab_size = static_cast<std::uint32_t>(std::min<u64>(t.shape[1], kMaxVocab));
   }
-  // tensor_names was reserved for every tensor, so the views into it stay valid.
-  mf.tensor_names.push_back(std::move(group));
   TensorSpec spec;
-  spec.group = mf.tensor_names.back();
+  spec.group = std::move(group);
   spec.layer = static_cast<std::int32_t>(layer);
   spec.row_length = t.shape.front();
   spec.n_elements = n;
@@ -101,7 +99,6 @@ TensorTotals read_tensors(const std::vector<GgufFile>& parts, const std::vector<
                           ModelFile& mf) {
   u64 tensor_count = 0;
   for (const GgufFile& p : parts) tensor_count += p.tensors.size();
-  mf.tensor_names.reserve(static_cast<std::size_t>(tensor_count));
   mf.tensors.reserve(static_cast<std::size_t>(tensor_count));
   TensorTotals totals;
   for (const GgufFile& p : parts) {

@@ -16,7 +16,7 @@ struct TensorTotals {
   std::uint64_t total_elements = 0;
 };
 
-/// Appends every tensor of every part to mf.tensors (names owned by mf.tensor_names), checking its
+/// Appends every tensor of every part to mf.tensors, checking its
 /// type against `types`, its row against the type's block and its bytes against its part's data;
 /// sets mf.model.vocab_size from token_embd when it is still 0. Throws ModelFileError.
 [[nodiscard]] TensorTotals read_tensors(const std::vector<GgufFile>& parts, const std::vector<TensorType>& types,

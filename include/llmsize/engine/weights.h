@@ -12,7 +12,7 @@ namespace llmsize {
 
 /// One weight tensor (an expert tensor holds all experts of its layer, as in GGUF).
 struct TensorSpec {
-  std::string_view group;        ///< GGUF name without `blk.N.` and `.weight` (attn_q, ffn_down_exps, ...)
+  std::string group;             ///< GGUF name without `blk.N.` and `.weight` (attn_q, ffn_down_exps, ...)
   std::int32_t layer = -1;       ///< block index; -1 for token_embd, output_norm, output
   std::uint64_t row_length = 0;  ///< ne[0], the dimension quant blocks run along
   std::uint64_t n_elements = 0;

@@ -42,13 +42,6 @@ struct ModelFile {
   std::vector<PlacedTensor> tensors;  ///< GGUF: every tensor with its type and exact bytes
   std::vector<std::string> inferred;  ///< what was not in the file and how it was filled in
   std::vector<GgufKeyValue> metadata; ///< GGUF: the first part's metadata (for `inspect`)
-  std::vector<std::string> tensor_names;  ///< owns the strings PlacedTensor::spec.group views
-
-  ModelFile() = default;
-  ModelFile(const ModelFile&) = delete;  // tensors view tensor_names
-  ModelFile& operator=(const ModelFile&) = delete;
-  ModelFile(ModelFile&&) = default;
-  ModelFile& operator=(ModelFile&&) = default;
 };
 
 /// True when `path` names a model file rather than a catalog id: it ends in .gguf or .json, or
