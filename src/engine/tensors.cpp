@@ -232,7 +232,10 @@ void add_ffn(TensorList& t, const Model& m, std::uint32_t layer) {
 }  // namespace
 
 std::vector<TensorSpec> enumerate_tensors(const Model& m) {
+  constexpr std::size_t kGlobalTensors = 8;     // token_embd, norms, output and their biases
+  constexpr std::size_t kTensorsPerLayer = 24;  // a generous block: attention, FFN, experts, norms, biases
   std::vector<TensorSpec> out;
+  out.reserve(kGlobalTensors + kTensorsPerLayer * std::size_t{m.n_layers});
   TensorList t(out);
   const u64 h = m.hidden_size;
   t.matrix("token_embd", -1, h, m.vocab_size);

@@ -21,8 +21,9 @@ bool layer_matches(LayerSelector sel, std::int32_t layer, std::uint32_t n_layers
   return i < n_layers / 8;  // first_eighth
 }
 
-bool rule_matches(const QuantRule& rule, const TensorSpec& t, const Model& m) {
-  if (std::find(rule.tensors.begin(), rule.tensors.end(), t.group) == rule.tensors.end()) return false;
+// `group`: the tensor's group as the recipe names it (recipe_group).
+bool rule_matches(const QuantRule& rule, std::string_view group, const TensorSpec& t, const Model& m) {
+  if (std::find(rule.tensors.begin(), rule.tensors.end(), group) == rule.tensors.end()) return false;
   if (!layer_matches(rule.layers, t.layer, m.n_layers)) return false;
   if (rule.min_gqa) {
     const std::uint32_t gqa = m.n_kv_heads == 0 ? 1 : m.n_heads / m.n_kv_heads;
@@ -112,15 +113,16 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
 
   std::vector<PlacedTensor> placed;
   std::vector<std::string> errors;
-  for (const TensorSpec& spec : enumerate_tensors(m)) {
+  std::vector<TensorSpec> specs = enumerate_tensors(m);
+  placed.reserve(specs.size());
+  for (TensorSpec& spec : specs) {
     const TensorType* type = default_type;
     if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
     } else {
-      TensorSpec as_recipe = spec;
-      as_recipe.group = recipe_group(spec, m);
+      const std::string_view group = recipe_group(spec, m);
       for (const QuantRule& rule : q.rules) {
-        if (!rule_matches(rule, as_recipe, m)) continue;
+        if (!rule_matches(rule, group, spec, m)) continue;
         type = find_type(types, rule.type);
         if (type == nullptr) {
           errors.push_back("unknown tensor type \"" + rule.type + "\"");
@@ -136,7 +138,8 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
         type = fallback;
       }
     }
-    placed.push_back({spec, type, tensor_bytes(*type, spec.row_length, spec.n_elements)});
+    const std::uint64_t bytes = tensor_bytes(*type, spec.row_length, spec.n_elements);
+    placed.push_back({std::move(spec), type, bytes});
   }
   r = summarize_weights(m, std::move(placed));
   r.errors = std::move(errors);
