@@ -1,6 +1,7 @@
 # The dependency rule, checked on the source text: engine <- catalog / modelfile <- machine <- cli.
 # Usage: cmake -DDIRS=dir1;dir2 [-DLAYER=engine|catalog|modelfile] -P check_engine_includes.cmake
-# Fails naming the file and the line when a source under DIRS includes a header its layer may not.
+# Fails naming the file and the line when a source under DIRS includes a header its layer may not, or
+# (engine) opens a namespace other than llmsize::engine.
 if(NOT DEFINED LAYER)
   set(LAYER engine)
 endif()
@@ -32,6 +33,15 @@ foreach(dir IN LISTS DIRS)
         message(FATAL_ERROR "${f}: ${LAYER} code must not include ${line}")
       endif()
     endforeach()
+    if(LAYER STREQUAL "engine")
+      # The engine's names live in llmsize::engine (nested namespaces inside it are fine).
+      file(STRINGS "${f}" opened REGEX "^[ \t]*namespace[ \t]+llmsize")
+      foreach(line IN LISTS opened)
+        if(NOT line MATCHES "namespace[ \t]+llmsize::engine([ \t{]|::)")
+          message(FATAL_ERROR "${f}: engine code must open namespace llmsize::engine, not: ${line}")
+        endif()
+      endforeach()
+    endif()
   endforeach()
 endforeach()
 if(checked EQUAL 0)

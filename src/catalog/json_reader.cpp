@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::catalog {
 
 std::string pointer_append(const std::string& pointer, std::string_view key) {

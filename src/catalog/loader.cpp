@@ -5,6 +5,8 @@
 #include "parse_entries.h"
 #include "validate.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::catalog {
 
 std::string Diagnostic::to_string() const { return file + ": " + location + ": " + message; }

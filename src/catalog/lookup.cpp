@@ -4,6 +4,8 @@
 
 #include "llmsize/catalog/catalog.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::catalog {
 
 std::string normalize_name(std::string_view name) {

@@ -3,6 +3,8 @@
 
 #include "parse_entries.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::catalog {
 namespace {
 

@@ -8,6 +8,8 @@
 #include "parse_entries.h"
 #include "llmsize/engine/weights.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::catalog {
 namespace {
 

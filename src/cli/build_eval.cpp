@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 // llama.cpp and Ollama spell types in lowercase with underscores: q8_0.

@@ -26,10 +26,10 @@ void add_cost_options(CLI::App* cmd, CostOptions& o);
 [[nodiscard]] std::optional<Assumption> usage_assumption(const CLI::App& cmd, const CostOptions& cost);
 
 struct BuildEval {
-  Placement placement;
-  SpeedResult speed;
-  PowerResult power;
-  CostResult cost;
+  engine::Placement placement;
+  engine::SpeedResult speed;
+  engine::PowerResult power;
+  engine::CostResult cost;
   double load_seconds = 0;
 };
 
@@ -43,19 +43,19 @@ enum class Offload { allowed, forbidden };
 
 /// The placement options on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
 /// weights and KV cache go to place() beside it).
-[[nodiscard]] PlacementRequest placement_request(const HardwareConfig& h, Offload offload);
+[[nodiscard]] engine::PlacementRequest placement_request(const HardwareConfig& h, Offload offload);
 
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                                        std::uint64_t prompt_tokens, const CostOptions& cost, DecodeCurve curve,
                                        Offload offload = Offload::allowed);
 
 /// The engine's speed inputs for a placement on a configuration (the placement must outlive it).
-[[nodiscard]] SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,
+[[nodiscard]] engine::SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const engine::Placement& p,
                                          std::uint64_t prompt_tokens);
 
 /// The llama-server flags that realise a placement.
-[[nodiscard]] std::string llama_server_command(const Sizing& s, const Placement& p);
+[[nodiscard]] std::string llama_server_command(const Sizing& s, const engine::Placement& p);
 /// The Ollama parameters (num_ctx, num_gpu).
-[[nodiscard]] std::string ollama_parameters(const Sizing& s, const Placement& p);
+[[nodiscard]] std::string ollama_parameters(const Sizing& s, const engine::Placement& p);
 
 }  // namespace llmsize::cli

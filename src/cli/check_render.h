@@ -13,7 +13,7 @@ struct CheckReport {
   Sizing sizing;
   HardwareConfig hardware;
   BuildEval eval;
-  PlacementTotals totals;
+  engine::PlacementTotals totals;
   CostOptions cost;
   std::uint64_t prompt_tokens = 0;
   bool require_gpu = false;

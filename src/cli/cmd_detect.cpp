@@ -5,6 +5,8 @@
 #include "render.h"
 #include "this_machine.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

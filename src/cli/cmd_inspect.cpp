@@ -8,6 +8,8 @@
 #include "render.h"
 #include "sizing.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

@@ -5,6 +5,8 @@
 #include "pipeline.h"
 #include "render.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

@@ -14,6 +14,8 @@
 #include "this_machine.h"
 #include "upgrade_advisor.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

@@ -9,6 +9,8 @@
 #include "render.h"
 #include "wording.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

@@ -41,7 +41,7 @@ struct Context {
   bool progress = false;                   ///< a progress bar may be drawn on stderr (text output on a terminal)
   catalog::Catalog catalog;
   std::string merged_catalog_json;
-  std::optional<Calibration> calibration_cache;  ///< fitted on first use
+  std::optional<engine::Calibration> calibration_cache;  ///< fitted on first use
   /// Model files read for --model PATH, by path; engine results point into them, so they stay put.
   mutable std::map<std::string, std::unique_ptr<modelfile::ModelFile>> model_files;
   /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the

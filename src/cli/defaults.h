@@ -9,13 +9,13 @@ namespace llmsize::cli::defaults {
 
 /// --context: llama.cpp's common default when a model's own maximum is larger (llama-server -c 8192
 /// is what most guides use; the engine's KvSettings default agrees).
-inline constexpr std::uint64_t kContextTokens = KvSettings{}.context_tokens;
+inline constexpr std::uint64_t kContextTokens = engine::KvSettings{}.context_tokens;
 /// --quant: the most downloaded GGUF quantization and llama.cpp's recommended default.
 inline constexpr const char* kQuant = "q4-k-m";
 /// --kv-type: llama.cpp's -ctk/-ctv default.
 inline constexpr const char* kKvType = "f16";
 /// --ubatch: llama.cpp's -ub default.
-inline constexpr std::uint32_t kUbatch = kDefaultUbatch;
+inline constexpr std::uint32_t kUbatch = engine::kDefaultUbatch;
 /// --prompt-tokens: llama-bench's pp512.
 inline constexpr std::uint64_t kPromptTokens = 512;
 /// `kv` without --context: a short chat, the common default, a long document, a model's maximum.

@@ -24,9 +24,9 @@ struct GenericCpu {
 
 /// The host: a catalog CPU (or a generic one) and its system RAM.
 struct HostSpec {
-  const Cpu* cpu = nullptr;            ///< the catalog CPU; nullptr: `generic` describes it
+  const engine::Cpu* cpu = nullptr;            ///< the catalog CPU; nullptr: `generic` describes it
   GenericCpu generic;
-  RamKind ram_kind;
+  engine::RamKind ram_kind;
   std::uint32_t channels = 0;          ///< populated 64-bit channels
   /// `llmsize probe`'s measurement (bytes/s); replaces channels × transfer rate × 8 bytes.
   std::optional<double> measured_bandwidth_bytes_per_s;
@@ -37,7 +37,7 @@ struct HostSpec {
 
 /// A unified-memory machine: its GPU and CPU cores share the RAM.
 struct UnifiedSpec {
-  const UnifiedSystem* system = nullptr;
+  const engine::UnifiedSystem* system = nullptr;
   std::uint64_t ram_total_bytes = 0;   ///< installed (the memory option)
   std::uint64_t ram_bytes = 0;         ///< what placement may use
   std::uint64_t gpu_bytes = 0;         ///< what the GPU may allocate (unified_gpu_bytes)
@@ -48,22 +48,22 @@ struct UnifiedSpec {
 
 /// What the GPU of a unified-memory machine may allocate out of `ram_bytes`: the system's
 /// gpu_memory_fraction (macOS recommendedMaxWorkingSetSize, ~2/3 to 3/4), else all of it.
-[[nodiscard]] std::uint64_t unified_gpu_bytes(const UnifiedSystem& s, std::uint64_t ram_bytes);
+[[nodiscard]] std::uint64_t unified_gpu_bytes(const engine::UnifiedSystem& s, std::uint64_t ram_bytes);
 
 class HardwareBuilder {
  public:
   /// One discrete GPU with `memory_bytes` for llama.cpp (catalog size, or free memory when detected).
-  HardwareBuilder& add_gpu(const Gpu& gpu, std::uint64_t memory_bytes, Origin origin);
+  HardwareBuilder& add_gpu(const engine::Gpu& gpu, std::uint64_t memory_bytes, Origin origin);
   /// A unified-memory machine instead of discrete GPUs (its CPU cores become the host).
   HardwareBuilder& set_unified(const UnifiedSpec& spec);
   /// The host CPU and RAM of a machine with discrete GPUs, or of a CPU-only build.
   HardwareBuilder& set_host(const HostSpec& spec);
   /// The link between the GPUs for tensor parallelism (NVLink); nullptr: their PCIe links.
-  HardwareBuilder& set_link(const Link* gpu_link);
+  HardwareBuilder& set_link(const engine::Link* gpu_link);
   /// `count` identical machines in a pipeline over `link` (count 1: one machine, link unused).
-  HardwareBuilder& set_nodes(std::uint32_t count, const Link* link);
-  HardwareBuilder& set_split(SplitMode split);
-  HardwareBuilder& set_storage(const StorageKind& storage);
+  HardwareBuilder& set_nodes(std::uint32_t count, const engine::Link* link);
+  HardwareBuilder& set_split(engine::SplitMode split);
+  HardwareBuilder& set_storage(const engine::StorageKind& storage);
   /// The runtime overhead of every GPU (`llmsize calibrate`'s fit from the user's load logs); nullopt:
   /// each backend's estimate (buffers.h).
   HardwareBuilder& set_gpu_overhead(std::optional<std::uint64_t> overhead_bytes);
@@ -85,11 +85,11 @@ class HardwareBuilder {
   std::vector<GpuPart> gpus_;
   std::optional<UnifiedSpec> unified_;
   std::optional<HostSpec> host_;
-  const Link* gpu_link_ = nullptr;
+  const engine::Link* gpu_link_ = nullptr;
   std::uint32_t nodes_ = 1;
-  const Link* node_link_ = nullptr;
-  SplitMode split_ = SplitMode::layer;
-  const StorageKind* storage_ = nullptr;
+  const engine::Link* node_link_ = nullptr;
+  engine::SplitMode split_ = engine::SplitMode::layer;
+  const engine::StorageKind* storage_ = nullptr;
   Assumptions assumptions_;
   std::optional<std::uint64_t> gpu_overhead_bytes_;
 };

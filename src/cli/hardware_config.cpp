@@ -10,6 +10,8 @@
 #include "machine_profile.h"
 #include "render.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

@@ -41,7 +41,7 @@ enum class Origin {
 
 /// One discrete GPU of one machine, as it was given.
 struct GpuPart {
-  const Gpu* gpu = nullptr;
+  const engine::Gpu* gpu = nullptr;
   std::uint64_t memory_bytes = 0;  ///< what llama.cpp may allocate (detected: free memory)
   Origin origin = Origin::named;
 };
@@ -49,28 +49,28 @@ struct GpuPart {
 /// A hardware configuration: the engine's inputs, and the typed parts they came from (labels and JSON
 /// are rendered from those by hardware_label / hardware_json). Built only by HardwareBuilder.
 struct HardwareConfig {
-  std::vector<DeviceSpec> devices;
-  std::vector<ComputeDevice> compute;
-  std::optional<HostDevice> host;
+  std::vector<engine::DeviceSpec> devices;
+  std::vector<engine::ComputeDevice> compute;
+  std::optional<engine::HostDevice> host;
   std::optional<std::uint64_t> host_ram_bytes;
   bool unified = false;
-  SplitMode split = SplitMode::layer;
-  PowerInputs power;
+  engine::SplitMode split = engine::SplitMode::layer;
+  engine::PowerInputs power;
   std::optional<double> price_usd;
-  const StorageKind* storage = nullptr;
+  const engine::StorageKind* storage = nullptr;
   double gpu_link_bytes_per_s = 0;
   double tp_link_bytes_per_s = 0;
   double tp_link_latency_s = 0;
   bool cpu_repack = true;
   std::uint32_t nodes = 1;
-  const Link* link = nullptr;             ///< between nodes (nodes > 1)
+  const engine::Link* link = nullptr;             ///< between nodes (nodes > 1)
   std::vector<std::uint32_t> device_nodes;  ///< node of each device (0 = the machine running llama-server)
-  Network network;
+  engine::Network network;
   Assumptions assumptions;
 
   // The parts of one machine (`nodes` repeats them).
   std::vector<GpuPart> gpus;
-  const UnifiedSystem* system = nullptr;   ///< a unified-memory machine
+  const engine::UnifiedSystem* system = nullptr;   ///< a unified-memory machine
   std::uint64_t system_gpu_bytes = 0;      ///< what its GPU may allocate
   std::string cpu_label;                   ///< the host CPU's name; "" for the assumed desktop
   std::uint64_t ram_total_bytes = 0;       ///< installed system RAM (unified: the memory option)
@@ -88,14 +88,14 @@ struct HardwareConfig {
 [[nodiscard]] HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o);
 
 /// A config of `count` identical catalog GPUs (recommend), with the platform defaults.
-[[nodiscard]] HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t count);
-[[nodiscard]] HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option);
-[[nodiscard]] HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes);
+[[nodiscard]] HardwareConfig gpu_config(const Context& ctx, const engine::Gpu& gpu, std::uint32_t count);
+[[nodiscard]] HardwareConfig system_config(const Context& ctx, const engine::UnifiedSystem& s, const engine::MemoryOption& option);
+[[nodiscard]] HardwareConfig cpu_config(const Context& ctx, const engine::Cpu& c, std::optional<std::uint64_t> ram_bytes);
 
 /// The fastest of the RAM kinds a CPU supports; nullptr when it names none the catalog has.
 using catalog::fastest_ram_kind;
 
 /// Efficiency factors fitted on the catalog's benchmark rows (cached per catalog).
-[[nodiscard]] const Calibration& calibration(Context& ctx);
+[[nodiscard]] const engine::Calibration& calibration(Context& ctx);
 
 }  // namespace llmsize::cli

@@ -5,6 +5,8 @@
 #include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 
 Assumption assumed_ram_size() {

@@ -54,24 +54,24 @@ inline constexpr std::uint64_t kRamLadderGib[] = {16,  32,  48,   64,   96,   12
 /// "--ram not given: 64 GiB of system RAM"
 [[nodiscard]] Assumption assumed_ram_size();
 /// "no --cpu: a desktop CPU of 125 W with 2-channel DDR5-5600"
-[[nodiscard]] Assumption assumed_generic_host(std::uint32_t channels, const RamKind& kind);
+[[nodiscard]] Assumption assumed_generic_host(std::uint32_t channels, const engine::RamKind& kind);
 /// "RAM kind not given: DDR5-6000 (fastest the CPU supports)"
-[[nodiscard]] Assumption assumed_fastest_ram_kind(const RamKind& kind);
+[[nodiscard]] Assumption assumed_fastest_ram_kind(const engine::RamKind& kind);
 /// "--memory not given: 128 GB, the largest option"
 [[nodiscard]] Assumption assumed_largest_memory_option(double memory_gib);
 /// "GPU may use 75% of RAM (macOS default working-set limit; ...)"
 [[nodiscard]] Assumption assumed_gpu_memory_fraction(double fraction);
 /// Storage not named by a flag ("--storage not given: ...") or not detected ("storage not detected: ...").
-[[nodiscard]] Assumption assumed_storage_not_given(const StorageKind& storage);
-[[nodiscard]] Assumption assumed_storage_not_detected(const StorageKind& storage);
+[[nodiscard]] Assumption assumed_storage_not_given(const engine::StorageKind& storage);
+[[nodiscard]] Assumption assumed_storage_not_detected(const engine::StorageKind& storage);
 /// "--link not given: 10 Gigabit Ethernet between the machines"
-[[nodiscard]] Assumption assumed_node_link(const Link& link);
+[[nodiscard]] Assumption assumed_node_link(const engine::Link& link);
 /// The RPC overhead of each crossing between machines plus the link's latency (seconds).
 [[nodiscard]] Assumption assumed_rpc_overhead(double link_latency_s);
 
 /// A network link's one-way latency (s): the catalog's, else kDefaultNetworkLatencyUs.
-[[nodiscard]] double network_latency_s(const Link& link);
+[[nodiscard]] double network_latency_s(const engine::Link& link);
 /// A GPU-to-GPU link's latency (s): the catalog's, else kDefaultGpuLinkLatencyUs.
-[[nodiscard]] double gpu_link_latency_s(const Link* link);
+[[nodiscard]] double gpu_link_latency_s(const engine::Link* link);
 
 }  // namespace llmsize::cli

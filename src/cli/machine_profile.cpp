@@ -8,6 +8,8 @@
 #include "llmsize/machine/calibrate.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 
 namespace fs = std::filesystem;

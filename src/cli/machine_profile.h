@@ -22,7 +22,7 @@ void save_machine_profile(const machine::MachineProfile& profile);
 [[nodiscard]] std::string machine_profile_path();
 
 /// The fitted factors, one row per backend (per token in ms): calibrate's table, its --csv, and --show's.
-[[nodiscard]] Table efficiency_table(const std::vector<Efficiency>& fitted);
+[[nodiscard]] Table efficiency_table(const std::vector<engine::Efficiency>& fitted);
 
 /// `llmsize probe --show` / `calibrate --show`: what is stored. `command` names the JSON envelope; the
 /// CSV is the fitted factors' table.

@@ -16,7 +16,7 @@ struct RecommendOption {
   HardwareConfig hardware;
   BuildEval eval;
   std::string vendor;  ///< normalized catalog vendor, for --vendor
-  FormFactor form_factor = FormFactor::desktop;
+  engine::FormFactor form_factor = engine::FormFactor::desktop;
   std::string label;             ///< "GeForce RTX 3090", "2× ...", "AMD Ryzen 9 7950X + 64 GB RAM"
   std::string kind;              ///< gpu | system | cpu
   std::uint64_t used_bytes = 0;  ///< the deciding memory's used bytes (GPUs, or the one host/unified memory)

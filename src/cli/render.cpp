@@ -9,6 +9,8 @@
 #include "llmsize/units.h"
 #include "pipeline.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 namespace {
 

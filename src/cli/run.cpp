@@ -13,6 +13,8 @@
 #include "pipeline.h"
 #include "report_errors.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 #ifndef LLMSIZE_VERSION
 #define LLMSIZE_VERSION "0.0.0"
 #endif

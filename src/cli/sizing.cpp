@@ -5,6 +5,8 @@
 #include "defaults.h"
 #include "render.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {

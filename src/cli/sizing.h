@@ -22,7 +22,7 @@ struct SizingOptions {
   std::string ctv;
   bool no_flash_attention = false;
   std::uint32_t parallel = 1;
-  std::uint32_t ubatch = kDefaultUbatch;
+  std::uint32_t ubatch = engine::kDefaultUbatch;
   bool swa_full = false;
 };
 
@@ -32,16 +32,16 @@ void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required = t
 
 /// Everything the engine needs for one model at one quant and context.
 struct Sizing {
-  const Model* model = nullptr;
-  const Quant* quant = nullptr;
-  const std::vector<TensorType>* types = nullptr;
-  KvSettings kv;
-  WeightsResult weights;
-  KvResult cache;
+  const engine::Model* model = nullptr;
+  const engine::Quant* quant = nullptr;
+  const std::vector<engine::TensorType>* types = nullptr;
+  engine::KvSettings kv;
+  engine::WeightsResult weights;
+  engine::KvResult cache;
   Assumptions assumptions;
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
-  std::shared_ptr<const Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
+  std::shared_ptr<const engine::Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
 };
 
 /// A GGUF file's general.file_type as llama.cpp names it (Q4_K_M): the catalog quant with that
@@ -57,7 +57,7 @@ struct Sizing {
 /// Recomputes the KV cache and compute settings for another context.
 void set_context(Sizing& s, std::uint64_t context_tokens);
 
-[[nodiscard]] const TensorType& resolve_kv_type(const Context& ctx, const std::string& name, const std::string& flag);
+[[nodiscard]] const engine::TensorType& resolve_kv_type(const Context& ctx, const std::string& name, const std::string& flag);
 
 /// Weights the model holds: a GGUF file's tensors exactly, else counted from the architecture.
 [[nodiscard]] std::uint64_t weight_count(const Sizing& s);

@@ -20,7 +20,7 @@ namespace llmsize::cli {
 /// and rebuild (spec_config).
 struct MachineSpec {
   std::vector<GpuPart> gpus;              ///< discrete cards; memory_bytes is free memory for a detected card
-  const UnifiedSystem* system = nullptr;  ///< a unified-memory machine (Apple, Strix Halo, GB10)
+  const engine::UnifiedSystem* system = nullptr;  ///< a unified-memory machine (Apple, Strix Halo, GB10)
   std::uint64_t unified_gpu_bytes = 0;    ///< what its GPU may use
   std::optional<double> system_price_usd; ///< a bigger memory option the advisor prices; none for this one
   /// CPU, RAM kind × channels (dmidecode, or assumed), the probe's bandwidth, and the RAM: ram_total_bytes is

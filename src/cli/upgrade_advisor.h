@@ -27,20 +27,20 @@ enum class UpgradeKind {
 /// One option, with what it changes as data and its evaluation.
 struct UpgradeOption {
   UpgradeKind kind = UpgradeKind::now;
-  const Gpu* gpu = nullptr;                 ///< add_gpu / replace_gpu: the card
+  const engine::Gpu* gpu = nullptr;                 ///< add_gpu / replace_gpu: the card
   bool cheapest_that_holds = false;         ///< add_gpu / replace_gpu: the cheapest catalog card that fits
   std::uint64_t ram_total_bytes = 0;        ///< add_ram: the new total; more_memory: the option's size
   std::uint64_t ram_added_bytes = 0;        ///< add_ram: above today's MemTotal
-  const RamKind* ram_kind = nullptr;        ///< faster_ram: the kind
+  const engine::RamKind* ram_kind = nullptr;        ///< faster_ram: the kind
   std::uint32_t channels = 0;               ///< faster_ram: populated channels
   double bandwidth_ratio = 1;               ///< faster_ram: new / current RAM bandwidth
-  const UnifiedSystem* system = nullptr;    ///< more_memory: the machine
+  const engine::UnifiedSystem* system = nullptr;    ///< more_memory: the machine
   double memory_gib = 0;                    ///< more_memory: the option (GB as sold, GiB in fact)
   HardwareConfig hardware;
   BuildEval eval;
   std::uint64_t used_bytes = 0;             ///< devices' used bytes plus the host's
   std::uint64_t memory_bytes = 0;           ///< devices' memory plus the host's available RAM
-  [[nodiscard]] bool runs() const { return eval.placement.verdict != Verdict::does_not_fit; }
+  [[nodiscard]] bool runs() const { return eval.placement.verdict != engine::Verdict::does_not_fit; }
 };
 
 /// The machine now (options[0]) and each upgrade that was found, in a fixed order.

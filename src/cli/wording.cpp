@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::cli {
 
 std::string reason_text(const Placement& p) {

@@ -9,6 +9,6 @@ namespace llmsize::cli {
 
 /// Why a placement does not fit, or how it was made to fit; "" when it fits entirely.
 /// Example: "14 of 33 layers in system RAM".
-[[nodiscard]] std::string reason_text(const Placement& p);
+[[nodiscard]] std::string reason_text(const engine::Placement& p);
 
 }  // namespace llmsize::cli

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 using u64 = std::uint64_t;
@@ -77,4 +77,4 @@ u64 backend_overhead_bytes(Backend b) {
   return 0;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -5,7 +5,7 @@
 
 #include "llmsize/engine/speed.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 constexpr std::size_t kMinRowsToFit = 3;
@@ -200,4 +200,4 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   return r;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

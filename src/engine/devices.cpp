@@ -4,7 +4,7 @@
 #include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 constexpr double kMegaTransfers = 1e6;
@@ -80,4 +80,4 @@ double pcie_bytes_per_s(std::uint32_t gen, std::uint32_t lanes) {
   return units::gb_per_s_to_bytes_per_s(pcie_lane_gb_per_s(gen) * lanes);
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -1,6 +1,6 @@
 #include "llmsize/engine/entry.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 const char* to_string(FormFactor f) {
   for (const FormFactorName& row : kFormFactorNames) {
@@ -32,4 +32,4 @@ std::string backend_labels() {
   return out;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -4,7 +4,7 @@
 
 #include "llmsize/units.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 using u64 = std::uint64_t;
@@ -123,4 +123,4 @@ u64 kv_bytes_read_at_depth(const Model& m, const KvSettings& s, u64 depth_tokens
   return total;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

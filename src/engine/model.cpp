@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace llmsize {
+namespace llmsize::engine {
 
 std::uint32_t head_dim_k(const Model& m) {
   if (m.head_dim) return *m.head_dim;
@@ -65,4 +65,4 @@ bool is_moe_layer(const Model& m, std::uint32_t layer) {
   return (layer - e.n_dense_leading_layers) % step == step - 1;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

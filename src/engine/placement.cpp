@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
-namespace llmsize {
+namespace llmsize::engine {
 
 const char* to_string(Verdict v) {
   switch (v) {
@@ -379,4 +379,4 @@ const MemoryTotals& PlacementTotals::deciding(const Placement& p) const& {
   return discrete ? gpus : with_host;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -6,7 +6,7 @@
 
 #include "llmsize/units.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 // ATX PSU sizes sold widely (W).
@@ -78,4 +78,4 @@ double load_seconds(std::uint64_t bytes, double storage_mb_per_s, double link_by
   return rate > 0 ? static_cast<double>(bytes) / rate : 0;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

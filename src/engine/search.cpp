@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 bool meets(const Placement& p, FitTarget target) {
@@ -62,4 +62,4 @@ QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Qua
   return choice;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -6,7 +6,7 @@
 
 #include "llmsize/engine/speed.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 constexpr double kActivationBytes = 2;  // f16 activations exchanged per hidden value (tensor parallel)
@@ -249,4 +249,4 @@ ConcurrencyAt decode_concurrent(const SpeedRequest& r, std::uint32_t sequences, 
   return c;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -4,7 +4,7 @@
 
 #include "llmsize/engine/weights.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 using u64 = std::uint64_t;
@@ -282,4 +282,4 @@ ParamCounts count_params(const Model& m) {
   return p;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

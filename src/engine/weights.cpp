@@ -5,7 +5,7 @@
 
 #include "llmsize/engine/weights.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 namespace {
 
 using u64 = std::uint64_t;
@@ -146,4 +146,4 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
   return r;
 }
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

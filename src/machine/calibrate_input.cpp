@@ -9,6 +9,8 @@
 #include "llmsize/machine/calibrate.h"
 #include "text.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::machine {
 namespace {
 

@@ -6,6 +6,8 @@
 
 #include "llmsize/machine/calibrate.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::machine {
 namespace {
 

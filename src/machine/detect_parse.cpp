@@ -13,6 +13,8 @@
 #include "llmsize/units.h"
 #include "text.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::machine {
 namespace {
 

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::machine {
 
 namespace fs = std::filesystem;

@@ -73,7 +73,7 @@ struct SwaDefault {
 
 struct ArchTraits {
   std::string_view arch{};              ///< llama.cpp architecture name
-  std::optional<SsmKind> recurrent{};     ///< recurrent-state layout (llama_hparams::n_embd_r / n_embd_s)
+  std::optional<engine::SsmKind> recurrent{};     ///< recurrent-state layout (llama_hparams::n_embd_r / n_embd_s)
   SwaDefault swa{};
   std::uint32_t kv_shared_from_layer = 0;  ///< layers from here on reuse an earlier layer's KV; 0: none
   std::span<const HfAlias> hf{};          ///< config.json model_types that convert to this architecture

@@ -12,6 +12,8 @@
 #include "gguf_tensors.h"
 #include "llmsize/modelfile/model_file.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 namespace {
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 namespace {
 

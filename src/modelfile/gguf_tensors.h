@@ -19,7 +19,7 @@ struct TensorTotals {
 /// Appends every tensor of every part to mf.tensors, checking its
 /// type against `types`, its row against the type's block and its bytes against its part's data;
 /// sets mf.model.vocab_size from token_embd when it is still 0. Throws ModelFileError.
-[[nodiscard]] TensorTotals read_tensors(const std::vector<GgufFile>& parts, const std::vector<TensorType>& types,
+[[nodiscard]] TensorTotals read_tensors(const std::vector<GgufFile>& parts, const std::vector<engine::TensorType>& types,
                                         const GgufKeys& k, ModelFile& mf);
 
 }  // namespace llmsize::modelfile

@@ -11,6 +11,8 @@
 #include "hf_reader.h"
 #include "llmsize/modelfile/model_file.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 namespace {
 

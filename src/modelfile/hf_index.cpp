@@ -4,6 +4,8 @@
 
 #include "hf_reader.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 namespace {
 

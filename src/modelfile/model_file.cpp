@@ -6,6 +6,8 @@
 
 #include "llmsize/modelfile/model_file.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 namespace {
 

@@ -5,6 +5,8 @@
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/engine/weights.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 namespace {

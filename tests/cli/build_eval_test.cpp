@@ -3,6 +3,8 @@
 
 #include "cli/build_eval.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using llmsize::cli::curve_depths;
 using llmsize::cli::llama_server_command;

@@ -8,6 +8,8 @@
 #include "llmsize/machine/calibrate.h"
 #include "run_cli.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 namespace {

@@ -13,6 +13,8 @@
 #include "llmsize/modelfile/gguf.h"
 #include "run_cli.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 struct Reported {

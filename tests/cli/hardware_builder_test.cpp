@@ -14,17 +14,19 @@
 #include "llmsize/units.h"
 #include "run_cli.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 namespace fs = std::filesystem;
-using llmsize::Backend;
-using llmsize::DeviceKind;
+using llmsize::engine::Backend;
+using llmsize::engine::DeviceKind;
 using llmsize::units::kGiB;
 namespace cli = llmsize::cli;
 
 // A card with round numbers: 24 GiB, 1000 GB/s, 100 TFLOPS, PCIe 4.0 x16.
-llmsize::Gpu test_gpu() {
-  llmsize::Gpu g;
+llmsize::engine::Gpu test_gpu() {
+  llmsize::engine::Gpu g;
   g.meta.id = "test-gpu";
   g.meta.name = "Test GPU";
   g.memory_gib = 24;
@@ -38,8 +40,8 @@ llmsize::Gpu test_gpu() {
   return g;
 }
 
-llmsize::RamKind ram_kind(const std::string& name, std::uint32_t mt_per_s) {
-  llmsize::RamKind k;
+llmsize::engine::RamKind ram_kind(const std::string& name, std::uint32_t mt_per_s) {
+  llmsize::engine::RamKind k;
   k.meta.id = name;
   k.meta.name = name;
   k.transfer_rate_mt_per_s = mt_per_s;
@@ -47,8 +49,8 @@ llmsize::RamKind ram_kind(const std::string& name, std::uint32_t mt_per_s) {
 }
 
 // 8 AVX2 cores at 4 GHz: 8 × 32 FLOP/cycle × 4e9 = 1.024e12 FLOP/s.
-llmsize::Cpu test_cpu() {
-  llmsize::Cpu c;
+llmsize::engine::Cpu test_cpu() {
+  llmsize::engine::Cpu c;
   c.meta.id = "test-cpu";
   c.meta.name = "Test CPU";
   c.cores = 8;
@@ -66,7 +68,7 @@ constexpr double kPcie4x16 = 1.969 * 16 * 1e9;
 }  // namespace
 
 TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-builder]") {
-  const llmsize::Gpu g = test_gpu();
+  const llmsize::engine::Gpu g = test_gpu();
   cli::HostSpec host;  // no catalog CPU: the generic desktop of hardware_defaults.h
   host.ram_kind = ram_kind("DDR5-5600", 5600);
   host.channels = 2;
@@ -99,7 +101,7 @@ TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-bu
         nlohmann::json::parse(R"([{"id": "test-gpu", "kind": "gpu", "memory_bytes": 25769803776}])"));
 
   SECTION("two machines of it over a 10 GB/s link") {
-    llmsize::Link link;
+    llmsize::engine::Link link;
     link.meta.name = "Test link";
     link.bandwidth_gb_per_s = 10;  // no latency: kDefaultNetworkLatencyUs
     const cli::HardwareConfig two = cli::HardwareBuilder(b).set_nodes(2, &link).build();
@@ -116,8 +118,8 @@ TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-bu
 }
 
 TEST_CASE("builder: two GPUs on a detected machine, one owned and one added", "[cli][hardware-builder]") {
-  const llmsize::Gpu g = test_gpu();
-  const llmsize::Cpu c = test_cpu();
+  const llmsize::engine::Gpu g = test_gpu();
+  const llmsize::engine::Cpu c = test_cpu();
   cli::HostSpec host;
   host.cpu = &c;
   host.ram_kind = ram_kind("DDR4-3200", 3200);
@@ -125,7 +127,7 @@ TEST_CASE("builder: two GPUs on a detected machine, one owned and one added", "[
   host.ram_bytes = 30 * kGiB;
   host.ram_total_bytes = 32 * kGiB;
   host.origin = cli::Origin::detected;
-  llmsize::Link nvlink;
+  llmsize::engine::Link nvlink;
   nvlink.bandwidth_gb_per_s = 112.5;  // no latency given: kDefaultGpuLinkLatencyUs
   const cli::HardwareConfig h = cli::HardwareBuilder()
                                     .add_gpu(g, 22 * kGiB, cli::Origin::detected)
@@ -159,7 +161,7 @@ TEST_CASE("builder: two GPUs on a detected machine, one owned and one added", "[
 }
 
 TEST_CASE("builder: a unified-memory system shares its RAM with its GPU", "[cli][hardware-builder]") {
-  llmsize::UnifiedSystem s;
+  llmsize::engine::UnifiedSystem s;
   s.meta.id = "test-max";
   s.meta.name = "Test Max";
   s.bandwidth_gb_per_s = 400;
@@ -194,7 +196,7 @@ TEST_CASE("builder: a unified-memory system shares its RAM with its GPU", "[cli]
 }
 
 TEST_CASE("builder: a CPU-only build", "[cli][hardware-builder]") {
-  const llmsize::Cpu c = test_cpu();
+  const llmsize::engine::Cpu c = test_cpu();
   cli::HostSpec host;
   host.cpu = &c;
   host.ram_kind = ram_kind("DDR5-6000", 6000);

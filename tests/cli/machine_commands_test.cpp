@@ -19,6 +19,8 @@
 #include "llmsize/units.h"
 #include "run_cli.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -90,8 +92,8 @@ bool starts_with(const std::string& text, const std::string& prefix) { return te
 llmsize::machine::MachineProfile full_profile() {
   llmsize::machine::MachineProfile p;
   p.bandwidth = llmsize::machine::BandwidthMeasurement{29.82, 2, 3, "AMD EPYC", "2025-11-21T11:32:05Z"};
-  llmsize::Efficiency e;
-  e.backend = llmsize::Backend::cuda;
+  llmsize::engine::Efficiency e;
+  e.backend = llmsize::engine::Backend::cuda;
   e.bandwidth_efficiency = 0.62;
   e.per_token_s = 0.0015;
   e.prefill_efficiency = 0.41;

@@ -6,6 +6,8 @@
 #include "cli/render.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using llmsize::cli::Align;
 using llmsize::cli::InputError;
 using llmsize::cli::parse_memory;

@@ -15,6 +15,8 @@
 #include "llmsize/machine/profile.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -175,8 +177,8 @@ TEST_CASE("the probe's bandwidth and calibrate's factors apply to this machine",
   {
     const Machine m("nvidia-4090");
     llmsize::machine::MachineProfile p;
-    llmsize::Efficiency cpu;
-    cpu.backend = llmsize::Backend::cpu;
+    llmsize::engine::Efficiency cpu;
+    cpu.backend = llmsize::engine::Backend::cpu;
     cpu.bandwidth_efficiency = 0.2;  // far below the catalog's CPU fit
     cpu.decode_rows = 5;
     p.efficiencies = {cpu};

@@ -10,8 +10,10 @@
 #include "llmsize/machine/profile.h"
 #include "../machine/temp_config.h"
 
-using llmsize::Backend;
-using llmsize::kBackendNames;
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
+using llmsize::engine::Backend;
+using llmsize::engine::kBackendNames;
 
 namespace {
 
@@ -28,25 +30,25 @@ std::string gpu_with_backends(const std::string& backends) {
 TEST_CASE("every backend round-trips through the one name table", "[engine][backend]") {
   std::set<int> values;
   std::set<std::string> ids;
-  for (const llmsize::BackendName& row : kBackendNames) {
+  for (const llmsize::engine::BackendName& row : kBackendNames) {
     values.insert(static_cast<int>(row.backend));
     ids.insert(row.id);
-    CHECK(std::string(llmsize::to_string(row.backend)) == row.id);
-    CHECK(llmsize::backend_from_id(row.id) == row.backend);
+    CHECK(std::string(llmsize::engine::to_string(row.backend)) == row.id);
+    CHECK(llmsize::engine::backend_from_id(row.id) == row.backend);
   }
   // One row per enum value 0..N-1, no value twice, no id twice.
   CHECK(values.size() == kBackendNames.size());
   CHECK(*values.rbegin() == static_cast<int>(kBackendNames.size()) - 1);
   CHECK(ids.size() == kBackendNames.size());
-  CHECK(std::string(llmsize::to_string(Backend::rocm)) == "rocm");
-  CHECK_FALSE(llmsize::backend_from_id("CUDA"));  // ids are exact; labels are for people
-  CHECK_FALSE(llmsize::backend_from_id("cann"));
-  CHECK(llmsize::backend_labels() == "CUDA, ROCm, Vulkan, SYCL, Metal, CPU");
+  CHECK(std::string(llmsize::engine::to_string(Backend::rocm)) == "rocm");
+  CHECK_FALSE(llmsize::engine::backend_from_id("CUDA"));  // ids are exact; labels are for people
+  CHECK_FALSE(llmsize::engine::backend_from_id("cann"));
+  CHECK(llmsize::engine::backend_labels() == "CUDA, ROCm, Vulkan, SYCL, Metal, CPU");
 }
 
 TEST_CASE("the catalog reads every backend id to its backend, by name", "[catalog][backend]") {
   std::string all = "[";
-  for (const llmsize::BackendName& row : kBackendNames) all += std::string(all.size() > 1 ? ", " : "") + "\"" + row.id + "\"";
+  for (const llmsize::engine::BackendName& row : kBackendNames) all += std::string(all.size() > 1 ? ", " : "") + "\"" + row.id + "\"";
   all += "]";
   const auto loaded = llmsize::catalog::load({{"test.json", gpu_with_backends(all)}}, {});
   REQUIRE(loaded.ok());
@@ -67,8 +69,8 @@ TEST_CASE("the catalog rejects an unknown backend and suggests the nearest", "[c
 TEST_CASE("the user profile stores and reads back every backend by id", "[machine][profile][backend]") {
   const TempConfig config;
   llmsize::machine::MachineProfile profile;
-  for (const llmsize::BackendName& row : kBackendNames) {
-    llmsize::Efficiency e;
+  for (const llmsize::engine::BackendName& row : kBackendNames) {
+    llmsize::engine::Efficiency e;
     e.backend = row.backend;
     profile.efficiencies.push_back(e);
   }
@@ -80,16 +82,16 @@ TEST_CASE("the user profile stores and reads back every backend by id", "[machin
 
 TEST_CASE("every form factor round-trips through its name table, and the catalog reads it by name", "[engine][catalog]") {
   std::set<int> values;
-  for (const llmsize::FormFactorName& row : llmsize::kFormFactorNames) {
+  for (const llmsize::engine::FormFactorName& row : llmsize::engine::kFormFactorNames) {
     values.insert(static_cast<int>(row.form_factor));
-    CHECK(std::string(llmsize::to_string(row.form_factor)) == row.id);
+    CHECK(std::string(llmsize::engine::to_string(row.form_factor)) == row.id);
   }
-  CHECK(values.size() == llmsize::kFormFactorNames.size());
-  CHECK(*values.rbegin() == static_cast<int>(llmsize::kFormFactorNames.size()) - 1);
+  CHECK(values.size() == llmsize::engine::kFormFactorNames.size());
+  CHECK(*values.rbegin() == static_cast<int>(llmsize::engine::kFormFactorNames.size()) - 1);
   // "laptop" in a catalog entry is FormFactor::laptop, whatever the order of the table.
   std::string gpu = gpu_with_backends(R"(["cuda"])");
   gpu.replace(gpu.find("\"desktop\""), 9, "\"laptop\"");
   const auto loaded = llmsize::catalog::load({{"test.json", gpu}}, {});
   REQUIRE(loaded.ok());
-  CHECK(loaded.catalog.gpus.at(0).form_factor == llmsize::FormFactor::laptop);
+  CHECK(loaded.catalog.gpus.at(0).form_factor == llmsize::engine::FormFactor::laptop);
 }

@@ -3,6 +3,8 @@
 
 #include "llmsize/engine/speed.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 TEST_CASE("RAM bandwidth is 64-bit channels × MT/s × 8 bytes: the seed guides' DDR4-3600 arithmetic", "[engine][speed]") {

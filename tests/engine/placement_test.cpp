@@ -4,6 +4,8 @@
 #include "llmsize/engine/search.h"
 #include "test_models.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using llmsize::units::kGiB;
 using llmsize::units::kMiB;
@@ -28,7 +30,7 @@ struct Setup {
     s.type_v = s.type_k;
     kv = kv_cache(model, s);
   }
-  [[nodiscard]] Placement place() const { return llmsize::place(model, weights, kv, request); }
+  [[nodiscard]] Placement place() const { return llmsize::engine::place(model, weights, kv, request); }
   void gpus(std::initializer_list<double> gib) {
     request.devices.clear();
     int i = 0;

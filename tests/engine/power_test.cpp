@@ -3,6 +3,8 @@
 
 #include "llmsize/engine/power.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 TEST_CASE("electricity: RTX 4090 at 450 W for 24 h × 30 days at 0.16 USD/kWh is 51.84 USD", "[engine][cost]") {

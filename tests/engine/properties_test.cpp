@@ -9,6 +9,8 @@
 #include "llmsize/engine/placement.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize {
 namespace {
 

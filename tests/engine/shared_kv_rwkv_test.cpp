@@ -8,6 +8,8 @@
 #include "llmsize/units.h"
 #include "test_models.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using llmsize::units::kMiB;
 

@@ -3,6 +3,8 @@
 #include "llmsize/engine/speed.h"
 #include "test_models.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 TEST_CASE("prefill FLOPs per token: matmuls plus causal attention over attention layers only", "[speed]") {

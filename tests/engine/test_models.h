@@ -6,9 +6,9 @@
 
 namespace llmsize::test {
 
-inline TensorType ggml(const char* id, std::uint32_t block_weights, std::uint32_t block_bytes, std::uint32_t ggml_type,
+inline engine::TensorType ggml(const char* id, std::uint32_t block_weights, std::uint32_t block_bytes, std::uint32_t ggml_type,
                        bool kv = false, const char* fallback = "", bool repack = false) {
-  TensorType t;
+  engine::TensorType t;
   t.meta.id = id;
   t.meta.name = id;
   t.block_weights = block_weights;
@@ -20,7 +20,7 @@ inline TensorType ggml(const char* id, std::uint32_t block_weights, std::uint32_
   return t;
 }
 
-inline std::vector<TensorType> ggml_types() {
+inline std::vector<engine::TensorType> ggml_types() {
   return {ggml("f32", 1, 4, 0, true),       ggml("f16", 1, 2, 1, true),
           ggml("q4-0", 32, 18, 2, true, "f16", true),
           ggml("q5-0", 32, 22, 6, true),    ggml("q8-0", 32, 34, 8, true),
@@ -28,18 +28,18 @@ inline std::vector<TensorType> ggml_types() {
           ggml("q6-k", 256, 210, 14, false, "q8-0")};
 }
 
-inline Quant uniform_quant(const char* type) {
-  Quant q;
+inline engine::Quant uniform_quant(const char* type) {
+  engine::Quant q;
   q.meta.id = type;
   q.format = "gguf";
   q.default_type = type;
-  q.rules.push_back({{"ffn_gate_inp"}, "f32", LayerSelector::all, std::nullopt, std::nullopt});
+  q.rules.push_back({{"ffn_gate_inp"}, "f32", engine::LayerSelector::all, std::nullopt, std::nullopt});
   return q;
 }
 
 // https://huggingface.co/meta-llama/Llama-3.1-8B/blob/main/config.json
-inline Model llama_3_1_8b() {
-  Model m;
+inline engine::Model llama_3_1_8b() {
+  engine::Model m;
   m.meta.id = "llama-3.1-8b";
   m.n_layers = 32;
   m.hidden_size = 4096;
@@ -52,8 +52,8 @@ inline Model llama_3_1_8b() {
 }
 
 // https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/config.json
-inline Model llama_3_2_1b() {
-  Model m = llama_3_1_8b();
+inline engine::Model llama_3_2_1b() {
+  engine::Model m = llama_3_1_8b();
   m.n_layers = 16;
   m.hidden_size = 2048;
   m.head_dim = 64;
@@ -63,8 +63,8 @@ inline Model llama_3_2_1b() {
 }
 
 // https://huggingface.co/google/gemma-3-1b-it/blob/main/config.json
-inline Model gemma_3_1b() {
-  Model m;
+inline engine::Model gemma_3_1b() {
+  engine::Model m;
   m.n_layers = 26;
   m.hidden_size = 1152;
   m.n_heads = 4;
@@ -81,8 +81,8 @@ inline Model gemma_3_1b() {
 }
 
 // https://huggingface.co/google/gemma-2-2b/blob/main/config.json
-inline Model gemma_2_2b() {
-  Model m;
+inline engine::Model gemma_2_2b() {
+  engine::Model m;
   m.n_layers = 26;
   m.hidden_size = 2304;
   m.n_heads = 8;
@@ -98,8 +98,8 @@ inline Model gemma_2_2b() {
 }
 
 // https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json
-inline Model deepseek_v3() {
-  Model m;
+inline engine::Model deepseek_v3() {
+  engine::Model m;
   m.n_layers = 61;
   m.hidden_size = 7168;
   m.n_heads = 128;
@@ -107,8 +107,8 @@ inline Model deepseek_v3() {
   m.ffn_size = 18432;
   m.vocab_size = 129280;
   m.context_length = 163840;
-  m.mla = MlaDims{1536, 512, 64, 128, 128};
-  MoeDims e;
+  m.mla = engine::MlaDims{1536, 512, 64, 128, 128};
+  engine::MoeDims e;
   e.n_experts = 256;
   e.n_active_experts = 8;
   e.expert_ffn_size = 2048;
@@ -119,8 +119,8 @@ inline Model deepseek_v3() {
 }
 
 // A small hybrid in the shape of IBM Granite 4.0-H-Micro (4 attention layers, Mamba2 elsewhere).
-inline Model granite_4_h_micro() {
-  Model m;
+inline engine::Model granite_4_h_micro() {
+  engine::Model m;
   m.n_layers = 40;
   m.hidden_size = 2048;
   m.n_heads = 32;
@@ -129,7 +129,7 @@ inline Model granite_4_h_micro() {
   m.vocab_size = 100352;
   m.tied_embeddings = true;
   m.context_length = 131072;
-  m.ssm = SsmDims{SsmKind::mamba2, 4096, 128, 4, 1, 64, 64};
+  m.ssm = engine::SsmDims{engine::SsmKind::mamba2, 4096, 128, 4, 1, 64, 64};
   m.attention_layers = std::vector<std::uint32_t>{10, 13, 27, 37};
   return m;
 }
@@ -138,8 +138,8 @@ inline Model granite_4_h_micro() {
 // four sliding then one full (llama.cpp set_swa_pattern(5)), num_kv_shared_layers 10 → llama.cpp's
 // n_layer_kv_from_start 20. Attention and FFN only: the per-layer embeddings, AltUp and Laurel
 // tensors are not enumerated (tests here use it for the KV cache).
-inline Model gemma_3n_e2b_attention() {
-  Model m;
+inline engine::Model gemma_3n_e2b_attention() {
+  engine::Model m;
   m.n_layers = 30;
   m.hidden_size = 2048;
   m.n_heads = 8;
@@ -159,8 +159,8 @@ inline Model gemma_3n_e2b_attention() {
 // RWKV-7 "Goose" 0.1B (fla-hub/rwkv7-191M-world; llama.cpp LLM_TYPE_190M for 12 layers × 768):
 // head size 64, FFN 4 × 768, LoRA ranks decay 64, iclr 64, value mix 32, gate 128 (the reference
 // implementation's ranks for C = 768).
-inline Model rwkv7_191m() {
-  Model m;
+inline engine::Model rwkv7_191m() {
+  engine::Model m;
   m.arch = "rwkv7";
   m.n_layers = 12;
   m.hidden_size = 768;
@@ -170,9 +170,9 @@ inline Model rwkv7_191m() {
   m.ffn_gated = false;
   m.vocab_size = 65536;
   m.context_length = 1048576;
-  m.norm = NormKind::layernorm;
-  SsmDims s;
-  s.kind = SsmKind::rwkv7;
+  m.norm = engine::NormKind::layernorm;
+  engine::SsmDims s;
+  s.kind = engine::SsmKind::rwkv7;
   s.d_inner = 768;
   s.head_dim = 64;
   s.lora_decay = 64;

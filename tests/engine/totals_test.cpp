@@ -7,6 +7,8 @@
 #include "llmsize/engine/placement.h"
 #include "test_models.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using llmsize::units::kGiB;
 

@@ -3,6 +3,8 @@
 #include "llmsize/engine/weights.h"
 #include "test_models.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 
 TEST_CASE("Llama-3.1-8B has exactly 8,030,261,248 parameters by its architecture", "[weights]") {

@@ -8,8 +8,8 @@
 #include "llmsize/modelfile/model_file.h"
 
 namespace {
-const std::vector<llmsize::TensorType>& types() {
-  static const std::vector<llmsize::TensorType> t =
+const std::vector<llmsize::engine::TensorType>& types() {
+  static const std::vector<llmsize::engine::TensorType> t =
       llmsize::catalog::load(llmsize::catalog::embedded_files(), {}).catalog.tensor_types;
   return t;
 }
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parts.push_back(llmsize::modelfile::read_gguf(*source, "fuzz.gguf"));
     const llmsize::modelfile::ModelFile f = llmsize::modelfile::model_from_gguf(std::move(parts), types());
     // The engine must digest whatever the reader accepted.
-    (void)llmsize::summarize_weights(f.model, f.tensors);
+    (void)llmsize::engine::summarize_weights(f.model, f.tensors);
   } catch (const llmsize::modelfile::ModelFileError&) {
   }
   return 0;

@@ -8,6 +8,8 @@
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/machine/calibrate.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using namespace llmsize::machine;
 

@@ -8,6 +8,8 @@
 #include "llmsize/machine/detect.h"
 #include "llmsize/units.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize;
 using namespace llmsize::machine;
 

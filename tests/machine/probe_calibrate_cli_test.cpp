@@ -16,6 +16,8 @@
 #include "llmsize/machine/profile.h"
 #include "temp_config.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 using Result = llmsize::test::CliResult;
@@ -154,8 +156,8 @@ TEST_CASE("a malformed stored profile is an input error, not a crash", "[cli][ca
 TEST_CASE("predictions use the profile's factors only when asked for this machine", "[cli][calibrate]") {
   const TempConfig config;
   llmsize::machine::MachineProfile p;
-  llmsize::Efficiency e;
-  e.backend = llmsize::Backend::cpu;
+  llmsize::engine::Efficiency e;
+  e.backend = llmsize::engine::Backend::cpu;
   e.bandwidth_efficiency = 0.99;
   e.per_token_s = 0.0002;
   e.decode_rows = 13;
@@ -167,19 +169,19 @@ TEST_CASE("predictions use the profile's factors only when asked for this machin
   std::ostringstream err;
   llmsize::cli::Context plain(err);
   plain.load_catalog();
-  const double catalog_cpu = llmsize::cli::calibration(plain).get(llmsize::Backend::cpu).bandwidth_efficiency;
+  const double catalog_cpu = llmsize::cli::calibration(plain).get(llmsize::engine::Backend::cpu).bandwidth_efficiency;
   CHECK(catalog_cpu != 0.99);
 
   llmsize::cli::Context mine(err);
   mine.load_catalog();
   mine.use_machine_profile = true;
   const auto& c = llmsize::cli::calibration(mine);
-  CHECK(c.get(llmsize::Backend::cpu).bandwidth_efficiency == 0.99);
-  CHECK(c.get(llmsize::Backend::cpu).per_token_s == 0.0002);
-  CHECK(c.get(llmsize::Backend::cpu).prefill_efficiency ==
-        llmsize::cli::calibration(plain).get(llmsize::Backend::cpu).prefill_efficiency);
-  CHECK(c.get(llmsize::Backend::cuda).bandwidth_efficiency ==
-        llmsize::cli::calibration(plain).get(llmsize::Backend::cuda).bandwidth_efficiency);
+  CHECK(c.get(llmsize::engine::Backend::cpu).bandwidth_efficiency == 0.99);
+  CHECK(c.get(llmsize::engine::Backend::cpu).per_token_s == 0.0002);
+  CHECK(c.get(llmsize::engine::Backend::cpu).prefill_efficiency ==
+        llmsize::cli::calibration(plain).get(llmsize::engine::Backend::cpu).prefill_efficiency);
+  CHECK(c.get(llmsize::engine::Backend::cuda).bandwidth_efficiency ==
+        llmsize::cli::calibration(plain).get(llmsize::engine::Backend::cuda).bandwidth_efficiency);
 }
 
 namespace {
@@ -238,10 +240,10 @@ TEST_CASE("the overhead calibrate fitted is the runtime bytes check --this-machi
     return std::uint64_t{0};
   };
   // No profile: the fixed CUDA overhead of the table (backend_overhead_bytes).
-  CHECK(runtime_bytes() == llmsize::backend_overhead_bytes(llmsize::Backend::cuda));
+  CHECK(runtime_bytes() == llmsize::engine::backend_overhead_bytes(llmsize::engine::Backend::cuda));
   llmsize::machine::MachineProfile p;
   p.backend_overhead_bytes = 777ULL << 20;  // as if the user's load logs said 777 MiB unaccounted per GPU
   llmsize::machine::save_profile(config.path() / "llmsize", p);
   CHECK(runtime_bytes() == 777ULL << 20);
-  CHECK(llmsize::backend_overhead_bytes(llmsize::Backend::cuda) != 777ULL << 20);
+  CHECK(llmsize::engine::backend_overhead_bytes(llmsize::engine::Backend::cuda) != 777ULL << 20);
 }

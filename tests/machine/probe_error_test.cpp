@@ -4,6 +4,8 @@
 #include "llmsize/error.h"
 #include "llmsize/machine/bandwidth_probe.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 TEST_CASE("the probe refuses a buffer with less than one word per thread", "[machine][probe][errors]") {
   llmsize::machine::ProbeOptions o;
   o.threads = 4;

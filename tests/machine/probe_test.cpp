@@ -12,6 +12,8 @@
 #include "llmsize/machine/profile.h"
 #include "temp_config.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 using namespace llmsize::machine;
 
 namespace {
@@ -100,8 +102,8 @@ TEST_CASE("profile round trip: the measured bandwidth and fitted factors survive
   CHECK(dir == config.path() / "llmsize");
   MachineProfile p;
   p.bandwidth = BandwidthMeasurement{29.82, 2, 3.0, "AMD EPYC", "2025-11-21T11:32:05Z"};
-  llmsize::Efficiency e;
-  e.backend = llmsize::Backend::cpu;
+  llmsize::engine::Efficiency e;
+  e.backend = llmsize::engine::Backend::cpu;
   e.bandwidth_efficiency = 1.02;
   e.per_token_s = 0.0004;
   e.decode_rows = 13;
@@ -116,7 +118,7 @@ TEST_CASE("profile round trip: the measured bandwidth and fitted factors survive
   CHECK(q.bandwidth->cpu_model == "AMD EPYC");
   CHECK(q.bandwidth->measured_at == "2025-11-21T11:32:05Z");
   REQUIRE(q.efficiencies.size() == 1);
-  CHECK(q.efficiencies[0].backend == llmsize::Backend::cpu);
+  CHECK(q.efficiencies[0].backend == llmsize::engine::Backend::cpu);
   CHECK(q.efficiencies[0].bandwidth_efficiency == 1.02);
   CHECK(q.efficiencies[0].per_token_s == 0.0004);
   CHECK(q.efficiencies[0].decode_rows == 13);

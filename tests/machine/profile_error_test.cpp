@@ -14,6 +14,8 @@
 #include "../scoped_env.h"
 #include "temp_config.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace {
 
 namespace fs = std::filesystem;

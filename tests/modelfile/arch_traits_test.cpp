@@ -5,6 +5,8 @@
 
 #include "modelfile/arch_traits.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize::modelfile {
 
 TEST_CASE("arch traits: rows by llama.cpp name, config.json model_types by alias", "[archtraits]") {

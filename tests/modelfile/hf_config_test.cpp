@@ -9,6 +9,8 @@
 #include "llmsize/engine/kv.h"
 #include "llmsize/modelfile/model_file.h"
 
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
 namespace llmsize {
 namespace {
 

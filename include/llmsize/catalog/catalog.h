@@ -12,16 +12,16 @@
 namespace llmsize::catalog {
 
 struct Catalog {
-  std::vector<Gpu> gpus;
-  std::vector<UnifiedSystem> systems;
-  std::vector<Cpu> cpus;
-  std::vector<RamKind> ram_kinds;
-  std::vector<StorageKind> storage;
-  std::vector<Link> links;
-  std::vector<Model> models;
-  std::vector<TensorType> tensor_types;
-  std::vector<Quant> quants;
-  std::vector<Benchmark> benchmarks;
+  std::vector<engine::Gpu> gpus;
+  std::vector<engine::UnifiedSystem> systems;
+  std::vector<engine::Cpu> cpus;
+  std::vector<engine::RamKind> ram_kinds;
+  std::vector<engine::StorageKind> storage;
+  std::vector<engine::Link> links;
+  std::vector<engine::Model> models;
+  std::vector<engine::TensorType> tensor_types;
+  std::vector<engine::Quant> quants;
+  std::vector<engine::Benchmark> benchmarks;
 };
 
 /// One problem found while loading: `FILE: /json/pointer: message`.
@@ -94,6 +94,6 @@ template <class T>
 
 /// The fastest of the RAM kinds a CPU supports (highest transfer rate); nullptr when it names none the
 /// catalog has. The one rule for "RAM kind not given" (check, recommend, calibration rows).
-[[nodiscard]] const RamKind* fastest_ram_kind(const Catalog& cat, const Cpu& c);
+[[nodiscard]] const engine::RamKind* fastest_ram_kind(const Catalog& cat, const engine::Cpu& c);
 
 }  // namespace llmsize::catalog

@@ -6,7 +6,7 @@
 
 #include "llmsize/engine/entry.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// What a llama-bench test measures: prompt processing ("pp512") or token generation ("tg128").
 enum class BenchPhase { prefill, decode };
@@ -27,4 +27,4 @@ struct Benchmark {
   std::string set;  ///< "fit" or "holdout"
 };
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -9,7 +9,7 @@
 #include "llmsize/engine/runtime.h"
 #include "llmsize/units.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// `context_cells` below: the padded cells of the full-attention layers (KvResult::full_cells).
 
@@ -43,4 +43,4 @@ namespace llmsize {
 /// llama.cpp's automatic fit (`--fit`) leaves this much free on every GPU (`--fit-target`, MiB).
 inline constexpr std::uint64_t kFitMarginBytes = 1024 * units::kMiB;
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

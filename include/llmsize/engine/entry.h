@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace llmsize {
+namespace llmsize::engine {
 
 struct EntryMeta {
   std::string id;      ///< lowercase, `-`/`.` separated
@@ -64,4 +64,4 @@ inline constexpr std::array<BackendName, 6> kBackendNames = {{
 /// Every backend's label, comma separated, for messages: "CUDA, ROCm, Vulkan, SYCL, Metal, CPU".
 [[nodiscard]] std::string backend_labels();
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -8,7 +8,7 @@
 
 #include "llmsize/engine/entry.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 struct Gpu {
   EntryMeta meta;
@@ -95,4 +95,4 @@ struct Link {
   std::optional<double> latency_us;
 };
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

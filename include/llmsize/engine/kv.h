@@ -7,7 +7,7 @@
 #include "llmsize/engine/quant.h"
 #include "llmsize/engine/runtime.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// llama.cpp pads the context (the cache's cell count) to a multiple of 256.
 inline constexpr std::uint64_t kKvCellPadding = 256;
@@ -49,4 +49,4 @@ struct KvResult {
 [[nodiscard]] std::uint64_t kv_bytes_read_at_depth(const Model& m, const KvSettings& s,
                                                    std::uint64_t depth_tokens);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

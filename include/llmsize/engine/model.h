@@ -7,7 +7,7 @@
 
 #include "llmsize/engine/entry.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// Multi-head latent attention (DeepSeek-V2/V3, Kimi K2).
 struct MlaDims {
@@ -103,4 +103,4 @@ struct Model {
 [[nodiscard]] bool is_moe_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe(const Model& m);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -10,7 +10,7 @@
 #include "llmsize/engine/kv.h"
 #include "llmsize/engine/weights.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 enum class DeviceKind { gpu, unified };
 enum class SplitMode { layer, tensor };
@@ -152,4 +152,4 @@ struct PlacementTotals {
 /// tied model, a copy of token_embd as the output layer. capacity_bytes is 0.
 [[nodiscard]] MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

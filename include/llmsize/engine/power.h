@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// Share of board power a GPU draws while decoding: decode is memory-bound and leaves the
 /// shader cores mostly idle (estimate from nvidia-smi readings people post while running
@@ -67,4 +67,4 @@ struct CostResult {
 /// Seconds to read the weights from storage (MB/s, decimal) and, for GPUs, over the host link.
 [[nodiscard]] double load_seconds(std::uint64_t bytes, double storage_mb_per_s, double link_bytes_per_s);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -8,7 +8,7 @@
 
 #include "llmsize/engine/entry.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 struct TensorType {
   EntryMeta meta;
@@ -50,4 +50,4 @@ struct Quant {
   std::optional<std::uint32_t> quality_rank;
 };
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

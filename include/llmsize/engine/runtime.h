@@ -3,7 +3,7 @@
 /// by kv_cache() (which keeps a copy in its result) and from there by placement and speed.
 #include <cstdint>
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// llama.cpp's default micro-batch (`-ub`, n_ubatch).
 inline constexpr std::uint32_t kDefaultUbatch = 512;
@@ -14,4 +14,4 @@ struct RuntimeSettings {
   std::uint32_t n_sequences = 1;          ///< `-np`: parallel sequences, each with its own context
 };
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

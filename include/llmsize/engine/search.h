@@ -6,7 +6,7 @@
 
 #include "llmsize/engine/placement.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// What a search counts as fitting.
 enum class FitTarget {
@@ -33,4 +33,4 @@ struct QuantChoice {
                                                const std::vector<TensorType>& types, const KvSettings& kv,
                                                const PlacementRequest& request, FitTarget target);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -10,7 +10,7 @@
 #include "llmsize/engine/hardware.h"
 #include "llmsize/engine/placement.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// A device's peak rates, from the catalog.
 struct ComputeDevice {
@@ -210,4 +210,4 @@ struct ConcurrencyAt {
 };
 [[nodiscard]] ConcurrencyAt decode_concurrent(const SpeedRequest& r, std::uint32_t sequences, std::uint64_t depth_tokens);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

@@ -8,7 +8,7 @@
 #include "llmsize/engine/model.h"
 #include "llmsize/engine/quant.h"
 
-namespace llmsize {
+namespace llmsize::engine {
 
 /// One weight tensor (an expert tensor holds all experts of its layer, as in GGUF).
 struct TensorSpec {
@@ -76,4 +76,4 @@ struct WeightsResult {
 /// take vector_type) and adds up the bytes.
 [[nodiscard]] WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types);
 
-}  // namespace llmsize
+}  // namespace llmsize::engine

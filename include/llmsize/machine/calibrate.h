@@ -93,25 +93,25 @@ struct ThisMachine {
 
 /// The catalog's llama-bench rows as fit points (holdout rows marked), through calibration_point on
 /// the predictor's basis. Rows whose hardware, model or quant the catalog lacks are left out.
-[[nodiscard]] std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat);
+[[nodiscard]] std::vector<engine::CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat);
 
 /// The catalog model a llama-bench row ran: its architecture is the first word of model_type
 /// ("qwen2 7B Q4_K - Medium") and its published parameter count within 1% of model_n_params
 /// (the closest wins); nullptr if none.
-[[nodiscard]] const Model* match_bench_model(const catalog::Catalog& cat, const BenchRow& row);
+[[nodiscard]] const engine::Model* match_bench_model(const catalog::Catalog& cat, const BenchRow& row);
 
 /// A hardware description as llama-bench and /proc print it ("NVIDIA GeForce RTX 4090",
 /// "AMD Ryzen 7 7800X3D 8-Core Processor", "Apple M2 Max") matched to a catalog entry; nullptr if none.
-[[nodiscard]] const Gpu* match_gpu(const catalog::Catalog& cat, std::string_view description);
-[[nodiscard]] const Cpu* match_cpu(const catalog::Catalog& cat, std::string_view description);
-[[nodiscard]] const UnifiedSystem* match_system(const catalog::Catalog& cat, std::string_view description);
+[[nodiscard]] const engine::Gpu* match_gpu(const catalog::Catalog& cat, std::string_view description);
+[[nodiscard]] const engine::Cpu* match_cpu(const catalog::Catalog& cat, std::string_view description);
+[[nodiscard]] const engine::UnifiedSystem* match_system(const catalog::Catalog& cat, std::string_view description);
 
 /// One llama-bench row as used (or skipped) by the fit.
 struct RowUse {
   const BenchRow* row = nullptr;
   bool used = false;
   std::string skipped_because;  ///< when not used
-  Backend backend = Backend::cpu;
+  engine::Backend backend = engine::Backend::cpu;
   bool decode = true;
   std::string device;              ///< catalog id, or "this machine"
   double bandwidth_bytes_per_s = 0;
@@ -123,10 +123,10 @@ struct RowUse {
 
 struct CalibrationResult {
   std::vector<RowUse> rows;
-  std::vector<CalibrationPoint> points;  ///< the used rows, all as fit rows
-  std::vector<Efficiency> fitted;        ///< backends the user's rows fitted (for the profile)
-  Calibration after;                     ///< catalog-wide factors with `fitted` in place
-  ErrorReport before_decode, after_decode, before_prefill, after_prefill;
+  std::vector<engine::CalibrationPoint> points;  ///< the used rows, all as fit rows
+  std::vector<engine::Efficiency> fitted;        ///< backends the user's rows fitted (for the profile)
+  engine::Calibration after;                     ///< catalog-wide factors with `fitted` in place
+  engine::ErrorReport before_decode, after_decode, before_prefill, after_prefill;
   std::optional<std::uint64_t> backend_overhead_bytes;
   std::size_t overhead_rows = 0;         ///< GPU breakdown rows the overhead is the median of
 };
@@ -137,11 +137,11 @@ struct CalibrationResult {
 /// compares predictions on those rows before (`catalog_fit`) and after. A backend needs at least 3
 /// decode (or prefill) rows to replace the catalog's decode (or prefill) factors; fewer keep them.
 /// The backend overhead is the median "unaccounted" MiB of the logs' GPU breakdown rows.
-[[nodiscard]] CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& catalog_fit,
+[[nodiscard]] CalibrationResult calibrate(const catalog::Catalog& cat, const engine::Calibration& catalog_fit,
                                           const CalibrationInput& input, const ThisMachine& machine);
 
 /// `base` with each backend of `mine` replacing its entry: decode factors and band when
 /// decode_rows > 0, prefill factors and band when prefill_rows > 0.
-[[nodiscard]] Calibration merge_calibration(const Calibration& base, const std::vector<Efficiency>& mine);
+[[nodiscard]] engine::Calibration merge_calibration(const engine::Calibration& base, const std::vector<engine::Efficiency>& mine);
 
 }  // namespace llmsize::machine

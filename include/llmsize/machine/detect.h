@@ -199,9 +199,9 @@ template <class T>
                                   std::optional<std::uint64_t> memory_bytes = std::nullopt);
 
 struct MachineMatch {
-  const Cpu* cpu = nullptr;
-  const UnifiedSystem* system = nullptr;  ///< the unified-memory machine, when this is one
-  std::vector<const Gpu*> gpus;           ///< one per Detection::gpus; nullptr when unmatched or not discrete
+  const engine::Cpu* cpu = nullptr;
+  const engine::UnifiedSystem* system = nullptr;  ///< the unified-memory machine, when this is one
+  std::vector<const engine::Gpu*> gpus;           ///< one per Detection::gpus; nullptr when unmatched or not discrete
 };
 [[nodiscard]] MachineMatch match_machine(const catalog::Catalog& cat, const Detection& d);
 
@@ -215,9 +215,9 @@ struct MachineMatch {
 namespace detail {
 [[nodiscard]] int match_score(const std::vector<std::string>& detected, const std::vector<std::string>& entry,
                               std::optional<std::uint64_t> memory_bytes);
-[[nodiscard]] double entry_memory_gib(const Gpu& g);
-[[nodiscard]] double entry_memory_gib(const UnifiedSystem& s);
-[[nodiscard]] double entry_memory_gib(const Cpu& c);
+[[nodiscard]] double entry_memory_gib(const engine::Gpu& g);
+[[nodiscard]] double entry_memory_gib(const engine::UnifiedSystem& s);
+[[nodiscard]] double entry_memory_gib(const engine::Cpu& c);
 }  // namespace detail
 
 template <class T>

@@ -45,7 +45,7 @@ struct BandwidthMeasurement {
 struct MachineProfile {
   std::optional<BandwidthMeasurement> bandwidth;
   /// Per-backend factors fitted on the user's runs; they replace the catalog-wide fit for this machine.
-  std::vector<Efficiency> efficiencies;
+  std::vector<engine::Efficiency> efficiencies;
   std::optional<std::uint64_t> backend_overhead_bytes;  ///< fitted from the user's load logs
   std::vector<std::string> calibration_files;           ///< what `calibrate` read
 };
@@ -53,7 +53,7 @@ struct MachineProfile {
 /// One fitted backend as stored in the profile and printed by `calibrate --json` (`fitted[]`) and `--show`
 /// (`efficiencies[]`): {backend, bandwidth_efficiency, per_token_s (s), prefill_efficiency, decode_low,
 /// decode_high, prefill_low, prefill_high, decode_rows, prefill_rows} (docs/json.md).
-[[nodiscard]] nlohmann::ordered_json efficiency_json(const Efficiency& e);
+[[nodiscard]] nlohmann::ordered_json efficiency_json(const engine::Efficiency& e);
 
 /// $XDG_CONFIG_HOME/llmsize, else $HOME/.config/llmsize. Throws ProfileError (no_location) when neither is set.
 [[nodiscard]] std::filesystem::path config_dir();

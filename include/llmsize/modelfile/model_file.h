@@ -32,14 +32,14 @@ struct ModelFile {
   std::string path;                 ///< as the user gave it
   std::string format;               ///< "gguf" or "config.json"
   std::vector<std::string> parts;   ///< files read (split GGUF: every part)
-  Model model;
+  engine::Model model;
   std::uint64_t file_bytes = 0;     ///< all parts together
   std::uint32_t gguf_version = 0;
   WeightsSource weights_source = WeightsSource::recipe;
   /// GGUF general.file_type (llama.cpp include/llama.h enum llama_ftype); the catalog quant with this
   /// llama_ftype names it (Q4_K_M). nullopt: the file states none.
   std::optional<std::uint64_t> llama_ftype;
-  std::vector<PlacedTensor> tensors;  ///< GGUF: every tensor with its type and exact bytes
+  std::vector<engine::PlacedTensor> tensors;  ///< GGUF: every tensor with its type and exact bytes
   std::vector<std::string> inferred;  ///< what was not in the file and how it was filled in
   std::vector<GgufKeyValue> metadata; ///< GGUF: the first part's metadata (for `inspect`)
 };
@@ -50,10 +50,10 @@ struct ModelFile {
 
 /// Builds the model from the GGUF header(s) of one model (several parts of a split file).
 /// `types` maps ggml type ids to block sizes (the catalog's tensor_types). Throws ModelFileError.
-[[nodiscard]] ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<TensorType>& types);
+[[nodiscard]] ModelFile model_from_gguf(std::vector<GgufFile> parts, const std::vector<engine::TensorType>& types);
 
 /// Reads a GGUF file (and its sibling parts when split) and builds the model. Throws ModelFileError.
-[[nodiscard]] ModelFile load_gguf(const std::string& path, const std::vector<TensorType>& types);
+[[nodiscard]] ModelFile load_gguf(const std::string& path, const std::vector<engine::TensorType>& types);
 
 /// Builds the model from a Hugging Face config.json text; `index_json` is the text of
 /// model.safetensors.index.json when present (exact parameter count). Throws ModelFileError.
@@ -64,6 +64,6 @@ struct ModelFile {
 [[nodiscard]] ModelFile load_config(const std::string& path);
 
 /// GGUF or config.json, by name and content.
-[[nodiscard]] ModelFile load_model_file(const std::string& path, const std::vector<TensorType>& types);
+[[nodiscard]] ModelFile load_model_file(const std::string& path, const std::vector<engine::TensorType>& types);
 
 }  // namespace llmsize::modelfile
