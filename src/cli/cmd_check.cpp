@@ -44,7 +44,7 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
     check_this_machine_alone(o.hardware);
     use_machine_profile(ctx);
   }
-  r.hardware = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
+  r.hardware = o.this_machine ? this_machine_hardware(ctx, o.hardware) : resolve_hardware(ctx, o.hardware);
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   r.cost = o.cost;
   r.require_gpu = o.require_gpu;

@@ -177,7 +177,7 @@ std::unique_ptr<Result> fit_models(Context& ctx, const ModelsOptions& o) {
     use_machine_profile(ctx);
   }
   ModelFitReport r;
-  r.hardware = o.this_machine ? this_machine_hardware(ctx) : resolve_hardware(ctx, o.hardware);
+  r.hardware = o.this_machine ? this_machine_hardware(ctx, o.hardware) : resolve_hardware(ctx, o.hardware);
   r.allow_offload = o.allow_offload;
   r.context = o.sizing.context;
   r.assumptions = r.hardware.assumptions;

@@ -23,7 +23,6 @@ struct HardwareOptions {
   std::uint32_t channels = 0;
   std::string storage;
   std::string split = "layer";
-  std::string backend;
   std::uint32_t nodes = 1;  ///< identical machines in one pipeline (llama.cpp RPC, exo)
   std::string link;         ///< links id between the machines
 };

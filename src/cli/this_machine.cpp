@@ -256,8 +256,9 @@ MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& 
   return spec;
 }
 
-HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec) {
+HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec, const MachineChoices& choices) {
   HardwareBuilder b;
+  b.set_split(choices.split);
   for (const GpuPart& g : spec.gpus) b.add_gpu(*g.gpu, g.memory_bytes, g.origin);
   b.set_gpu_overhead(spec.gpu_overhead_bytes);
   if (spec.system != nullptr) {
@@ -274,16 +275,18 @@ HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec)
     b.set_host(spec.host);
   }
   for (const Assumption& note : spec.assumptions) b.add_assumption(note);
-  const StorageKind& storage = resolve(cat.storage, kDefaultStorage, "storage kind", "hardware --kind storage");
+  const StorageKind& storage = resolve(cat.storage, choices.storage.empty() ? kDefaultStorage : choices.storage,
+                                       "storage kind", "hardware --kind storage");
   b.set_storage(storage);
-  b.add_assumption(assumed_storage_not_detected(storage));
+  if (choices.storage.empty()) b.add_assumption(assumed_storage_not_detected(storage));
   return b.build();
 }
 
-HardwareConfig this_machine_hardware(const Context& ctx) {
+HardwareConfig this_machine_hardware(const Context& ctx, const HardwareOptions& o) {
   const machine::Detection d = detect_this_machine();
   const machine::MachineMatch m = machine::match_machine(ctx.catalog, d);
-  return spec_config(ctx.catalog, machine_spec(ctx.catalog, d, m));
+  const MachineChoices choices{o.storage, o.split == "tensor" ? SplitMode::tensor : SplitMode::layer};
+  return spec_config(ctx.catalog, machine_spec(ctx.catalog, d, m), choices);
 }
 
 void use_machine_profile(Context& ctx) {
@@ -346,6 +349,10 @@ void add_this_machine_flag(CLI::App* cmd, bool& flag) {
 void check_this_machine_alone(const HardwareOptions& o) {
   if (has_hardware(o) || !o.system.empty() || !o.memory.empty() || !o.ram_kind.empty() || o.channels != 0) {
     throw InputError("--this-machine uses the detected hardware; leave out --gpu, --system, --cpu, --ram and the other hardware flags");
+  }
+  if (o.nodes > 1 || !o.link.empty()) {
+    throw InputError("--nodes and --link describe several identical named machines; with --this-machine there is one, "
+                     "the detected one (name its parts with --gpu/--cpu/--ram to plan a cluster)");
   }
 }
 

@@ -36,12 +36,20 @@ struct MachineSpec {
 [[nodiscard]] MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& d,
                                        const machine::MachineMatch& m);
 
-/// The engine inputs for a spec, through HardwareBuilder (as the flags are).
-[[nodiscard]] HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec);
+/// What the user may still choose about a detected machine: how it runs, not what it is.
+struct MachineChoices {
+  std::string storage;                                ///< --storage; empty: the default, as an assumption
+  engine::SplitMode split = engine::SplitMode::layer;  ///< --split
+};
 
-/// detect + match + spec + config in one. Changes nothing in `ctx`: the command that takes
-/// --this-machine calls use_machine_profile itself.
-[[nodiscard]] HardwareConfig this_machine_hardware(const Context& ctx);
+/// The engine inputs for a spec, through HardwareBuilder (as the flags are).
+[[nodiscard]] HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec,
+                                         const MachineChoices& choices = {});
+
+/// detect + match + spec + config in one, with the flags that still apply to a detected machine
+/// (--storage, --split). Changes nothing in `ctx`: the command that takes --this-machine calls
+/// use_machine_profile itself.
+[[nodiscard]] HardwareConfig this_machine_hardware(const Context& ctx, const HardwareOptions& o);
 
 /// Predictions from here on are about this machine: calibration(ctx) merges the efficiency factors
 /// `llmsize calibrate` stored in the user's profile (the cached fit is dropped once). Called once by each

@@ -131,6 +131,20 @@ TEST_CASE("hardware flags beside this-machine, or an unknown GPU, are an input e
   CHECK(r.err.find("detected GPU \"NVIDIA GeForce GTX 980\" (4.00 GiB) is not in the catalog") != std::string::npos);
 }
 
+TEST_CASE("check on this machine keeps the choices about how it runs (--storage, --split) and refuses --nodes", "[cli][this-machine]") {
+  const Machine m("nvidia-4090");
+  const auto plain = json_of(run({"check", "--this-machine", "--model", "llama-3.1-8b", "--json"}));
+  const auto hdd = json_of(run({"check", "--this-machine", "--model", "llama-3.1-8b", "--storage", "hdd", "--json"}));
+  // The same load from a hard disk (catalog: 285 MB/s sustained) takes far longer than from the
+  // default NVMe gen 4 drive; before, --storage was dropped without a word under --this-machine.
+  CHECK(hdd["result"]["load_seconds"].get<double>() > 10 * plain["result"]["load_seconds"].get<double>());
+  CHECK_FALSE(any_contains(hdd["assumptions"], "storage"));
+  CHECK(any_contains(plain["assumptions"], "storage"));
+  const Result nodes = run({"check", "--this-machine", "--model", "8b", "--nodes", "2"});
+  CHECK(nodes.code == 2);
+  CHECK(nodes.err.find("--nodes and --link describe several identical named machines") != std::string::npos);
+}
+
 TEST_CASE("Strix Halo: one unified device with the carve-out plus GTT, never two GPUs", "[cli][this-machine]") {
   const Machine m("strix-halo");
   const auto j = json_of(run({"check", "--this-machine", "--model", "llama-3.1-70b", "--json"}));
