@@ -209,6 +209,40 @@ void read_bench_test(ObjectReader& r, Benchmark& b) {
   b.tokens = static_cast<std::uint32_t>(tokens);
 }
 
+template <class E, std::size_t N>
+std::vector<std::string_view> ids_of(const std::array<EnumName<E>, N>& table) {
+  std::vector<std::string_view> ids;
+  for (const auto& row : table) ids.emplace_back(row.id);
+  return ids;
+}
+
+// The llama-bench options of the run (docs/catalog.md, "benchmarks"); absent ones are llama.cpp's defaults.
+void read_bench_configuration(ObjectReader& r, Benchmark& b) {
+  constexpr std::uint32_t kMaxTokens = 1U << 24U;
+  static const std::vector<std::string_view> kSplits = ids_of(kSplitModeNames);
+  static const std::vector<std::string_view> kEngines = ids_of(kEngineNames);
+  b.depth = r.opt_u32("depth", 0, kMaxTokens).value_or(0);
+  if (const auto s = r.opt_enum("split_mode", kSplits)) b.split = kSplitModeNames[*s].value;
+  b.n_cpu_moe = r.opt_u32("n_cpu_moe", 0, 10000);
+  if (const auto ts = r.opt_string("tensor_split")) {
+    if (auto parsed = parse_tensor_split(*ts, 64)) {
+      b.tensor_split = std::move(*parsed);
+    } else {
+      r.sink().error(pointer_append(r.pointer(), "tensor_split"),
+                     "\"" + *ts + "\" is not a -ts list (non-negative proportions, e.g. \"3,1\")");
+    }
+  }
+  b.ubatch = r.opt_u32("ubatch", 1, kMaxTokens);
+  b.batch = r.opt_u32("batch", 1, kMaxTokens);
+  b.threads = r.opt_u32("threads", 1, 4096);
+  b.kv_type = r.opt_string("kv_type").value_or("");
+  if (const auto e = r.opt_enum("engine", kEngines)) b.engine = kEngineNames[*e].value;
+  b.cpu = r.opt_string("cpu").value_or("");
+  b.ram_kind = r.opt_string("ram_kind").value_or("");
+  b.channels = r.opt_u32("channels", 1, 64);
+  b.link = r.opt_string("link").value_or("");
+}
+
 }  // namespace
 
 Benchmark parse_benchmark(ObjectReader& r) {
@@ -226,6 +260,7 @@ Benchmark parse_benchmark(ObjectReader& r) {
   b.build = r.opt_string("build").value_or("");
   static const std::vector<std::string_view> kSets = {"fit", "holdout"};
   b.set = std::string(kSets[r.req_enum("set", kSets)]);
+  read_bench_configuration(r, b);
   r.finish();
   return b;
 }

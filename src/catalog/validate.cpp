@@ -129,6 +129,10 @@ void validate_references(const Catalog& cat, std::vector<Diagnostic>& errors) {
     }
     check.reference<Model>(b.meta, "model", b.model, cat.models, "models");
     check.reference<Quant>(b.meta, "quant", b.quant, cat.quants, "quants");
+    if (!b.cpu.empty()) check.reference<Cpu>(b.meta, "cpu", b.cpu, cat.cpus, "cpus");
+    if (!b.ram_kind.empty()) check.reference<RamKind>(b.meta, "ram_kind", b.ram_kind, cat.ram_kinds, "ram_kinds");
+    if (!b.link.empty()) check.reference<Link>(b.meta, "link", b.link, cat.links, "links");
+    if (!b.kv_type.empty()) check.reference<TensorType>(b.meta, "kv_type", b.kv_type, cat.tensor_types, "tensor_types");
   }
 }
 

@@ -1,5 +1,9 @@
 #include "llmsize/engine/entry.h"
 
+#include <charconv>
+
+#include "llmsize/engine/runtime.h"
+
 namespace llmsize::engine {
 
 const char* to_string(FormFactor f) {
@@ -29,6 +33,25 @@ std::string backend_labels() {
     if (!out.empty()) out += ", ";
     out += row.label;
   }
+  return out;
+}
+
+std::optional<std::vector<double>> parse_tensor_split(std::string_view text, std::size_t max_devices) {
+  std::vector<double> out;
+  double sum = 0;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    const std::string_view part = text.substr(0, comma);
+    double v = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc{} || end != part.data() + part.size() || part.empty() || !(v >= 0) || v > 1e6) return std::nullopt;
+    out.push_back(v);
+    sum += v;
+    if (out.size() > max_devices) return std::nullopt;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  if (sum <= 0) return std::nullopt;
   return out;
 }
 

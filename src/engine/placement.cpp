@@ -17,7 +17,7 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
-const char* to_string(SplitMode s) { return s == SplitMode::layer ? "layer" : "tensor"; }
+const char* to_string(SplitMode s) { return name_of(kSplitModeNames, s); }
 
 const char* to_string(PlacementReason r) {
   switch (r) {

@@ -3,8 +3,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "llmsize/engine/entry.h"
+#include "llmsize/engine/runtime.h"
 
 namespace llmsize::engine {
 
@@ -25,6 +27,20 @@ struct Benchmark {
   std::optional<std::uint32_t> ngl;
   std::string build;
   std::string set;  ///< "fit" or "holdout"
+  // The configuration, as llama-bench (or the engine) was given it; absent: that engine's default.
+  std::uint32_t depth = 0;                ///< llama-bench -d: tokens already in the context
+  std::optional<SplitMode> split;         ///< -sm (several GPUs)
+  std::optional<std::uint32_t> n_cpu_moe; ///< -ncmoe: layers whose routed experts stay in RAM
+  std::vector<double> tensor_split;       ///< -ts proportions
+  std::optional<std::uint32_t> ubatch;    ///< -ub
+  std::optional<std::uint32_t> batch;     ///< -b
+  std::optional<std::uint32_t> threads;   ///< -t
+  std::string kv_type;                    ///< -ctk/-ctv when both are this type; empty: f16
+  Engine engine = Engine::llama_cpp;
+  std::string cpu;                        ///< host CPU (catalog id) of a CPU or offload run
+  std::string ram_kind;                   ///< host RAM kind (catalog id)
+  std::optional<std::uint32_t> channels;  ///< populated memory channels
+  std::string link;                       ///< link between the GPUs (catalog id), when stated
 };
 
 }  // namespace llmsize::engine

@@ -13,7 +13,6 @@
 namespace llmsize::engine {
 
 enum class DeviceKind { gpu, unified };
-enum class SplitMode { layer, tensor };
 enum class Verdict { fits, fits_with_offload, does_not_fit };
 
 [[nodiscard]] const char* to_string(Verdict v);

@@ -1,7 +1,11 @@
 #pragma once
 /// The llama.cpp context options that size the KV cache and the compute buffers: set once per run, read
 /// by kv_cache() (which keeps a copy in its result) and from there by placement and speed.
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace llmsize::engine {
 
@@ -13,5 +17,52 @@ struct RuntimeSettings {
   bool flash_attention = true;            ///< `-fa on|off`
   std::uint32_t n_sequences = 1;          ///< `-np`: parallel sequences, each with its own context
 };
+
+/// How several GPUs share a model. llama.cpp `-sm layer` (the default: each GPU runs a contiguous run of
+/// layers, one after another), `-sm row` (each matrix split by rows, the KV cache and the rest on the main
+/// GPU, partial results gathered after every matrix multiplication) and `-sm tensor` (weights and KV
+/// cache split per head and column, an all-reduce after every layer). With the vLLM engine, `layer` is
+/// pipeline parallelism and `tensor` its tensor parallelism (NCCL all-reduce); vLLM has no `row`.
+enum class SplitMode { layer, row, tensor };
+
+/// The inference engine a prediction or a measurement is for.
+enum class Engine { llama_cpp, ik_llama_cpp, vllm };
+
+/// llama.cpp's `-ts` text, "3,1" or "0.75,0.25": non-negative proportions, at least one above 0, at most
+/// `max_devices` of them. nullopt for anything else.
+[[nodiscard]] std::optional<std::vector<double>> parse_tensor_split(std::string_view text, std::size_t max_devices);
+
+template <class E>
+struct EnumName {
+  E value;
+  const char* id;  ///< the command line's, the catalog's and the JSON output's spelling
+};
+
+/// The one list of split modes and of engines with their names (catalog, flags, JSON).
+inline constexpr std::array<EnumName<SplitMode>, 3> kSplitModeNames = {{
+    {SplitMode::layer, "layer"},
+    {SplitMode::row, "row"},
+    {SplitMode::tensor, "tensor"},
+}};
+inline constexpr std::array<EnumName<Engine>, 3> kEngineNames = {{
+    {Engine::llama_cpp, "llama.cpp"},
+    {Engine::ik_llama_cpp, "ik_llama.cpp"},
+    {Engine::vllm, "vllm"},
+}};
+
+template <class E, std::size_t N>
+[[nodiscard]] constexpr const char* name_of(const std::array<EnumName<E>, N>& table, E value) {
+  for (const EnumName<E>& row : table) {
+    if (row.value == value) return row.id;
+  }
+  return "?";
+}
+template <class E, std::size_t N>
+[[nodiscard]] constexpr std::optional<E> value_of(const std::array<EnumName<E>, N>& table, std::string_view id) {
+  for (const EnumName<E>& row : table) {
+    if (id == row.id) return row.value;
+  }
+  return std::nullopt;
+}
 
 }  // namespace llmsize::engine
