@@ -95,6 +95,7 @@ Gpu parse_gpu(ObjectReader& r) {
   g.fp16_tensor_fp32acc_tflops = r.opt_number("fp16_tensor_fp32acc_tflops", 0.01, kMaxTflops);
   g.fp32_tflops = r.opt_number("fp32_tflops", 0.01, kMaxTflops);
   g.tdp_watts = r.req_number("tdp_watts", 1, kMaxWatts);
+  g.tdp_max_watts = r.opt_number("tdp_max_watts", 1, kMaxWatts);
   g.idle_watts = r.opt_number("idle_watts", 0, kMaxWatts);
   g.launch_year = r.req_u32("launch_year", 2000, 2100);
   g.launch_price_usd = r.opt_number("launch_price_usd", 1, kMaxPriceUsd);
@@ -128,6 +129,7 @@ UnifiedSystem parse_system(ObjectReader& r) {
   s.fp32_tflops = r.opt_number("fp32_tflops", 0.001, kMaxTflops);
   s.gpu_memory_fraction = r.opt_number("gpu_memory_fraction", 0.05, 1.0);
   s.tdp_watts = r.req_number("tdp_watts", 1, kMaxWatts);
+  s.tdp_max_watts = r.opt_number("tdp_max_watts", 1, kMaxWatts);
   s.idle_watts = r.opt_number("idle_watts", 0, kMaxWatts);
   s.launch_year = r.req_u32("launch_year", 2000, 2100);
   s.backends = read_backends(r);
@@ -151,6 +153,7 @@ Cpu parse_cpu(ObjectReader& r) {
   c.ram_kinds = r.opt_string_array("ram_kinds");
   c.max_memory_gib = r.opt_number("max_memory_gib", 1, 65536);
   c.tdp_watts = r.req_number("tdp_watts", 1, kMaxWatts);
+  c.tdp_max_watts = r.opt_number("tdp_max_watts", 1, kMaxWatts);
   c.launch_year = r.req_u32("launch_year", 2000, 2100);
   c.launch_price_usd = r.opt_number("launch_price_usd", 1, kMaxPriceUsd);
   r.finish();

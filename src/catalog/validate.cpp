@@ -74,6 +74,14 @@ void check_gpu_bandwidth(Checker& check, const Gpu& g) {
   }
 }
 
+template <class T>
+void check_tdp_range(Checker& check, const T& hw) {
+  if (hw.tdp_max_watts && *hw.tdp_max_watts < hw.tdp_watts) {
+    check.error(hw.meta, "tdp_max_watts",
+                format_number(*hw.tdp_max_watts) + " is below tdp_watts " + format_number(hw.tdp_watts));
+  }
+}
+
 void check_model_params(Checker& check, const Model& m) {
   const ParamCounts counted = count_params(m);
   // A multimodal model's published count includes its vision encoder, which llmsize does not size.
@@ -103,8 +111,11 @@ void validate_references(const Catalog& cat, std::vector<Diagnostic>& errors) {
   for (const Gpu& g : cat.gpus) {
     check.reference<Link>(g.meta, "nvlink", g.nvlink, cat.links, "links");
     check_gpu_bandwidth(check, g);
+    check_tdp_range(check, g);
   }
+  for (const UnifiedSystem& s : cat.systems) check_tdp_range(check, s);
   for (const Cpu& c : cat.cpus) {
+    check_tdp_range(check, c);
     for (std::size_t i = 0; i < c.ram_kinds.size(); ++i) {
       check.reference<RamKind>(c.meta, "ram_kinds/" + std::to_string(i), c.ram_kinds[i], cat.ram_kinds,
                                "ram_kinds");

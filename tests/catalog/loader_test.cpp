@@ -127,6 +127,31 @@ TEST_CASE("cross-entry checks: duplicate ids and aliases, unknown references", "
                                  "memory_data_rate_gbps = 480 (more than 2% apart)"});
 }
 
+TEST_CASE("tdp_max_watts: optional top of a configurable power range, at least tdp_watts", "[catalog]") {
+  const auto r = catalog::load({{"test.json", gpu(R"("memory_gib": 8, "tdp_max_watts": 200)")}}, {});
+  REQUIRE(r.ok());
+  CHECK(r.catalog.gpus[0].tdp_watts == 170);
+  CHECK(r.catalog.gpus[0].tdp_max_watts == 200);
+  const auto none = catalog::load({{"test.json", gpu(R"("memory_gib": 8)")}}, {});
+  REQUIRE(none.ok());
+  CHECK_FALSE(none.catalog.gpus[0].tdp_max_watts.has_value());
+  CHECK(errors_of(gpu(R"("memory_gib": 8, "tdp_max_watts": 100)")) ==
+        std::vector<std::string>{"test.json: /gpus/0/tdp_max_watts: 100 is below tdp_watts 170"});
+  CHECK(errors_of(gpu(R"("memory_gib": 8, "tdp_max_watts": 0)")) ==
+        std::vector<std::string>{"test.json: /gpus/0/tdp_max_watts: 0 is out of range [1, 5000]"});
+  // Systems and CPUs read and check it too.
+  const std::string sys = R"({"schema_version": 1, "systems": [{"id": "s", "name": "S", "source": "s", "vendor": "amd",
+    "form_factor": "laptop", "memory_options": [{"memory_gib": 32}], "memory_type": "LPDDR5X", "bandwidth_gb_per_s": 100,
+    "cpu_cores": 8, "tdp_watts": 55, "tdp_max_watts": 120, "launch_year": 2025, "backends": ["vulkan"]}],
+    "cpus": [{"id": "c", "name": "C", "source": "s", "vendor": "amd", "platform": "fp8", "form_factor": "laptop",
+    "cores": 12, "threads": 24, "base_clock_ghz": 2, "boost_clock_ghz": 5.1, "memory_channels": 2, "tdp_watts": 28,
+    "tdp_max_watts": 15, "launch_year": 2024}]})";
+  const auto rs = catalog::load({{"test.json", sys}}, {});
+  REQUIRE(rs.catalog.systems.size() == 1);
+  CHECK(rs.catalog.systems[0].tdp_max_watts == 120);
+  CHECK(errors_of(sys) == std::vector<std::string>{"test.json: /cpus/0/tdp_max_watts: 15 is below tdp_watts 28"});
+}
+
 TEST_CASE("a model whose published count is far from its architecture is rejected", "[catalog]") {
   // 12 layers × (4 × 2048² attention... ) — the shape gives ~0.87B, not 5B.
   const std::string m = R"({"schema_version": 1, "models": [{"id": "tiny", "name": "Tiny", "source": "s", "family": "llama",

@@ -22,7 +22,8 @@ struct Gpu {
   std::optional<double> fp16_tensor_tflops;
   std::optional<double> fp16_tensor_fp32acc_tflops;
   std::optional<double> fp32_tflops;
-  double tdp_watts = 0;
+  double tdp_watts = 0;                  ///< the vendor's default power
+  std::optional<double> tdp_max_watts;   ///< top of a configurable power range, when it has one
   std::optional<double> idle_watts;
   std::uint32_t launch_year = 0;
   std::optional<double> launch_price_usd;
@@ -50,7 +51,8 @@ struct UnifiedSystem {
   std::optional<double> fp16_tflops;
   std::optional<double> fp32_tflops;
   std::optional<double> gpu_memory_fraction;
-  double tdp_watts = 0;
+  double tdp_watts = 0;                  ///< package/system power under load
+  std::optional<double> tdp_max_watts;   ///< top of a configurable power range (cTDP), when it has one
   std::optional<double> idle_watts;
   std::uint32_t launch_year = 0;
   std::vector<Backend> backends;
@@ -70,7 +72,8 @@ struct Cpu {
   std::uint32_t memory_channels = 0;
   std::vector<std::string> ram_kinds;  ///< ram_kinds ids
   std::optional<double> max_memory_gib;
-  double tdp_watts = 0;
+  double tdp_watts = 0;                 ///< the vendor's default power
+  std::optional<double> tdp_max_watts;  ///< top of a configurable power range, when it has one
   std::uint32_t launch_year = 0;
   std::optional<double> launch_price_usd;
 };
