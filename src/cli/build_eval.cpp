@@ -48,11 +48,14 @@ std::vector<std::uint64_t> curve_depths(std::uint64_t context_tokens) {
 }
 
 SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const Placement& p,
-                           std::uint64_t prompt_tokens) {
+                           std::uint64_t prompt_tokens, const RunChoice& run) {
   SpeedRequest sr(*s.model, s.weights, s.kv, p, calibration(ctx));
   sr.devices = h.compute;
   sr.host = h.host;
   sr.prompt_tokens = prompt_tokens;
+  sr.depth_tokens = run.depth_tokens;
+  sr.engine = run.engine;
+  sr.threads = run.threads;
   sr.tensor_parallel_link_bytes_per_s = h.tp_link_bytes_per_s;
   sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
   sr.device_nodes = h.device_nodes;
@@ -60,8 +63,9 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   return sr;
 }
 
-PlacementRequest placement_request(const HardwareConfig& h, Offload offload) {
+PlacementRequest placement_request(const HardwareConfig& h, Offload offload, const PlacementChoice& choice) {
   PlacementRequest r;
+  r.choice = choice;
   r.devices = h.devices;
   r.host_ram_bytes = h.host_ram_bytes;
   r.unified_memory = h.unified;
@@ -72,11 +76,11 @@ PlacementRequest placement_request(const HardwareConfig& h, Offload offload) {
 }
 
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
-                         const CostOptions& cost, DecodeCurve curve, Offload offload) {
+                         const CostOptions& cost, DecodeCurve curve, Offload offload, const RunChoice& run) {
   BuildEval e;
-  e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload));
+  e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload, run.placement));
 
-  const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens);
+  const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens, run);
   if (e.placement.verdict != Verdict::does_not_fit) {
     e.speed = estimate_speed(sr, curve == DecodeCurve::compute ? curve_depths(s.kv.context_tokens) : std::vector<std::uint64_t>{});
   }
@@ -103,8 +107,8 @@ std::string llama_server_command(const Sizing& s, const Placement& p) {
     std::string ts;
     for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? "," : "") + std::to_string(p.tensor_split[i]);
     cmd += " -ts " + ts;
-    if (p.split == SplitMode::tensor) cmd += " -sm row";
   }
+  if (p.split != SplitMode::layer) cmd += fmt::format(" -sm {}", to_string(p.split));
   if (p.n_cpu_moe > 0) cmd += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
   if (s.kv.type_k->meta.id != "f16") cmd += " -ctk " + runtime_type_name(*s.kv.type_k);
   if (s.kv.type_v->meta.id != "f16") cmd += " -ctv " + runtime_type_name(*s.kv.type_v);

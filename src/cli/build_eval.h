@@ -5,6 +5,7 @@
 #include "assumption.h"
 #include "defaults.h"
 #include "hardware_config.h"
+#include "run_options.h"
 #include "sizing.h"
 
 namespace llmsize::cli {
@@ -43,15 +44,18 @@ enum class Offload { allowed, forbidden };
 
 /// The placement options on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
 /// weights and KV cache go to place() beside it).
-[[nodiscard]] engine::PlacementRequest placement_request(const HardwareConfig& h, Offload offload);
+[[nodiscard]] engine::PlacementRequest placement_request(const HardwareConfig& h, Offload offload,
+                                                        const engine::PlacementChoice& choice = {});
 
+/// `run`: the -ngl / --n-cpu-moe / -ts / -t / -d / engine given (check, speed); default: llmsize chooses.
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                                        std::uint64_t prompt_tokens, const CostOptions& cost, DecodeCurve curve,
-                                       Offload offload = Offload::allowed);
+                                       Offload offload = Offload::allowed, const RunChoice& run = {});
 
 /// The engine's speed inputs for a placement on a configuration (the placement must outlive it).
-[[nodiscard]] engine::SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h, const engine::Placement& p,
-                                         std::uint64_t prompt_tokens);
+[[nodiscard]] engine::SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h,
+                                                 const engine::Placement& p, std::uint64_t prompt_tokens,
+                                                 const RunChoice& run = {});
 
 /// The llama-server flags that realise a placement.
 [[nodiscard]] std::string llama_server_command(const Sizing& s, const engine::Placement& p);

@@ -257,6 +257,7 @@ Json check_json(const CheckReport& r) {
   Json inputs = inputs_json(s);
   inputs["hardware"] = hardware_json(r.hardware);
   inputs["prompt_tokens"] = r.prompt_tokens;
+  inputs["run"] = run_json(r.run, p);
   inputs["price_per_kwh"] = r.cost.price_per_kwh;
   inputs["currency"] = r.cost.currency;
   return envelope("check", inputs, result, assumptions_json(r.assumptions));

@@ -4,6 +4,7 @@
 
 #include "assumption.h"
 #include "build_eval.h"
+#include "run_options.h"
 #include "pipeline.h"
 
 namespace llmsize::cli {
@@ -16,6 +17,7 @@ struct CheckReport {
   engine::PlacementTotals totals;
   CostOptions cost;
   std::uint64_t prompt_tokens = 0;
+  RunChoice run;  ///< -ngl, --n-cpu-moe, -ts, -t, -d, engine as given
   bool require_gpu = false;
   Assumptions assumptions;
 };

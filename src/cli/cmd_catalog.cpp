@@ -1,6 +1,7 @@
 // llmsize catalog validate FILE... | show | stats | calibration
 #include <fmt/format.h>
 
+#include "bench_cases.h"
 #include "hardware_config.h"
 #include "llmsize/machine/calibrate.h"
 #include "pipeline.h"
@@ -199,6 +200,92 @@ std::unique_ptr<Result> run_calibration(Context& ctx) {
   return std::make_unique<CalibrationResult>(c, std::move(errors));
 }
 
+// --- catalog calibration --cases -------------------------------------------------------------------
+
+class CasesResult final : public Result {
+ public:
+  CasesResult(std::vector<CasePrediction> rows, bool list_rows) : rows_(std::move(rows)), list_rows_(list_rows) {}
+
+  [[nodiscard]] std::string text(const Style& style) const override {
+    std::string out;
+    for (const bool holdout : {true, false}) {
+      out += holdout ? "Held-back rows (the factors were fitted on the others), per case\n\n"
+                     : "\nAll rows, per case\n\n";
+      out += table(score_cases(rows_, holdout)).text(style.color);
+    }
+    std::size_t skipped = 0;
+    for (const CasePrediction& r : rows_) skipped += r.predicted ? 0 : 1;
+    return out + fmt::format("\n{} of {} rows predicted; the others' configuration cannot be given yet (--json lists why)\n",
+                             rows_.size() - skipped, rows_.size());
+  }
+  [[nodiscard]] std::string csv() const override { return table(score_cases(rows_, true)).csv(); }
+
+  [[nodiscard]] Json json() const override {
+    Json cases = Json::array();
+    for (const bool holdout : {true, false}) {
+      for (const CaseScore& s : score_cases(rows_, holdout)) {
+        cases.push_back({{"set", holdout ? "holdout" : "all"}, {"case", s.case_name}, {"test", s.decode ? "decode" : "prefill"},
+                         {"rows", s.rows}, {"median_abs_pct", s.median_abs_pct}, {"p90_abs_pct", s.p90_abs_pct},
+                         {"within_band_share", s.within_band_share}});
+      }
+    }
+    Json result = {{"cases", cases}};
+    if (list_rows_) {
+      Json rows = Json::array();
+      for (const CasePrediction& r : rows_) {
+        rows.push_back({{"id", r.bench->meta.id}, {"case", r.case_name}, {"set", r.bench->set},
+                        {"test", r.bench->phase == BenchPhase::decode ? "decode" : "prefill"},
+                        {"measured_tokens_per_s", r.bench->tokens_per_s},
+                        {"predicted_tokens_per_s", r.predicted ? Json(r.tokens_per_s) : Json(nullptr)},
+                        {"low", r.predicted ? Json(r.low) : Json(nullptr)}, {"high", r.predicted ? Json(r.high) : Json(nullptr)},
+                        {"why_not", r.why_not}});
+      }
+      result["rows"] = rows;
+    }
+    return envelope("catalog calibration", {{"cases", true}, {"rows", list_rows_}}, result, Json::array());
+  }
+
+ private:
+  static Table table(const std::vector<CaseScore>& scores) {
+    Table t({{"Case", Align::left}, {"Test", Align::left}, {"n", Align::right}, {"Median |error|", Align::right},
+             {"p90", Align::right}, {"Inside band", Align::right}});
+    for (const CaseScore& s : scores) {
+      t.add_row({s.case_name, s.decode ? "decode" : "prefill", std::to_string(s.rows), fmt::format("{:.1f}%", s.median_abs_pct),
+                 fmt::format("{:.1f}%", s.p90_abs_pct), fmt::format("{:.0f}%", 100 * s.within_band_share)});
+    }
+    return t;
+  }
+
+  std::vector<CasePrediction> rows_;
+  bool list_rows_ = false;
+};
+
+struct CalibrationOptions {
+  bool cases = false;
+  bool rows = false;
+};
+
+CommandSpec calibration_command() {
+  return {"calibration",
+          "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows; --cases: "
+          "every row predicted as `check` would, scored per configuration case",
+          true,
+          [](CLI::App& cmd) -> Runner {
+            auto o = std::make_shared<CalibrationOptions>();
+            cmd.add_flag("--cases", o->cases,
+                         "Score every benchmark row per case (one GPU, offload, multi-GPU by split mode, CPU only, depth, ...)");
+            cmd.add_flag("--rows", o->rows, "With --cases --json: every row's prediction beside its measurement");
+            return [o](Context& ctx) -> std::unique_ptr<Result> {
+              if (!o->cases) {
+                if (ctx.format == OutputFormat::csv) throw InputError("catalog calibration --csv needs --cases");
+                return run_calibration(ctx);
+              }
+              return std::make_unique<CasesResult>(predict_benchmarks(ctx), o->rows);
+            };
+          },
+          {}};
+}
+
 // A command whose runner needs only the context.
 CommandSpec simple_command(std::string name, std::string description, bool renders_csv,
                            std::unique_ptr<Result> (*run)(Context&)) {
@@ -213,9 +300,7 @@ CommandSpec catalog_command() {
           {validate_command(), show_command(),
            simple_command("stats", "Count the entries of each collection", true,
                           [](Context& ctx) { return run_stats(ctx); }),
-           simple_command("calibration",
-                          "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows",
-                          false, run_calibration)}};
+           calibration_command()}};
 }
 
 }  // namespace llmsize::cli

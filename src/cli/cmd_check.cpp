@@ -16,6 +16,7 @@ namespace {
 struct CheckOptions {
   SizingOptions sizing;
   HardwareOptions hardware;
+  RunOptions run;
   bool this_machine = false;
   CostOptions cost;
   std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
@@ -48,7 +49,9 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   r.cost = o.cost;
   r.require_gpu = o.require_gpu;
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute);
+  r.run = resolve_run(o.run, r.sizing, r.hardware);
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute, Offload::allowed,
+                          r.run);
   r.totals = totals(r.eval.placement);
   r.assumptions = r.sizing.assumptions;
   append(r.assumptions, r.hardware.assumptions);
@@ -66,6 +69,7 @@ CommandSpec check_command() {
             auto o = std::make_shared<CheckOptions>();
             add_sizing_options(&cmd, o->sizing);
             add_hardware_options(&cmd, o->hardware);
+            add_run_options(&cmd, o->run);
             add_this_machine_flag(&cmd, o->this_machine);
             add_cost_options(&cmd, o->cost);
             cmd.add_option("--prompt-tokens", o->prompt_tokens,

@@ -20,6 +20,7 @@ const std::vector<std::uint32_t> kUsers = {1, 2, 4, 8, 16};
 struct SpeedOptions {
   SizingOptions sizing;
   HardwareOptions hardware;
+  RunOptions run;
   std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
   std::vector<std::uint32_t> users = kUsers;
 };
@@ -29,6 +30,7 @@ struct SpeedReport {
   Sizing sizing;
   HardwareConfig hardware;
   std::uint64_t prompt_tokens = 0;
+  RunChoice run;
   BuildEval eval;
   std::vector<ConcurrencyAt> users;  ///< each user at half the context
   Assumptions assumptions;
@@ -78,6 +80,7 @@ class SpeedCommandResult final : public Result {
     Json inputs = inputs_json(r_.sizing);
     inputs["hardware"] = hardware_json(r_.hardware);
     inputs["prompt_tokens"] = r_.prompt_tokens;
+    inputs["run"] = run_json(r_.run, r_.eval.placement);
     Json result = {{"decode_tokens_per_s", r_.eval.speed.decode_tokens_per_s},
                    {"prefill_tokens_per_s", r_.eval.speed.prefill_tokens_per_s},
                    {"curve", curve},
@@ -120,12 +123,14 @@ std::unique_ptr<Result> run_speed(Context& ctx, const SpeedOptions& o) {
   r.sizing = resolve_sizing(ctx, o.sizing);
   r.hardware = resolve_hardware(ctx, o.hardware);
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, DecodeCurve::compute);
+  r.run = resolve_run(o.run, r.sizing, r.hardware);
+  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, DecodeCurve::compute,
+                          Offload::allowed, r.run);
   if (r.eval.placement.verdict == Verdict::does_not_fit) {
     throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", r.sizing.model->meta.name,
                                  hardware_label(r.hardware), reason_text(r.eval.placement)));
   }
-  const SpeedRequest sr = speed_request(ctx, r.sizing, r.hardware, r.eval.placement, r.prompt_tokens);
+  const SpeedRequest sr = speed_request(ctx, r.sizing, r.hardware, r.eval.placement, r.prompt_tokens, r.run);
   for (std::uint32_t n : o.users) r.users.push_back(decode_concurrent(sr, n, r.sizing.kv.context_tokens / 2));
   r.assumptions = r.sizing.assumptions;
   append(r.assumptions, r.hardware.assumptions);
@@ -146,6 +151,7 @@ CommandSpec speed_command() {
             auto o = std::make_shared<SpeedOptions>();
             add_sizing_options(&cmd, o->sizing);
             add_hardware_options(&cmd, o->hardware);
+            add_run_options(&cmd, o->run);
             cmd.add_option("--prompt-tokens", o->prompt_tokens,
                            fmt::format("Prompt length for the prefill speed (default {})", defaults::kPromptTokens));
             cmd.add_option("--users", o->users, users_help())->delimiter(',');

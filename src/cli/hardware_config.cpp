@@ -159,8 +159,10 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
   cmd->add_option("--ram-kind", o.ram_kind, "RAM kind (ddr5-6000, ddr4-3200); default the fastest the CPU supports");
   cmd->add_option("--channels", o.channels, "Populated memory channels; default the CPU's")->check(CLI::Range(1, 24));
   cmd->add_option("--storage", o.storage, "Model storage for load time: hdd, sata-ssd, nvme-gen3, nvme-gen4 (default), nvme-gen5");
-  cmd->add_option("--split", o.split, "Multi-GPU: layer (llama.cpp default) or tensor (vLLM / -sm row)")
-      ->check(CLI::IsMember({"layer", "tensor"}));
+  cmd->add_option("--split", o.split,
+                  "Multi-GPU: layer (llama.cpp default: GPUs take turns), row (-sm row: every matrix split, gathered on "
+                  "the main GPU) or tensor (-sm tensor; with --engine vllm its tensor parallelism)")
+      ->check(CLI::IsMember({"layer", "row", "tensor"}));
   cmd->add_option("--nodes", o.nodes,
                   "Identical machines, each with the --gpu cards (or the --system), running the layers one after "
                   "another (llama.cpp --rpc, vLLM pipeline parallel, exo); default 1")
@@ -175,7 +177,7 @@ bool has_hardware(const HardwareOptions& o) {
 HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
   const auto& cat = ctx.catalog;
   HardwareBuilder b;
-  b.set_split(o.split == "tensor" ? SplitMode::tensor : SplitMode::layer);
+  b.set_split(value_of(kSplitModeNames, o.split).value_or(SplitMode::layer));
   if (!o.system.empty() && !o.gpus.empty()) throw InputError("use --system or --gpu, not both");
   const RamKind* kind = o.ram_kind.empty() ? nullptr : &resolve(cat.ram_kinds, o.ram_kind, "RAM kind", "hardware --kind ram");
   std::optional<std::uint64_t> ram;

@@ -285,7 +285,7 @@ HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec,
 HardwareConfig this_machine_hardware(const Context& ctx, const HardwareOptions& o) {
   const machine::Detection d = detect_this_machine();
   const machine::MachineMatch m = machine::match_machine(ctx.catalog, d);
-  const MachineChoices choices{o.storage, o.split == "tensor" ? SplitMode::tensor : SplitMode::layer};
+  const MachineChoices choices{o.storage, value_of(kSplitModeNames, o.split).value_or(SplitMode::layer)};
   return spec_config(ctx.catalog, machine_spec(ctx.catalog, d, m), choices);
 }
 

@@ -19,6 +19,9 @@ std::string reason_text(const Placement& p) {
     case PlacementReason::offload_ram_short: return "offloaded layers need more system RAM than is available";
     case PlacementReason::output_layer_too_big: return "not even the output layer fits in GPU memory";
     case PlacementReason::tensor_share_too_big: return "each GPU's share of the weights and KV cache does not fit";
+    case PlacementReason::given_layers_too_big:
+      return fmt::format("the placement given (-ngl {}, --n-cpu-moe {}) overfills a GPU: lower -ngl or raise --n-cpu-moe",
+                         p.gpu_layers, p.n_cpu_moe);
   }
   return "";
 }

@@ -72,6 +72,7 @@ HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels)
   h.cpu.backend = Backend::cpu;
   h.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(r, channels);
   h.cpu.matmul_flops_per_s = cpu_flops_per_s(c);
+  h.cpu.cores = c.cores;
   h.cpu.tdp_watts = c.tdp_watts;
   return h;
 }

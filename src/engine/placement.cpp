@@ -30,6 +30,7 @@ const char* to_string(PlacementReason r) {
     case PlacementReason::offload_ram_short: return "offload_ram_short";
     case PlacementReason::output_layer_too_big: return "output_layer_too_big";
     case PlacementReason::tensor_share_too_big: return "tensor_share_too_big";
+    case PlacementReason::given_layers_too_big: return "given_layers_too_big";
   }
   return "?";
 }
@@ -164,7 +165,11 @@ Layout proportional_layout(const Inputs& in, std::uint32_t gpu_layers, std::uint
   Layout layout{std::vector<int>(n + 1, kHost), n_cpu_moe};
   if (r.devices.empty() || gpu_layers == 0) return layout;
   std::vector<double> budget;
-  for (const DeviceSpec& d : r.devices) budget.push_back(static_cast<double>(d.memory_bytes));
+  if (r.choice.tensor_split.size() == r.devices.size()) {
+    budget = r.choice.tensor_split;  // -ts as given
+  } else {
+    for (const DeviceSpec& d : r.devices) budget.push_back(static_cast<double>(d.memory_bytes));
+  }
   const double total = std::accumulate(budget.begin(), budget.end(), 0.0);
   std::vector<double> cumulative;
   double running = 0;
@@ -209,7 +214,7 @@ std::optional<Placement> fit_gpus(const Inputs& in, std::uint32_t gpu_layers, st
   for (const DevicePlacement& d : p.devices) needed += d.used_bytes() + d.margin_bytes;
   for (const DeviceSpec& d : r.devices) room += d.memory_bytes;
   if (needed > room) return std::nullopt;
-  if (r.devices.size() > 1) {
+  if (r.devices.size() > 1 && r.choice.tensor_split.empty()) {  // a given -ts is kept, fitting or not
     p = evaluate(in, greedy_layout(in, gpu_layers, n_cpu_moe));
     if (devices_fit(p)) return p;
   }
@@ -229,25 +234,30 @@ Placement place_cpu_only(const Inputs& in) {
   return p;
 }
 
-Placement place_tensor_parallel(const Inputs& in) {
+// -sm row and -sm tensor (and vLLM's tensor parallelism): every GPU holds 1/N of every layer's matrices.
+// With -sm tensor the KV cache is split by heads too; with -sm row it stays on the main GPU with the
+// compute buffer of the whole model.
+Placement place_split_layers(const Inputs& in) {
   const PlacementRequest& r = in.request;
   const std::uint32_t n = in.model.n_layers;
   Placement p = evaluate(in, Layout{std::vector<int>(n + 1, 0), 0});
   const auto count = static_cast<u64>(r.devices.size());
   const DevicePlacement all = p.devices[0];
+  const bool kv_split = r.split == SplitMode::tensor;
   p.devices.clear();
-  for (const DeviceSpec& d : r.devices) {
+  for (std::size_t i = 0; i < r.devices.size(); ++i) {
+    const DeviceSpec& d = r.devices[i];
     DevicePlacement dp = all;
     dp.id = d.id;
     dp.kind = d.kind;
     dp.memory_bytes = d.memory_bytes;
     dp.weights_bytes = all.weights_bytes / count;
-    dp.kv_cache_bytes = all.kv_cache_bytes / count;
+    dp.kv_cache_bytes = kv_split ? all.kv_cache_bytes / count : (i == 0 ? all.kv_cache_bytes : 0);
     dp.expert_bytes = all.expert_bytes / count;
     dp.overhead_bytes = d.runtime_overhead_bytes();
     p.devices.push_back(dp);
   }
-  p.split = SplitMode::tensor;
+  p.split = r.split;
   p.tensor_split.assign(r.devices.size(), 1);
   if (!devices_fit(p)) return does_not_fit(p, PlacementReason::tensor_share_too_big);
   if (!host_fits(r, p)) return does_not_fit(p, PlacementReason::host_ram_short);
@@ -292,12 +302,33 @@ std::optional<Placement> place_layer_offload(const Inputs& in) {
   return best;
 }
 
+// -ngl / --n-cpu-moe as given: placed as llama.cpp would place them, judged, never changed. llama.cpp
+// keeps no free margin for layers the user placed (its --fit margin applies to its own choice).
+Placement place_given(const Inputs& given) {
+  PlacementRequest r = given.request;
+  r.fit_margin_bytes = 0;
+  const Inputs in{given.model, given.weights, given.kv, r};
+  const std::uint32_t n = in.model.n_layers;
+  const std::uint32_t gpu_layers = std::min(r.choice.gpu_layers.value_or(n + 1), n + 1);
+  const std::uint32_t n_cpu_moe = is_moe(in.model) ? std::min(r.choice.n_cpu_moe.value_or(0), n) : 0;
+  Placement p = evaluate(in, proportional_layout(in, gpu_layers, n_cpu_moe));
+  p.chosen_by_user = true;
+  if (!devices_fit(p)) return does_not_fit(p, PlacementReason::given_layers_too_big);
+  if (!host_fits(r, p)) return does_not_fit(p, PlacementReason::host_ram_short);
+  const bool offload = gpu_layers < n + 1 || n_cpu_moe > 0;
+  p.verdict = offload ? Verdict::fits_with_offload : Verdict::fits;
+  p.reason = n_cpu_moe > 0 ? PlacementReason::experts_in_ram
+                           : (gpu_layers < n + 1 ? PlacementReason::layers_in_ram : PlacementReason::none);
+  return p;
+}
+
 }  // namespace
 
 Placement place(const Model& model, const WeightsResult& weights, const KvResult& kv, const PlacementRequest& r) {
   const Inputs in{model, weights, kv, r};
   if (r.devices.empty()) return place_cpu_only(in);
-  if (r.split == SplitMode::tensor && r.devices.size() > 1) return place_tensor_parallel(in);
+  if (r.split != SplitMode::layer && r.devices.size() > 1) return place_split_layers(in);
+  if (r.choice.fixes_layers()) return place_given(in);
   const std::uint32_t n = model.n_layers;
   if (auto p = fit_gpus(in, n + 1, 0)) {
     if (host_fits(r, *p)) {

@@ -9,8 +9,8 @@
 namespace llmsize::engine {
 namespace {
 
-constexpr double kActivationBytes = 2;  // f16 activations exchanged per hidden value (tensor parallel)
-constexpr double kAllReducesPerLayer = 2;
+constexpr double kActivationBytes = 2;  // f16 activations exchanged per hidden value (vLLM tensor parallel)
+constexpr double kSplitActivationBytes = 4;  // llama.cpp sends f32 activations between GPUs
 
 // Share of routed-expert bytes touched by `tokens` tokens in one step: 1 − (1 − k/E)^tokens.
 double expert_touch_fraction(const Model& m, double tokens) {
@@ -73,14 +73,32 @@ double part_seconds(const Part& part, double kv_bytes) {
          part.efficiency->per_token_s;
 }
 
-double tensor_parallel_sync_seconds(const SpeedRequest& r, double tokens) {
-  if (r.tensor_parallel_link_bytes_per_s <= 0) return 0;
-  const double per_reduce = r.tensor_parallel_link_latency_s +
-                            tokens * r.model.hidden_size * kActivationBytes / r.tensor_parallel_link_bytes_per_s;
-  return kAllReducesPerLayer * r.model.n_layers * per_reduce;
+// Seconds the GPUs of a row or tensor split spend synchronising in one step of `tokens` tokens run as
+// `micro_batches` micro-batches: per sync a fixed cost and the activations over the link.
+double split_sync_seconds(const SpeedRequest& r, double tokens, double micro_batches) {
+  const Placement& p = r.placement;
+  if (p.split == SplitMode::layer || p.devices.size() < 2) return 0;
+  const double link = r.tensor_parallel_link_bytes_per_s;
+  const double layers = r.model.n_layers;
+  const double bytes_per_value = r.engine == Engine::vllm ? kActivationBytes : kSplitActivationBytes;
+  const double moved = link > 0 ? tokens * r.model.hidden_size * bytes_per_value / link : 0;
+  if (r.engine == Engine::vllm) {
+    return kVllmAllReducesPerLayer * layers * (r.tensor_parallel_link_latency_s * micro_batches + moved);
+  }
+  if (p.split == SplitMode::row) {
+    // Scatter the activations and gather the results: twice over the link per matrix.
+    return kRowSplitMatricesPerLayer * layers * (kRowSplitSyncS * micro_batches + 2 * moved);
+  }
+  return kTensorSplitAllReducesPerLayer * layers * (kTensorSplitAllReduceS * micro_batches + moved);
 }
 
-bool tensor_parallel(const SpeedRequest& r) { return r.placement.split == SplitMode::tensor; }
+bool tensor_parallel(const SpeedRequest& r) { return r.placement.split != SplitMode::layer; }
+
+// The CPU's matrix rate with the threads llama.cpp runs (-t; one per physical core by default).
+double cpu_flops(const SpeedRequest& r, const ComputeDevice& d) {
+  if (d.backend != Backend::cpu || d.cores == 0 || !r.threads) return d.matmul_flops_per_s;
+  return d.matmul_flops_per_s * std::min<double>(*r.threads, d.cores) / d.cores;
+}
 
 // Time of one step and the part that takes most of it. Part pointers point into the request
 // (devices, host, calibration), so they outlive the temporary part list.
@@ -115,7 +133,7 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
     track(step, part, t, worst);
   }
-  if (parallel) step.seconds += tensor_parallel_sync_seconds(r, sequences);
+  if (parallel) step.seconds += split_sync_seconds(r, sequences, 1);
   step.seconds += step_network_seconds(r, sequences, 1, sequences);
   return step;
 }
@@ -126,9 +144,12 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
-  const double total_flops = (prompt ? prefill_flops_per_token(m, tokens) : matmul_flops_per_token(m)) * tokens;
+  const double total_flops =
+      (prompt ? prefill_flops_per_token(m, tokens, static_cast<double>(r.depth_tokens)) : matmul_flops_per_token(m)) *
+      tokens;
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
   const bool has_gpu = !r.placement.devices.empty();
+  const bool parallel = tensor_parallel(r);
   StepTime step;
   double worst = 0;
   for (const Part& part : parts) {
@@ -138,13 +159,14 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
       // llama.cpp copies CPU-held weights to the GPU for large batches (op offload).
       t = part.all_weight_bytes * micro_batches / r.host->gpu_link_bytes_per_s;
     } else {
-      const double compute = total_flops * share / (part.device->matmul_flops_per_s * part.efficiency->prefill_efficiency);
+      const double compute = total_flops * share / (cpu_flops(r, *part.device) * part.efficiency->prefill_efficiency);
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       t = std::max(compute, reads);
     }
-    step.seconds += t;
+    step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
     track(step, part, t, worst);
   }
+  if (parallel) step.seconds += split_sync_seconds(r, tokens, micro_batches);
   // A prompt returns the logits of its last token; N parallel sequences return one row each.
   step.seconds += step_network_seconds(r, tokens, micro_batches, prompt ? 1 : tokens);
   return step;
@@ -191,11 +213,12 @@ double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
   return static_cast<double>(w.total_bytes - embd_not_read) - experts + experts * expert_touch_fraction(m, 1);
 }
 
-double prefill_flops_per_token(const Model& m, double prompt_tokens) {
+double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
   std::uint32_t attention_layers = 0;
   for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
-  // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim × P² / 2 per layer, over P tokens.
-  const double attention = 2.0 * attention_layers * m.n_heads * head_dim_k(m) * prompt_tokens;
+  // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
+  // sees the depth and, on average, half the prompt.
+  const double attention = 4.0 * attention_layers * m.n_heads * head_dim_k(m) * (depth_tokens + prompt_tokens / 2);
   return matmul_flops_per_token(m) + attention;
 }
 
@@ -213,7 +236,7 @@ SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
 SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_t>& curve_depths) {
   SpeedResult out;
   // llama-bench tg128 decodes 128 tokens from an empty cache: the mean depth is 64.
-  const SpeedAt start = decode_at(r, 64);
+  const SpeedAt start = decode_at(r, r.depth_tokens + 64);
   out.decode_tokens_per_s = start.decode_tokens_per_s;
   out.decode_low = start.decode_low;
   out.decode_high = start.decode_high;

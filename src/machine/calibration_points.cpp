@@ -33,6 +33,22 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
   return m;
 }
 
+// The rows the per-backend factors are fitted on and scored against: one device (or one CPU's sockets)
+// holding the whole model, llama.cpp, an empty context, the default micro-batch and every core. Rows of
+// other configurations (offload, split modes, depth, other engines) are scored by the per-case table
+// (`llmsize catalog calibration --cases`), through the same predictor `check` uses.
+bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
+  constexpr std::uint32_t kMinPromptTokens = 128;  // a prompt shorter than this is a batch-size sweep
+  if (b.engine != Engine::llama_cpp || b.depth > 0 || !b.tensor_split.empty()) return false;
+  if (b.n_cpu_moe.value_or(0) > 0 || (b.ngl && *b.ngl < m.n_layers + 1)) return false;
+  if (b.ubatch && *b.ubatch < kDefaultUbatch) return false;
+  if (b.phase == BenchPhase::prefill && b.tokens < kMinPromptTokens) return false;
+  const Cpu* cpu = catalog::find(cat.cpus, b.hardware);
+  if (cpu == nullptr && (b.n_devices > 1 || b.split)) return false;
+  if (cpu != nullptr && b.threads && *b.threads < cpu->cores) return false;
+  return (cpu != nullptr) == (b.backend == Backend::cpu);
+}
+
 std::string first_word_lower(const std::string& text) {
   std::string word;
   for (char c : text) {
@@ -51,7 +67,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
     std::optional<Measurement> measured = peak_rates(cat, b);
-    if (m == nullptr || q == nullptr || !measured) continue;
+    if (m == nullptr || q == nullptr || !measured || !resident_single_device(cat, b, *m)) continue;
     const std::string key = m->meta.id + "/" + q->meta.id;
     auto it = weights_cache.find(key);
     if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;

@@ -32,6 +32,14 @@ struct DeviceSpec {
 /// Operating-system reserve kept out of system RAM (estimate: an idle Linux or Windows desktop).
 inline constexpr std::uint64_t kOsReserveBytes = 2 * units::kGiB;
 
+/// What the user fixed about the placement, with llama.cpp's flags; unset: llmsize chooses (the default).
+struct PlacementChoice {
+  std::optional<std::uint32_t> gpu_layers;  ///< -ngl: the last N of the n_layers + 1 layers (the output layer counts)
+  std::optional<std::uint32_t> n_cpu_moe;   ///< --n-cpu-moe N: routed experts of the first N layers in RAM (--cpu-moe: all)
+  std::vector<double> tensor_split;         ///< -ts proportions, one per GPU; empty: by free memory
+  [[nodiscard]] bool fixes_layers() const { return gpu_layers.has_value() || n_cpu_moe.has_value(); }
+};
+
 /// The hardware and runtime options of one placement. The model, its weights and its KV cache are
 /// passed to place() by reference; the compute buffers follow the KV cache's runtime settings and cells
 /// (`KvResult::runtime`, `KvResult::full_cells`).
@@ -40,6 +48,7 @@ struct PlacementRequest {
   std::optional<std::uint64_t> host_ram_bytes;   ///< system RAM; nullopt = unknown (no offload judged)
   bool unified_memory = false;                   ///< devices[0] shares host RAM
   SplitMode split = SplitMode::layer;
+  PlacementChoice choice;                        ///< -ngl, --n-cpu-moe, -ts as given
   bool allow_offload = true;                     ///< false: only "everything on the GPUs" counts as fitting
   bool mmap = true;
   bool cpu_repack = true;                        ///< x86 host: llama.cpp keeps repacked copies
@@ -96,13 +105,15 @@ enum class PlacementReason {
   offload_ram_short,     ///< does not fit: the offloaded layers need more system RAM
   output_layer_too_big,  ///< does not fit: not even the output layer fits a GPU
   tensor_share_too_big,  ///< does not fit: each GPU's tensor-parallel share is too big
+  given_layers_too_big,  ///< does not fit: the -ngl / --n-cpu-moe / -ts given overfill a GPU
 };
 [[nodiscard]] const char* to_string(PlacementReason r);
 
 struct Placement {
   Verdict verdict = Verdict::does_not_fit;
   PlacementReason reason = PlacementReason::none;
-  SplitMode split = SplitMode::layer;    ///< tensor: every GPU holds 1/N of every layer
+  SplitMode split = SplitMode::layer;    ///< row, tensor: every GPU holds 1/N of every layer's matrices
+  bool chosen_by_user = false;           ///< the layers follow the user's -ngl / --n-cpu-moe
   std::vector<DevicePlacement> devices;
   HostPlacement host;
   std::uint32_t gpu_layers = 0;          ///< llama.cpp -ngl (repeating layers + output layer)

@@ -20,6 +20,7 @@ struct ComputeDevice {
   double matmul_flops_per_s = 0;  ///< dense FP16 matrix throughput (CPU: cores × FLOP/cycle × clock)
   double tdp_watts = 0;
   double idle_watts = 0;
+  std::uint32_t cores = 0;  ///< CPU: physical cores (matmul_flops_per_s counts them all); 0 for GPUs
 };
 
 /// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
@@ -66,7 +67,25 @@ struct Calibration {
 [[nodiscard]] double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w);
 /// FLOPs per token of a prompt of P tokens: 2 × active parameters + the causal attention term
 /// 2 × attention layers × n_head × head_dim × P.
-[[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens);
+/// After `depth_tokens` already in the cache (llama-bench -d), each prompt token also attends to them:
+/// the attention term becomes 4 × attention layers × n_head × head_dim × (depth + P / 2).
+[[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens = 0);
+
+/// Several GPUs splitting every layer synchronise inside each layer (docs/formulas.md, "Split modes").
+/// llama.cpp -sm row: the main GPU sends each split matrix multiplication its activations and gathers the
+/// partial results, once per matrix and micro-batch. Derived from ggml-org/llama.cpp PR #4766 (2023-12-31,
+/// LLaMA 2 7B Q4_0 on Tesla P40s over PCIe 3): tg128 50.2 t/s on 2 GPUs and 55.16 on 3 where reading 1/N of
+/// the weights alone would give 109 and 164 (one P40: 54.7): (1/50.2 − 1/109) s over 32 layers × 7
+/// matrices = 48 µs, (1/55.16 − 1/164) / 224 = 54 µs.
+inline constexpr double kRowSplitMatricesPerLayer = 7;  // attn q, k, v, output; ffn gate, up, down
+inline constexpr double kRowSplitSyncS = 50e-6;
+/// llama.cpp -sm tensor: an all-reduce after attention and after the FFN of every layer. Derived from
+/// exabit-io/llama.cpp-gfx906-tuning (Qwen3.5-9B Q8_0 on 2 and 4 gfx906 dies, tg256 75.71 and 101.0 t/s):
+/// t = a/N + s gives s = 6.6 ms per token over 32 layers × 2 = 103 µs per all-reduce.
+inline constexpr double kTensorSplitAllReducesPerLayer = 2;
+inline constexpr double kTensorSplitAllReduceS = 100e-6;
+/// vLLM's tensor parallelism: NCCL all-reduces, two per layer, at the link's own latency (links.json).
+inline constexpr double kVllmAllReducesPerLayer = 2;
 
 /// One measurement reduced to what the fit needs.
 struct CalibrationPoint {
@@ -161,7 +180,12 @@ struct SpeedRequest {
   std::vector<ComputeDevice> devices;  ///< one per placement device, same order
   std::optional<HostDevice> host;      ///< needed when the host runs layers
   std::uint64_t prompt_tokens = 512;
-  double tensor_parallel_link_bytes_per_s = 0;  ///< link between GPUs for tensor parallelism
+  /// Tokens already in the cache when decoding or the prompt starts (llama-bench -d): decode reads their
+  /// KV, prefill attends to them.
+  std::uint64_t depth_tokens = 0;
+  Engine engine = Engine::llama_cpp;
+  std::optional<std::uint32_t> threads;         ///< CPU threads (-t); unset: one per physical core
+  double tensor_parallel_link_bytes_per_s = 0;  ///< link between GPUs for split layers (row, tensor)
   double tensor_parallel_link_latency_s = 0;
   /// Node of each placement device (same order; 0 = the machine that runs llama-server and holds
   /// system RAM). Empty or all 0: one machine.

@@ -1,0 +1,149 @@
+#include "bench_cases.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "build_eval.h"
+#include "hardware_config.h"
+#include "run_options.h"
+#include "sizing.h"
+
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
+namespace llmsize::cli {
+namespace {
+
+std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
+  if (b.engine != Engine::llama_cpp) return fmt::format("engine {}", name_of(kEngineNames, b.engine));
+  if (b.depth > 0) return "depth (context already filled)";
+  if (catalog::find(cat.cpus, b.hardware) != nullptr) return "CPU only";
+  if (b.n_cpu_moe.value_or(0) > 0) return "MoE experts in RAM";
+  if (b.ngl && *b.ngl < m.n_layers + 1) return "partial layer offload";
+  if (b.n_devices > 1) return fmt::format("multi-GPU, split {}", name_of(kSplitModeNames, b.split.value_or(SplitMode::layer)));
+  if (catalog::find(cat.systems, b.hardware) != nullptr) return is_moe(m) ? "unified memory, MoE" : "unified memory, dense";
+  return is_moe(m) ? "one GPU, MoE" : "one GPU, dense";
+}
+
+// The command line a row's configuration corresponds to, as option structs.
+struct RowOptions {
+  SizingOptions sizing;
+  HardwareOptions hardware;
+  RunOptions run;
+};
+
+RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
+  RowOptions o;
+  o.sizing.model = b.model;
+  o.sizing.quant = b.quant;
+  constexpr std::uint64_t kContextRoom = 256;  // llama-bench sizes the context to the test (n_prompt + n_gen + depth)
+  o.sizing.context = std::to_string(b.depth + b.tokens + kContextRoom);
+  o.sizing.no_flash_attention = b.flash_attention.has_value() && !*b.flash_attention;
+  if (b.ubatch) o.sizing.ubatch = *b.ubatch;
+  if (!b.kv_type.empty()) o.sizing.kv_type = b.kv_type;
+  if (catalog::find(cat.gpus, b.hardware) != nullptr) {
+    o.hardware.gpus = {fmt::format("{}x{}", b.n_devices, b.hardware)};
+    o.hardware.cpu = b.cpu;
+  } else if (catalog::find(cat.systems, b.hardware) != nullptr) {
+    o.hardware.system = b.hardware;
+  } else {
+    o.hardware.cpu = b.hardware;
+    o.hardware.ram = "4096GB";  // rows rarely state the RAM size; speed does not depend on it
+  }
+  o.hardware.ram_kind = b.ram_kind;
+  if (b.channels) o.hardware.channels = *b.channels;
+  if (b.split) o.hardware.split = name_of(kSplitModeNames, *b.split);
+  o.run.ngl = b.ngl;
+  if (b.backend == Backend::cpu && catalog::find(cat.cpus, b.hardware) == nullptr) o.run.ngl = 0;  // a GPU box run on its CPU
+  o.run.n_cpu_moe = b.n_cpu_moe;
+  for (std::size_t i = 0; i < b.tensor_split.size(); ++i) {
+    o.run.tensor_split += (i > 0 ? "," : "") + fmt::format("{}", b.tensor_split[i]);
+  }
+  o.run.threads = b.threads;
+  if (b.depth > 0) o.run.depth = std::to_string(b.depth);
+  return o;
+}
+
+CasePrediction predict_row(Context& ctx, const Benchmark& b) {
+  CasePrediction out;
+  out.bench = &b;
+  const Model* m = catalog::find(ctx.catalog.models, b.model);
+  if (m == nullptr) {
+    out.why_not = "model not in the catalog";
+    return out;
+  }
+  out.case_name = case_of(ctx.catalog, b, *m);
+  if (b.engine != Engine::llama_cpp) {
+    out.why_not = "engine not predicted yet";
+    return out;
+  }
+  if (catalog::find(ctx.catalog.cpus, b.hardware) != nullptr && b.n_devices > 1) {
+    out.why_not = "several CPU sockets are not modelled";
+    return out;
+  }
+  try {
+    const RowOptions o = options_of(ctx.catalog, b);
+    const Sizing s = resolve_sizing(ctx, o.sizing);
+    const HardwareConfig h = resolve_hardware(ctx, o.hardware);
+    const RunChoice run = resolve_run(o.run, s, h);
+    const BuildEval e = evaluate_build(ctx, s, h, b.tokens, CostOptions{}, DecodeCurve::skip, Offload::allowed, run);
+    const bool decode = b.phase == BenchPhase::decode;
+    out.tokens_per_s = decode ? e.speed.decode_tokens_per_s : e.speed.prefill_tokens_per_s;
+    out.low = decode ? e.speed.decode_low : e.speed.prefill_low;
+    out.high = decode ? e.speed.decode_high : e.speed.prefill_high;
+    out.predicted = out.tokens_per_s > 0;
+    if (!out.predicted) out.why_not = "does not fit as given";
+  } catch (const Error& err) {
+    out.why_not = err.what();
+  }
+  return out;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+std::vector<CasePrediction> predict_benchmarks(Context& ctx) {
+  std::vector<CasePrediction> out;
+  out.reserve(ctx.catalog.benchmarks.size());
+  for (const Benchmark& b : ctx.catalog.benchmarks) out.push_back(predict_row(ctx, b));
+  return out;
+}
+
+std::vector<CaseScore> score_cases(const std::vector<CasePrediction>& rows, bool holdout_only) {
+  struct Acc {
+    std::vector<double> errors;
+    std::size_t inside = 0;
+  };
+  std::map<std::pair<std::string, bool>, Acc> by_case;
+  for (const CasePrediction& r : rows) {
+    if (!r.predicted || (holdout_only && r.bench->set != "holdout")) continue;
+    Acc& a = by_case[{r.case_name, r.bench->phase == BenchPhase::decode}];
+    const double measured = r.bench->tokens_per_s;
+    a.errors.push_back(100.0 * std::abs(r.tokens_per_s - measured) / measured);
+    if (measured >= r.low && measured <= r.high) ++a.inside;
+  }
+  std::vector<CaseScore> out;
+  for (const auto& [key, a] : by_case) {
+    CaseScore s;
+    s.case_name = key.first;
+    s.decode = key.second;
+    s.rows = a.errors.size();
+    s.median_abs_pct = percentile(a.errors, 0.5);
+    s.p90_abs_pct = percentile(a.errors, 0.9);
+    s.within_band_share = static_cast<double>(a.inside) / static_cast<double>(s.rows);
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace llmsize::cli

@@ -1,0 +1,95 @@
+#include "run_options.h"
+
+#include <fmt/format.h>
+
+#include "context.h"
+#include "render.h"
+
+using namespace llmsize::engine;  // the engine's types and functions, by their own names
+
+namespace llmsize::cli {
+
+void add_run_options(CLI::App* cmd, RunOptions& o) {
+  cmd->add_option("--ngl", o.ngl,
+                  "Layers on the GPUs, as llama.cpp -ngl (the output layer counts: n_layers + 1 is all); default: "
+                  "llmsize chooses")
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--n-cpu-moe", o.n_cpu_moe,
+                  "MoE: keep the routed experts of the first N layers in system RAM (llama.cpp --n-cpu-moe)")
+      ->check(CLI::Range(0, 100000));
+  cmd->add_flag("--cpu-moe", o.cpu_moe, "MoE: every layer's routed experts in system RAM (llama.cpp --cpu-moe)");
+  cmd->add_option("--tensor-split", o.tensor_split, "Share of the layers per GPU, as llama.cpp -ts: 3,1 or 0.6,0.4");
+  cmd->add_option("--threads,-t", o.threads, "CPU threads (llama.cpp -t); default one per physical core")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--depth,-d", o.depth,
+                  "Tokens already in the context when the prompt and decoding start (llama-bench -d): 4096, 32k");
+  cmd->add_option("--engine", o.engine,
+                  "llama.cpp (default) or vllm (tensor parallel with --split tensor, pipeline parallel with --split layer)")
+      ->check(CLI::IsMember({"llama.cpp", "vllm"}));
+}
+
+namespace {
+
+bool has_gpu(const HardwareConfig& h) { return !h.devices.empty(); }
+
+void check_vllm(const RunOptions& o, const HardwareConfig& h) {
+  if (o.ngl || o.n_cpu_moe || o.cpu_moe || !o.tensor_split.empty()) {
+    throw InputError("--ngl, --n-cpu-moe, --cpu-moe and --tensor-split are llama.cpp options; vLLM keeps every layer on "
+                     "the GPUs");
+  }
+  if (h.split == SplitMode::row) throw InputError("--split row is llama.cpp's; vLLM splits by tensor or by layer (pipeline)");
+  if (!has_gpu(h) || h.unified) throw InputError("--engine vllm needs discrete GPUs (--gpu)");
+}
+
+}  // namespace
+
+RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig& h) {
+  RunChoice run;
+  run.engine = value_of(kEngineNames, o.engine).value_or(Engine::llama_cpp);
+  if (run.engine == Engine::vllm) check_vllm(o, h);
+  const std::uint32_t n = s.model->n_layers;
+  if ((o.ngl || o.n_cpu_moe || o.cpu_moe) && !has_gpu(h)) {
+    throw InputError("--ngl, --n-cpu-moe and --cpu-moe place layers on GPUs; give a --gpu or a --system with one");
+  }
+  if (o.ngl) run.placement.gpu_layers = std::min(*o.ngl, n + 1);
+  if (o.n_cpu_moe || o.cpu_moe) {
+    if (!is_moe(*s.model)) {
+      throw InputError(fmt::format("--n-cpu-moe and --cpu-moe move routed experts; {} is a dense model (use --ngl)",
+                                   s.model->meta.name));
+    }
+    run.placement.n_cpu_moe = o.cpu_moe ? n : std::min(o.n_cpu_moe.value_or(0), n);
+  }
+  if (!o.tensor_split.empty()) {
+    const auto split = parse_tensor_split(o.tensor_split, h.devices.size());
+    if (!split || split->size() != h.devices.size()) {
+      throw InputError(fmt::format("--tensor-split {}: give one non-negative share per GPU ({} here), e.g. {}",
+                                   o.tensor_split, h.devices.size(), h.devices.size() == 2 ? "3,1" : "1,1,1"));
+    }
+    run.placement.tensor_split = *split;
+  }
+  run.threads = o.threads;
+  if (!o.depth.empty()) {
+    run.depth_tokens = parse_tokens(o.depth, "--depth");
+    if (run.depth_tokens >= s.kv.context_tokens) {
+      throw InputError(fmt::format("--depth {} leaves no room in a context of {} tokens; raise --context",
+                                   run.depth_tokens, s.kv.context_tokens));
+    }
+  }
+  return run;
+}
+
+Json run_json(const RunChoice& run, const Placement& p) {
+  const PlacementChoice& c = run.placement;
+  Json ts = Json::array();
+  for (double v : c.tensor_split) ts.push_back(v);
+  return {{"engine", name_of(kEngineNames, run.engine)},
+          {"split", to_string(p.split)},
+          {"ngl", c.gpu_layers ? Json(*c.gpu_layers) : Json(nullptr)},
+          {"n_cpu_moe", c.n_cpu_moe ? Json(*c.n_cpu_moe) : Json(nullptr)},
+          {"tensor_split", c.tensor_split.empty() ? Json(nullptr) : ts},
+          {"threads", run.threads ? Json(*run.threads) : Json(nullptr)},
+          {"depth_tokens", run.depth_tokens},
+          {"placement_given", p.chosen_by_user}};
+}
+
+}  // namespace llmsize::cli
