@@ -145,10 +145,12 @@ class CalibrationResult final : public Result {
 
   [[nodiscard]] std::string text(const Style& style) const override {
     Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
+                 {"Per MoE layer [us]", Align::right},
                  {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
                  {"Rows fit (tg/pp)", Align::right}});
     for (const Efficiency& e : c_.backends) {
       table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
+                     fixed(e.per_moe_layer_s * 1e6, 1),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
                      fmt::format("{:.2f}–{:.2f}", e.prefill_ratio_low, e.prefill_ratio_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
@@ -168,7 +170,8 @@ class CalibrationResult final : public Result {
     Json backends = Json::array();
     for (const Efficiency& e : c_.backends) {
       backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
-                          {"per_token_s", e.per_token_s}, {"prefill_efficiency", e.prefill_efficiency},
+                          {"per_token_s", e.per_token_s}, {"per_moe_layer_s", e.per_moe_layer_s},
+                          {"prefill_efficiency", e.prefill_efficiency},
                           {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
                           {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
     }

@@ -11,6 +11,8 @@ namespace {
 constexpr std::size_t kMinRowsToFit = 3;
 constexpr double kMaxPerTokenSeconds = 0.005;  // search range for the fixed per-token cost
 constexpr int kPerTokenSteps = 100;
+constexpr double kMaxPerMoeLayerSeconds = 100e-6;  // search range for the fixed cost per MoE layer
+constexpr int kPerMoeLayerSteps = 20;
 constexpr double kBandLowQuantile = 0.05;
 constexpr double kBandHighQuantile = 0.95;
 constexpr double kPooledLowQuantile = 0.05;
@@ -41,31 +43,39 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
 double median_abs_pct(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> errors;
   for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
   }
   return median(errors);
 }
 
+// Decode: 1/tps = x / efficiency + per_token_s + moe_layers × per_moe_layer_s. A grid over the two fixed
+// costs (the MoE one only with ≥ 3 MoE rows), each point taking the median efficiency of the rows.
 void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
+  const auto moe_rows = std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; });
+  const int moe_steps = moe_rows >= static_cast<std::ptrdiff_t>(kMinRowsToFit) ? kPerMoeLayerSteps : 0;
   double best_error = 1e300;
-  for (int step = 0; step <= kPerTokenSteps; ++step) {
-    Efficiency trial = e;
-    trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
-    std::vector<double> eff;
-    for (const auto& p : pts) {
-      const double streaming = 1.0 / p.measured_tokens_per_s - trial.per_token_s;
-      if (streaming > 0) eff.push_back(p.seconds_at_peak / streaming);
-    }
-    if (eff.size() < pts.size()) continue;  // this fixed cost exceeds some measured token time
-    trial.bandwidth_efficiency = median(eff);
-    const double error = median_abs_pct(trial, pts, true);
-    if (error < best_error) {
-      best_error = error;
-      e.bandwidth_efficiency = trial.bandwidth_efficiency;
-      e.per_token_s = trial.per_token_s;
+  for (int moe_step = 0; moe_step <= moe_steps; ++moe_step) {
+    for (int step = 0; step <= kPerTokenSteps; ++step) {
+      Efficiency trial = e;
+      trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
+      trial.per_moe_layer_s = moe_steps == 0 ? 0 : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
+      std::vector<double> eff;
+      for (const auto& p : pts) {
+        const double streaming = 1.0 / p.measured_tokens_per_s - trial.per_token_s - p.moe_layers * trial.per_moe_layer_s;
+        if (streaming > 0) eff.push_back(p.seconds_at_peak / streaming);
+      }
+      if (eff.size() < pts.size()) continue;  // these fixed costs exceed some measured token time
+      trial.bandwidth_efficiency = median(eff);
+      const double error = median_abs_pct(trial, pts, true);
+      if (error < best_error) {
+        best_error = error;
+        e.bandwidth_efficiency = trial.bandwidth_efficiency;
+        e.per_token_s = trial.per_token_s;
+        e.per_moe_layer_s = trial.per_moe_layer_s;
+      }
     }
   }
   e.decode_rows = pts.size();
@@ -82,7 +92,7 @@ void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
 std::vector<double> ratios_of(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> ratios;
   for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
@@ -122,14 +132,15 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   p.holdout = holdout;
   p.measured_tokens_per_s = m.measured_tokens_per_s;
   p.label = std::move(label);
+  p.moe_layers = p.decode ? m.moe_layers : 0;
   const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
   return p;
 }
 
-double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak) {
-  const double t = seconds_at_peak / e.bandwidth_efficiency + e.per_token_s;
+double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers) {
+  const double t = seconds_at_peak / e.bandwidth_efficiency + e.per_token_s + moe_layers * e.per_moe_layer_s;
   return t > 0 ? 1.0 / t : 0;
 }
 
@@ -187,7 +198,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   for (const auto& p : points) {
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
     const Efficiency& e = c.get(p.backend);
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);

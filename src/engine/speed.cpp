@@ -25,6 +25,7 @@ struct Part {
   double weight_bytes = 0;  ///< touched per token
   double kv_share = 0;      ///< share of the KV cache this part holds
   double all_weight_bytes = 0;
+  double moe_layers = 0;    ///< MoE layers whose experts this part runs
   const ComputeDevice* device = nullptr;
   const Efficiency* efficiency = nullptr;
 };
@@ -33,6 +34,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
   std::vector<Part> parts;
   const Placement& p = r.placement;
   const double frac = expert_touch_fraction(r.model, tokens_per_step);
+  const double moe_share = r.model.n_layers > 0 ? moe_layer_count(r.model) / r.model.n_layers : 0;
   double kv_total = 0;
   for (const auto& d : p.devices) kv_total += static_cast<double>(d.kv_cache_bytes);
   kv_total += static_cast<double>(p.host.kv_cache_bytes);
@@ -44,6 +46,9 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.all_weight_bytes = static_cast<double>(d.weights_bytes);
     part.weight_bytes = part.all_weight_bytes - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(d.kv_cache_bytes) / kv_total : 0;
+    // Layers held, the output layer aside; a row or tensor split runs every layer on every GPU.
+    const double layers = p.split == SplitMode::layer ? d.layers : r.model.n_layers;
+    part.moe_layers = d.expert_bytes > 0 ? layers * moe_share : 0;
     part.device = &r.devices[i];
     part.efficiency = &r.calibration.get(r.devices[i].backend);
     parts.push_back(part);
@@ -60,6 +65,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.all_weight_bytes = host_weights;
     part.weight_bytes = host_weights - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
+    part.moe_layers = h.expert_bytes > 0 ? std::max<double>(h.layers * moe_share, p.n_cpu_moe) : 0;
     part.device = &r.host->cpu;
     part.efficiency = &r.calibration.get(Backend::cpu);
     parts.push_back(part);
@@ -70,7 +76,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
 double part_seconds(const Part& part, double kv_bytes) {
   const double bytes = part.weight_bytes + kv_bytes * part.kv_share;
   return bytes / (part.device->bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency) +
-         part.efficiency->per_token_s;
+         part.efficiency->per_token_s + part.moe_layers * part.efficiency->per_moe_layer_s;
 }
 
 // Seconds the GPUs of a row or tensor split spend synchronising in one step of `tokens` tokens run as
@@ -144,9 +150,11 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
-  const double total_flops =
-      (prompt ? prefill_flops_per_token(m, tokens, static_cast<double>(r.depth_tokens)) : matmul_flops_per_token(m)) *
-      tokens;
+  // The work of the step on one backend (attention runs at that backend's own efficiency).
+  const auto total_flops = [&](Backend b) {
+    return (prompt ? prefill_work_per_token(m, b, tokens, static_cast<double>(r.depth_tokens)) : matmul_flops_per_token(m)) *
+           tokens;
+  };
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
   const bool has_gpu = !r.placement.devices.empty();
   const bool parallel = tensor_parallel(r);
@@ -157,9 +165,10 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     double t = 0;
     if (prompt && part.device->backend == Backend::cpu && has_gpu && r.host && r.host->gpu_link_bytes_per_s > 0) {
       // llama.cpp copies CPU-held weights to the GPU for large batches (op offload).
-      t = part.all_weight_bytes * micro_batches / r.host->gpu_link_bytes_per_s;
+      t = part.all_weight_bytes * micro_batches / (r.host->gpu_link_bytes_per_s * kHostWeightStreamEfficiency);
     } else {
-      const double compute = total_flops * share / (cpu_flops(r, *part.device) * part.efficiency->prefill_efficiency);
+      const double compute =
+          total_flops(part.device->backend) * share / (cpu_flops(r, *part.device) * part.efficiency->prefill_efficiency);
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       t = std::max(compute, reads);
     }
@@ -220,6 +229,25 @@ double prefill_flops_per_token(const Model& m, double prompt_tokens, double dept
   // sees the depth and, on average, half the prompt.
   const double attention = 4.0 * attention_layers * m.n_heads * head_dim_k(m) * (depth_tokens + prompt_tokens / 2);
   return matmul_flops_per_token(m) + attention;
+}
+
+double moe_layer_count(const Model& m) {
+  if (!is_moe(m)) return 0;
+  std::uint32_t n = 0;
+  for (std::uint32_t l = 0; l < m.n_layers; ++l) n += is_moe_layer(m, l) ? 1 : 0;
+  return n;
+}
+
+double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
+
+double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens) {
+  const double matmul = matmul_flops_per_token(m);
+  const double attention = prefill_flops_per_token(m, prompt_tokens, depth_tokens) - matmul;
+  double work = matmul + attention / attention_efficiency(b);
+  if (!is_moe(m)) return work;
+  const ParamCounts c = count_params(m);
+  const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
+  return work + 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
 }
 
 SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {

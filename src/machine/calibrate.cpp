@@ -85,6 +85,7 @@ bool is_moe(const BenchRow& r) {
 void copy_decode(Efficiency& to, const Efficiency& from) {
   to.bandwidth_efficiency = from.bandwidth_efficiency;
   to.per_token_s = from.per_token_s;
+  to.per_moe_layer_s = from.per_moe_layer_s;
   to.decode_ratio_low = from.decode_ratio_low;
   to.decode_ratio_high = from.decode_ratio_high;
   to.decode_rows = from.decode_rows;
@@ -166,7 +167,8 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
       std::llround(static_cast<double>(row.model_size_bytes) * embd_params / static_cast<double>(row.model_n_params)));
   w.token_embd_bytes = std::min(w.token_embd_bytes, w.total_bytes);
   m.weight_bytes_per_token = decode_weight_bytes_per_token(*model, w);
-  m.flops_per_token = prefill_flops_per_token(*model, static_cast<double>(row.n_prompt));
+  m.flops_per_token = prefill_work_per_token(*model, m.backend, static_cast<double>(row.n_prompt));
+  m.moe_layers = moe_layer_count(*model);
   return "";
 }
 
@@ -181,9 +183,9 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
                         : use.backend == Backend::metal ? metal_device(cat, row, use)
                                                         : gpu_device(cat, row, use);
   Measurement m;
+  m.backend = use.backend;  // token_work weighs the attention FLOPs by the backend's efficiency
   if (use.skipped_because.empty()) use.skipped_because = token_work(cat, row, m);
   if (!use.skipped_because.empty()) return std::nullopt;
-  m.backend = use.backend;
   m.phase = use.decode ? BenchPhase::decode : BenchPhase::prefill;
   m.bandwidth_bytes_per_s = use.bandwidth_bytes_per_s;
   m.matmul_flops_per_s = use.flops_per_s;
@@ -194,6 +196,7 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
     return std::nullopt;
   }
   use.seconds_at_peak = p.seconds_at_peak;
+  use.moe_layers = p.moe_layers;
   use.used = true;
   return p;
 }
@@ -215,7 +218,8 @@ std::vector<Efficiency> fitted_backends(const Calibration& catalog_fit, const st
 }
 
 double predicted(const Efficiency& e, const RowUse& use) {
-  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak) : predict_prefill_tokens_per_s(e, use.seconds_at_peak);
+  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers)
+                    : predict_prefill_tokens_per_s(e, use.seconds_at_peak);
 }
 
 // Backend overhead: memory on a GPU that is neither llama.cpp's buffers nor free ("unaccounted" in

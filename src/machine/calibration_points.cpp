@@ -1,6 +1,6 @@
 // Measurements -> fit points, on one basis for both sources: the catalog's published llama-bench
 // rows and the user's own (calibrate.cpp). Both go through the engine's calibration_point with
-// decode_weight_bytes_per_token and prefill_flops_per_token, the bytes and FLOPs the predictor uses.
+// decode_weight_bytes_per_token and prefill_work_per_token, the bytes and FLOPs the predictor uses.
 #include <cmath>
 #include <map>
 
@@ -74,7 +74,8 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     measured->backend = b.backend;
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
-    measured->flops_per_token = prefill_flops_per_token(*m, b.tokens);
+    measured->flops_per_token = prefill_work_per_token(*m, b.backend, b.tokens);
+    measured->moe_layers = moe_layer_count(*m);
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));
   }

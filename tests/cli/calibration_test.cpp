@@ -36,13 +36,13 @@ TEST_CASE("speed predictions on the held-back half of the llama-bench set", "[ca
                    prefill.median_abs_pct, 100 * prefill.within_band_share, prefill_fit.median_abs_pct));
   // Since 2026-12-06 the set holds 1,578 rows (issue 13); 410 of them are held-back single-device rows
   // (was 111), on many more GPUs, Macs, APUs and quant types, and the per-backend factors miss the old
-  // targets on them (decode 19.9%, prefill 46.2%). These bounds guard against regressions while the
+  // targets on them (decode 19.9%, prefill 32.5%). These bounds guard against regressions while the
   // structure of issue 13 replaces the factors; the per-case table (`catalog calibration --cases`) is
   // the measure of progress (docs/calibration.md).
   CHECK(decode.rows >= 150);
   CHECK(prefill.rows >= 150);
   CHECK(decode.median_abs_pct <= 21.0);
-  CHECK(prefill.median_abs_pct <= 48.0);
+  CHECK(prefill.median_abs_pct <= 34.0);  // 46.2% before the MoE, streaming and attention terms
   CHECK(decode.within_band_share >= 0.8);
   CHECK(prefill.within_band_share >= 0.8);
 }

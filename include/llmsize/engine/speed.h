@@ -44,6 +44,9 @@ struct Efficiency {
   Backend backend = Backend::cpu;
   double bandwidth_efficiency = 0.7;  ///< share of peak bandwidth decode streams weights at
   double per_token_s = 0;             ///< fixed cost per decoded token (kernel launches, sync)
+  /// Extra fixed cost per MoE layer and decoded token: routing, top-k and the expert kernels'
+  /// launches (fitted where the backend has ≥ 3 MoE rows; 0 otherwise).
+  double per_moe_layer_s = 0;
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
   double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
   double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
@@ -67,6 +70,31 @@ struct Calibration {
 [[nodiscard]] double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w);
 /// FLOPs per token of a prompt of P tokens: 2 × active parameters + the causal attention term
 /// 2 × attention layers × n_head × head_dim × P.
+/// Share of its dense-GEMM efficiency that a prompt's routed-expert matrix multiplications reach: each
+/// expert multiplies only the tokens routed to it (llama.cpp's mul_mat_id), so the matrices are small
+/// and many. Fitted on the catalog's "fit" rows of MoE models resident on one GPU or unified machine
+/// (docs/calibration.md): measured / predicted prefill was 0.45–0.59 with expert FLOPs at full efficiency.
+inline constexpr double kExpertGemmEfficiency = 0.4;
+/// Share of the PCIe rate at which llama.cpp streams weights held in system RAM to the GPU for a prompt's
+/// micro-batches (its op offload copies from pageable, memory-mapped pages). Derived from the "fit" rows
+/// of the experts-in-RAM case (Quadro RTX 5000 on PCIe 3 x16, Qwen3-30B-A3B Q4_K_M with --n-cpu-moe 16,
+/// 24, 40: measured / predicted 0.46–0.49 at the full PCIe rate) and the partial-offload rows (0.3–0.7).
+inline constexpr double kHostWeightStreamEfficiency = 0.5;
+/// MoE layers of a model (those with routed experts).
+[[nodiscard]] double moe_layer_count(const Model& m);
+/// Share of its matrix-multiplication efficiency a backend's attention kernels reach on a prompt (QK^T,
+/// softmax, AV over the cache: flash attention on GPUs, the CPU's f16 dot products). Chosen on the "fit"
+/// rows alone: of GPU 0.3/0.5/0.7/1.0 and CPU 0.05/0.1/0.25, these give the smallest median error on the
+/// fit rows of the depth (41.3%), one-GPU dense (19.5%) and CPU-only (37.8%) prefill cases
+/// (docs/calibration.md).
+inline constexpr double kGpuAttentionEfficiency = 0.7;
+inline constexpr double kCpuAttentionEfficiency = 0.25;
+[[nodiscard]] double attention_efficiency(Backend b);
+/// The prefill FLOPs per token as the predictor weighs them on backend `b`: the matrix FLOPs, the routed
+/// experts' share divided by kExpertGemmEfficiency and the attention FLOPs by attention_efficiency(b).
+/// The basis of prefill calibration points and of prefill predictions alike.
+[[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0);
+
 /// After `depth_tokens` already in the cache (llama-bench -d), each prompt token also attends to them:
 /// the attention term becomes 4 × attention layers × n_head × head_dim × (depth + P / 2).
 [[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens = 0);
@@ -93,6 +121,7 @@ struct CalibrationPoint {
   bool decode = true;             ///< tg (decode) or pp (prefill)
   bool holdout = false;
   double seconds_at_peak = 0;     ///< decode: bytes / bandwidth; prefill: FLOPs / peak FLOP/s, per token
+  double moe_layers = 0;          ///< decode: MoE layers a token passes (per_moe_layer_s applies to each)
   double measured_tokens_per_s = 0;
   std::string label;
 };
@@ -107,7 +136,8 @@ struct Measurement {
   double bandwidth_bytes_per_s = 0;   ///< peak memory bandwidth of the device that streams the weights
   double matmul_flops_per_s = 0;      ///< peak matrix FLOP/s of all devices of the run together
   double weight_bytes_per_token = 0;  ///< decode: decode_weight_bytes_per_token
-  double flops_per_token = 0;         ///< prefill: prefill_flops_per_token at the test's prompt length
+  double flops_per_token = 0;         ///< prefill: prefill_work_per_token at the test's prompt length
+  double moe_layers = 0;              ///< moe_layer_count of the model
   double measured_tokens_per_s = 0;
 };
 
@@ -124,7 +154,7 @@ struct Measurement {
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);
-[[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak);
+[[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0);
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
 
 /// Median absolute percentage error of the predictions on a subset of points.
