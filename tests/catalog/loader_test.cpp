@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "llmsize/catalog/catalog.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
@@ -181,4 +183,31 @@ TEST_CASE("lookups ignore case and treat _ as -, suggestions find the near name"
   CHECK(catalog::find(r.catalog.gpus, "3090")->meta.id == "rtx-3090");
   CHECK(catalog::closest("rtx-309", catalog::names_of(r.catalog.gpus)) == "rtx-3090");
   CHECK(catalog::closest("zzzzzzzzzzzz", catalog::names_of(r.catalog.gpus)).empty());
+}
+
+TEST_CASE("a benchmark row carries its configuration: depth, split, offload, threads, engine, host", "[catalog][bench]") {
+  const std::string row = bench(R"("pp512", "depth": 4096, "split_mode": "row", "n_devices": 2, "n_cpu_moe": 12,
+    "tensor_split": "3,1", "ubatch": 256, "batch": 2048, "threads": 16, "kv_type": "q8-0", "engine": "ik_llama.cpp",
+    "cpu": "ryzen-9-7950x", "ram_kind": "ddr5-6000", "channels": 2)");
+  const auto r = catalog::load(catalog::embedded_files(), {{"test.json", row}});
+  REQUIRE(r.ok());
+  const auto it = std::find_if(r.catalog.benchmarks.begin(), r.catalog.benchmarks.end(),
+                               [](const Benchmark& b) { return b.meta.id == "b"; });
+  REQUIRE(it != r.catalog.benchmarks.end());
+  CHECK(it->depth == 4096);
+  CHECK(it->split == SplitMode::row);
+  CHECK(it->n_cpu_moe == 12U);
+  CHECK(it->tensor_split == std::vector<double>{3, 1});
+  CHECK(it->ubatch == 256U);
+  CHECK(it->threads == 16U);
+  CHECK(it->engine == Engine::ik_llama_cpp);
+  CHECK(it->cpu == "ryzen-9-7950x");
+  CHECK(it->channels == 2U);
+  // A -ts that is not a list of shares, and a host CPU the catalog lacks, are errors naming the field.
+  CHECK(overlay_errors(bench(R"("tg128", "tensor_split": "3;1")")) ==
+        std::vector<std::string>{"test.json: /benchmarks/0/tensor_split: \"3;1\" is not a -ts list (non-negative "
+                                 "proportions, e.g. \"3,1\")"});
+  const auto unknown = overlay_errors(bench(R"("tg128", "cpu": "ryzen-9-7951x")"));
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].find("cpu") != std::string::npos);
 }

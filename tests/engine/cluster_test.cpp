@@ -200,3 +200,44 @@ TEST_CASE("two machines draw two CPUs and platforms; the PSU is sized per machin
   CHECK(one.watts_decode == Approx(571.25));  // 490 + 81.25
   CHECK(one.psu_watts == 1200);               // (700 + 125 + 50) × 1.3 = 1137.5 W
 }
+
+TEST_CASE("split modes on two RTX 3090s: -sm row and -sm tensor read in parallel, then pay their syncs", "[speed][split]") {
+  // Both cards read half of the 42 GB at once: 21e9 / 936e9 = 22.436 ms.
+  //   -sm row: 7 matrices × 80 layers × 50 us = 28.0 ms of syncs (activations 8192 × 4 B: 0 here, no
+  //   link given) → 50.436 ms, 19.83 tok/s: slower than the layer split's 22.29, as measured at batch 1.
+  //   -sm tensor: 2 all-reduces × 80 layers × 100 us = 16.0 ms → 38.436 ms, 26.02 tok/s.
+  Fixture f;
+  f.placement.split = SplitMode::row;
+  const double row = decode_at(f.request(), 0).decode_tokens_per_s;
+  CHECK(row == Approx(1.0 / (21.0 / 936.0 + 7 * 80 * 50e-6)).epsilon(1e-9));
+  CHECK(row < 936.0 / 42.0);
+  f.placement.split = SplitMode::tensor;
+  CHECK(decode_at(f.request(), 0).decode_tokens_per_s == Approx(1.0 / (21.0 / 936.0 + 2 * 80 * 100e-6)).epsilon(1e-9));
+  // vLLM's tensor parallelism: two all-reduces per layer at the link's latency (NVLink 3: 2 us here).
+  SpeedRequest vllm = f.request();
+  vllm.engine = Engine::vllm;
+  vllm.tensor_parallel_link_latency_s = 2e-6;
+  vllm.tensor_parallel_link_bytes_per_s = 56e9;
+  const double moved = 8192.0 * 2 / 56e9;  // one token's f16 hidden state
+  CHECK(decode_at(vllm, 0).decode_tokens_per_s ==
+        Approx(1.0 / (21.0 / 936.0 + 2 * 80 * (2e-6 + moved))).epsilon(1e-9));
+}
+
+TEST_CASE("prefill after a filled context attends to it: the attention term grows with the depth", "[speed][depth]") {
+  // Llama-3.1-8B, P = 512 after D = 4096: attention 4 × 32 layers × 32 heads × 128 × (4096 + 256).
+  const Model m = test::llama_3_1_8b();
+  const double attention = 4.0 * 32 * 32 * 128 * (4096 + 256);
+  CHECK(prefill_flops_per_token(m, 512, 4096) - prefill_flops_per_token(m, 0) == Approx(attention));
+  // On a GPU the attention FLOPs weigh 1 / 0.7, on a CPU 1 / 0.25 (kGpuAttentionEfficiency, kCpuAttentionEfficiency).
+  CHECK(prefill_work_per_token(m, Backend::cuda, 512, 4096) == Approx(prefill_flops_per_token(m, 0) + attention / 0.7));
+  CHECK(prefill_work_per_token(m, Backend::cpu, 512, 4096) == Approx(prefill_flops_per_token(m, 0) + attention / 0.25));
+}
+
+TEST_CASE("a prompt's routed-expert FLOPs weigh 1 / 0.4: small per-expert matrices", "[speed][moe]") {
+  const Model m = test::deepseek_v3();  // 8 of 256 experts in 58 of 61 layers
+  CHECK(moe_layer_count(m) == 58);
+  const ParamCounts c = count_params(m);
+  const double routed_active = static_cast<double>(c.routed_expert) * 8 / 256;
+  CHECK(prefill_work_per_token(m, Backend::cuda, 1, 0) - prefill_flops_per_token(m, 1, 0) * 1.0 ==
+        Approx(2 * routed_active * (1 / 0.4 - 1) + (prefill_flops_per_token(m, 1, 0) - 2.0 * static_cast<double>(c.active)) * (1 / 0.7 - 1)));
+}

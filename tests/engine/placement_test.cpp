@@ -180,3 +180,77 @@ TEST_CASE("the placement records its split mode", "[placement][multi-gpu]") {
   s.gpus({24});  // one GPU: nothing to split
   CHECK(s.place().split == SplitMode::layer);
 }
+
+TEST_CASE("placement: -ngl as given: the last N layers on the GPU, the output layer counted, no --fit margin", "[placement][given]") {
+  Setup s(test::llama_3_1_8b(), "q4-0", 8192);
+  s.gpus({24});
+  s.request.host_ram_bytes = 64 * kGiB;
+  s.request.choice.gpu_layers = 9;  // the output layer + blocks 24..31
+  const Placement p = s.place();
+  REQUIRE(p.verdict == Verdict::fits_with_offload);
+  CHECK(p.reason == PlacementReason::layers_in_ram);
+  CHECK(p.chosen_by_user);
+  CHECK(p.gpu_layers == 9);
+  CHECK(p.devices[0].layers == 8);
+  CHECK(p.devices[0].holds_output);
+  CHECK(p.host.layers == 24);
+  CHECK(p.devices[0].margin_bytes == 0);
+  // The same model all on the GPU when -ngl covers every layer (99 as people type it).
+  s.request.choice.gpu_layers = 99;
+  const Placement all = s.place();
+  CHECK(all.verdict == Verdict::fits);
+  CHECK(all.gpu_layers == 33);
+  // A given placement is judged, never changed: all 33 layers of the F16 model on 12 GiB overfill it.
+  Setup big(test::llama_3_1_8b(), "f16", 8192);
+  big.gpus({12});
+  big.request.host_ram_bytes = 64 * kGiB;
+  big.request.choice.gpu_layers = 33;
+  const Placement over = big.place();
+  CHECK(over.verdict == Verdict::does_not_fit);
+  CHECK(over.reason == PlacementReason::given_layers_too_big);
+  CHECK(over.gpu_layers == 33);
+}
+
+TEST_CASE("placement: --n-cpu-moe as given keeps exactly the first N layers' experts in RAM", "[placement][given][moe]") {
+  Setup s(test::deepseek_v3(), "q4-0", 4096);
+  s.gpus({24});
+  s.request.host_ram_bytes = 1024 * kGiB;
+  s.request.choice.n_cpu_moe = 61;  // every layer (--cpu-moe)
+  const Placement p = s.place();
+  CHECK(p.n_cpu_moe == 61);
+  CHECK(p.chosen_by_user);
+  CHECK(p.reason == PlacementReason::experts_in_ram);
+  std::uint64_t experts = 0;
+  for (std::uint64_t b : s.weights.layer_expert_bytes) experts += b;
+  CHECK(p.host.expert_bytes == experts);
+  CHECK(p.devices[0].expert_bytes == 0);
+}
+
+TEST_CASE("placement: -ts as given splits the layers in its proportions", "[placement][given][multi-gpu]") {
+  Setup s(test::llama_3_1_8b(), "q4-0", 8192);
+  s.gpus({24, 24});
+  s.request.host_ram_bytes = 64 * kGiB;
+  s.request.choice.tensor_split = {3, 1};
+  const Placement p = s.place();
+  REQUIRE(p.verdict == Verdict::fits);
+  // 33 layers (32 + output) at 3:1: positions 0..24 (l/33 < 0.75) on GPU 0, the rest on GPU 1.
+  CHECK(p.devices[0].layers == 25);
+  CHECK(p.devices[1].layers == 7);
+  CHECK(p.devices[1].holds_output);
+}
+
+TEST_CASE("placement: -sm row keeps the KV cache on the main GPU; -sm tensor splits it", "[placement][multi-gpu]") {
+  Setup s(test::llama_3_1_8b(), "q4-0", 8192);
+  s.gpus({24, 24});
+  s.request.host_ram_bytes = 64 * kGiB;
+  s.request.split = SplitMode::row;
+  const Placement row = s.place();
+  CHECK(row.split == SplitMode::row);
+  CHECK(row.devices[0].kv_cache_bytes == 1024 * kMiB);
+  CHECK(row.devices[1].kv_cache_bytes == 0);
+  CHECK(row.devices[0].weights_bytes == row.devices[1].weights_bytes);
+  s.request.split = SplitMode::tensor;
+  const Placement tensor = s.place();
+  CHECK(tensor.devices[0].kv_cache_bytes == 512 * kMiB);
+  CHECK(tensor.devices[1].kv_cache_bytes == 512 * kMiB);
+}

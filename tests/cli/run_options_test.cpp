@@ -1,0 +1,94 @@
+// The configuration a user runs, said with llama.cpp's flags (issue 13, item 1): --ngl, --n-cpu-moe,
+// --cpu-moe, --tensor-split, --split, --threads, --depth, --engine, predicted as given or refused.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "run_cli.h"
+
+namespace {
+
+using llmsize::test::json_of;
+using llmsize::test::run;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("check with --n-cpu-moe predicts the placement as given and prints it in the server flags", "[cli][run]") {
+  const auto j = json_of(run({"check", "--model", "qwen3-30b-a3b", "--gpu", "3060", "--cpu", "7950x", "--ram", "64GB",
+                              "--n-cpu-moe", "20", "--json"}));
+  CHECK(j["inputs"]["run"]["n_cpu_moe"] == 20);
+  CHECK(j["inputs"]["run"]["placement_given"] == true);
+  CHECK(j["inputs"]["run"]["ngl"].is_null());
+  CHECK(j["result"]["verdict"] == "fits_with_offload");
+  CHECK(j["result"]["reason_code"] == "experts_in_ram");
+  CHECK(contains(j["result"]["runtime"]["llama_server"].get<std::string>(), "--n-cpu-moe 20"));
+  // Fewer experts in RAM than fit: refused with the flags named, exit 1 (does not fit).
+  const auto r = run({"check", "--model", "qwen3-30b-a3b", "--gpu", "3060", "--cpu", "7950x", "--ram", "64GB",
+                      "--n-cpu-moe", "5"});
+  CHECK(r.code == 1);
+  CHECK(contains(r.out, "the placement given (-ngl 49, --n-cpu-moe 5) overfills a GPU"));
+}
+
+TEST_CASE("check: --ngl below the layer count puts the rest in RAM, and decode is slower than with every layer", "[cli][run]") {
+  const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--gpu", "3090", "--cpu", "7950x",
+                                         "--ram", "64GB", "--json"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return json_of(run(args));
+  };
+  const auto all = with({});
+  const auto eight = with({"--ngl", "8"});
+  CHECK(eight["result"]["placement"]["gpu_layers"] == 8);
+  CHECK(eight["result"]["reason_code"] == "layers_in_ram");
+  CHECK(eight["result"]["speed"]["decode_tokens_per_s"].get<double>() <
+        all["result"]["speed"]["decode_tokens_per_s"].get<double>() / 3);
+}
+
+TEST_CASE("check: --split row on two GPUs is slower at batch 1 than the layer split, as llama.cpp measures", "[cli][run][split]") {
+  const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--gpu", "2x4090", "--json"};
+  std::vector<std::string> row = base;
+  row.insert(row.end(), {"--split", "row"});
+  const auto layer = json_of(run(base));
+  const auto split = json_of(run(row));
+  CHECK(split["inputs"]["run"]["split"] == "row");
+  CHECK(split["result"]["speed"]["decode_tokens_per_s"].get<double>() <
+        layer["result"]["speed"]["decode_tokens_per_s"].get<double>());
+  CHECK(contains(split["result"]["runtime"]["llama_server"].get<std::string>(), "-sm row"));
+}
+
+TEST_CASE("speed: --depth makes decode and prefill after a filled context slower", "[cli][run][depth]") {
+  const std::vector<std::string> base = {"speed", "--model", "llama-3.1-8b", "--gpu", "3090", "--context", "32k", "--json"};
+  std::vector<std::string> deep = base;
+  deep.insert(deep.end(), {"--depth", "16k"});
+  const auto empty = json_of(run(base));
+  const auto filled = json_of(run(deep));
+  CHECK(filled["inputs"]["run"]["depth_tokens"] == 16384);
+  CHECK(filled["result"]["decode_tokens_per_s"].get<double>() <
+        empty["result"]["decode_tokens_per_s"].get<double>());
+  CHECK(filled["result"]["prefill_tokens_per_s"].get<double>() <
+        empty["result"]["prefill_tokens_per_s"].get<double>());
+}
+
+TEST_CASE("run flags that cannot apply are input errors naming the flag", "[cli][run][errors]") {
+  auto error_of = [](std::vector<std::string> args) {
+    const auto r = run(args);
+    CHECK(r.code == 2);
+    return r.err;
+  };
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--n-cpu-moe", "4"}),
+                 "--n-cpu-moe and --cpu-moe move routed experts; Llama 3.1 8B is a dense model"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--cpu", "7950x", "--ram", "64GB", "--ngl", "10"}),
+                 "--ngl, --n-cpu-moe and --cpu-moe place layers on GPUs"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--tensor-split", "3,1"}),
+                 "--tensor-split 3,1: give one non-negative share per GPU (1 here)"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--depth", "8192"}),
+                 "--depth 8192 leaves no room in a context of 8192 tokens"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--engine", "vllm", "--ngl", "10"}),
+                 "are llama.cpp options; vLLM keeps every layer on the GPUs"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "vllm", "--split", "row"}),
+                 "--split row is llama.cpp's"));
+}
