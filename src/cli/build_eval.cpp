@@ -79,6 +79,21 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
                          const CostOptions& cost, DecodeCurve curve, Offload offload, const RunChoice& run) {
   BuildEval e;
   e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload, run.placement));
+  if (e.placement.reason == PlacementReason::experts_in_ram && !e.placement.chosen_by_user) {
+    // Experts in RAM against whole layers in RAM: keep the faster decode, report the other.
+    PlacementRequest layers = placement_request(h, offload, run.placement);
+    layers.allow_expert_offload = false;
+    Placement alt = place(*s.model, s.weights, s.cache, layers);
+    if (alt.verdict != Verdict::does_not_fit) {
+      const SpeedResult mine = estimate_speed(speed_request(ctx, s, h, e.placement, prompt_tokens, run), {});
+      const SpeedResult theirs = estimate_speed(speed_request(ctx, s, h, alt, prompt_tokens, run), {});
+      const bool swap = theirs.decode_tokens_per_s > mine.decode_tokens_per_s;
+      if (swap) std::swap(e.placement, alt);
+      const SpeedResult& other = swap ? mine : theirs;
+      e.alternative = OffloadAlternative{alt.reason, alt.gpu_layers, alt.n_cpu_moe, other.decode_tokens_per_s,
+                                         other.prefill_tokens_per_s};
+    }
+  }
 
   const SpeedRequest sr = speed_request(ctx, s, h, e.placement, prompt_tokens, run);
   if (e.placement.verdict != Verdict::does_not_fit) {

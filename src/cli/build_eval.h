@@ -26,8 +26,19 @@ void add_cost_options(CLI::App* cmd, CostOptions& o);
 /// --utilisation or --price-per-kwh; nothing when all three were given.
 [[nodiscard]] std::optional<Assumption> usage_assumption(const CLI::App& cmd, const CostOptions& cost);
 
+/// The offload llmsize did not choose for a MoE model that needs RAM: whole layers in RAM when it chose
+/// experts in RAM, or the other way round; the faster one (decode) is the placement.
+struct OffloadAlternative {
+  engine::PlacementReason reason = engine::PlacementReason::none;
+  std::uint32_t gpu_layers = 0;
+  std::uint32_t n_cpu_moe = 0;
+  double decode_tokens_per_s = 0;
+  double prefill_tokens_per_s = 0;
+};
+
 struct BuildEval {
   engine::Placement placement;
+  std::optional<OffloadAlternative> alternative;  ///< MoE with offload, placement not given
   engine::SpeedResult speed;
   engine::PowerResult power;
   engine::CostResult cost;

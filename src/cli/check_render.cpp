@@ -87,6 +87,14 @@ std::string speed_text(const CheckReport& r) {
                      sp.decode_tokens_per_s, sp.decode_low, sp.decode_high, sp.bottleneck);
   out += fmt::format("  prefill {:>8.0f} tok/s  (likely {:.0f}–{:.0f})  for a {}-token prompt\n", sp.prefill_tokens_per_s,
                      sp.prefill_low, sp.prefill_high, r.prompt_tokens);
+  if (const auto& alt = r.eval.alternative) {
+    const bool experts = alt->reason == PlacementReason::experts_in_ram;
+    const double gain = alt->decode_tokens_per_s > 0 ? (sp.decode_tokens_per_s / alt->decode_tokens_per_s - 1) * 100 : 0;
+    out += fmt::format("  instead of {} ({}): {:.1f} tok/s decode, {:.0f} tok/s prefill; this placement decodes {:.0f}% faster\n",
+                       experts ? "experts in RAM" : "whole layers in RAM",
+                       experts ? fmt::format("--n-cpu-moe {}", alt->n_cpu_moe) : fmt::format("-ngl {}", alt->gpu_layers),
+                       alt->decode_tokens_per_s, alt->prefill_tokens_per_s, gain);
+  }
   if (r.hardware.nodes > 1) {
     const double token_s = sp.decode_tokens_per_s > 0 ? 1.0 / sp.decode_tokens_per_s : 0;
     out += fmt::format("  network  {} crossings per token over {}: {:.2f} ms per decoded token ({:.0f}% of it), "
@@ -247,6 +255,12 @@ Json check_json(const CheckReport& r) {
   result["placement"] = {{"gpu_layers", p.gpu_layers}, {"n_cpu_moe", p.n_cpu_moe}, {"tensor_split", p.tensor_split},
                          {"offloaded_weight_fraction", p.offloaded_weight_fraction}};
   result["speed"] = speed_json(e.speed);
+  result["offload_alternative"] =
+      e.alternative ? Json{{"reason_code", to_string(e.alternative->reason)}, {"gpu_layers", e.alternative->gpu_layers},
+                           {"n_cpu_moe", e.alternative->n_cpu_moe},
+                           {"decode_tokens_per_s", e.alternative->decode_tokens_per_s},
+                           {"prefill_tokens_per_s", e.alternative->prefill_tokens_per_s}}
+                    : Json(nullptr);
   result["power"] = {{"watts_decode", e.power.watts_decode}, {"watts_prefill", e.power.watts_prefill},
                      {"watts_idle", e.power.watts_idle},     {"psu_watts", e.power.psu_watts},
                      {"kwh_per_mtok", e.cost.kwh_per_mtok},   {"cost_per_mtok", e.cost.cost_per_mtok},

@@ -23,7 +23,7 @@ inline constexpr std::string_view kDecodePart =
     "t(part)     = bytes(part) / (bandwidth × bandwidth_efficiency[backend]) + per_token_s[backend]";
 inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
-    "FLOPs = 2 × active params × P + 2 × attention layers × n_head × head_dim × P²";
+    "FLOPs = 2 × active params × P + 4 × attention layers × n_head × head_dim × P × (D + P / 2)";
 
 /// Every line above, for the test that finds each in docs/formulas.md.
 inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvCache,   kCellsSliding, kKvRow,

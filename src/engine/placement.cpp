@@ -339,7 +339,7 @@ Placement place(const Model& model, const WeightsResult& weights, const KvResult
   }
   Placement everything = evaluate(in, proportional_layout(in, n + 1, 0));
   if (!r.allow_offload) return does_not_fit(everything, PlacementReason::gpu_memory_short);
-  if (is_moe(model)) {
+  if (is_moe(model) && r.allow_expert_offload) {
     if (auto p = place_expert_offload(in); p && host_fits(r, *p)) {
       p->verdict = Verdict::fits_with_offload;
       p->reason = PlacementReason::experts_in_ram;

@@ -92,3 +92,17 @@ TEST_CASE("run flags that cannot apply are input errors naming the flag", "[cli]
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "vllm", "--split", "row"}),
                  "--split row is llama.cpp's"));
 }
+
+TEST_CASE("a MoE model that needs RAM: experts in RAM against whole layers in RAM, the faster kept", "[cli][run][moe]") {
+  const auto j = json_of(run({"check", "--model", "qwen3-30b-a3b", "--gpu", "3060", "--cpu", "7950x", "--ram", "64GB", "--json"}));
+  const auto& alt = j["result"]["offload_alternative"];
+  REQUIRE(alt.is_object());
+  const double chosen = j["result"]["speed"]["decode_tokens_per_s"].get<double>();
+  CHECK(chosen >= alt["decode_tokens_per_s"].get<double>());
+  // The two are the two kinds of offload.
+  CHECK(alt["reason_code"] != j["result"]["reason_code"]);
+  // Given a placement, nothing is compared; a model that fits needs no comparison.
+  CHECK(json_of(run({"check", "--model", "qwen3-30b-a3b", "--gpu", "3060", "--cpu", "7950x", "--ram", "64GB",
+                     "--n-cpu-moe", "24", "--json"}))["result"]["offload_alternative"].is_null());
+  CHECK(json_of(run({"check", "--model", "qwen3-30b-a3b", "--gpu", "4090", "--json"}))["result"]["offload_alternative"].is_null());
+}

@@ -49,7 +49,8 @@ struct PlacementRequest {
   bool unified_memory = false;                   ///< devices[0] shares host RAM
   SplitMode split = SplitMode::layer;
   PlacementChoice choice;                        ///< -ngl, --n-cpu-moe, -ts as given
-  bool allow_offload = true;                     ///< false: only "everything on the GPUs" counts as fitting
+  bool allow_offload = true;
+  bool allow_expert_offload = true;              ///< false: a MoE model offloads whole layers, as a dense one                     ///< false: only "everything on the GPUs" counts as fitting
   bool mmap = true;
   bool cpu_repack = true;                        ///< x86 host: llama.cpp keeps repacked copies
   std::uint64_t fit_margin_bytes = kFitMarginBytes;
