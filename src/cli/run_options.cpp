@@ -48,6 +48,11 @@ RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig
   run.engine = value_of(kEngineNames, o.engine).value_or(Engine::llama_cpp);
   if (run.engine == Engine::vllm) check_vllm(o, h);
   const std::uint32_t n = s.model->n_layers;
+  if ((o.ngl || o.n_cpu_moe || o.cpu_moe || !o.tensor_split.empty()) && h.split != SplitMode::layer &&
+      h.devices.size() > 1) {
+    throw InputError("--ngl, --n-cpu-moe, --cpu-moe and --tensor-split place whole layers (--split layer); with --split "
+                     "row or tensor every GPU holds an equal share of every layer");
+  }
   if ((o.ngl || o.n_cpu_moe || o.cpu_moe) && !has_gpu(h)) {
     throw InputError("--ngl, --n-cpu-moe and --cpu-moe place layers on GPUs; give a --gpu or a --system with one");
   }

@@ -37,7 +37,8 @@ struct RunChoice {
 
 /// Checks the flags against the model and the hardware and resolves them. Throws InputError naming the
 /// flag: --ngl or --n-cpu-moe without a GPU, a -ts with another count than the GPUs, --n-cpu-moe on a
-/// dense model, --depth beyond the context, vLLM with llama.cpp-only options.
+/// dense model, --depth beyond the context, vLLM with llama.cpp-only options, layer placement flags with
+/// --split row or tensor.
 [[nodiscard]] RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig& h);
 
 /// The flags given, for `inputs.run` (null for each one left out).

@@ -91,6 +91,8 @@ TEST_CASE("run flags that cannot apply are input errors naming the flag", "[cli]
                  "are llama.cpp options; vLLM keeps every layer on the GPUs"));
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "vllm", "--split", "row"}),
                  "--split row is llama.cpp's"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--split", "row", "--ngl", "10"}),
+                 "place whole layers (--split layer)"));
 }
 
 TEST_CASE("a MoE model that needs RAM: experts in RAM against whole layers in RAM, the faster kept", "[cli][run][moe]") {
