@@ -26,6 +26,9 @@ for c in result["cases"]:
         continue
     print(f"| {c['case']} | {c['test']} | {c['rows']} | {c['median_abs_pct']:.1f}% | {c['p90_abs_pct']:.1f}% | "
           f"{100 * c['within_band_share']:.0f}% |")
+order = result["ordering"]
+print(f"\nDevice order: {100 * order['agree_share']:.0f}% of {order['pairs']} pairs (same model, quant, test and "
+      "configuration; measured more than 5% apart) predicted in the measured order")
 rows = result["rows"]
 predicted = sum(1 for r in rows if r["predicted_tokens_per_s"] is not None)
 why = {}

@@ -146,4 +146,35 @@ std::vector<CaseScore> score_cases(const std::vector<CasePrediction>& rows, bool
   return out;
 }
 
+OrderingScore score_ordering(const std::vector<CasePrediction>& rows) {
+  constexpr double kTieRatio = 1.05;  // measurements closer than 5% are not ordered
+  std::map<std::string, std::vector<const CasePrediction*>> groups;
+  for (const CasePrediction& r : rows) {
+    if (!r.predicted) continue;
+    const Benchmark& b = *r.bench;
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", b.model, b.quant, b.phase == BenchPhase::decode,
+                                        b.tokens, b.depth, b.n_devices, b.ngl.value_or(0), b.n_cpu_moe.value_or(0),
+                                        r.case_name);
+    groups[key].push_back(&r);
+  }
+  OrderingScore s;
+  std::size_t agree = 0;
+  for (const auto& [key, members] : groups) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      for (std::size_t j = i + 1; j < members.size(); ++j) {
+        const CasePrediction& a = *members[i];
+        const CasePrediction& c = *members[j];
+        if (a.bench->hardware == c.bench->hardware) continue;
+        const double ma = a.bench->tokens_per_s;
+        const double mc = c.bench->tokens_per_s;
+        if (std::max(ma, mc) < kTieRatio * std::min(ma, mc)) continue;
+        ++s.pairs;
+        if ((ma > mc) == (a.tokens_per_s > c.tokens_per_s)) ++agree;
+      }
+    }
+  }
+  s.agree_share = s.pairs == 0 ? 0 : static_cast<double>(agree) / static_cast<double>(s.pairs);
+  return s;
+}
+
 }  // namespace llmsize::cli

@@ -34,4 +34,14 @@ struct CaseScore {
 /// Scores per case and test on the held-back rows (`holdout`) or on all rows.
 [[nodiscard]] std::vector<CaseScore> score_cases(const std::vector<CasePrediction>& rows, bool holdout_only);
 
+/// Whether llmsize orders two devices as measured: over pairs of predicted rows of the same model, quant,
+/// test, depth and configuration on different hardware whose measurements differ by more than 5%
+/// (closer ones are a tie within run-to-run noise), the share predicted in the measured order. What
+/// `recommend` users act on.
+struct OrderingScore {
+  std::size_t pairs = 0;
+  double agree_share = 0;
+};
+[[nodiscard]] OrderingScore score_ordering(const std::vector<CasePrediction>& rows);
+
 }  // namespace llmsize::cli

@@ -218,8 +218,11 @@ class CasesResult final : public Result {
     }
     std::size_t skipped = 0;
     for (const CasePrediction& r : rows_) skipped += r.predicted ? 0 : 1;
-    return out + fmt::format("\n{} of {} rows predicted; the others' configuration cannot be given yet (--json lists why)\n",
-                             rows_.size() - skipped, rows_.size());
+    const OrderingScore order = score_ordering(rows_);
+    return out + fmt::format("\n{} of {} rows predicted; the others' configuration cannot be given yet (--json lists why)\n"
+                             "Device order: {:.0f}% of {} pairs of devices measured on the same model and test (more than "
+                             "5% apart) are predicted in the measured order\n",
+                             rows_.size() - skipped, rows_.size(), 100 * order.agree_share, order.pairs);
   }
   [[nodiscard]] std::string csv() const override { return table(score_cases(rows_, true)).csv(); }
 
@@ -232,7 +235,8 @@ class CasesResult final : public Result {
                          {"within_band_share", s.within_band_share}});
       }
     }
-    Json result = {{"cases", cases}};
+    const OrderingScore order = score_ordering(rows_);
+    Json result = {{"cases", cases}, {"ordering", {{"pairs", order.pairs}, {"agree_share", order.agree_share}}}};
     if (list_rows_) {
       Json rows = Json::array();
       for (const CasePrediction& r : rows_) {
