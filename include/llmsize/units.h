@@ -41,6 +41,7 @@ inline constexpr double kMillisecondsPerSecond = 1e3;
 [[nodiscard]] constexpr double ghz_to_hz(double ghz) { return ghz * kHzPerGHz; }
 [[nodiscard]] constexpr double us_to_s(double microseconds) { return microseconds * kSecondsPerMicrosecond; }
 [[nodiscard]] constexpr double s_to_ms(double seconds) { return seconds * kMillisecondsPerSecond; }
+[[nodiscard]] constexpr double s_to_us(double seconds) { return seconds / kSecondsPerMicrosecond; }
 [[nodiscard]] constexpr double bytes_per_s_to_gb_per_s(double bytes_per_s) { return bytes_per_s / kBytesPerGB; }
 
 /// Parameter counts as people say them: 8,030,261,248 → 8.03 (billion).

@@ -9,12 +9,16 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 namespace llmsize::catalog {
 namespace {
 
-// The ids of kFormFactorNames in its order: an index the reader returns is a row of that table.
-const std::vector<std::string_view> kFormFactors = [] {
+// The ids of a name table in its order: an index the reader returns is a row of that table.
+template <class E, std::size_t N>
+std::vector<std::string_view> ids_of(const std::array<EnumName<E>, N>& table) {
   std::vector<std::string_view> ids;
-  for (const FormFactorName& row : kFormFactorNames) ids.emplace_back(row.id);
+  for (const auto& row : table) ids.emplace_back(row.id);
   return ids;
-}();
+}
+
+const std::vector<std::string_view> kFormFactors = ids_of(kFormFactorNames);
+
 // The ids of kBackendNames in its order: an index the reader returns is a row of that table.
 const std::vector<std::string_view> kBackends = [] {
   std::vector<std::string_view> ids;
@@ -45,7 +49,7 @@ std::vector<std::string> read_simd(ObjectReader& r) {
 }
 
 FormFactor read_form_factor(ObjectReader& r) {
-  return kFormFactorNames[r.req_enum("form_factor", kFormFactors)].form_factor;
+  return kFormFactorNames[r.req_enum("form_factor", kFormFactors)].value;
 }
 
 }  // namespace
@@ -212,12 +216,6 @@ void read_bench_test(ObjectReader& r, Benchmark& b) {
   b.tokens = static_cast<std::uint32_t>(tokens);
 }
 
-template <class E, std::size_t N>
-std::vector<std::string_view> ids_of(const std::array<EnumName<E>, N>& table) {
-  std::vector<std::string_view> ids;
-  for (const auto& row : table) ids.emplace_back(row.id);
-  return ids;
-}
 
 // The llama-bench options of the run (docs/catalog.md, "benchmarks"); absent ones are llama.cpp's defaults.
 void read_bench_configuration(ObjectReader& r, Benchmark& b) {

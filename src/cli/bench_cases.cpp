@@ -38,8 +38,8 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
   RowOptions o;
   o.sizing.model = b.model;
   o.sizing.quant = b.quant;
-  constexpr std::uint64_t kContextRoom = 256;  // llama-bench sizes the context to the test (n_prompt + n_gen + depth)
-  o.sizing.context = std::to_string(b.depth + b.tokens + kContextRoom);
+  constexpr std::uint64_t kContextRoomTokens = 256;  // llama-bench sizes the context to the test (n_prompt + n_gen + depth)
+  o.sizing.context = std::to_string(b.depth + b.tokens + kContextRoomTokens);
   o.sizing.no_flash_attention = b.flash_attention.has_value() && !*b.flash_attention;
   if (b.ubatch) o.sizing.ubatch = *b.ubatch;
   if (!b.kv_type.empty()) o.sizing.kv_type = b.kv_type;
@@ -101,15 +101,6 @@ CasePrediction predict_row(Context& ctx, const Benchmark& b) {
   return out;
 }
 
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
 }  // namespace
 
 std::vector<CasePrediction> predict_benchmarks(Context& ctx) {
@@ -138,8 +129,8 @@ std::vector<CaseScore> score_cases(const std::vector<CasePrediction>& rows, bool
     s.case_name = key.first;
     s.decode = key.second;
     s.rows = a.errors.size();
-    s.median_abs_pct = percentile(a.errors, 0.5);
-    s.p90_abs_pct = percentile(a.errors, 0.9);
+    s.median_abs_pct = quantile(a.errors, 0.5);
+    s.p90_abs_pct = quantile(a.errors, 0.9);
     s.within_band_share = static_cast<double>(a.inside) / static_cast<double>(s.rows);
     out.push_back(s);
   }

@@ -150,7 +150,7 @@ class CalibrationResult final : public Result {
                  {"Rows fit (tg/pp)", Align::right}});
     for (const Efficiency& e : c_.backends) {
       table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
-                     fixed(e.per_moe_layer_s * 1e6, 1),
+                     fixed(units::s_to_us(e.per_moe_layer_s), 1),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
                      fmt::format("{:.2f}–{:.2f}", e.prefill_ratio_low, e.prefill_ratio_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});

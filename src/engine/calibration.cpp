@@ -19,6 +19,8 @@ constexpr double kPooledLowQuantile = 0.05;
 constexpr double kPooledHighQuantile = 0.95;
 constexpr double kMinBandHalfWidth = 0.10;  // never claim better than ±10%
 
+}  // namespace
+
 double quantile(std::vector<double> v, double q) {
   if (v.empty()) return 1;
   std::sort(v.begin(), v.end());
@@ -28,6 +30,8 @@ double quantile(std::vector<double> v, double q) {
   const double frac = pos - static_cast<double>(lo);
   return v[lo] * (1 - frac) + v[hi] * frac;
 }
+
+namespace {
 
 std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points, Backend b, bool decode, bool holdout) {
   std::vector<CalibrationPoint> out;

@@ -6,12 +6,7 @@
 
 namespace llmsize::engine {
 
-const char* to_string(FormFactor f) {
-  for (const FormFactorName& row : kFormFactorNames) {
-    if (row.form_factor == f) return row.id;
-  }
-  return "?";  // a value without a row; the form-factor round-trip test fails first
-}
+const char* to_string(FormFactor f) { return name_of(kFormFactorNames, f); }
 
 const char* to_string(Backend b) {
   for (const BackendName& row : kBackendNames) {

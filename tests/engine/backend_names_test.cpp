@@ -82,9 +82,9 @@ TEST_CASE("the user profile stores and reads back every backend by id", "[machin
 
 TEST_CASE("every form factor round-trips through its name table, and the catalog reads it by name", "[engine][catalog]") {
   std::set<int> values;
-  for (const llmsize::engine::FormFactorName& row : llmsize::engine::kFormFactorNames) {
-    values.insert(static_cast<int>(row.form_factor));
-    CHECK(std::string(llmsize::engine::to_string(row.form_factor)) == row.id);
+  for (const auto& row : llmsize::engine::kFormFactorNames) {
+    values.insert(static_cast<int>(row.value));
+    CHECK(std::string(llmsize::engine::to_string(row.value)) == row.id);
   }
   CHECK(values.size() == llmsize::engine::kFormFactorNames.size());
   CHECK(*values.rbegin() == static_cast<int>(llmsize::engine::kFormFactorNames.size()) - 1);

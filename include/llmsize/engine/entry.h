@@ -18,15 +18,32 @@ struct EntryMeta {
   std::string origin_pointer;  ///< JSON pointer of the entry in that file
 };
 
-enum class FormFactor { desktop, laptop, server, sbc };
-
-struct FormFactorName {
-  FormFactor form_factor;
-  const char* id;  ///< the catalog's and the JSON output's spelling
+/// A row of an enum's name table: its value and its one spelling. name_of and value_of read the tables.
+template <class E>
+struct EnumName {
+  E value;
+  const char* id;  ///< the command line's, the catalog's and the JSON output's spelling
 };
 
+template <class E, std::size_t N>
+[[nodiscard]] constexpr const char* name_of(const std::array<EnumName<E>, N>& table, E value) {
+  for (const EnumName<E>& row : table) {
+    if (row.value == value) return row.id;
+  }
+  return "?";
+}
+template <class E, std::size_t N>
+[[nodiscard]] constexpr std::optional<E> value_of(const std::array<EnumName<E>, N>& table, std::string_view id) {
+  for (const EnumName<E>& row : table) {
+    if (id == row.id) return row.value;
+  }
+  return std::nullopt;
+}
+
+enum class FormFactor { desktop, laptop, server, sbc };
+
 /// The one list of form factors and their names: the catalog parser and to_string() read it.
-inline constexpr std::array<FormFactorName, 4> kFormFactorNames = {{
+inline constexpr std::array<EnumName<FormFactor>, 4> kFormFactorNames = {{
     {FormFactor::desktop, "desktop"},
     {FormFactor::laptop, "laptop"},
     {FormFactor::server, "server"},

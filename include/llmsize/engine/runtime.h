@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "llmsize/engine/entry.h"
+
 namespace llmsize::engine {
 
 /// llama.cpp's default micro-batch (`-ub`, n_ubatch).
@@ -32,12 +34,6 @@ enum class Engine { llama_cpp, ik_llama_cpp, vllm };
 /// `max_devices` of them. nullopt for anything else.
 [[nodiscard]] std::optional<std::vector<double>> parse_tensor_split(std::string_view text, std::size_t max_devices);
 
-template <class E>
-struct EnumName {
-  E value;
-  const char* id;  ///< the command line's, the catalog's and the JSON output's spelling
-};
-
 /// The one list of split modes and of engines with their names (catalog, flags, JSON).
 inline constexpr std::array<EnumName<SplitMode>, 3> kSplitModeNames = {{
     {SplitMode::layer, "layer"},
@@ -49,20 +45,5 @@ inline constexpr std::array<EnumName<Engine>, 3> kEngineNames = {{
     {Engine::ik_llama_cpp, "ik_llama.cpp"},
     {Engine::vllm, "vllm"},
 }};
-
-template <class E, std::size_t N>
-[[nodiscard]] constexpr const char* name_of(const std::array<EnumName<E>, N>& table, E value) {
-  for (const EnumName<E>& row : table) {
-    if (row.value == value) return row.id;
-  }
-  return "?";
-}
-template <class E, std::size_t N>
-[[nodiscard]] constexpr std::optional<E> value_of(const std::array<EnumName<E>, N>& table, std::string_view id) {
-  for (const EnumName<E>& row : table) {
-    if (id == row.id) return row.value;
-  }
-  return std::nullopt;
-}
 
 }  // namespace llmsize::engine

@@ -154,6 +154,8 @@ struct Measurement {
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);
+/// The q-quantile (0 ≤ q ≤ 1), interpolating linearly between neighbours; 1 (a neutral ratio) for none.
+[[nodiscard]] double quantile(std::vector<double> values, double q);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0);
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
 
