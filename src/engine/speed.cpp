@@ -222,13 +222,20 @@ double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
   return static_cast<double>(w.total_bytes - embd_not_read) - experts + experts * expert_touch_fraction(m, 1);
 }
 
-double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
+namespace {
+
+// Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
+// sees the depth and, on average, half the prompt.
+double attention_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
   std::uint32_t attention_layers = 0;
   for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
-  // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
-  // sees the depth and, on average, half the prompt.
-  const double attention = 4.0 * attention_layers * m.n_heads * head_dim_k(m) * (depth_tokens + prompt_tokens / 2);
-  return matmul_flops_per_token(m) + attention;
+  return 4.0 * attention_layers * m.n_heads * head_dim_k(m) * (depth_tokens + prompt_tokens / 2);
+}
+
+}  // namespace
+
+double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
+  return matmul_flops_per_token(m) + attention_flops_per_token(m, prompt_tokens, depth_tokens);
 }
 
 double moe_layer_count(const Model& m) {
@@ -241,11 +248,10 @@ double moe_layer_count(const Model& m) {
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
 double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens) {
-  const double matmul = matmul_flops_per_token(m);
-  const double attention = prefill_flops_per_token(m, prompt_tokens, depth_tokens) - matmul;
-  double work = matmul + attention / attention_efficiency(b);
+  const ParamCounts c = count_params(m);  // once: it enumerates every tensor
+  const double work = 2.0 * static_cast<double>(c.active) +
+                      attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
   if (!is_moe(m)) return work;
-  const ParamCounts c = count_params(m);
   const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
   return work + 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
 }

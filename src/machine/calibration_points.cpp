@@ -3,6 +3,7 @@
 // decode_weight_bytes_per_token and prefill_work_per_token, the bytes and FLOPs the predictor uses.
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "llmsize/machine/calibrate.h"
 
@@ -63,6 +64,8 @@ std::string first_word_lower(const std::string& text) {
 std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat) {
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
+  // Prefill work per (model, backend, prompt): many rows share them, and each enumerates the tensors.
+  std::map<std::tuple<std::string, Backend, std::uint32_t>, double> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -74,7 +77,10 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     measured->backend = b.backend;
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
-    measured->flops_per_token = prefill_work_per_token(*m, b.backend, b.tokens);
+    const auto work_key = std::make_tuple(m->meta.id, b.backend, b.tokens);
+    auto work = work_cache.find(work_key);
+    if (work == work_cache.end()) work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens)).first;
+    measured->flops_per_token = work->second;
     measured->moe_layers = moe_layer_count(*m);
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));
