@@ -71,8 +71,77 @@ std::string parse_message(const std::string& what) {
   return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
+// The keys of a JSON text's top-level object, read without building the document: strings are
+// skipped with their escapes, nested values by bracket depth. Empty when the text is not an object
+// or is malformed (the full parse then reports where).
+std::vector<std::string> top_level_keys(std::string_view text) {
+  std::vector<std::string> keys;
+  std::size_t i = 0;
+  const auto skip_space = [&] {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r')) ++i;
+  };
+  // Moves past the string starting at text[i] == '"'; false when it does not end.
+  const auto skip_string = [&]() -> bool {
+    for (++i; i < text.size(); ++i) {
+      if (text[i] == '\\') {
+        ++i;
+      } else if (text[i] == '"') {
+        ++i;
+        return true;
+      }
+    }
+    return false;
+  };
+  skip_space();
+  if (i >= text.size() || text[i] != '{') return {};
+  ++i;
+  for (;;) {
+    skip_space();
+    if (i < text.size() && text[i] == '}') return keys;
+    if (i >= text.size() || text[i] != '"') return {};
+    const std::size_t start = i + 1;
+    if (!skip_string()) return {};
+    keys.emplace_back(text.substr(start, i - 1 - start));
+    skip_space();
+    if (i >= text.size() || text[i] != ':') return {};
+    ++i;
+    int depth = 0;  // the value: up to the ',' or '}' at depth 0
+    for (; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == '"') {
+        if (!skip_string()) return {};
+        --i;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (depth == 0) break;
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        break;
+      }
+    }
+    if (i >= text.size()) return {};
+    if (text[i] == ',') ++i;
+  }
+}
+
+// A file with nothing but benchmark rows (and its schema_version), which a load without benchmarks
+// need not parse.
+bool only_benchmarks(const SourceText& file) {
+  const std::vector<std::string> keys = top_level_keys(file.text);
+  bool rows = false;
+  for (const std::string& key : keys) {
+    if (key == "benchmarks") {
+      rows = true;
+    } else if (key != "schema_version") {
+      return false;
+    }
+  }
+  return rows;
+}
+
 template <class T>
-void add_entry(Collection<T>& c, T entry, const Json& raw, int layer, ErrorSink& sink,
+void add_entry(Collection<T>& c, T entry, const Json* raw, int layer, ErrorSink& sink,
                const std::string& pointer) {
   const std::string id = entry.meta.id;
   if (id.empty()) return;
@@ -81,7 +150,7 @@ void add_entry(Collection<T>& c, T entry, const Json& raw, int layer, ErrorSink&
     c.index[id] = c.items.size();
     c.layer_of[id] = layer;
     c.items.push_back(std::move(entry));
-    c.raw.push_back(raw);
+    if (raw != nullptr) c.raw.push_back(*raw);
     return;
   }
   const T& previous = c.items[found->second];
@@ -92,11 +161,11 @@ void add_entry(Collection<T>& c, T entry, const Json& raw, int layer, ErrorSink&
     return;
   }
   c.items[found->second] = std::move(entry);  // an overlay replaces the entry with its id
-  c.raw[found->second] = raw;
+  if (raw != nullptr) c.raw[found->second] = *raw;
   c.layer_of[id] = layer;
 }
 
-void load_file(const SourceText& file, int layer, Collections& cols, std::vector<Diagnostic>& errors) {
+void load_file(const SourceText& file, int layer, bool keep_raw, Collections& cols, std::vector<Diagnostic>& errors) {
   ErrorSink sink(file.name, errors);
   Json doc;
   try {
@@ -125,7 +194,7 @@ void load_file(const SourceText& file, int layer, Collections& cols, std::vector
       const std::string entry_ptr = pointer_append(ptr, i);
       ObjectReader reader(array[i], entry_ptr, sink);
       if (!reader.valid()) continue;
-      add_entry(c, c.parse(reader), array[i], layer, sink, entry_ptr);
+      add_entry(c, c.parse(reader), keep_raw ? &array[i] : nullptr, layer, sink, entry_ptr);
     }
   });
   top.finish();
@@ -133,12 +202,20 @@ void load_file(const SourceText& file, int layer, Collections& cols, std::vector
 
 }  // namespace
 
-LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceText>& overlays, bool keep_merged_json) {
+LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceText>& overlays, const LoadOptions& options) {
   LoadResult result;
   Collections cols;
-  for (const SourceText& file : base) load_file(file, 0, cols, result.errors);
+  const bool keep_raw = options.keep_merged_json;
+  for (const SourceText& file : base) {
+    if (!options.benchmarks && only_benchmarks(file)) continue;
+    load_file(file, 0, keep_raw, cols, result.errors);
+  }
   int layer = 1;
-  for (const SourceText& file : overlays) load_file(file, layer++, cols, result.errors);
+  for (const SourceText& file : overlays) load_file(file, layer++, keep_raw, cols, result.errors);
+  if (!options.benchmarks) {
+    cols.benchmarks.items.clear();
+    cols.benchmarks.raw.clear();
+  }
 
   Catalog& cat = result.catalog;
   cat.gpus = std::move(cols.gpus.items);
@@ -151,9 +228,10 @@ LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceTex
   cat.tensor_types = std::move(cols.tensor_types.items);
   cat.quants = std::move(cols.quants.items);
   cat.benchmarks = std::move(cols.benchmarks.items);
+  cat.benchmarks_loaded = options.benchmarks;
   validate_references(cat, result.errors);
 
-  if (keep_merged_json) {
+  if (options.keep_merged_json) {
     Json merged = Json::object();
     merged["schema_version"] = kSchemaVersion;
     cols.for_each([&](auto& c) { merged[std::string(c.key)] = c.raw; });

@@ -273,7 +273,7 @@ struct CalibrationOptions {
 };
 
 CommandSpec calibration_command() {
-  return {"calibration",
+  CommandSpec spec{"calibration",
           "Per-backend efficiency factors fitted on the benchmark rows, and the error on held-back rows; --cases: "
           "every row predicted as `check` would, scored per configuration case",
           true,
@@ -291,23 +291,22 @@ CommandSpec calibration_command() {
             };
           },
           {}};
+  spec.catalog_use = CatalogUse::loaded_with_benchmarks;
+  return spec;
 }
 
-// A command whose runner needs only the context.
-CommandSpec simple_command(std::string name, std::string description, bool renders_csv,
-                           std::unique_ptr<Result> (*run)(Context&)) {
-  return {std::move(name), std::move(description), renders_csv,
-          [run](CLI::App&) -> Runner { return [run](Context& ctx) { return run(ctx); }; }, {}};
+CommandSpec stats_command() {
+  CommandSpec spec{"stats", "Count the entries of each collection", true,
+                   [](CLI::App&) -> Runner { return [](Context& ctx) { return run_stats(ctx); }; }, {}};
+  spec.catalog_use = CatalogUse::loaded_with_benchmarks;  // it counts the rows too
+  return spec;
 }
 
 }  // namespace
 
 CommandSpec catalog_command() {
   return {"catalog", "Validate, show and count catalog entries", false, nullptr,
-          {validate_command(), show_command(),
-           simple_command("stats", "Count the entries of each collection", true,
-                          [](Context& ctx) { return run_stats(ctx); }),
-           calibration_command()}};
+          {validate_command(), show_command(), stats_command(), calibration_command()}};
 }
 
 }  // namespace llmsize::cli

@@ -29,6 +29,15 @@ inline constexpr int kJsonSchemaVersion = 3;
 
 enum class OutputFormat { text, json, csv };
 
+/// What a command needs of the catalog before it runs; run() loads it accordingly.
+enum class CatalogUse {
+  loaded,                  ///< the built-in catalog merged with --catalog files and $LLMSIZE_CATALOG, without
+                           ///< the benchmark rows unless an overlay is given (calibration is baked in)
+  loaded_with_benchmarks,  ///< the same with every benchmark row (catalog calibration, catalog stats)
+  loaded_with_json,        ///< with the rows, keeping the merged JSON in Context::merged_catalog_json (catalog show)
+  none,                    ///< nothing: catalog validate reads the FILEs it checks itself
+};
+
 /// What every command reads once parsing has finished: the catalog, the calibration, the model files.
 /// Commands never print: `err` carries only catalog diagnostics and probe's progress bar.
 struct Context {
@@ -40,16 +49,19 @@ struct Context {
   std::vector<std::string> catalog_files;  ///< --catalog FILE, in order
   bool progress = false;                   ///< a progress bar may be drawn on stderr (text output on a terminal)
   catalog::Catalog catalog;
+  /// Overlays (--catalog, $LLMSIZE_CATALOG) were loaded: calibration() then fits on the merged rows
+  /// instead of using the built-in fit.
+  bool catalog_overlaid = false;
   std::string merged_catalog_json;
-  std::optional<engine::Calibration> calibration_cache;  ///< fitted on first use
+  std::optional<engine::Calibration> calibration_cache;  ///< made on first use
   /// Model files read for --model PATH, by path; engine results point into them, so they stay put.
   mutable std::map<std::string, std::unique_ptr<modelfile::ModelFile>> model_files;
   /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the
   /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
   bool use_machine_profile = false;
 
-  /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG; throws InputError.
-  void load_catalog(bool keep_merged_json = false);
+  /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG, as `use` says; throws InputError.
+  void load_catalog(CatalogUse use);
 };
 
 /// Reads a file; throws InputError naming it when it cannot be read.

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "hardware_builder.h"
+#include "llmsize/machine/baked_calibration.h"
 #include "llmsize/machine/calibrate.h"
 #include "llmsize/units.h"
 #include "machine_profile.h"
@@ -247,7 +248,7 @@ Json hardware_json(const HardwareConfig& h) {
 
 const Calibration& calibration(Context& ctx) {
   if (!ctx.calibration_cache) {
-    Calibration c = fit_calibration(machine::catalog_calibration_points(ctx.catalog));
+    Calibration c = ctx.catalog_overlaid ? machine::fit_catalog_calibration(ctx.catalog) : machine::baked_calibration();
     // Only for this machine (--this-machine): the user's own fitted factors replace the catalog's.
     if (ctx.use_machine_profile) {
       if (const auto profile = machine_profile_if_any()) c = machine::merge_calibration(c, profile->efficiencies);

@@ -42,12 +42,6 @@ class Result {
 
 using Runner = std::function<std::unique_ptr<Result>(Context&)>;
 
-/// What a command needs of the catalog before it runs; run() loads it accordingly.
-enum class CatalogUse {
-  loaded,            ///< the built-in catalog merged with --catalog files and $LLMSIZE_CATALOG
-  loaded_with_json,  ///< the same, keeping the merged JSON in Context::merged_catalog_json (catalog show)
-  none,              ///< nothing: catalog validate reads the FILEs it checks itself
-};
 
 /// One subcommand: its name and help, whether it renders CSV, and `add`, which binds its flags on
 /// the parser and returns the function that runs it once parsing has finished. A command with

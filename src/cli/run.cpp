@@ -29,7 +29,7 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-void Context::load_catalog(bool keep_merged_json) {
+void Context::load_catalog(CatalogUse use) {
   std::vector<catalog::SourceText> overlays;
   if (const char* env = std::getenv("LLMSIZE_CATALOG"); env != nullptr) {
     std::string paths = env;
@@ -43,13 +43,18 @@ void Context::load_catalog(bool keep_merged_json) {
     }
   }
   for (const std::string& path : catalog_files) overlays.push_back({path, read_file(path)});
-  catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, keep_merged_json);
+  catalog::LoadOptions options;
+  options.keep_merged_json = use == CatalogUse::loaded_with_json;
+  // Without an overlay the built-in fit applies (baked_calibration.h) and the rows are not needed.
+  options.benchmarks = use != CatalogUse::loaded || !overlays.empty();
+  catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, options);
   if (!loaded.ok()) {
     for (const auto& d : loaded.errors) err << d.to_string() << "\n";  // diagnostics, one per line
     throw InputError(std::to_string(loaded.errors.size()) +
                      " catalog error(s); fix the files above or run `llmsize catalog validate FILE`");
   }
   catalog = std::move(loaded.catalog);
+  catalog_overlaid = !overlays.empty();
   merged_catalog_json = std::move(loaded.merged_json);
 }
 
@@ -166,7 +171,7 @@ std::string csv_rejection(const CLI::App& command, const Registry& registry) {
 void load_catalog(Context& ctx, const CLI::App& command, const Registry& registry) {
   const auto use = registry.catalog_use.find(&command);
   const CatalogUse need = use == registry.catalog_use.end() ? CatalogUse::loaded : use->second;
-  if (need != CatalogUse::none) ctx.load_catalog(need == CatalogUse::loaded_with_json);
+  if (need != CatalogUse::none) ctx.load_catalog(need);
 }
 
 // Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.

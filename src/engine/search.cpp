@@ -42,8 +42,9 @@ QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Qua
     WeightsResult weights;
   };
   std::vector<Sized> ladder;
+  const std::vector<TensorSpec> specs = enumerate_tensors(model);
   for (const Quant* q : candidates) {
-    WeightsResult w = weight_bytes(model, *q, types);
+    WeightsResult w = weight_bytes(model, specs, *q, types);
     if (w.errors.empty()) ladder.push_back({q, std::move(w)});
   }
   std::sort(ladder.begin(), ladder.end(),

@@ -21,10 +21,8 @@ bool layer_matches(LayerSelector sel, std::int32_t layer, std::uint32_t n_layers
   return i < n_layers / 8;  // first_eighth
 }
 
-// `group`: the tensor's group as the recipe names it (recipe_group).
-bool rule_matches(const QuantRule& rule, std::string_view group, const TensorSpec& t, const Model& m) {
-  if (std::find(rule.tensors.begin(), rule.tensors.end(), group) == rule.tensors.end()) return false;
-  if (!layer_matches(rule.layers, t.layer, m.n_layers)) return false;
+// The conditions of a rule on the whole model (GQA, expert count), which hold for all its tensors or none.
+bool model_matches(const QuantRule& rule, const Model& m) {
   if (rule.min_gqa) {
     const std::uint32_t gqa = m.n_kv_heads == 0 ? 1 : m.n_heads / m.n_kv_heads;
     if (gqa < *rule.min_gqa) return false;
@@ -34,6 +32,10 @@ bool rule_matches(const QuantRule& rule, std::string_view group, const TensorSpe
     if (experts < *rule.min_experts) return false;
   }
   return true;
+}
+
+bool names_group(const QuantRule& rule, std::string_view group) {
+  return std::find(rule.tensors.begin(), rule.tensors.end(), group) != rule.tensors.end();
 }
 
 // The tensor token_embd plays the output head's part when embeddings are tied (llama-quant.cpp:
@@ -99,6 +101,11 @@ WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensor
 }
 
 WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  return weight_bytes(m, enumerate_tensors(m), q, types);
+}
+
+WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const Quant& q,
+                           const std::vector<TensorType>& types) {
   WeightsResult r;
   const TensorType* vector_type = find_type(types, q.vector_type);
   const TensorType* default_type = find_type(types, q.default_type);
@@ -113,19 +120,43 @@ WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<Ten
 
   std::vector<PlacedTensor> placed;
   std::vector<std::string> errors;
-  std::vector<TensorSpec> specs = enumerate_tensors(m);
+  // The rules that can apply to a tensor group (it is named, the model-wide conditions hold), in the
+  // recipe's order: a model repeats ~20 groups in every layer, so the recipe is read once per group
+  // and each tensor checks only the layer selectors.
+  struct Candidate {
+    const QuantRule* rule;
+    const TensorType* type;  ///< nullptr: the rule names a type the catalog lacks
+  };
+  struct GroupRules {
+    std::string group;
+    std::vector<Candidate> rules;
+  };
+  std::vector<GroupRules> groups;
+  std::size_t next = 0;  // every layer lists its groups in the same order: try the one after the last first
+  const auto rules_for = [&](std::string_view group) -> const std::vector<Candidate>& {
+    for (std::size_t tried = 0; tried < groups.size(); ++tried, ++next) {
+      if (next >= groups.size()) next = 0;
+      if (groups[next].group == group) return groups[next++].rules;
+    }
+    next = groups.size() + 1;
+    GroupRules g{std::string(group), {}};
+    for (const QuantRule& rule : q.rules) {
+      if (names_group(rule, group) && model_matches(rule, m)) g.rules.push_back({&rule, find_type(types, rule.type)});
+    }
+    groups.push_back(std::move(g));
+    return groups.back().rules;
+  };
   placed.reserve(specs.size());
   for (TensorSpec& spec : specs) {
     const TensorType* type = default_type;
     if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
     } else {
-      const std::string_view group = recipe_group(spec, m);
-      for (const QuantRule& rule : q.rules) {
-        if (!rule_matches(rule, group, spec, m)) continue;
-        type = find_type(types, rule.type);
+      for (const Candidate& c : rules_for(recipe_group(spec, m))) {
+        if (!layer_matches(c.rule->layers, spec.layer, m.n_layers)) continue;
+        type = c.type;
         if (type == nullptr) {
-          errors.push_back("unknown tensor type \"" + rule.type + "\"");
+          errors.push_back("unknown tensor type \"" + c.rule->type + "\"");
           type = default_type;
         }
         break;

@@ -3,6 +3,7 @@
 // decode_weight_bytes_per_token and prefill_work_per_token, the bytes and FLOPs the predictor uses.
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include "llmsize/machine/calibrate.h"
@@ -62,6 +63,7 @@ std::string first_word_lower(const std::string& text) {
 }  // namespace
 
 std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat) {
+  if (!cat.benchmarks_loaded) throw std::logic_error("catalog_calibration_points: the catalog was loaded without its benchmarks");
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
   // Prefill work per (model, backend, prompt): many rows share them, and each enumerates the tensors.
@@ -103,6 +105,10 @@ const Model* match_bench_model(const catalog::Catalog& cat, const BenchRow& row)
     }
   }
   return best;
+}
+
+Calibration fit_catalog_calibration(const catalog::Catalog& cat) {
+  return fit_calibration(catalog_calibration_points(cat));
 }
 
 }  // namespace llmsize::machine

@@ -168,12 +168,12 @@ TEST_CASE("predictions use the profile's factors only when asked for this machin
   std::ostringstream out;
   std::ostringstream err;
   llmsize::cli::Context plain(err);
-  plain.load_catalog();
+  plain.load_catalog(llmsize::cli::CatalogUse::loaded);
   const double catalog_cpu = llmsize::cli::calibration(plain).get(llmsize::engine::Backend::cpu).bandwidth_efficiency;
   CHECK(catalog_cpu != 0.99);
 
   llmsize::cli::Context mine(err);
-  mine.load_catalog();
+  mine.load_catalog(llmsize::cli::CatalogUse::loaded);
   mine.use_machine_profile = true;
   const auto& c = llmsize::cli::calibration(mine);
   CHECK(c.get(llmsize::engine::Backend::cpu).bandwidth_efficiency == 0.99);

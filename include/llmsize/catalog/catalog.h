@@ -21,7 +21,10 @@ struct Catalog {
   std::vector<engine::Model> models;
   std::vector<engine::TensorType> tensor_types;
   std::vector<engine::Quant> quants;
+  /// The published measurements calibration is fitted and scored on. Empty unless the catalog was
+  /// loaded with LoadOptions::benchmarks (benchmarks_loaded says which).
   std::vector<engine::Benchmark> benchmarks;
+  bool benchmarks_loaded = true;
 };
 
 /// One problem found while loading: `FILE: /json/pointer: message`.
@@ -46,11 +49,21 @@ struct LoadResult {
   [[nodiscard]] bool ok() const { return errors.empty(); }
 };
 
+struct LoadOptions {
+  /// Keep the merged entries as JSON text (LoadResult::merged_json).
+  bool keep_merged_json = false;
+  /// Read the benchmark rows. Without them a base file that holds only benchmarks is not parsed at
+  /// all (data/benchmarks*.json are 1.4 MB of the catalog's 2.1 MB), benchmarks elsewhere are dropped
+  /// and none is checked: what sizing and prediction load, since they use the fit baked in at build
+  /// time (machine/baked_calibration.h).
+  bool benchmarks = true;
+};
+
 /// Loads layers: `base` files form one layer (an id twice is an error); each of `overlays`, in
 /// order, adds entries or replaces base entries with the same id. Cross-entry references are
 /// checked on the merged result. Every error is collected; none is thrown.
-[[nodiscard]] LoadResult load(const std::vector<SourceText>& base,
-                              const std::vector<SourceText>& overlays, bool keep_merged_json = false);
+[[nodiscard]] LoadResult load(const std::vector<SourceText>& base, const std::vector<SourceText>& overlays,
+                              const LoadOptions& options = {});
 
 /// The data/ files compiled into the binary.
 [[nodiscard]] const std::vector<SourceText>& embedded_files();

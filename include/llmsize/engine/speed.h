@@ -54,11 +54,13 @@ struct Efficiency {
   double prefill_ratio_high = 1.3;
   std::size_t decode_rows = 0;        ///< rows the factors were fitted on
   std::size_t prefill_rows = 0;
+  friend bool operator==(const Efficiency&, const Efficiency&) = default;
 };
 
 struct Calibration {
   std::vector<Efficiency> backends;
   [[nodiscard]] const Efficiency& get(Backend b) const;
+  friend bool operator==(const Calibration&, const Calibration&) = default;
 };
 
 /// Weight bytes one decoded token reads with the whole model on one device (all layers on a GPU, or

@@ -93,7 +93,12 @@ struct ThisMachine {
 
 /// The catalog's llama-bench rows as fit points (holdout rows marked), through calibration_point on
 /// the predictor's basis. Rows whose hardware, model or quant the catalog lacks are left out.
+/// Throws std::logic_error when the catalog was loaded without its benchmarks.
 [[nodiscard]] std::vector<engine::CalibrationPoint> catalog_calibration_points(const catalog::Catalog& cat);
+
+/// The per-backend factors fitted on a catalog's rows: fit_calibration(catalog_calibration_points(cat)).
+/// For the built-in catalog the build runs this once and compiles the result in (baked_calibration.h).
+[[nodiscard]] engine::Calibration fit_catalog_calibration(const catalog::Catalog& cat);
 
 /// The catalog model a llama-bench row ran: its architecture is the first word of model_type
 /// ("qwen2 7B Q4_K - Medium") and its published parameter count within 1% of model_n_params
