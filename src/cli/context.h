@@ -32,7 +32,8 @@ enum class OutputFormat { text, json, csv };
 /// What a command needs of the catalog before it runs; run() loads it accordingly.
 enum class CatalogUse {
   loaded,                  ///< the built-in catalog merged with --catalog files and $LLMSIZE_CATALOG, without
-                           ///< the benchmark rows unless an overlay is given (calibration is baked in)
+                           ///< the benchmark rows unless an overlay is given (calibration is baked in); with
+                           ///< no overlay, the entries compiled in at build time (catalog/compiled.h)
   loaded_with_benchmarks,  ///< the same with every benchmark row (catalog calibration, catalog stats)
   loaded_with_json,        ///< with the rows, keeping the merged JSON in Context::merged_catalog_json (catalog show)
   none,                    ///< nothing: catalog validate reads the FILEs it checks itself

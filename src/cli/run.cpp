@@ -6,9 +6,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
+#include "llmsize/catalog/compiled.h"
 #include "llmsize/error.h"
 #include "pipeline.h"
 #include "report_errors.h"
@@ -43,10 +46,15 @@ void Context::load_catalog(CatalogUse use) {
     }
   }
   for (const std::string& path : catalog_files) overlays.push_back({path, read_file(path)});
+  if (use == CatalogUse::loaded && overlays.empty()) {
+    // The entries the build validated and compiled in (catalog/compiled.h): nothing to parse or check.
+    catalog = catalog::compiled_catalog();
+    catalog_overlaid = false;
+    return;
+  }
   catalog::LoadOptions options;
   options.keep_merged_json = use == CatalogUse::loaded_with_json;
-  // Without an overlay the built-in fit applies (baked_calibration.h) and the rows are not needed.
-  options.benchmarks = use != CatalogUse::loaded || !overlays.empty();
+  // Every benchmark row too: with an overlay calibration is fitted again on the merged rows.
   catalog::LoadResult loaded = catalog::load(catalog::embedded_files(), overlays, options);
   if (!loaded.ok()) {
     for (const auto& d : loaded.errors) err << d.to_string() << "\n";  // diagnostics, one per line
@@ -139,18 +147,59 @@ const CLI::App* chosen_command(const CLI::App& app) {
   return current;
 }
 
-void register_command(CLI::App& parent, const CommandSpec& spec, const std::string& prefix, Registry& registry) {
+// The CSV-capable leaf commands under `spec`, as `llmsize X Y` names them.
+void list_csv_commands(const CommandSpec& spec, const std::string& prefix, Registry& registry) {
+  for (const CommandSpec& child : spec.subcommands) list_csv_commands(child, prefix + spec.name + " ", registry);
+  if (spec.subcommands.empty() && spec.renders_csv) registry.csv_commands.push_back(prefix + spec.name);
+}
+
+void register_command(CLI::App& parent, const CommandSpec& spec, Registry& registry) {
   CLI::App* sub = parent.add_subcommand(spec.name, spec.description);
   sub->fallthrough();
   if (!spec.subcommands.empty()) {
     sub->require_subcommand(1);
-    for (const CommandSpec& child : spec.subcommands) register_command(*sub, child, prefix + spec.name + " ", registry);
+    for (const CommandSpec& child : spec.subcommands) register_command(*sub, child, registry);
     return;
   }
   registry.runners[sub] = spec.add(*sub);
   registry.csv[sub] = spec.renders_csv;
   registry.catalog_use[sub] = spec.catalog_use;
-  if (spec.renders_csv) registry.csv_commands.push_back(prefix + spec.name);
+}
+
+/// The command-line parser. `bound` says whose flags are bound: every command's, or only the command
+/// named on the line, the others being bare names with their descriptions. Binding the flags of all
+/// commands costs more than the rest of `llmsize --version` or of a quick command (3.4M of 6M
+/// instructions), so run() first parses with the named command's flags alone and parses again with
+/// every command's whenever that is not conclusive.
+struct Parser {
+  Parser(const std::vector<CommandSpec>& commands, const std::optional<std::string>& bound) {
+    app.set_version_flag("--version", LLMSIZE_VERSION);
+    app.footer(kFooter);
+    app.require_subcommand(1);
+    add_global_options(app, global);
+    for (const CommandSpec& spec : commands) {
+      list_csv_commands(spec, "", registry);
+      if (!bound || spec.name == *bound) {
+        register_command(app, spec, registry);
+      } else {
+        app.add_subcommand(spec.name, spec.description)->fallthrough();
+      }
+    }
+  }
+  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.", "llmsize"};
+  GlobalOptions global;
+  Registry registry;
+};
+
+// The first argument that is a command's name: the command, unless an option's value spells one
+// (`--catalog check recommend`), which the parse with only its flags bound then finds out.
+std::string named_command(const std::vector<CommandSpec>& commands, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    for (const CommandSpec& spec : commands) {
+      if (argv[i] == spec.name) return spec.name;
+    }
+  }
+  return "";
 }
 
 // "catalog calibration" for a nested command.
@@ -174,16 +223,9 @@ void load_catalog(Context& ctx, const CLI::App& command, const Registry& registr
   if (need != CatalogUse::none) ctx.load_catalog(need);
 }
 
-// Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
-int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.", "llmsize"};
-  app.set_version_flag("--version", LLMSIZE_VERSION);
-  app.footer(kFooter);
-  app.require_subcommand(1);
-  GlobalOptions global;
-  add_global_options(app, global);
-  Registry registry;
-  for (const CommandSpec& spec : all_commands()) register_command(app, spec, "", registry);
+// Parses with every command's flags bound; the exit code when the run ends here (help, version, a
+// parse error), nothing when a command is to run.
+std::optional<int> parse_fully(CLI::App& app, int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -203,6 +245,32 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
     err << "llmsize: error: " << e.what() << "; run `llmsize --help` (or `llmsize COMMAND --help`)\n";
     return kExitUsage;
   }
+  return std::nullopt;
+}
+
+// Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
+int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  // First with the named command's flags alone. Any outcome but a parsed command with a runner (an
+  // error, --help, a command other than the one guessed) is decided by the full parser instead, so
+  // every message and help text is the one the full parser gives.
+  const std::vector<CommandSpec> commands = all_commands();
+  auto parser = std::make_unique<Parser>(commands, named_command(commands, argc, argv));
+  bool conclusive = false;
+  try {
+    parser->app.parse(argc, argv);
+    conclusive = parser->registry.runners.count(chosen_command(parser->app)) > 0;
+  } catch (const CLI::CallForVersion&) {
+    out << LLMSIZE_VERSION << "\n";
+    return kExitOk;
+  } catch (const CLI::Error&) {  // left to the full parser below, which reports it
+  }
+  if (!conclusive) {
+    parser = std::make_unique<Parser>(commands, std::nullopt);
+    if (const auto code = parse_fully(parser->app, argc, argv, out, err)) return *code;
+  }
+  CLI::App& app = parser->app;
+  const GlobalOptions& global = parser->global;
+  const Registry& registry = parser->registry;
 
   const CLI::App* command = chosen_command(app);
   const auto runner = registry.runners.find(command);

@@ -123,3 +123,35 @@ TEST_CASE("kv --explain prints the KV formula lines of docs/formulas.md (was a h
     CHECK_THAT(r.out, Catch::Contains(std::string(line)));
   }
 }
+
+// run() first parses with only the named command's flags bound (the others are bare names) and hands
+// anything else to the parser with every command's flags: these pin that the two agree.
+TEST_CASE("a command's name as a global option's value does not pick the command", "[cli][pipeline]") {
+  // "kv" is guessed as the command, but it is --catalog's FILE and the command is quants, whose flags
+  // the first parser did not bind: the full parser runs quants, which then cannot read the file "kv".
+  const auto r = run({"--catalog", "kv", "quants"});
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err == "llmsize: error: cannot read \"kv\"; check the path\n");
+}
+
+TEST_CASE("help and errors come from the parser with every command's flags", "[cli][pipeline]") {
+  const auto help = run({"--help"});
+  REQUIRE(help.code == 0);
+  for (const char* command : {"recommend", "check", "models", "memory", "kv", "speed", "cost", "inspect", "hardware",
+                              "quants", "catalog", "detect", "probe", "calibrate"}) {
+    CAPTURE(command);
+    CHECK_THAT(help.out, Catch::Contains(std::string("  ") + command + " "));
+  }
+  // A subcommand's help shows its own flags.
+  const auto kv = run({"kv", "--help"});
+  REQUIRE(kv.code == 0);
+  CHECK_THAT(kv.out, Catch::Contains("--context"));
+  CHECK_THAT(kv.out, !Catch::Contains("--budget"));
+  // A flag of another command is an error naming it.
+  const auto wrong = run({"kv", "--model", "8b", "--budget", "500"});
+  CHECK(wrong.code == 2);
+  CHECK(wrong.err == "llmsize: error: The following arguments were not expected: 500 --budget; run `llmsize --help` "
+                     "(or `llmsize COMMAND --help`)\n");
+  CHECK(run({"kv", "--version"}).out == "0.1.0\n");
+}

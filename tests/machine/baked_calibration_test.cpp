@@ -1,4 +1,4 @@
-// The calibration the build bakes in (tools/bake_calibration.cpp) and the catalog load that skips the
+// The calibration the build bakes in (tools/bake.cpp) and the catalog load that skips the
 // benchmark rows when a command does not need them (LoadOptions::benchmarks).
 #include <catch2/catch.hpp>
 

@@ -25,6 +25,7 @@ struct Catalog {
   /// loaded with LoadOptions::benchmarks (benchmarks_loaded says which).
   std::vector<engine::Benchmark> benchmarks;
   bool benchmarks_loaded = true;
+  friend bool operator==(const Catalog&, const Catalog&) = default;
 };
 
 /// One problem found while loading: `FILE: /json/pointer: message`.

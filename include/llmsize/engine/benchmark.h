@@ -41,6 +41,7 @@ struct Benchmark {
   std::string ram_kind;                   ///< host RAM kind (catalog id)
   std::optional<std::uint32_t> channels;  ///< populated memory channels
   std::string link;                       ///< link between the GPUs (catalog id), when stated
+  friend bool operator==(const Benchmark&, const Benchmark&) = default;
 };
 
 }  // namespace llmsize::engine

@@ -16,6 +16,7 @@ struct EntryMeta {
   std::vector<std::string> aliases;
   std::string origin_file;     ///< catalog file the entry came from, for diagnostics
   std::string origin_pointer;  ///< JSON pointer of the entry in that file
+  friend bool operator==(const EntryMeta&, const EntryMeta&) = default;
 };
 
 /// A row of an enum's name table: its value and its one spelling. name_of and value_of read the tables.

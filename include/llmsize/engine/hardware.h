@@ -31,11 +31,13 @@ struct Gpu {
   std::uint32_t pcie_gen = 0;
   std::uint32_t pcie_lanes = 0;
   std::string nvlink;  ///< links id, empty when none
+  friend bool operator==(const Gpu&, const Gpu&) = default;
 };
 
 struct MemoryOption {
   double memory_gib = 0;
   std::optional<double> price_usd;
+  friend bool operator==(const MemoryOption&, const MemoryOption&) = default;
 };
 
 struct UnifiedSystem {
@@ -57,6 +59,7 @@ struct UnifiedSystem {
   std::uint32_t launch_year = 0;
   std::vector<Backend> backends;
   std::vector<std::string> simd;
+  friend bool operator==(const UnifiedSystem&, const UnifiedSystem&) = default;
 };
 
 struct Cpu {
@@ -76,6 +79,7 @@ struct Cpu {
   std::optional<double> tdp_max_watts;  ///< top of a configurable power range, when it has one
   std::uint32_t launch_year = 0;
   std::optional<double> launch_price_usd;
+  friend bool operator==(const Cpu&, const Cpu&) = default;
 };
 
 struct RamKind {
@@ -83,12 +87,14 @@ struct RamKind {
   std::string generation;
   std::uint32_t transfer_rate_mt_per_s = 0;
   std::uint32_t channel_width_bits = 64;
+  friend bool operator==(const RamKind&, const RamKind&) = default;
 };
 
 struct StorageKind {
   EntryMeta meta;
   std::string kind;
   double read_mb_per_s = 0;
+  friend bool operator==(const StorageKind&, const StorageKind&) = default;
 };
 
 struct Link {
@@ -96,6 +102,7 @@ struct Link {
   std::string kind;
   double bandwidth_gb_per_s = 0;
   std::optional<double> latency_us;
+  friend bool operator==(const Link&, const Link&) = default;
 };
 
 }  // namespace llmsize::engine

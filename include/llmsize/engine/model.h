@@ -16,6 +16,7 @@ struct MlaDims {
   std::uint32_t qk_rope_head_dim = 0;
   std::uint32_t qk_nope_head_dim = 0;
   std::uint32_t v_head_dim = 0;
+  friend bool operator==(const MlaDims&, const MlaDims&) = default;
 };
 
 struct MoeDims {
@@ -27,6 +28,7 @@ struct MoeDims {
   std::uint32_t n_dense_leading_layers = 0;
   std::uint32_t moe_layer_step = 1;
   bool expert_bias = false;
+  friend bool operator==(const MoeDims&, const MoeDims&) = default;
 };
 
 /// rwkv6 / rwkv7: RWKV "Finch" / "Goose" time-mix layers (every layer recurrent, no attention).
@@ -47,6 +49,7 @@ struct SsmDims {
   std::uint32_t lora_iclr = 0;       ///< RWKV-7 a_low_rank_dim (in-context learning rate)
   std::uint32_t lora_value_mix = 0;  ///< RWKV-7 v_low_rank_dim (value residual mix)
   std::uint32_t lora_gate = 0;       ///< RWKV-7 gate_low_rank_dim
+  friend bool operator==(const SsmDims&, const SsmDims&) = default;
 };
 
 enum class NormKind { rmsnorm, layernorm };
@@ -86,6 +89,7 @@ struct Model {
   /// hold no KV cache and attend over the cache of an earlier layer of the same kind.
   std::optional<std::uint32_t> kv_shared_from_layer;
   std::optional<std::uint32_t> release_year;
+  friend bool operator==(const Model&, const Model&) = default;
 };
 
 /// Derived per-layer facts. Pure functions of the record.

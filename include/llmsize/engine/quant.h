@@ -18,6 +18,7 @@ struct TensorType {
   std::string fallback;   ///< tensor_types id, empty when none
   bool kv_cache = false;  ///< usable as a KV-cache type
   bool cpu_repack = false;  ///< llama.cpp's x86 CPU backend keeps a repacked copy (CPU_REPACK)
+  friend bool operator==(const TensorType&, const TensorType&) = default;
 };
 
 /// Which layers a recipe rule applies to.
@@ -33,6 +34,7 @@ struct QuantRule {
   LayerSelector layers = LayerSelector::all;
   std::optional<std::uint32_t> min_gqa;      ///< rule applies when n_heads / n_kv_heads >= this
   std::optional<std::uint32_t> min_experts;  ///< rule applies when n_experts >= this
+  friend bool operator==(const QuantRule&, const QuantRule&) = default;
 };
 
 struct Quant {
@@ -48,6 +50,7 @@ struct Quant {
   /// Place on the quality ladder `models --gpu` picks from, 1 = best (llama.cpp
   /// tools/quantize/README.md perplexity ranking); unique; absent: not offered there.
   std::optional<std::uint32_t> quality_rank;
+  friend bool operator==(const Quant&, const Quant&) = default;
 };
 
 }  // namespace llmsize::engine
