@@ -22,9 +22,11 @@ std::string normalize_name(std::string_view name) {
 }
 
 namespace {
+// ASCII only, as std::tolower in the "C" locale llmsize runs in; inline, since a name lookup compares
+// a name with every entry of a collection.
 char normalized(char c) {
   if (c == '_' || c == ' ') return '-';
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 }  // namespace
 

@@ -60,6 +60,7 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   sr.tensor_parallel_link_latency_s = h.tp_link_latency_s;
   sr.device_nodes = h.device_nodes;
   sr.network = h.network;
+  sr.params = s.params;
   return sr;
 }
 

@@ -79,18 +79,23 @@ void add_system(const catalog::Catalog& cat, const HardwareOptions& o, HardwareB
   if (o.memory.empty()) b.add_assumption(assumed_largest_memory_option(option.memory_gib));
 }
 
-// --gpu [Nx]GPU ... with the host of --cpu / --ram (default kDefaultRamGib for a GPU build).
-void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, const RamKind* kind,
-                       std::optional<std::uint64_t> ram, HardwareBuilder& b) {
+// The cards of --gpu [Nx]GPU ..., one entry per card.
+std::vector<const Gpu*> named_gpus(const catalog::Catalog& cat, const std::vector<std::string>& specs) {
   std::vector<const Gpu*> gpus;
-  for (const std::string& spec : o.gpus) {
+  for (const std::string& spec : specs) {
     const auto [count, name] = parse_count(spec);
     const Gpu& g = resolve(cat.gpus, name, "GPU", "hardware --kind gpu");
-    for (std::uint32_t i = 0; i < count; ++i) {
-      b.add_gpu(g, units::gib_to_bytes(g.memory_gib), Origin::named);
-      gpus.push_back(&g);
-    }
+    gpus.insert(gpus.end(), count, &g);
   }
+  return gpus;
+}
+
+// --gpu [Nx]GPU ... (or the cards `resolved` from them) with the host of --cpu / --ram (default
+// kDefaultRamGib for a GPU build).
+void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, const std::vector<const Gpu*>* resolved,
+                       const RamKind* kind, std::optional<std::uint64_t> ram, HardwareBuilder& b) {
+  const std::vector<const Gpu*> gpus = resolved != nullptr ? *resolved : named_gpus(cat, o.gpus);
+  for (const Gpu* g : gpus) b.add_gpu(*g, units::gib_to_bytes(g->memory_gib), Origin::named);
   // NVLink only when every card is the same NVLink-capable one (a bridge pairs like cards).
   const bool alike = !gpus.empty() && std::all_of(gpus.begin(), gpus.end(), [&](const Gpu* g) { return g == gpus.front(); });
   if (gpus.size() > 1 && alike && !gpus.front()->nvlink.empty()) b.set_link(catalog::find(cat.links, gpus.front()->nvlink));
@@ -175,7 +180,10 @@ bool has_hardware(const HardwareOptions& o) {
   return !o.gpus.empty() || !o.system.empty() || !o.cpu.empty() || !o.ram.empty();
 }
 
-HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
+namespace {
+
+// resolve_hardware, with the cards of --gpu already looked up when `gpus` is given.
+HardwareConfig build_hardware(const Context& ctx, const HardwareOptions& o, const std::vector<const Gpu*>* gpus) {
   const auto& cat = ctx.catalog;
   HardwareBuilder b;
   b.set_split(value_of(kSplitModeNames, o.split).value_or(SplitMode::layer));
@@ -186,7 +194,7 @@ HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
   if (!o.system.empty()) {
     add_system(cat, o, b);
   } else {
-    add_gpus_and_host(cat, o, kind, ram, b);
+    add_gpus_and_host(cat, o, gpus, kind, ram, b);
   }
   const StorageKind& storage = resolve(cat.storage, o.storage.empty() ? kDefaultStorage : o.storage, "storage kind",
                                        "hardware --kind storage");
@@ -196,10 +204,18 @@ HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
   return b.build();
 }
 
+}  // namespace
+
+HardwareConfig resolve_hardware(const Context& ctx, const HardwareOptions& o) {
+  return build_hardware(ctx, o, nullptr);
+}
+
 HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t count) {
+  // As `--gpu COUNTxID`, without looking the card up by its name again.
   HardwareOptions o;
   o.gpus = {std::to_string(count) + "x" + gpu.meta.id};
-  return resolve_hardware(ctx, o);
+  const std::vector<const Gpu*> cards(count, &gpu);
+  return build_hardware(ctx, o, &cards);
 }
 
 HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option) {

@@ -130,6 +130,7 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.weights = file != nullptr && file->weights_source == modelfile::WeightsSource::file ? summarize_weights(*s.model, file->tensors)
                                                                                         : weight_bytes(*s.model, *s.quant, *s.types);
   if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
+  s.params = count_params(*s.model);
   set_context(s, context);
   if (s.cache.v_kept_f16) {
     s.assumptions.push_back({"v_cache_type", s.kv.type_v_without_flash_attention->meta.id, AssumptionSource::capped, ""});

@@ -2,6 +2,7 @@
 // The flags every sizing command shares (model, quant, context, KV type, ...) and their resolution
 // into engine inputs, recording each defaulted value as an assumption.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct Sizing {
   const std::vector<engine::TensorType>* types = nullptr;
   engine::KvSettings kv;
   engine::WeightsResult weights;
+  /// count_params(*model), counted once for the many configurations a command may predict it on.
+  std::optional<engine::ParamCounts> params;
   engine::KvResult cache;
   Assumptions assumptions;
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used

@@ -65,45 +65,57 @@ u64 gpu_compute_bytes(const Inputs& in, bool holds_output) {
                       : compute_buffer_bytes_no_output(in.model, in.kv.runtime, in.kv.full_cells);
 }
 
-Placement evaluate(const Inputs& in, const Layout& layout) {
-  const Model& m = in.model;
-  const WeightsResult& w = in.weights;
-  const KvResult& kv = in.kv;
-  const PlacementRequest& r = in.request;
+// evaluate() in three steps, so that greedy_layout can add one layer at a time: the devices and the
+// input embedding, then each repeating layer on its owner in order, then the output layer and what
+// depends on the whole layout (buffers, counts).
+Placement start_placement(const Inputs& in, std::uint32_t n_cpu_moe) {
   Placement p;
-  p.n_layers = m.n_layers;
-  p.n_cpu_moe = layout.n_cpu_moe;
-  for (const DeviceSpec& d : r.devices) {
+  p.n_layers = in.model.n_layers;
+  p.n_cpu_moe = n_cpu_moe;
+  for (const DeviceSpec& d : in.request.devices) {
     DevicePlacement dp;
     dp.id = d.id;
     dp.kind = d.kind;
     dp.memory_bytes = d.memory_bytes;
     p.devices.push_back(dp);
   }
-  HostPlacement& host = p.host;
-  host.weights_bytes = w.token_embd_bytes;
-  const u64 repack_factor = r.cpu_repack && r.mmap ? 1 : 0;  // without mmap the repacked copy replaces the load
+  p.host.weights_bytes = in.weights.token_embd_bytes;
+  return p;
+}
 
-  for (std::uint32_t l = 0; l < m.n_layers; ++l) {
-    const int owner = layout.owner[l];
-    const u64 experts = l < layout.n_cpu_moe ? w.layer_expert_bytes[l] : 0;
-    if (owner == kHost) {
-      host.weights_bytes += w.layer_bytes[l];
-      host.kv_cache_bytes += kv.layer_bytes[l];
-      host.repack_bytes += repack_factor * w.layer_cpu_repack_bytes[l];
-      host.expert_bytes += w.layer_expert_bytes[l];
-      ++host.layers;
-      continue;
-    }
-    DevicePlacement& dp = p.devices[static_cast<std::size_t>(owner)];
-    dp.weights_bytes += w.layer_bytes[l] - experts;
-    dp.expert_bytes += w.layer_expert_bytes[l] - experts;
-    dp.kv_cache_bytes += kv.layer_bytes[l];
-    ++dp.layers;
-    host.weights_bytes += experts;
-    host.expert_bytes += experts;
-    if (experts > 0) host.repack_bytes += repack_factor * w.layer_expert_cpu_repack_bytes[l];
+void add_layer(const Inputs& in, const Layout& layout, std::uint32_t l, Placement& p) {
+  const WeightsResult& w = in.weights;
+  const KvResult& kv = in.kv;
+  const PlacementRequest& r = in.request;
+  HostPlacement& host = p.host;
+  const u64 repack_factor = r.cpu_repack && r.mmap ? 1 : 0;  // without mmap the repacked copy replaces the load
+  const int owner = layout.owner[l];
+  const u64 experts = l < layout.n_cpu_moe ? w.layer_expert_bytes[l] : 0;
+  if (owner == kHost) {
+    host.weights_bytes += w.layer_bytes[l];
+    host.kv_cache_bytes += kv.layer_bytes[l];
+    host.repack_bytes += repack_factor * w.layer_cpu_repack_bytes[l];
+    host.expert_bytes += w.layer_expert_bytes[l];
+    ++host.layers;
+    return;
   }
+  DevicePlacement& dp = p.devices[static_cast<std::size_t>(owner)];
+  dp.weights_bytes += w.layer_bytes[l] - experts;
+  dp.expert_bytes += w.layer_expert_bytes[l] - experts;
+  dp.kv_cache_bytes += kv.layer_bytes[l];
+  ++dp.layers;
+  host.weights_bytes += experts;
+  host.expert_bytes += experts;
+  if (experts > 0) host.repack_bytes += repack_factor * w.layer_expert_cpu_repack_bytes[l];
+}
+
+void finish_placement(const Inputs& in, const Layout& layout, Placement& p) {
+  const Model& m = in.model;
+  const WeightsResult& w = in.weights;
+  const KvResult& kv = in.kv;
+  const PlacementRequest& r = in.request;
+  HostPlacement& host = p.host;
+  const u64 repack_factor = r.cpu_repack && r.mmap ? 1 : 0;
   const int output_owner = layout.owner[m.n_layers];
   if (output_owner == kHost) {
     host.weights_bytes += w.output_bytes;
@@ -133,6 +145,12 @@ Placement evaluate(const Inputs& in, const Layout& layout) {
   const u64 offloadable = w.total_bytes - w.token_embd_bytes;
   const u64 in_ram = host.weights_bytes - w.token_embd_bytes;
   p.offloaded_weight_fraction = offloadable == 0 ? 0.0 : static_cast<double>(in_ram) / static_cast<double>(offloadable);
+}
+
+Placement evaluate(const Inputs& in, const Layout& layout) {
+  Placement p = start_placement(in, layout.n_cpu_moe);
+  for (std::uint32_t l = 0; l < in.model.n_layers; ++l) add_layer(in, layout, l, p);
+  finish_placement(in, layout, p);
   return p;
 }
 
@@ -185,28 +203,36 @@ Layout proportional_layout(const Inputs& in, std::uint32_t gpu_layers, std::uint
 }
 
 // When the proportional split overflows a card (layers differ in size; the output layer is
-// large), fill the cards in order instead: what `-ts` with explicit layer counts achieves.
+// large), fill the cards in order instead: what `-ts` with explicit layer counts achieves. Each
+// step judges the layers placed so far plus layer l (layers after l are not placed yet: they would
+// sit on the host, which the judgement does not look at), adding one layer to the previous step's
+// sums rather than evaluating the whole layout again.
 Layout greedy_layout(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
   const PlacementRequest& r = in.request;
   const std::uint32_t n = in.model.n_layers;
   Layout layout{std::vector<int>(n + 1, kHost), n_cpu_moe};
   const std::uint32_t start = n + 1 - gpu_layers;
+  Placement placed = start_placement(in, n_cpu_moe);  // layers before l, on their final owners
+  for (std::uint32_t l = 0; l < start && l < n; ++l) add_layer(in, layout, l, placed);
   std::size_t device = 0;
   for (std::uint32_t l = start; l <= n && device < r.devices.size(); ++l) {
     layout.owner[l] = static_cast<int>(device);
-    Placement p = evaluate(in, layout);
+    Placement p = placed;
+    if (l < n) add_layer(in, layout, l, p);
+    finish_placement(in, layout, p);
     if (!devices_fit(p) && device + 1 < r.devices.size() &&
         (p.devices[device].layers > 1 || (l == n && p.devices[device].layers > 0))) {
       layout.owner[l] = static_cast<int>(++device);
     }
+    if (l < n) add_layer(in, layout, l, placed);
   }
   return layout;
 }
 
-// The best layout for this many GPU layers, or nullopt when no split fits the GPUs.
-std::optional<Placement> fit_gpus(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
+// The best layout for this many GPU layers, or nullopt when no split fits the GPUs. `p` is the
+// proportional split's placement (evaluate(in, proportional_layout(in, gpu_layers, n_cpu_moe))).
+std::optional<Placement> fit_gpus(const Inputs& in, Placement p, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
   const PlacementRequest& r = in.request;
-  Placement p = evaluate(in, proportional_layout(in, gpu_layers, n_cpu_moe));
   if (devices_fit(p)) return p;
   // No split can help when the GPUs together lack the room (a cheap bound before the O(n²) fill).
   u64 needed = 0;
@@ -219,6 +245,10 @@ std::optional<Placement> fit_gpus(const Inputs& in, std::uint32_t gpu_layers, st
     if (devices_fit(p)) return p;
   }
   return std::nullopt;
+}
+
+std::optional<Placement> fit_gpus(const Inputs& in, std::uint32_t gpu_layers, std::uint32_t n_cpu_moe) {
+  return fit_gpus(in, evaluate(in, proportional_layout(in, gpu_layers, n_cpu_moe)), gpu_layers, n_cpu_moe);
 }
 
 Placement does_not_fit(Placement p, PlacementReason reason) {
@@ -330,14 +360,14 @@ Placement place(const Model& model, const WeightsResult& weights, const KvResult
   if (r.split != SplitMode::layer && r.devices.size() > 1) return place_split_layers(in);
   if (r.choice.fixes_layers()) return place_given(in);
   const std::uint32_t n = model.n_layers;
-  if (auto p = fit_gpus(in, n + 1, 0)) {
+  Placement everything = evaluate(in, proportional_layout(in, n + 1, 0));
+  if (auto p = fit_gpus(in, everything, n + 1, 0)) {
     if (host_fits(r, *p)) {
       p->verdict = Verdict::fits;
       return *p;
     }
     return does_not_fit(*p, PlacementReason::gpus_full_host_short);
   }
-  Placement everything = evaluate(in, proportional_layout(in, n + 1, 0));
   if (!r.allow_offload) return does_not_fit(everything, PlacementReason::gpu_memory_short);
   if (is_moe(model) && r.allow_expert_offload) {
     if (auto p = place_expert_offload(in); p && host_fits(r, *p)) {

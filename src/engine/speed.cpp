@@ -20,7 +20,7 @@ double expert_touch_fraction(const Model& m, double tokens) {
   return 1.0 - std::pow(1.0 - p, tokens);
 }
 
-double matmul_flops_per_token(const Model& m) { return 2.0 * static_cast<double>(count_params(m).active); }
+double matmul_flops_per_token(const ParamCounts& c) { return 2.0 * static_cast<double>(c.active); }
 
 struct Part {
   double weight_bytes = 0;  ///< touched per token
@@ -156,8 +156,10 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
   // The work of the step on one backend (attention runs at that backend's own efficiency).
+  const ParamCounts params = r.params ? *r.params : count_params(m);
   const auto total_flops = [&](Backend b) {
-    return (prompt ? prefill_work_per_token(m, b, tokens, static_cast<double>(r.depth_tokens)) : matmul_flops_per_token(m)) *
+    return (prompt ? prefill_work_per_token(m, params, b, tokens, static_cast<double>(r.depth_tokens))
+                   : matmul_flops_per_token(params)) *
            tokens;
   };
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
@@ -241,7 +243,7 @@ double attention_flops_per_token(const Model& m, double prompt_tokens, double de
 }  // namespace
 
 double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
-  return matmul_flops_per_token(m) + attention_flops_per_token(m, prompt_tokens, depth_tokens);
+  return matmul_flops_per_token(count_params(m)) + attention_flops_per_token(m, prompt_tokens, depth_tokens);
 }
 
 double moe_layer_count(const Model& m) {
@@ -254,7 +256,10 @@ double moe_layer_count(const Model& m) {
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
 double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens) {
-  const ParamCounts c = count_params(m);  // once: it enumerates every tensor
+  return prefill_work_per_token(m, count_params(m), b, prompt_tokens, depth_tokens);
+}
+
+double prefill_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double depth_tokens) {
   const double work = 2.0 * static_cast<double>(c.active) +
                       attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
   if (!is_moe(m)) return work;

@@ -96,6 +96,9 @@ inline constexpr double kCpuAttentionEfficiency = 0.25;
 /// experts' share divided by kExpertGemmEfficiency and the attention FLOPs by attention_efficiency(b).
 /// The basis of prefill calibration points and of prefill predictions alike.
 [[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0);
+/// The same with `params` = count_params(m) already counted (counting enumerates every tensor).
+[[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, Backend b, double prompt_tokens,
+                                            double depth_tokens = 0);
 
 /// After `depth_tokens` already in the cache (llama-bench -d), each prompt token also attends to them:
 /// the attention term becomes 4 × attention layers × n_head × head_dim × (depth + P / 2).
@@ -225,6 +228,9 @@ struct SpeedRequest {
   /// system RAM). Empty or all 0: one machine.
   std::vector<std::uint32_t> device_nodes;
   Network network;
+  /// count_params(model), when the caller has it: a caller that predicts one model on many
+  /// configurations counts once (counting enumerates every tensor). Unset: counted per step.
+  std::optional<ParamCounts> params;
 };
 
 [[nodiscard]] NetworkHops network_hops(const SpeedRequest& r);
