@@ -39,9 +39,10 @@ constexpr Traits kTransformers{8, 8, 6, 2, 8, 4, 4, 4, 2, 12};
 // Unsloth: fused RMSNorm saves its input (2) and output (2); RoPE is applied in place; the fused SwiGLU
 // / LoRA MLP saves gate and up only (recomputing their product in the backward pass); LoRA A's bf16
 // output is saved for B. Gradient checkpointing "unsloth" copies each layer's input to CPU RAM.
-// Loss (unsloth_zoo fused_losses.cross_entropy_loss): chunks of tokens, each chunk's bf16 logits (2)
-// plus the fp32 copy, log-softmax and gradients as Transformers (12).
-constexpr Traits kUnsloth{4, 4, 2, 2, 4, 4, 0, 2, 0, 14};
+// Loss (unsloth_zoo fused_losses/cross_entropy_loss.py): chunks of tokens through the output head and
+// torch.func.grad_and_value under torch.compile, which fuses the fp32 upcast, softmax and gradient:
+// each chunk's bf16 logits (2) and their fp32 gradient (4).
+constexpr Traits kUnsloth{4, 4, 2, 2, 4, 4, 0, 2, 0, 6};
 // torchtune: RMSNorm upcasts like Transformers; RotaryPositionalEmbeddings saves fp32 copies of q and k
 // (4); SDPA saves the rotated q (2), k and v expanded to every query head (2 + 2, q-sized) and its
 // output (2). CEWithChunkedOutputLoss: all bf16 logits (2) and every chunk's fp32 log-softmax (4),

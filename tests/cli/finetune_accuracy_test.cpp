@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -122,17 +121,25 @@ double predicted_gib(const Measurement& row) {
 }  // namespace
 
 TEST_CASE("fine-tuning peak memory within 15% median of published measurements", "[accuracy][finetune]") {
+  // At the time of writing: median 5.2% over 26 rows; fms-acceleration's 19 rows (torch's own counter)
+  // median 2.2%; Answer.AI's 7 (reserved memory, with the allocator's cache) median 15.8%, all under.
   std::vector<double> errors;
+  std::string table;
   for (const Measurement& row : measurements()) {
     const double predicted = predicted_gib(row);
     const double error = (predicted - row.measured_gib) / row.measured_gib;
     errors.push_back(std::abs(error));
-    std::cout << row.model << " " << static_cast<int>(row.settings.method) << " gpus=" << row.settings.n_gpus
-              << " batch=" << row.settings.micro_batch << " measured " << row.measured_gib << " predicted " << predicted
-              << " error " << error * 100 << "%\n";
+    table += std::string(row.model) + " " + name_of(kFinetuneMethodNames, row.settings.method) + " on " +
+             std::to_string(row.settings.n_gpus) + " GPU(s), batch " + std::to_string(row.settings.micro_batch) +
+             ": measured " + std::to_string(row.measured_gib) + " GiB, predicted " + std::to_string(predicted) + " (" +
+             std::to_string(error * 100) + "%) [" + row.source + "]\n";
+    // No single row is off by more than 30% (the worst: FSDP QLoRA of Llama-2 70B, -25%).
+    CHECK(std::abs(error) <= 0.30);
   }
   std::sort(errors.begin(), errors.end());
-  const double median = errors[errors.size() / 2];
-  std::cout << "median " << median * 100 << "%\n";
+  const double median = errors.size() % 2 == 1 ? errors[errors.size() / 2]
+                                               : (errors[errors.size() / 2 - 1] + errors[errors.size() / 2]) / 2;
+  INFO(table << "median |error| " << median * 100 << "%");
   CHECK(median <= 0.15);
+  CHECK(errors.size() == 26);
 }
