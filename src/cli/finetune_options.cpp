@@ -10,6 +10,9 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 namespace llmsize::cli {
 namespace {
 
+/// Tokens per GPU per step sized at most (keeps every byte count far from overflow).
+constexpr std::uint64_t kMaxTokensPerGpu = 1'000'000'000;
+
 template <class E, std::size_t N>
 std::vector<std::string> ids(const std::array<EnumName<E>, N>& table) {
   std::vector<std::string> out;
@@ -134,6 +137,10 @@ FinetunePlan resolve_finetune(const Context& ctx, const std::string& model, cons
   if (s.seq_len_tokens == 0) throw InputError("--seq-len must be at least 1 token");
   s.micro_batch = o.batch.value_or(defaults::kFinetuneBatch);
   if (!o.batch) a.push_back({"micro_batch", std::to_string(s.micro_batch), AssumptionSource::default_value, ""});
+  if (s.seq_len_tokens * s.micro_batch > kMaxTokensPerGpu) {
+    throw InputError(fmt::format("--seq-len × --batch is {} tokens per GPU; at most {} are sized",
+                                 s.seq_len_tokens * s.micro_batch, kMaxTokensPerGpu));
+  }
   s.gradient_checkpointing = o.grad_checkpointing != "off";
   if (o.grad_checkpointing.empty()) {
     a.push_back({"gradient_checkpointing", "on", AssumptionSource::default_value,
