@@ -104,10 +104,14 @@ class FinetuneRankingResult final : public Result {
     inputs["max_gpus"] = r_.rank.max_gpus;
     Json options = Json::array();
     for (const FinetuneOption& o : r_.options) {
+      Json devices = Json::array();
+      for (std::uint32_t i = 0; i < o.count; ++i) {
+        devices.push_back({{"id", o.gpu->meta.id}, {"kind", "gpu"}, {"memory_bytes", o.memory_bytes}});
+      }
       options.push_back({{"hardware", label(o)},
                          {"kind", "gpu"},
                          {"gpu_count", o.count},
-                         {"devices", Json::array({{{"id", o.gpu->meta.id}, {"kind", "gpu"}, {"memory_bytes", o.memory_bytes}}})},
+                         {"devices", devices},
                          {"memory_bytes", o.memory_bytes},
                          {"used_bytes", o.result.per_gpu_bytes()},
                          {"peak_phase", to_string(o.result.peak_phase)},

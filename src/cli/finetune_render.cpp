@@ -82,7 +82,7 @@ constexpr Term kTerms[] = {
     {"adapter weights", &FinetuneBreakdown::adapter_weights_bytes},
     {"gradients", &FinetuneBreakdown::gradients_bytes},
     {"optimizer states", &FinetuneBreakdown::optimizer_states_bytes},
-    {"optimizer step", &FinetuneBreakdown::optimizer_step_bytes},
+    {"step temporaries", &FinetuneBreakdown::optimizer_step_bytes},
     {"activations", &FinetuneBreakdown::activations_bytes},
     {"logits", &FinetuneBreakdown::logits_bytes},
     {"communication", &FinetuneBreakdown::communication_bytes},
