@@ -73,9 +73,9 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {recommend_command(), check_command(),    models_command(),   memory_command(),  kv_command(),
-          speed_command(),     cost_command(),     inspect_command(),  hardware_command(), quants_command(),
-          catalog_command(),   detect_command(),   probe_command(),    calibrate_command()};
+  return {recommend_command(), check_command(),    models_command(),   memory_command(),  finetune_command(),
+          kv_command(),        speed_command(),    cost_command(),     inspect_command(), hardware_command(),
+          quants_command(),    catalog_command(),  detect_command(),   probe_command(),   calibrate_command()};
 }
 
 namespace {
