@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../modelfile/gguf_writer.h"
 #include "run_cli.h"
 #include "../scoped_env.h"
@@ -22,9 +24,11 @@ struct CliCase {
 
 inline const std::string kFixtureDir = LLMSIZE_FIXTURES;
 
-/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file.
+/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file. One per
+/// process: ctest runs test cases in parallel processes, which would otherwise rewrite each other's files.
 inline std::filesystem::path scratch_dir() {
-  static const std::filesystem::path dir = std::filesystem::temp_directory_path() / "llmsize-cli-cases";
+  static const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("llmsize-cli-cases-" + std::to_string(::getpid()));
   return dir;
 }
 
