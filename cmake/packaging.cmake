@@ -27,12 +27,13 @@ install(FILES ${LLMSIZE_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 # (dpkg-shlibdeps, from dpkg-dev), so it follows the build: libfmt today, libcurl when it is linked.
 set(CPACK_PACKAGE_NAME llmsize)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-set(CPACK_PACKAGE_DESCRIPTION
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "llmsize answers what hardware a large language model needs and what a planned build will do: whether a "
     "model fits a GPU at a quantization and context, how many tokens per second it decodes, what a second GPU "
     "or more RAM changes, and what the electricity costs. It computes from the model's architecture and the "
     "hardware's specifications as llama.cpp allocates memory, and says how (--explain).")
-set(CPACK_PACKAGE_CONTACT "llmsize maintainers <llmsize@localhost>")
+set(LLMSIZE_DEB_MAINTAINER "The llmsize authors" CACHE STRING "The .deb's Maintainer field: \"Name <address>\"")
+set(CPACK_PACKAGE_CONTACT "${LLMSIZE_DEB_MAINTAINER}")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
