@@ -2,9 +2,11 @@
 // every command and flag the parser has must be in them. The parser is walked here with CLI11 directly,
 // not through the generator's own reading of it.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -137,8 +139,10 @@ TEST_CASE("the bash completion offers every flag of every command, inherited glo
   const auto commands = parser_flags();
   std::string script = "source '" + unix_file("llmsize.bash") + "'\n";
   for (const auto& [path, names] : commands) script += "_llmsize_flags '" + path + "'; echo \"" + path + "|$REPLY\"\n";
-  std::ofstream(unix_file("flags_probe.bash")) << script;
-  const std::string output = command_output("bash '" + unix_file("flags_probe.bash") + "'");
+  const std::string probe = (std::filesystem::temp_directory_path() / ("llmsize_flags_" + std::to_string(getpid()) + ".bash")).string();
+  std::ofstream(probe) << script;
+  const std::string output = command_output("bash '" + probe + "'");
+  std::filesystem::remove(probe);
   std::map<std::string, std::set<std::string>> offered;
   std::istringstream lines(output);
   for (std::string l; std::getline(lines, l);) {

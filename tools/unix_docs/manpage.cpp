@@ -1,4 +1,6 @@
 // llmsize.1: one page with every command and flag (man(7) macros), rendered from the parser.
+#include <algorithm>
+#include <cstdio>
 #include <regex>
 #include <string>
 
