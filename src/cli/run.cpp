@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "llmsize/catalog/compiled.h"
+#include "llmsize/cli/command_line.h"
 #include "llmsize/error.h"
 #include "pipeline.h"
 #include "report_errors.h"
@@ -81,21 +82,19 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {recommend_command(), check_command(),    models_command(),   memory_command(),  kv_command(),
-          speed_command(),     cost_command(),     inspect_command(),  hardware_command(), quants_command(),
-          catalog_command(),   detect_command(),   probe_command(),    calibrate_command()};
+  return {recommend_command(), check_command(),    models_command(),   memory_command(),  finetune_command(),
+          kv_command(),        speed_command(),    cost_command(),     inspect_command(), hardware_command(),
+          quants_command(),    catalog_command(),  detect_command(),   probe_command(),   calibrate_command()};
 }
 
 namespace {
 
-constexpr const char* kFooter =
-    "Exit codes:\n"
-    "  0  success; the model fits\n"
-    "  1  the answer is \"does not fit\" (check, and filters that leave nothing)\n"
-    "  2  usage, input or catalog error\n"
-    "\n"
-    "Units: GB = 1e9 bytes, GiB = 2^30 bytes; every label says which.\n"
-    "Catalog: built in; add or override entries with --catalog FILE or LLMSIZE_CATALOG=a.json:b.json.";
+// The --help footer: the exit codes from run.h, then the notes the man page also prints.
+std::string footer() {
+  std::string text = "Exit codes:\n";
+  for (const ExitCodeMeaning& code : kExitCodes) text += "  " + std::to_string(code.code) + "  " + code.meaning + "\n";
+  return text + "\n" + kHelpNotes;
+}
 
 struct GlobalOptions {
   bool json = false;
@@ -166,27 +165,38 @@ void register_command(CLI::App& parent, const CommandSpec& spec, Registry& regis
   registry.catalog_use[sub] = spec.catalog_use;
 }
 
-/// The command-line parser. `bound` says whose flags are bound: every command's, or only the command
-/// named on the line, the others being bare names with their descriptions. Binding the flags of all
-/// commands costs more than the rest of `llmsize --version` or of a quick command (3.4M of 6M
-/// instructions), so run() first parses with the named command's flags alone and parses again with
-/// every command's whenever that is not conclusive.
-struct Parser {
-  Parser(const std::vector<CommandSpec>& commands, const std::optional<std::string>& bound) {
-    app.set_version_flag("--version", LLMSIZE_VERSION);
-    app.footer(kFooter);
-    app.require_subcommand(1);
-    add_global_options(app, global);
-    for (const CommandSpec& spec : commands) {
-      list_csv_commands(spec, "", registry);
-      if (!bound || spec.name == *bound) {
-        register_command(app, spec, registry);
-      } else {
-        app.add_subcommand(spec.name, spec.description)->fallthrough();
-      }
+constexpr const char* kSummary = "llmsize: what hardware a large language model needs, and what a planned build will do.";
+
+// The whole command line: global flags and `commands`, bound to `global` and `registry`. The one
+// definition behind parsing, --help, the man page and the shell completions. `bound` says whose flags
+// are bound: every command's, or only the command named on the line, the others being bare names with
+// their descriptions, so that their names are recognised where the full parser recognises them (none
+// when no command is named: then no argument spells one). Binding the flags of all commands costs more
+// than the rest of `llmsize --version` or of a quick command (3.4M of 6M instructions), so run() first
+// parses with the named command's flags alone and parses again with every command's whenever that is
+// not conclusive.
+void build_parser(CLI::App& app, GlobalOptions& global, Registry& registry, const std::vector<CommandSpec>& commands,
+                  const std::optional<std::string>& bound = std::nullopt) {
+  app.set_version_flag("--version", LLMSIZE_VERSION);
+  app.footer(footer());
+  app.require_subcommand(1);
+  add_global_options(app, global);
+  for (const CommandSpec& spec : commands) {
+    list_csv_commands(spec, "", registry);
+    if (!bound || spec.name == *bound) {
+      register_command(app, spec, registry);
+    } else if (!bound->empty()) {
+      app.add_subcommand(spec.name, spec.description)->fallthrough();
     }
   }
-  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.", "llmsize"};
+}
+
+// A parser and what it binds, kept together (the runners point into the options).
+struct Parser {
+  Parser(const std::vector<CommandSpec>& commands, const std::optional<std::string>& bound) {
+    build_parser(app, global, registry, commands, bound);
+  }
+  CLI::App app{kSummary, "llmsize"};
   GlobalOptions global;
   Registry registry;
 };
@@ -296,6 +306,16 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
 }
 
 }  // namespace
+
+void visit_parser(const std::function<void(const CLI::App&)>& visit) {
+  CLI::App app{kSummary, "llmsize"};
+  GlobalOptions global;
+  Registry registry;
+  build_parser(app, global, registry, all_commands());
+  visit(app);
+}
+
+const char* version() { return LLMSIZE_VERSION; }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   return report_errors(err, [&] { return parse_and_run(argc, argv, out, err); });
