@@ -21,7 +21,7 @@ struct RowElements {
 RowElements row_elements(const Model& m, std::uint32_t layer) {
   if (m.mla) return {u64{m.mla->kv_lora_rank} + m.mla->qk_rope_head_dim, 0};
   const u64 heads = kv_heads(m, layer);
-  return {heads * head_dim_k(m), heads * head_dim_v(m)};
+  return {heads * head_dim_k(m, layer), heads * head_dim_v(m, layer)};
 }
 
 // Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s,

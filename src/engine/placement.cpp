@@ -81,7 +81,7 @@ Placement evaluate(const Inputs& in, const Layout& layout) {
     p.devices.push_back(dp);
   }
   HostPlacement& host = p.host;
-  host.weights_bytes = w.token_embd_bytes;
+  host.weights_bytes = w.token_embd_bytes + w.per_layer_embd_bytes;  // input tensors stay on the CPU
   const u64 repack_factor = r.cpu_repack && r.mmap ? 1 : 0;  // without mmap the repacked copy replaces the load
 
   for (std::uint32_t l = 0; l < m.n_layers; ++l) {
@@ -130,8 +130,9 @@ Placement evaluate(const Inputs& in, const Layout& layout) {
   p.gpu_layers = static_cast<std::uint32_t>(
       std::count_if(layout.owner.begin(), layout.owner.end(), [](int o) { return o != kHost; }));
   for (const DevicePlacement& dp : p.devices) p.tensor_split.push_back(dp.layers + (dp.holds_output ? 1 : 0));
-  const u64 offloadable = w.total_bytes - w.token_embd_bytes;
-  const u64 in_ram = host.weights_bytes - w.token_embd_bytes;
+  const u64 inputs = w.token_embd_bytes + w.per_layer_embd_bytes;
+  const u64 offloadable = w.total_bytes - inputs;
+  const u64 in_ram = host.weights_bytes - inputs;
   p.offloaded_weight_fraction = offloadable == 0 ? 0.0 : static_cast<double>(in_ram) / static_cast<double>(offloadable);
   return p;
 }

@@ -36,7 +36,8 @@ void add_norm(TensorList& t, const Model& m, std::string_view group, std::int32_
 
 void add_attention(TensorList& t, const Model& m, std::int32_t il) {
   const u64 h = m.hidden_size;
-  const u64 heads = m.n_heads;
+  const auto layer = static_cast<std::uint32_t>(il);
+  const u64 heads = n_heads(m, layer);
   if (m.mla) {
     const MlaDims& d = *m.mla;
     const u64 qk_head = d.qk_nope_head_dim + d.qk_rope_head_dim;
@@ -53,17 +54,19 @@ void add_attention(TensorList& t, const Model& m, std::int32_t il) {
     t.matrix("attn_output", il, heads * d.v_head_dim, h);
     return;
   }
-  const u64 hk = head_dim_k(m);
-  const u64 hv = head_dim_v(m);
-  const u64 kvh = kv_heads(m, static_cast<std::uint32_t>(il));
+  const u64 hk = head_dim_k(m, layer);
+  const u64 hv = head_dim_v(m, layer);
+  const u64 kvh = kv_heads(m, layer);
+  const LayerShape* shape = layer_shape(m, layer);
+  const bool v_from_k = shape != nullptr && shape->v_from_k;
   t.matrix("attn_q", il, h, heads * hk);
   t.matrix("attn_k", il, h, kvh * hk);
-  t.matrix("attn_v", il, h, kvh * hv);
+  if (!v_from_k) t.matrix("attn_v", il, h, kvh * hv);
   t.matrix("attn_output", il, heads * hv, h);
   if (m.attention_bias) {
     t.vec("attn_q_bias", il, heads * hk);
     t.vec("attn_k_bias", il, kvh * hk);
-    t.vec("attn_v_bias", il, kvh * hv);
+    if (!v_from_k) t.vec("attn_v_bias", il, kvh * hv);
   }
   if (m.attention_output_bias) t.vec("attn_output_bias", il, h);
   if (m.qk_norm) {
@@ -208,6 +211,7 @@ void add_ffn(TensorList& t, const Model& m, std::uint32_t layer) {
   if (is_moe_layer(m, layer)) {
     const MoeDims& e = *m.moe;
     t.frozen("ffn_gate_inp", il, h, h * e.n_experts);
+    if (e.router_bias) t.vec("exp_probs_b", il, e.n_experts);
     if (m.ffn_gated) t.experts("ffn_gate_exps", il, h, e.expert_ffn_size, e.n_experts);
     t.experts("ffn_up_exps", il, h, e.expert_ffn_size, e.n_experts);
     t.experts("ffn_down_exps", il, e.expert_ffn_size, h, e.n_experts);
@@ -223,13 +227,76 @@ void add_ffn(TensorList& t, const Model& m, std::uint32_t layer) {
     }
     return;
   }
-  if (m.ffn_size == 0) return;
-  if (m.ffn_gated) t.matrix("ffn_gate", il, h, m.ffn_size);
-  t.matrix("ffn_up", il, h, m.ffn_size);
-  t.matrix("ffn_down", il, m.ffn_size, h);
+  const u64 width = ffn_size(m, layer);
+  if (width == 0) return;
+  if (m.ffn_gated) t.matrix("ffn_gate", il, h, width);
+  t.matrix("ffn_up", il, h, width);
+  t.matrix("ffn_down", il, width, h);
+}
+
+// A layer of a model whose layers differ (Model::layers): a norm before each part it has, as
+// llama.cpp's DeciLM blocks (attn_norm only with attention, ffn_norm only with an FFN). Nemotron-H
+// names its one norm attn_norm whatever the block holds; the bytes are the same.
+void add_shaped_layer(TensorList& t, const Model& m, std::uint32_t layer) {
+  const LayerShape& s = m.layers[layer];
+  const auto il = static_cast<std::int32_t>(layer);
+  const u64 h = m.hidden_size;
+  if (s.mixer != MixerKind::none) add_norm(t, m, "attn_norm", il, h);
+  switch (s.mixer) {
+    case MixerKind::attention: add_attention(t, m, il); break;
+    case MixerKind::recurrent:
+      if (m.ssm) add_recurrent(t, m, il);
+      break;
+    case MixerKind::linear: t.matrix("attn_output", il, h, h); break;
+    case MixerKind::none: break;
+  }
+  if (s.ffn == FfnKind::none) return;
+  add_norm(t, m, "ffn_norm", il, h);
+  add_ffn(t, m, layer);
+}
+
+// Per-layer token embeddings (llama.cpp load_tensors, LLM_ARCH_GEMMA3N / LLM_ARCH_GEMMA4): the table
+// per_layer_token_embd [size × n_layers, vocab] (an input tensor, like token_embd), its projection
+// from the hidden state and a norm; Gemma 3n's AltUp projections. llama-quantize leaves altup*,
+// laurel* and per_layer_model_proj unquantized (llama-quant.cpp).
+void add_per_layer_input_globals(TensorList& t, const Model& m) {
+  const PerLayerInputs& p = *m.per_layer_inputs;
+  const u64 h = m.hidden_size;
+  const u64 all_layers = u64{p.size} * m.n_layers;
+  t.matrix("per_layer_token_embd", -1, all_layers, m.vocab_size);
+  t.frozen("per_layer_model_proj", -1, h, h * all_layers);
+  t.vec("per_layer_proj_norm", -1, p.size);
+  if (p.altup_inputs > 1) {
+    t.frozen("altup_proj", -1, h, h * h * (p.altup_inputs - 1));
+    t.frozen("altup_unembd_proj", -1, h, h * h * (p.altup_inputs - 1));
+  }
+}
+
+void add_per_layer_inputs(TensorList& t, const Model& m, std::int32_t il) {
+  const PerLayerInputs& p = *m.per_layer_inputs;
+  const u64 h = m.hidden_size;
+  t.matrix("inp_gate", il, h, p.size);
+  t.matrix("proj", il, p.size, h);
+  t.vec("post_norm", il, h);
+  if (p.altup_inputs > 0) {
+    const u64 n = p.altup_inputs;
+    t.frozen("altup_correct_coef", il, n, n * n);
+    t.vec("altup_correct_scale", il, h);
+    t.frozen("altup_predict_coef", il, n, n * n * n);
+    t.frozen("altup_router", il, h, h * n);
+    t.vec("altup_router_norm", il, h);
+  }
+  if (p.laurel_rank > 0) {
+    t.frozen("laurel_l", il, h, h * p.laurel_rank);
+    t.frozen("laurel_r", il, p.laurel_rank, u64{p.laurel_rank} * h);
+    t.vec("laurel_post_norm", il, h);
+  }
 }
 
 }  // namespace
+
+// llama-arch.cpp LLM_TENSOR_INFOS: the tensors of class LLM_TENSOR_LAYER_INPUT that models here have.
+bool is_input_tensor(std::string_view group) { return group == "token_embd" || group == "per_layer_token_embd"; }
 
 std::vector<TensorSpec> enumerate_tensors(const Model& m) {
   constexpr std::size_t kGlobalTensors = 8;     // token_embd, norms, output and their biases
@@ -245,8 +312,14 @@ std::vector<TensorSpec> enumerate_tensors(const Model& m) {
   }
   add_norm(t, m, "output_norm", -1, h);
   if (!m.tied_embeddings) t.matrix("output", -1, h, m.vocab_size);
+  if (m.per_layer_inputs) add_per_layer_input_globals(t, m);
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
     const auto il = static_cast<std::int32_t>(layer);
+    if (m.per_layer_inputs) add_per_layer_inputs(t, m, il);
+    if (!m.layers.empty()) {
+      add_shaped_layer(t, m, layer);
+      continue;
+    }
     if (is_rwkv(m)) {
       add_rwkv_block(t, m, il);
       continue;
@@ -272,6 +345,7 @@ ParamCounts count_params(const Model& m) {
   for (const TensorSpec& s : enumerate_tensors(m)) {
     p.total += s.n_elements;
     if (s.is_routed_expert) p.routed_expert += s.n_elements;
+    if (s.group == "per_layer_token_embd") p.per_layer_embd += s.n_elements;
   }
   p.active = p.total;
   if (is_moe(m)) {

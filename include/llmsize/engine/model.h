@@ -27,6 +27,8 @@ struct MoeDims {
   std::uint32_t n_dense_leading_layers = 0;
   std::uint32_t moe_layer_step = 1;
   bool expert_bias = false;
+  /// A per-expert selection bias (llama.cpp `exp_probs_b`, f32 [n_experts]): Nemotron 3's sigmoid router.
+  bool router_bias = false;
 };
 
 /// rwkv6 / rwkv7: RWKV "Finch" / "Goose" time-mix layers (every layer recurrent, no attention).
@@ -50,6 +52,34 @@ struct SsmDims {
 };
 
 enum class NormKind { rmsnorm, layernorm };
+
+/// What a layer mixes tokens with: the tensors llama.cpp's load_tensors creates for the block.
+/// `linear`: DeciLM's "replace_with_linear" attention (one n_embd × n_embd matrix, no cache).
+enum class MixerKind { attention, recurrent, linear, none };
+/// A layer's feed-forward part: a dense MLP, the model's experts, or none.
+enum class FfnKind { dense, moe, none };
+
+/// One layer's shape where a model's layers differ (Nemotron-H, DeciLM / Nemotron-NAS, Gemma 4):
+/// the catalog's `layer_kinds` and `layer_pattern`. Unset sizes take the model-wide field.
+struct LayerShape {
+  MixerKind mixer = MixerKind::attention;
+  FfnKind ffn = FfnKind::dense;
+  std::optional<std::uint32_t> ffn_size = {};    ///< dense MLP width of this layer
+  std::optional<std::uint32_t> n_heads = {};
+  std::optional<std::uint32_t> n_kv_heads = {};
+  std::optional<std::uint32_t> head_dim = {};    ///< K and V head size of this layer
+  std::optional<bool> sliding = {};              ///< sliding-window layer; unset: sliding_window_pattern
+  bool v_from_k = false;                    ///< no V projection, V = K (Gemma 4 `attention_k_eq_v`)
+};
+
+/// Per-layer token embeddings (Gemma 3n, Gemma 4 E2B/E4B): a second table of n_layers × `size`
+/// values per token, which llama.cpp keeps with the input layer in host memory and reads a row of
+/// per token; and Gemma 3n's AltUp and Laurel blocks.
+struct PerLayerInputs {
+  std::uint32_t size = 0;          ///< hidden_size_per_layer_input
+  std::uint32_t altup_inputs = 0;  ///< altup_num_inputs (0: no AltUp)
+  std::uint32_t laurel_rank = 0;   ///< laurel_rank (0: no Laurel)
+};
 
 struct Model {
   EntryMeta meta;
@@ -86,6 +116,9 @@ struct Model {
   /// hold no KV cache and attend over the cache of an earlier layer of the same kind.
   std::optional<std::uint32_t> kv_shared_from_layer;
   std::optional<std::uint32_t> release_year;
+  /// One shape per layer when layers differ; empty: every layer from the fields above.
+  std::vector<LayerShape> layers;
+  std::optional<PerLayerInputs> per_layer_inputs;
 };
 
 /// Derived per-layer facts. Pure functions of the record.
@@ -102,5 +135,18 @@ struct Model {
 [[nodiscard]] std::uint32_t kv_source_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe(const Model& m);
+
+/// Per-layer shape (include/llmsize/engine/model.h LayerShape; src/engine/layer_shape.cpp).
+/// The layer's own shape, or nullptr when the model's layers are alike.
+[[nodiscard]] const LayerShape* layer_shape(const Model& m, std::uint32_t layer);
+[[nodiscard]] MixerKind mixer_kind(const Model& m, std::uint32_t layer);
+[[nodiscard]] FfnKind ffn_kind(const Model& m, std::uint32_t layer);
+/// Dense MLP width of the layer (0 when it has none).
+[[nodiscard]] std::uint32_t ffn_size(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t n_heads(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t head_dim_k(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t head_dim_v(const Model& m, std::uint32_t layer);
+/// The widest query projection of any attention layer (n_heads × head_dim): what compute buffers hold.
+[[nodiscard]] std::uint64_t max_query_width(const Model& m);
 
 }  // namespace llmsize::engine

@@ -28,7 +28,14 @@ struct ParamCounts {
   std::uint64_t total = 0;
   std::uint64_t routed_expert = 0;  ///< all routed-expert weights
   std::uint64_t active = 0;         ///< touched per token: total - routed × (1 - active/experts)
+  /// Per-layer token embeddings (in total and active): a lookup table of which a token reads one
+  /// row, not a matrix it multiplies.
+  std::uint64_t per_layer_embd = 0;
 };
+
+/// Whether a tensor is one of llama.cpp's input tensors (LLM_TENSOR_LAYER_INPUT: token_embd,
+/// per_layer_token_embd), which stay in host memory and are read a row per token.
+[[nodiscard]] bool is_input_tensor(std::string_view group);
 
 /// Parameter counts from the architecture (compare with the published `params_total`).
 [[nodiscard]] ParamCounts count_params(const Model& m);
@@ -53,6 +60,8 @@ struct WeightsResult {
   std::uint64_t total_bytes = 0;
   std::uint64_t token_embd_bytes = 0;
   std::uint64_t output_bytes = 0;          ///< output head and output_norm (the "output layer")
+  /// per_layer_token_embd (Gemma 3n, Gemma 4 E2B/E4B): an input tensor, in host memory with token_embd.
+  std::uint64_t per_layer_embd_bytes = 0;
   std::vector<std::uint64_t> layer_bytes;  ///< per block, all tensors
   std::vector<std::uint64_t> layer_expert_bytes;  ///< per block, routed-expert tensors only
   std::uint64_t routed_expert_bytes = 0;
