@@ -38,10 +38,35 @@ bool names_group(const QuantRule& rule, std::string_view group) {
   return std::find(rule.tensors.begin(), rule.tensors.end(), group) != rule.tensors.end();
 }
 
+// The types a model ships tensor groups in, resolved once per recipe; empty unless the recipe keeps them.
+struct NativeGroup {
+  std::string_view group;
+  const TensorType* type;  ///< nullptr: the model names a type the catalog lacks
+  std::string_view type_id;
+};
+
+std::vector<NativeGroup> native_groups(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  std::vector<NativeGroup> out;
+  if (!q.keeps_native_types) return out;
+  for (const NativeTensorType& n : m.native_types) {
+    for (const std::string& group : n.tensors) out.push_back({group, find_type(types, n.type), n.type});
+  }
+  return out;
+}
+
+const NativeGroup* native_group_for(const std::vector<NativeGroup>& natives, std::string_view group) {
+  for (const NativeGroup& n : natives) {
+    if (n.group == group) return &n;
+  }
+  return nullptr;
+}
+
 // The tensor token_embd plays the output head's part when embeddings are tied (llama-quant.cpp:
 // `name == output.weight || (!has_output && name == token_embd.weight)`).
 std::string_view recipe_group(const TensorSpec& t, const Model& m) {
   if (t.group == "token_embd" && m.tied_embeddings) return "output";
+  // llama-quant.cpp tensor_get_category matches substrings: "blk.N.indexer.attn_k.weight" is ATTENTION_K.
+  if (t.group == "indexer_attn_k") return "attn_k";
   return t.group;
 }
 
@@ -75,6 +100,10 @@ WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensor
   for (const PlacedTensor& t : tensors) {
     const TensorSpec& spec = t.spec;
     const u64 bytes = t.bytes;
+    if (spec.not_loaded) {  // in the file only: no memory, no reads
+      r.not_loaded_bytes += bytes;
+      continue;
+    }
     r.total_bytes += bytes;
     const bool repacked = t.type != nullptr && t.type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
     if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
@@ -146,14 +175,25 @@ WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const 
     groups.push_back(std::move(g));
     return groups.back().rules;
   };
+  const std::vector<NativeGroup> natives = native_groups(m, q, types);
+  // llama-quantize counts the layers of the whole file, MTP blocks included (n_layer_all).
+  const std::uint32_t quantized_layers = m.n_layers + m.nextn_layers;
   placed.reserve(specs.size());
   for (TensorSpec& spec : specs) {
     const TensorType* type = default_type;
-    if (spec.is_vector || spec.keep_unquantized) {
+    const NativeGroup* native = spec.is_vector ? nullptr : native_group_for(natives, spec.group);
+    if (native != nullptr) {
+      // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
+      type = native->type;
+      if (type == nullptr) {
+        errors.push_back("unknown tensor type \"" + std::string(native->type_id) + "\"");
+        type = default_type;
+      }
+    } else if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
     } else {
       for (const Candidate& c : rules_for(recipe_group(spec, m))) {
-        if (!layer_matches(c.rule->layers, spec.layer, m.n_layers)) continue;
+        if (!layer_matches(c.rule->layers, spec.layer, quantized_layers)) continue;
         type = c.type;
         if (type == nullptr) {
           errors.push_back("unknown tensor type \"" + c.rule->type + "\"");

@@ -27,6 +27,8 @@ struct MoeDims {
   std::uint32_t n_dense_leading_layers = 0;
   std::uint32_t moe_layer_step = 1;
   bool expert_bias = false;
+  /// A sigmoid gate on the shared expert's output (Qwen2-MoE style: llama.cpp ffn_gate_inp_shexp {n_embd}).
+  bool shared_expert_gate = false;
 };
 
 /// rwkv6 / rwkv7: RWKV "Finch" / "Goose" time-mix layers (every layer recurrent, no attention).
@@ -50,6 +52,23 @@ struct SsmDims {
 };
 
 enum class NormKind { rmsnorm, layernorm };
+
+/// Tensor groups a checkpoint ships already quantized, in a type the GGUF toolchain keeps as it is:
+/// convert_hf_to_gguf.py writes them raw and llama-quantize never requantizes a quantized tensor
+/// (src/llama-quant.cpp: "requantizing from type %s is disabled" without --allow-requantize).
+/// gpt-oss: ffn_{gate,up,down}_exps in MXFP4.
+struct NativeTensorType {
+  std::vector<std::string> tensors;  ///< tensor groups (ffn_down_exps, ...)
+  std::string type;                  ///< tensor_types id (mxfp4)
+};
+
+/// DeepSeek sparse attention's lightning indexer (DeepSeek-V3.2; llama.cpp LLM_ARCH_DEEPSEEK32):
+/// per-layer projections and a key cache of one head_dim-wide row per token and layer.
+struct IndexerDims {
+  std::uint32_t n_heads = 0;   ///< index_n_heads (llama.cpp indexer_n_head)
+  std::uint32_t head_dim = 0;  ///< index_head_dim (indexer_head_size)
+  std::uint32_t top_k = 0;     ///< index_topk: cells each query attends to
+};
 
 struct Model {
   EntryMeta meta;
@@ -86,6 +105,17 @@ struct Model {
   /// hold no KV cache and attend over the cache of an earlier layer of the same kind.
   std::optional<std::uint32_t> kv_shared_from_layer;
   std::optional<std::uint32_t> release_year;
+
+  // Patterns of the 2025-2026 architectures (docs/catalog.md): gated attention, native tensor
+  // types, the sparse-attention indexer, multi-token-prediction blocks.
+  /// Gated attention (Qwen3-Next, Qwen3.5/3.6): attn_q also yields a per-head output gate, so it is
+  /// 2 × n_heads × head_dim wide (llama.cpp create_tensor_qkv(..., n_embd_head_k * n_head * 2, ...)).
+  bool attention_output_gate = false;
+  std::vector<NativeTensorType> native_types;
+  std::optional<IndexerDims> indexer;
+  /// Multi-token-prediction (nextn) blocks the GGUF carries after the n_layers trunk. llama.cpp
+  /// creates them with TENSOR_SKIP (not allocated, not run) unless MTP drafting is asked for.
+  std::uint32_t nextn_layers = 0;
 };
 
 /// Derived per-layer facts. Pure functions of the record.
