@@ -32,6 +32,7 @@ MoeDims parse_moe(ObjectReader& r) {
   d.moe_layer_step = r.opt_u32("moe_layer_step", 1, 4096).value_or(1);
   d.expert_bias = r.opt_bool("expert_bias", false);
   d.router_bias = r.opt_bool("router_bias", false);
+  d.shared_expert_gate = r.opt_bool("shared_expert_gate", false);
   if (d.n_active_experts > d.n_experts) {
     r.sink().error(pointer_append(r.pointer(), "n_active_experts"),
                    "is larger than n_experts (" + std::to_string(d.n_experts) + ")");
@@ -150,6 +151,40 @@ PerLayerInputs parse_per_layer_inputs(ObjectReader& r) {
   p.laurel_rank = r.opt_u32("laurel_rank", 0, kMaxDim).value_or(0);
   r.finish();
   return p;
+// The tensor groups of a native_types entry must be groups the engine lists (as a quant rule's).
+NativeTensorType parse_native_type(ObjectReader& r) {
+  NativeTensorType n;
+  if (!r.has("tensors")) r.sink().error(r.pointer(), "missing required key \"tensors\"");
+  n.tensors = r.opt_string_array("tensors");
+  const auto& groups = tensor_group_names();
+  for (std::size_t i = 0; i < n.tensors.size(); ++i) {
+    if (std::find(groups.begin(), groups.end(), n.tensors[i]) != groups.end()) continue;
+    std::string message = "unknown tensor group \"" + n.tensors[i] + "\"";
+    const std::string suggestion = closest(n.tensors[i], std::vector<std::string>(groups.begin(), groups.end()));
+    if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+    r.sink().error(pointer_append(pointer_append(r.pointer(), "tensors"), i), message);
+  }
+  n.type = r.req_string("type");
+  r.finish();
+  return n;
+}
+
+IndexerDims parse_indexer(ObjectReader& r) {
+  IndexerDims d;
+  d.n_heads = r.req_u32("n_heads", 1, 65536);
+  d.head_dim = r.req_u32("head_dim", 1, kMaxDim);
+  d.top_k = r.req_u32("top_k", 1, 1U << 30);
+  r.finish();
+  return d;
+}
+
+// Gated attention, native tensor types, the sparse-attention indexer and MTP blocks (docs/catalog.md).
+void parse_recent_patterns(ObjectReader& r, Model& m) {
+  m.attention_output_gate = r.opt_bool("attention_output_gate", false);
+  for (ObjectReader& n : r.opt_object_array("native_types")) m.native_types.push_back(parse_native_type(n));
+  if (auto o = r.opt_object("indexer")) m.indexer = parse_indexer(*o);
+  m.nextn_layers = r.opt_u32("nextn_layers", 0, 64).value_or(0);
+  if (m.indexer && !m.mla) r.sink().error(pointer_append(r.pointer(), "indexer"), "needs an \"mla\" block (the indexer reads the query latent)");
 }
 
 void check_consistency(ObjectReader& r, const Model& m) {
@@ -229,6 +264,7 @@ Model parse_model(ObjectReader& r) {
   m.release_year = r.opt_u32("release_year", 1990, 2100);
   parse_layers(r, m);
   if (auto o = r.opt_object("per_layer_inputs")) m.per_layer_inputs = parse_per_layer_inputs(*o);
+  parse_recent_patterns(r, m);
   r.finish();
   check_consistency(r, m);
   check_layers(r, m);

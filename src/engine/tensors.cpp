@@ -24,6 +24,11 @@ class TensorList {
   void vec(std::string_view group, std::int32_t layer, u64 n) {
     out_.push_back({std::string(group), layer, n, n, true, false, false});
   }
+  /// Marks every tensor listed from `first` on as in the file but not loaded (MTP blocks).
+  void mark_not_loaded(std::size_t first) {
+    for (std::size_t i = first; i < out_.size(); ++i) out_[i].not_loaded = true;
+  }
+  [[nodiscard]] std::size_t size() const { return out_.size(); }
 
  private:
   std::vector<TensorSpec>& out_;
@@ -59,12 +64,14 @@ void add_attention(TensorList& t, const Model& m, std::int32_t il) {
   const u64 kvh = kv_heads(m, layer);
   const LayerShape* shape = layer_shape(m, layer);
   const bool v_from_k = shape != nullptr && shape->v_from_k;
-  t.matrix("attn_q", il, h, heads * hk);
+  // Gated attention: the query projection also yields the output gate (Qwen3-Next, Qwen3.5).
+  const u64 q_width = heads * hk * (m.attention_output_gate ? 2 : 1);
+  t.matrix("attn_q", il, h, q_width);
   t.matrix("attn_k", il, h, kvh * hk);
   if (!v_from_k) t.matrix("attn_v", il, h, kvh * hv);
   t.matrix("attn_output", il, heads * hv, h);
   if (m.attention_bias) {
-    t.vec("attn_q_bias", il, heads * hk);
+    t.vec("attn_q_bias", il, q_width);
     t.vec("attn_k_bias", il, kvh * hk);
     if (!v_from_k) t.vec("attn_v_bias", il, kvh * hv);
   }
@@ -221,6 +228,7 @@ void add_ffn(TensorList& t, const Model& m, std::uint32_t layer) {
     }
     const u64 shared = e.shared_expert_ffn_size.value_or(e.n_shared_experts * e.expert_ffn_size);
     if (e.n_shared_experts > 0 && shared > 0) {
+      if (e.shared_expert_gate) t.vec("ffn_gate_inp_shexp", il, h);
       if (m.ffn_gated) t.matrix("ffn_gate_shexp", il, h, shared);
       t.matrix("ffn_up_shexp", il, h, shared);
       t.matrix("ffn_down_shexp", il, shared, h);
@@ -293,6 +301,44 @@ void add_per_layer_inputs(TensorList& t, const Model& m, std::int32_t il) {
   }
 }
 
+// DeepSeek sparse attention's lightning indexer (llama.cpp llama_model_deepseek32::load_arch_tensors):
+// indexer.k_norm {head_dim} + bias, indexer.proj {n_embd, n_heads}, indexer.attn_k {n_embd, head_dim},
+// indexer.attn_q_b {q_lora_rank, n_heads × head_dim}. llama-quantize quantizes the three matrices.
+void add_indexer(TensorList& t, const Model& m, std::int32_t il) {
+  const IndexerDims& x = *m.indexer;
+  const u64 h = m.hidden_size;
+  const u64 q_rank = m.mla ? m.mla->q_lora_rank : 0;
+  t.vec("indexer_k_norm", il, x.head_dim);
+  t.vec("indexer_k_norm", il, x.head_dim);  // layernorm bias
+  t.matrix("indexer_proj", il, h, x.n_heads);
+  t.matrix("indexer_attn_k", il, h, x.head_dim);
+  if (q_rank > 0) t.matrix("indexer_attn_q_b", il, q_rank, u64{x.n_heads} * x.head_dim);
+}
+
+// Multi-token-prediction blocks after the trunk (llama.cpp glm4-moe.cpp, qwen35.cpp, deepseek32:
+// layers n_layer .. n_layer_all − 1): a full-attention decoder block with the FFN its index gives,
+// plus nextn.eh_proj {2 n_embd, n_embd}, enorm, hnorm and shared_head_norm {n_embd}. The optional
+// per-block embed_tokens / shared_head_head copies (TENSOR_NOT_REQUIRED) are not listed. llama.cpp
+// creates all of them with TENSOR_SKIP: they are in the file, never allocated, never run.
+void add_nextn_blocks(TensorList& t, const Model& m) {
+  const u64 h = m.hidden_size;
+  const std::size_t first = t.size();
+  for (std::uint32_t k = 0; k < m.nextn_layers; ++k) {
+    const std::uint32_t layer = m.n_layers + k;
+    const auto il = static_cast<std::int32_t>(layer);
+    add_norm(t, m, "attn_norm", il, h);
+    add_attention(t, m, il);
+    if (m.indexer) add_indexer(t, m, il);
+    add_norm(t, m, "ffn_norm", il, h);
+    add_ffn(t, m, layer);
+    t.matrix("nextn_eh_proj", il, 2 * h, h);
+    t.vec("nextn_enorm", il, h);
+    t.vec("nextn_hnorm", il, h);
+    t.vec("nextn_shared_head_norm", il, h);
+  }
+  t.mark_not_loaded(first);
+}
+
 }  // namespace
 
 // llama-arch.cpp LLM_TENSOR_INFOS: the tensors of class LLM_TENSOR_LAYER_INPUT that models here have.
@@ -327,6 +373,7 @@ std::vector<TensorSpec> enumerate_tensors(const Model& m) {
     add_norm(t, m, "attn_norm", il, h);
     if (is_attention_layer(m, layer)) {
       add_attention(t, m, il);
+      if (m.indexer) add_indexer(t, m, il);
     } else if (m.ssm) {
       add_recurrent(t, m, il);
     }
@@ -337,12 +384,17 @@ std::vector<TensorSpec> enumerate_tensors(const Model& m) {
       add_ffn(t, m, layer);
     }
   }
+  add_nextn_blocks(t, m);
   return out;
 }
 
 ParamCounts count_params(const Model& m) {
   ParamCounts p;
   for (const TensorSpec& s : enumerate_tensors(m)) {
+    if (s.not_loaded) {
+      p.not_loaded += s.n_elements;
+      continue;
+    }
     p.total += s.n_elements;
     if (s.is_routed_expert) p.routed_expert += s.n_elements;
     if (s.group == "per_layer_token_embd") p.per_layer_embd += s.n_elements;

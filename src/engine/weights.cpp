@@ -83,6 +83,29 @@ bool names_group(const QuantRule& rule, std::string_view group) {
   return std::find(rule.tensors.begin(), rule.tensors.end(), group) != rule.tensors.end();
 }
 
+// The types a model ships tensor groups in, resolved once per recipe; empty unless the recipe keeps them.
+struct NativeGroup {
+  std::string_view group;
+  const TensorType* type;  ///< nullptr: the model names a type the catalog lacks
+  std::string_view type_id;
+};
+
+std::vector<NativeGroup> native_groups(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  std::vector<NativeGroup> out;
+  if (!q.keeps_native_types) return out;
+  for (const NativeTensorType& n : m.native_types) {
+    for (const std::string& group : n.tensors) out.push_back({group, find_type(types, n.type), n.type});
+  }
+  return out;
+}
+
+const NativeGroup* native_group_for(const std::vector<NativeGroup>& natives, std::string_view group) {
+  for (const NativeGroup& n : natives) {
+    if (n.group == group) return &n;
+  }
+  return nullptr;
+}
+
 // The tensor token_embd plays the output head's part when embeddings are tied (llama-quant.cpp:
 // `name == output.weight || (!has_output && name == token_embd.weight)`).
 // per_layer_token_embd is quantized as token_embd (tensor_name_match_token_embd).
@@ -90,6 +113,8 @@ std::string_view recipe_group(const TensorSpec& t, const Model& m) {
   const bool token_embd = t.group == "token_embd" || t.group == "per_layer_token_embd";
   if (token_embd && m.tied_embeddings) return "output";
   if (token_embd) return "token_embd";
+  // llama-quant.cpp tensor_get_category matches substrings: "blk.N.indexer.attn_k.weight" is ATTENTION_K.
+  if (t.group == "indexer_attn_k") return "attn_k";
   return t.group;
 }
 
@@ -127,6 +152,10 @@ WeightsResult empty_totals(const Model& m) {
 
 // Adds one tensor to the totals: its layer's, the output layer's or token_embd's, experts and repack.
 void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* type, u64 bytes) {
+  if (spec.not_loaded) {  // in the file only (MTP blocks): no memory, no reads
+    r.not_loaded_bytes += bytes;
+    return;
+  }
   r.total_bytes += bytes;
   const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !is_input_tensor(spec.group);
   if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
@@ -211,12 +240,23 @@ WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs,
     groups.push_back(std::move(g));
     return groups.back().rules;
   };
+  const std::vector<NativeGroup> natives = native_groups(m, q, types);
+  // Layer selectors count positions over the whole file's tensors, MTP blocks included (llama-quantize's
+  // n_layer_all): selector_positions sees every spec, loaded or not.
   const std::vector<Position> positions = selector_positions(m, specs);
   if (keep) placed.reserve(specs.size());
   for (std::size_t index = 0; index < specs.size(); ++index) {
     const TensorSpec& spec = specs[index];
     const TensorType* type = default_type;
-    if (spec.is_vector || spec.keep_unquantized) {
+    const NativeGroup* native = spec.is_vector ? nullptr : native_group_for(natives, spec.group);
+    if (native != nullptr) {
+      // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
+      type = native->type;
+      if (type == nullptr) {
+        r.errors.push_back("unknown tensor type \"" + std::string(native->type_id) + "\"");
+        type = default_type;
+      }
+    } else if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
     } else {
       for (const Candidate& c : rules_for(recipe_group(spec, m))) {

@@ -54,7 +54,8 @@ constexpr HfAlias kDeepseek2[] = {
     {.model_type = "deepseek_v3", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
 };
 constexpr HfAlias kGptOss[] = {{.model_type = "gpt_oss", .family = "gpt-oss", .attention_bias = true,
-                                .attention_output_bias = true, .expert_bias = true, .moe = &kMixtralMoe}};
+                                .attention_output_bias = true, .expert_bias = true, .mxfp4_experts = true,
+                                .moe = &kMixtralMoe}};
 constexpr HfAlias kGranite[] = {{.model_type = "granite", .family = "granite", .tied_default = true}};
 constexpr HfAlias kMamba[] = {{.model_type = "mamba", .family = "mamba", .tied_default = true}};
 

@@ -59,6 +59,9 @@ struct HfAlias {
   bool attention_output_bias = false;  ///< gpt-oss: attn_output has a bias
   bool expert_bias = false;            ///< gpt-oss: the routed experts have biases
   bool mla = false;                    ///< DeepseekV2Config's multi-head latent attention keys
+  /// gpt-oss: a quantization_config with quant_method "mxfp4" ships the experts in MXFP4, which
+  /// convert_hf_to_gguf.py (GptOssModel.repack_mxfp4) writes raw: Model::native_types.
+  bool mxfp4_experts = false;
   const HfMoeKeys* moe = nullptr;
   std::span<const HfDefault> defaults{};  ///< keys checkpoints leave out (Gemma 3)
   std::string_view defaults_class{};      ///< whose defaults those are, for the report

@@ -303,6 +303,19 @@ void read_per_layer_inputs(const GgufKeys& k, Model& m) {
 }
 
 // The architecture's hyperparameters, each step in the order llama.cpp's load_hparams reads them.
+// <arch>.nextn_predict_layers (llama.cpp LLM_KV_NEXTN_PREDICT_LAYERS): the last block_count layers are
+// MTP blocks that llama.cpp loads with TENSOR_SKIP and never runs; the trunk is what it sizes and runs.
+void split_nextn(const GgufKeys& k, Model& m) {
+  const u32 nextn = narrow(k.uint("nextn_predict_layers", 0, m.n_layers - 1).value_or(0));
+  if (nextn == 0) return;
+  m.nextn_layers = nextn;
+  m.n_layers -= nextn;
+  if (m.n_kv_heads_per_layer.size() > m.n_layers) m.n_kv_heads_per_layer.resize(m.n_layers);
+  if (m.attention_layers) {
+    std::erase_if(*m.attention_layers, [&](u32 il) { return il >= m.n_layers; });
+  }
+}
+
 void read_architecture(const GgufKeys& k, const ArchTraits* traits, ModelFile& mf) {
   Model& m = mf.model;
   const bool recurrent = traits != nullptr && traits->recurrent.has_value();
@@ -316,6 +329,7 @@ void read_architecture(const GgufKeys& k, const ArchTraits* traits, ModelFile& m
   if (traits != nullptr && traits->kv_shared_from_layer > 0 && m.n_layers > traits->kv_shared_from_layer) {
     m.kv_shared_from_layer = traits->kv_shared_from_layer;
   }
+  split_nextn(k, m);
   if (traits == nullptr || !traits->layers.per_layer) return;
   read_layer_shapes(k, traits->layers, recurrent, mf);
   read_per_layer_inputs(k, m);

@@ -29,6 +29,8 @@ struct MoeDims {
   bool expert_bias = false;
   /// A per-expert selection bias (llama.cpp `exp_probs_b`, f32 [n_experts]): Nemotron 3's sigmoid router.
   bool router_bias = false;
+  /// A sigmoid gate on the shared expert's output (Qwen2-MoE style: llama.cpp ffn_gate_inp_shexp {n_embd}).
+  bool shared_expert_gate = false;
 };
 
 /// rwkv6 / rwkv7: RWKV "Finch" / "Goose" time-mix layers (every layer recurrent, no attention).
@@ -81,6 +83,23 @@ struct PerLayerInputs {
   std::uint32_t laurel_rank = 0;   ///< laurel_rank (0: no Laurel)
 };
 
+/// Tensor groups a checkpoint ships already quantized, in a type the GGUF toolchain keeps as it is:
+/// convert_hf_to_gguf.py writes them raw and llama-quantize never requantizes a quantized tensor
+/// (src/llama-quant.cpp: "requantizing from type %s is disabled" without --allow-requantize).
+/// gpt-oss: ffn_{gate,up,down}_exps in MXFP4.
+struct NativeTensorType {
+  std::vector<std::string> tensors;  ///< tensor groups (ffn_down_exps, ...)
+  std::string type;                  ///< tensor_types id (mxfp4)
+};
+
+/// DeepSeek sparse attention's lightning indexer (DeepSeek-V3.2; llama.cpp LLM_ARCH_DEEPSEEK32):
+/// per-layer projections and a key cache of one head_dim-wide row per token and layer.
+struct IndexerDims {
+  std::uint32_t n_heads = 0;   ///< index_n_heads (llama.cpp indexer_n_head)
+  std::uint32_t head_dim = 0;  ///< index_head_dim (indexer_head_size)
+  std::uint32_t top_k = 0;     ///< index_topk: cells each query attends to
+};
+
 struct Model {
   EntryMeta meta;
   std::string family;
@@ -119,6 +138,17 @@ struct Model {
   /// One shape per layer when layers differ; empty: every layer from the fields above.
   std::vector<LayerShape> layers;
   std::optional<PerLayerInputs> per_layer_inputs;
+
+  // Patterns of the 2025-2026 architectures (docs/catalog.md): gated attention, native tensor
+  // types, the sparse-attention indexer, multi-token-prediction blocks.
+  /// Gated attention (Qwen3-Next, Qwen3.5/3.6): attn_q also yields a per-head output gate, so it is
+  /// 2 × n_heads × head_dim wide (llama.cpp create_tensor_qkv(..., n_embd_head_k * n_head * 2, ...)).
+  bool attention_output_gate = false;
+  std::vector<NativeTensorType> native_types;
+  std::optional<IndexerDims> indexer;
+  /// Multi-token-prediction (nextn) blocks the GGUF carries after the n_layers trunk. llama.cpp
+  /// creates them with TENSOR_SKIP (not allocated, not run) unless MTP drafting is asked for.
+  std::uint32_t nextn_layers = 0;
 };
 
 /// Derived per-layer facts. Pure functions of the record.
