@@ -151,6 +151,8 @@ PerLayerInputs parse_per_layer_inputs(ObjectReader& r) {
   p.laurel_rank = r.opt_u32("laurel_rank", 0, kMaxDim).value_or(0);
   r.finish();
   return p;
+}
+
 // The tensor groups of a native_types entry must be groups the engine lists (as a quant rule's).
 NativeTensorType parse_native_type(ObjectReader& r) {
   NativeTensorType n;
