@@ -44,6 +44,8 @@ std::vector<Position> selector_positions(const Model& m, const std::vector<Tenso
   u64 n_attn_v = 0;
   for (const TensorSpec& s : specs) n_attn_v += s.layer >= 0 && family_of(s.group) == attn_v ? 1 : 0;
   const bool by_layer = m.moe.has_value() && m.moe->n_experts > 1;
+  // llama-quantize's n_layer is the file's: the trunk and the MTP blocks (n_layer_all).
+  const u64 n_layer_all = u64{m.n_layers} + m.nextn_layers;
   std::vector<Position> out(specs.size());
   u64 seen[other] = {0, 0, 0, 0};
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -52,9 +54,9 @@ std::vector<Position> selector_positions(const Model& m, const std::vector<Tenso
     const Family f = family_of(s.group);
     const u64 layer = static_cast<u64>(s.layer);
     if (f == other || (f != attn_v && by_layer)) {
-      out[i] = {layer, m.n_layers};
+      out[i] = {layer, n_layer_all};
     } else {
-      out[i] = {seen[f]++, f == attn_v ? n_attn_v : u64{m.n_layers}};
+      out[i] = {seen[f]++, f == attn_v ? n_attn_v : n_layer_all};
     }
   }
   return out;
