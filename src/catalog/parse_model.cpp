@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "parse_entries.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
@@ -29,6 +31,8 @@ MoeDims parse_moe(ObjectReader& r) {
   d.n_dense_leading_layers = r.opt_u32("n_dense_leading_layers", 0, 4096).value_or(0);
   d.moe_layer_step = r.opt_u32("moe_layer_step", 1, 4096).value_or(1);
   d.expert_bias = r.opt_bool("expert_bias", false);
+  d.router_bias = r.opt_bool("router_bias", false);
+  d.shared_expert_gate = r.opt_bool("shared_expert_gate", false);
   if (d.n_active_experts > d.n_experts) {
     r.sink().error(pointer_append(r.pointer(), "n_active_experts"),
                    "is larger than n_experts (" + std::to_string(d.n_experts) + ")");
@@ -60,6 +64,131 @@ SsmDims parse_ssm(ObjectReader& r) {
   return d;
 }
 
+// `layer_kinds` and `layer_pattern`: one kind per character of the pattern, one character per layer.
+struct LayerKind {
+  std::string symbol;
+  LayerShape shape;
+};
+
+LayerKind parse_layer_kind(ObjectReader& r) {
+  static const std::vector<std::string_view> kMixers = {"attention", "recurrent", "linear", "none"};
+  static const std::vector<std::string_view> kFfns = {"dense", "moe", "none"};
+  LayerKind k;
+  k.symbol = r.req_string("symbol");
+  if (k.symbol.size() != 1) r.sink().error(pointer_append(r.pointer(), "symbol"), "must be one character");
+  LayerShape& s = k.shape;
+  s.mixer = static_cast<MixerKind>(r.opt_enum("mixer", kMixers).value_or(0));
+  s.ffn = static_cast<FfnKind>(r.opt_enum("ffn", kFfns).value_or(0));
+  s.ffn_size = r.opt_u32("ffn_size", 1, kMaxDim);
+  s.n_heads = r.opt_u32("n_heads", 1, 65536);
+  s.n_kv_heads = r.opt_u32("n_kv_heads", 1, 65536);
+  s.head_dim = r.opt_u32("head_dim", 1, 65536);
+  s.sliding = r.opt_bool("sliding");
+  s.v_from_k = r.opt_bool("v_from_k", false);
+  r.finish();
+  return k;
+}
+
+void parse_layers(ObjectReader& r, Model& m) {
+  std::vector<LayerKind> kinds;
+  for (ObjectReader& o : r.opt_object_array("layer_kinds")) kinds.push_back(parse_layer_kind(o));
+  const std::optional<std::string> pattern = r.opt_string("layer_pattern");
+  const std::string kinds_ptr = pointer_append(r.pointer(), "layer_kinds");
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (kinds[j].symbol == kinds[i].symbol) {
+        r.sink().error(pointer_append(pointer_append(kinds_ptr, i), "symbol"), "\"" + kinds[i].symbol + "\" is used twice");
+      }
+    }
+  }
+  if (!pattern) {
+    if (!kinds.empty()) r.sink().error(kinds_ptr, "needs \"layer_pattern\"");
+    return;
+  }
+  const std::string ptr = pointer_append(r.pointer(), "layer_pattern");
+  if (pattern->size() != m.n_layers) {
+    r.sink().error(ptr, "has " + std::to_string(pattern->size()) + " layers, n_layers is " + std::to_string(m.n_layers));
+    return;
+  }
+  for (std::size_t il = 0; il < pattern->size(); ++il) {
+    const char c = (*pattern)[il];
+    const auto kind = std::find_if(kinds.begin(), kinds.end(), [c](const LayerKind& k) { return k.symbol == std::string(1, c); });
+    if (kind == kinds.end()) {
+      r.sink().error(ptr, "layer " + std::to_string(il) + ": no layer_kinds entry has the symbol \"" + std::string(1, c) + "\"");
+      m.layers.clear();
+      return;
+    }
+    m.layers.push_back(kind->shape);
+  }
+}
+
+// A pattern's kinds must have what they name: an "ssm" block for recurrent layers, a "moe" block for
+// expert layers; and attention-only fields belong to attention layers.
+void check_layers(ObjectReader& r, const Model& m) {
+  const std::string ptr = pointer_append(r.pointer(), "layer_pattern");
+  for (std::size_t il = 0; il < m.layers.size(); ++il) {
+    const LayerShape& s = m.layers[il];
+    std::string problem;
+    if (s.mixer == MixerKind::recurrent && !m.ssm) problem = "is recurrent and the model has no \"ssm\" block";
+    if (s.ffn == FfnKind::moe && !m.moe) problem = "has experts and the model has no \"moe\" block";
+    if (s.mixer == MixerKind::attention && m.mla && (s.n_kv_heads || s.head_dim || s.v_from_k)) {
+      problem = "sets an attention shape, which MLA layers do not take";
+    }
+    if (!problem.empty()) {
+      r.sink().error(ptr, "layer " + std::to_string(il) + " " + problem);
+      return;
+    }
+  }
+  if (!m.layers.empty() && m.attention_layers) {
+    r.sink().error(pointer_append(r.pointer(), "attention_layers"), "cannot be given with \"layer_pattern\" (the pattern says which layers attend)");
+  }
+}
+
+PerLayerInputs parse_per_layer_inputs(ObjectReader& r) {
+  PerLayerInputs p;
+  p.size = r.req_u32("size", 1, kMaxDim);
+  p.altup_inputs = r.opt_u32("altup_inputs", 0, 64).value_or(0);
+  p.laurel_rank = r.opt_u32("laurel_rank", 0, kMaxDim).value_or(0);
+  r.finish();
+  return p;
+}
+
+// The tensor groups of a native_types entry must be groups the engine lists (as a quant rule's).
+NativeTensorType parse_native_type(ObjectReader& r) {
+  NativeTensorType n;
+  if (!r.has("tensors")) r.sink().error(r.pointer(), "missing required key \"tensors\"");
+  n.tensors = r.opt_string_array("tensors");
+  const auto& groups = tensor_group_names();
+  for (std::size_t i = 0; i < n.tensors.size(); ++i) {
+    if (std::find(groups.begin(), groups.end(), n.tensors[i]) != groups.end()) continue;
+    std::string message = "unknown tensor group \"" + n.tensors[i] + "\"";
+    const std::string suggestion = closest(n.tensors[i], std::vector<std::string>(groups.begin(), groups.end()));
+    if (!suggestion.empty()) message += " (did you mean \"" + suggestion + "\"?)";
+    r.sink().error(pointer_append(pointer_append(r.pointer(), "tensors"), i), message);
+  }
+  n.type = r.req_string("type");
+  r.finish();
+  return n;
+}
+
+IndexerDims parse_indexer(ObjectReader& r) {
+  IndexerDims d;
+  d.n_heads = r.req_u32("n_heads", 1, 65536);
+  d.head_dim = r.req_u32("head_dim", 1, kMaxDim);
+  d.top_k = r.req_u32("top_k", 1, 1U << 30);
+  r.finish();
+  return d;
+}
+
+// Gated attention, native tensor types, the sparse-attention indexer and MTP blocks (docs/catalog.md).
+void parse_recent_patterns(ObjectReader& r, Model& m) {
+  m.attention_output_gate = r.opt_bool("attention_output_gate", false);
+  for (ObjectReader& n : r.opt_object_array("native_types")) m.native_types.push_back(parse_native_type(n));
+  if (auto o = r.opt_object("indexer")) m.indexer = parse_indexer(*o);
+  m.nextn_layers = r.opt_u32("nextn_layers", 0, 64).value_or(0);
+  if (m.indexer && !m.mla) r.sink().error(pointer_append(r.pointer(), "indexer"), "needs an \"mla\" block (the indexer reads the query latent)");
+}
+
 void check_consistency(ObjectReader& r, const Model& m) {
   ErrorSink& sink = r.sink();
   const std::string& p = r.pointer();
@@ -81,7 +210,9 @@ void check_consistency(ObjectReader& r, const Model& m) {
                        std::to_string(m.n_layers) + ")");
       }
     }
-    if (!m.ssm) sink.error(pointer_append(p, "attention_layers"), "needs an \"ssm\" block for the other layers");
+    if (!m.ssm && m.layers.empty()) {
+      sink.error(pointer_append(p, "attention_layers"), "needs an \"ssm\" block for the other layers");
+    }
   }
   if (m.sliding_window_pattern && !m.sliding_window) {
     sink.error(pointer_append(p, "sliding_window_pattern"), "needs \"sliding_window\"");
@@ -133,8 +264,12 @@ Model parse_model(ObjectReader& r) {
   m.attention_layers = r.opt_u32_array("attention_layers", 0, 4096);
   m.kv_shared_from_layer = r.opt_u32("kv_shared_from_layer", 0, 4096);
   m.release_year = r.opt_u32("release_year", 1990, 2100);
+  parse_layers(r, m);
+  if (auto o = r.opt_object("per_layer_inputs")) m.per_layer_inputs = parse_per_layer_inputs(*o);
+  parse_recent_patterns(r, m);
   r.finish();
   check_consistency(r, m);
+  check_layers(r, m);
   return m;
 }
 

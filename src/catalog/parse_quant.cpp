@@ -20,7 +20,8 @@ const std::vector<std::string_view>& tensor_group_names() {
       "attn_qkv",      "attn_output",   "attn_q_a",       "attn_q_b",       "attn_kv_a_mqa",
       "attn_kv_b",     "ffn_gate",      "ffn_up",         "ffn_down",       "ffn_gate_inp",
       "ffn_gate_exps", "ffn_up_exps",   "ffn_down_exps",  "ffn_gate_shexp", "ffn_up_shexp",
-      "ffn_down_shexp", "ssm_in",       "ssm_out"};
+      "ffn_down_shexp", "ssm_in",       "ssm_out",        "indexer_proj",   "indexer_attn_k",
+      "indexer_attn_q_b", "nextn_eh_proj"};
   return kGroups;
 }
 
@@ -82,6 +83,9 @@ Quant parse_quant(ObjectReader& r) {
     r.sink().error(pointer_append(r.pointer(), "llama_ftype"), "only a gguf quant has a llama_ftype (this one is " + q.format + ")");
   }
   q.quality_rank = r.opt_u32("quality_rank", 1, kMaxQualityRank);
+  // GGUF keeps what a model ships quantized (convert_hf_to_gguf.py writes it raw, llama-quantize
+  // refuses to requantize it); other formats are made from a dequantized checkpoint.
+  q.keeps_native_types = r.opt_bool("keeps_native_types", q.format == "gguf");
   r.finish();
   return q;
 }

@@ -144,6 +144,8 @@ void fields(V& v, T& r) {
   v("n_dense_leading_layers", r.n_dense_leading_layers);
   v("moe_layer_step", r.moe_layer_step);
   v("expert_bias", r.expert_bias);
+  v("router_bias", r.router_bias);
+  v("shared_expert_gate", r.shared_expert_gate);
 }
 
 template <class V, Record<engine::SsmDims> T>
@@ -160,6 +162,38 @@ void fields(V& v, T& r) {
   v("lora_iclr", r.lora_iclr);
   v("lora_value_mix", r.lora_value_mix);
   v("lora_gate", r.lora_gate);
+}
+
+template <class V, Record<engine::LayerShape> T>
+void fields(V& v, T& r) {
+  v("mixer", r.mixer);
+  v("ffn", r.ffn);
+  v("ffn_size", r.ffn_size);
+  v("n_heads", r.n_heads);
+  v("n_kv_heads", r.n_kv_heads);
+  v("head_dim", r.head_dim);
+  v("sliding", r.sliding);
+  v("v_from_k", r.v_from_k);
+}
+
+template <class V, Record<engine::PerLayerInputs> T>
+void fields(V& v, T& r) {
+  v("size", r.size);
+  v("altup_inputs", r.altup_inputs);
+  v("laurel_rank", r.laurel_rank);
+}
+
+template <class V, Record<engine::NativeTensorType> T>
+void fields(V& v, T& r) {
+  v("tensors", r.tensors);
+  v("type", r.type);
+}
+
+template <class V, Record<engine::IndexerDims> T>
+void fields(V& v, T& r) {
+  v("n_heads", r.n_heads);
+  v("head_dim", r.head_dim);
+  v("top_k", r.top_k);
 }
 
 template <class V, Record<engine::Model> T>
@@ -196,6 +230,12 @@ void fields(V& v, T& r) {
   v("attention_layers", r.attention_layers);
   v("kv_shared_from_layer", r.kv_shared_from_layer);
   v("release_year", r.release_year);
+  v("layers", r.layers);
+  v("per_layer_inputs", r.per_layer_inputs);
+  v("attention_output_gate", r.attention_output_gate);
+  v("native_types", r.native_types);
+  v("indexer", r.indexer);
+  v("nextn_layers", r.nextn_layers);
 }
 
 template <class V, Record<engine::TensorType> T>
@@ -228,6 +268,7 @@ void fields(V& v, T& r) {
   v("quality_note", r.quality_note);
   v("llama_ftype", r.llama_ftype);
   v("quality_rank", r.quality_rank);
+  v("keeps_native_types", r.keeps_native_types);
 }
 
 /// The collections the compiled catalog holds: all but the benchmark rows, which only calibration

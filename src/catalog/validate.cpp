@@ -133,7 +133,13 @@ void validate_references(const Catalog& cat, std::vector<Diagnostic>& errors) {
     }
   }
   validate_quants(cat.quants, errors);
-  for (const Model& m : cat.models) check_model_params(check, m);
+  for (const Model& m : cat.models) {
+    check_model_params(check, m);
+    for (std::size_t i = 0; i < m.native_types.size(); ++i) {
+      check.reference<TensorType>(m.meta, "native_types/" + std::to_string(i) + "/type", m.native_types[i].type,
+                                  cat.tensor_types, "tensor_types");
+    }
+  }
   for (const Benchmark& b : cat.benchmarks) {
     if (find(cat.gpus, b.hardware) == nullptr && find(cat.systems, b.hardware) == nullptr) {
       check.reference<Cpu>(b.meta, "hardware", b.hardware, cat.gpus, "hardware", &cat.cpus);

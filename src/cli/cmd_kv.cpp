@@ -54,6 +54,7 @@ class KvCommandResult final : public Result {
                       {"kv_cache_bytes", row.cache.total_bytes},
                       {"k_bytes", row.cache.k_bytes},
                       {"v_bytes", row.cache.v_bytes},
+                      {"indexer_k_bytes", row.cache.indexer_bytes},
                       {"recurrent_state_bytes", row.cache.recurrent_bytes},
                       {"over_model_maximum", row.over_model_maximum}});
     }

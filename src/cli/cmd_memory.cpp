@@ -49,6 +49,7 @@ class MemoryResult final : public Result {
                         {"total_bytes", totals_.used_bytes}};
     result["kv_cache"] = {{"k_bytes", s_.cache.k_bytes},
                           {"v_bytes", s_.cache.v_bytes},
+                          {"indexer_k_bytes", s_.cache.indexer_bytes},
                           {"recurrent_state_bytes", s_.cache.recurrent_bytes},
                           {"cells", s_.cache.full_cells},
                           {"sliding_window_cells", s_.cache.sliding_cells}};

@@ -77,7 +77,7 @@ std::vector<RecommendOption> candidates(const Evaluation& e, std::uint32_t max_g
   const catalog::Catalog& cat = e.ctx.catalog;
   // When a model fits its cards, every weight but token_embd is on them: fewer cards than that needs
   // cannot fit, so they are not built and placed (a third of recommend's work for a 70B model).
-  const std::uint64_t on_cards = e.sizing.weights.total_bytes - e.sizing.weights.token_embd_bytes;
+  const std::uint64_t on_cards = e.sizing.weights.total_bytes - e.sizing.weights.token_embd_bytes - e.sizing.weights.per_layer_embd_bytes;
   for (const Gpu& g : cat.gpus) {
     for (std::uint32_t n = 1; n <= max_gpus; ++n) {
       if (n * units::gib_to_bytes(g.memory_gib) < on_cards) continue;

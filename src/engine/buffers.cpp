@@ -38,7 +38,7 @@ u64 attention_scores_bytes(const Model& m, const RuntimeSettings& s, u64 cells) 
 }
 
 u64 flash_mask_bytes(const Model& m, const RuntimeSettings& s, u64 cells) {
-  const u64 query_width = u64{m.n_heads} * head_dim_k(m);
+  const u64 query_width = max_query_width(m);
   return u64{s.ubatch} * (kFlashMaskBytesPerCell * cells + kFlashBytesPerEmbd * m.hidden_size +
                           kFlashBytesPerQueryWidth * query_width);
 }

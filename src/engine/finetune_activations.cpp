@@ -73,12 +73,12 @@ constexpr u64 kUnslothChunkMultiple = 4;
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-struct LayerShape {
+struct ActivationShape {
   u64 bytes = 0;   ///< saved bytes per token
   u64 widest = 0;  ///< widest intermediate (values per token)
 };
 
-void add_attention(const Model& m, std::uint32_t layer, const Traits& t, LayerShape& out) {
+void add_attention(const Model& m, std::uint32_t layer, const Traits& t, ActivationShape& out) {
   const u64 heads = m.n_heads;
   u64 q = 0, k = 0, v = 0;
   if (m.mla) {
@@ -97,7 +97,7 @@ void add_attention(const Model& m, std::uint32_t layer, const Traits& t, LayerSh
   out.widest = std::max(out.widest, q);
 }
 
-void add_ffn(const Model& m, std::uint32_t layer, const Traits& t, LayerShape& out) {
+void add_ffn(const Model& m, std::uint32_t layer, const Traits& t, ActivationShape& out) {
   const u64 per_f = m.ffn_gated ? t.mlp_gated : t.mlp_plain;
   if (is_moe_layer(m, layer)) {
     const MoeDims& e = *m.moe;
@@ -114,7 +114,7 @@ void add_ffn(const Model& m, std::uint32_t layer, const Traits& t, LayerShape& o
 
 // Recurrent mixers (Mamba, gated DeltaNet, RWKV ...) have no fused kernel model here: every linear
 // projection's input and output are saved in bf16 (2 + 2 bytes per value).
-void add_generic_mixer(const std::vector<TensorSpec>& tensors, LayerShape& out) {
+void add_generic_mixer(const std::vector<TensorSpec>& tensors, ActivationShape& out) {
   for (const TensorSpec& s : tensors) {
     if (s.is_vector || s.keep_unquantized || s.row_length == 0) continue;
     if (starts_with(s.group, "ffn_")) continue;
@@ -126,7 +126,7 @@ void add_generic_mixer(const std::vector<TensorSpec>& tensors, LayerShape& out) 
 
 // PEFT's LoRA path per targeted matrix and token: the input copy and A's output.
 void add_lora(const Model& m, const std::vector<TensorSpec>& tensors, const FinetuneSettings& s, const Traits& t,
-              LayerShape& out) {
+              ActivationShape& out) {
   for (const TensorSpec& spec : tensors) {
     if (spec.is_vector || spec.row_length == 0) continue;
     if (spec.keep_unquantized && spec.group != "ffn_gate_inp") continue;
@@ -137,9 +137,9 @@ void add_lora(const Model& m, const std::vector<TensorSpec>& tensors, const Fine
   }
 }
 
-LayerShape layer_shape(const Model& m, std::uint32_t layer, const std::vector<TensorSpec>& tensors,
+ActivationShape activation_shape(const Model& m, std::uint32_t layer, const std::vector<TensorSpec>& tensors,
                        const FinetuneSettings& s, const Traits& t) {
-  LayerShape shape;
+  ActivationShape shape;
   const u64 h = m.hidden_size;
   const bool rwkv = m.ssm && (m.ssm->kind == SsmKind::rwkv6 || m.ssm->kind == SsmKind::rwkv7);
   if (rwkv) {
@@ -194,7 +194,7 @@ ActivationFacts finetune_activations(const Model& m, const FinetuneSettings& s, 
   f.tokens = s.seq_len_tokens * s.micro_batch;
   u64 all_layers = 0;
   for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
-    const LayerShape shape = layer_shape(m, layer, by_layer[layer], s, t);
+    const ActivationShape shape = activation_shape(m, layer, by_layer[layer], s, t);
     all_layers += scale * shape.bytes;
     f.layer_bytes_per_token =
         std::max(f.layer_bytes_per_token, scale * shape.bytes + kBackwardGradientBytes * scale * shape.widest);

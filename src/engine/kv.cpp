@@ -21,7 +21,7 @@ struct RowElements {
 RowElements row_elements(const Model& m, std::uint32_t layer) {
   if (m.mla) return {u64{m.mla->kv_lora_rank} + m.mla->qk_rope_head_dim, 0};
   const u64 heads = kv_heads(m, layer);
-  return {heads * head_dim_k(m), heads * head_dim_v(m)};
+  return {heads * head_dim_k(m, layer), heads * head_dim_v(m, layer)};
 }
 
 // Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s,
@@ -52,6 +52,13 @@ const TensorType& effective_v_type(const KvSettings& s, bool& kept_f16) {
     return *s.type_v_without_flash_attention;
   }
   return *s.type_v;
+}
+
+// DeepSeek sparse attention keeps a second cache beside the MLA one (llama.cpp llama_kv_cache_dsa):
+// a llama_kv_cache built from hparams with n_head_kv = 1 and n_embd_head_k = indexer_head_size, the
+// same type_k and cell count, and no V (MLA: has_v = !is_mla). One head_dim row per cell and layer.
+u64 indexer_row_bytes(const Model& m, const TensorType& type_k) {
+  return m.indexer ? kv_row_bytes(type_k, m.indexer->head_dim) : 0;
 }
 
 }  // namespace
@@ -92,14 +99,17 @@ KvResult kv_cache(const Model& m, const KvSettings& s) {
     const RowElements e = row_elements(m, layer);
     const u64 k = kv_row_bytes(*s.type_k, e.k) * cells;
     const u64 v = e.v == 0 ? 0 : kv_row_bytes(type_v, e.v) * cells;
+    const u64 indexer = indexer_row_bytes(m, *s.type_k) * cells;
     r.k_bytes += k;
     r.v_bytes += v;
-    r.layer_bytes[layer] = k + v;
+    r.indexer_bytes += indexer;
+    r.layer_bytes[layer] = k + v + indexer;
     if (!sliding) {
-      r.bytes_per_token_full += kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v));
+      r.bytes_per_token_full += kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v)) +
+                                indexer_row_bytes(m, *s.type_k);
     }
   }
-  r.total_bytes = r.k_bytes + r.v_bytes + r.recurrent_bytes;
+  r.total_bytes = r.k_bytes + r.v_bytes + r.indexer_bytes + r.recurrent_bytes;
   return r;
 }
 
@@ -116,9 +126,12 @@ u64 kv_bytes_read_at_depth(const Model& m, const KvSettings& s, u64 depth_tokens
     if (!is_attention_layer(m, layer)) continue;
     u64 cells = depth_tokens;
     if (is_sliding_layer(m, layer) && !s.swa_full) cells = std::min<u64>(cells, *m.sliding_window);
-    // A layer sharing another's cache still reads it: the source layer's rows.
+    // A layer sharing another's cache still reads it: the source layer's rows. With DSA the indexer
+    // scores every cached key, and llama.cpp applies the top-k choice as a mask over the whole MLA
+    // cache (build_attn with top_k), so both caches are read in full.
     const RowElements e = row_elements(m, kv_source_layer(m, layer));
-    total += (kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v))) * cells;
+    total += (kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v)) +
+              indexer_row_bytes(m, *s.type_k)) * cells;
   }
   return total;
 }

@@ -12,6 +12,7 @@ std::uint32_t head_dim_k(const Model& m) {
 std::uint32_t head_dim_v(const Model& m) { return m.head_dim_v.value_or(head_dim_k(m)); }
 
 std::uint32_t kv_heads(const Model& m, std::uint32_t layer) {
+  if (const LayerShape* s = layer_shape(m, layer); s != nullptr && s->n_kv_heads) return *s->n_kv_heads;
   if (!m.n_kv_heads_per_layer.empty() && layer < m.n_kv_heads_per_layer.size()) {
     return m.n_kv_heads_per_layer[layer];
   }
@@ -19,6 +20,7 @@ std::uint32_t kv_heads(const Model& m, std::uint32_t layer) {
 }
 
 bool is_attention_layer(const Model& m, std::uint32_t layer) {
+  if (const LayerShape* s = layer_shape(m, layer)) return s->mixer == MixerKind::attention;
   if (m.attention_layers) {
     const auto& a = *m.attention_layers;
     return std::find(a.begin(), a.end(), layer) != a.end();
@@ -27,6 +29,7 @@ bool is_attention_layer(const Model& m, std::uint32_t layer) {
 }
 
 bool is_recurrent_layer(const Model& m, std::uint32_t layer) {
+  if (const LayerShape* s = layer_shape(m, layer)) return m.ssm.has_value() && s->mixer == MixerKind::recurrent;
   return m.ssm.has_value() && !is_attention_layer(m, layer);
 }
 
@@ -34,6 +37,7 @@ bool is_recurrent_layer(const Model& m, std::uint32_t layer) {
 // n_pattern 1 (or 0) makes every layer sliding (src/llama-hparams.cpp).
 bool is_sliding_layer(const Model& m, std::uint32_t layer) {
   if (!m.sliding_window || !is_attention_layer(m, layer)) return false;
+  if (const LayerShape* s = layer_shape(m, layer); s != nullptr && s->sliding) return *s->sliding;
   const std::uint32_t pattern = m.sliding_window_pattern.value_or(1);
   if (pattern <= 1) return true;
   return layer % pattern < pattern - 1;
@@ -57,6 +61,7 @@ bool is_moe(const Model& m) { return m.moe.has_value() && m.moe->n_experts > 1; 
 
 bool is_moe_layer(const Model& m, std::uint32_t layer) {
   if (!is_moe(m)) return false;
+  if (const LayerShape* s = layer_shape(m, layer)) return s->ffn == FfnKind::moe;
   const MoeDims& e = *m.moe;
   if (layer < e.n_dense_leading_layers) return false;
   const std::uint32_t step = std::max<std::uint32_t>(e.moe_layer_step, 1);

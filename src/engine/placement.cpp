@@ -79,7 +79,7 @@ Placement start_placement(const Inputs& in, std::uint32_t n_cpu_moe) {
     dp.memory_bytes = d.memory_bytes;
     p.devices.push_back(dp);
   }
-  p.host.weights_bytes = in.weights.token_embd_bytes;
+  p.host.weights_bytes = in.weights.token_embd_bytes + in.weights.per_layer_embd_bytes;  // input tensors stay on the CPU
   return p;
 }
 
@@ -142,8 +142,9 @@ void finish_placement(const Inputs& in, const Layout& layout, Placement& p) {
   p.gpu_layers = static_cast<std::uint32_t>(
       std::count_if(layout.owner.begin(), layout.owner.end(), [](int o) { return o != kHost; }));
   for (const DevicePlacement& dp : p.devices) p.tensor_split.push_back(dp.layers + (dp.holds_output ? 1 : 0));
-  const u64 offloadable = w.total_bytes - w.token_embd_bytes;
-  const u64 in_ram = host.weights_bytes - w.token_embd_bytes;
+  const u64 inputs = w.token_embd_bytes + w.per_layer_embd_bytes;
+  const u64 offloadable = w.total_bytes - inputs;
+  const u64 in_ram = host.weights_bytes - inputs;
   p.offloaded_weight_fraction = offloadable == 0 ? 0.0 : static_cast<double>(in_ram) / static_cast<double>(offloadable);
 }
 

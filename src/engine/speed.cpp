@@ -20,7 +20,7 @@ double expert_touch_fraction(const Model& m, double tokens) {
   return 1.0 - std::pow(1.0 - p, tokens);
 }
 
-double matmul_flops_per_token(const ParamCounts& c) { return 2.0 * static_cast<double>(c.active); }
+double matmul_flops_per_token(const ParamCounts& c) { return 2.0 * static_cast<double>(c.active - c.per_layer_embd); }
 
 struct Part {
   double weight_bytes = 0;  ///< touched per token
@@ -58,7 +58,8 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
   // token_embd stays in system RAM and a token looks up one row of it, unless it is also the output
   // head here (a tied model whose output layer is on the CPU), which reads it whole.
   const bool reads_embd = r.model.tied_embeddings && h.holds_output;
-  const std::uint64_t lookup_only = reads_embd ? 0 : std::min(h.weights_bytes, r.weights.token_embd_bytes);
+  const std::uint64_t lookup_only =
+      std::min(h.weights_bytes, (reads_embd ? 0 : r.weights.token_embd_bytes) + r.weights.per_layer_embd_bytes);
   const double host_weights = static_cast<double>(h.weights_bytes - lookup_only);
   if (r.host && (host_weights > 0 || h.kv_cache_bytes > 0)) {
     Part part;
@@ -226,7 +227,7 @@ double network_seconds(const SpeedRequest& r, double tokens, double micro_batche
 double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
   // As parts_of with every layer and the output on one device: the tied head adds back token_embd.
   const double experts = static_cast<double>(w.routed_expert_bytes);
-  const std::uint64_t embd_not_read = m.tied_embeddings ? 0 : w.token_embd_bytes;
+  const std::uint64_t embd_not_read = (m.tied_embeddings ? 0 : w.token_embd_bytes) + w.per_layer_embd_bytes;
   return static_cast<double>(w.total_bytes - embd_not_read) - experts + experts * expert_touch_fraction(m, 1);
 }
 
@@ -235,9 +236,11 @@ namespace {
 // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
 // sees the depth and, on average, half the prompt.
 double attention_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
-  std::uint32_t attention_layers = 0;
-  for (std::uint32_t l = 0; l < m.n_layers; ++l) attention_layers += is_attention_layer(m, l) ? 1 : 0;
-  return 4.0 * attention_layers * m.n_heads * head_dim_k(m) * (depth_tokens + prompt_tokens / 2);
+  double query_width = 0;  // heads × head size, summed over the attention layers
+  for (std::uint32_t l = 0; l < m.n_layers; ++l) {
+    if (is_attention_layer(m, l)) query_width += static_cast<double>(n_heads(m, l)) * head_dim_k(m, l);
+  }
+  return 4.0 * query_width * (depth_tokens + prompt_tokens / 2);
 }
 
 }  // namespace
@@ -260,7 +263,7 @@ double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, d
 }
 
 double prefill_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double depth_tokens) {
-  const double work = 2.0 * static_cast<double>(c.active) +
+  const double work = 2.0 * static_cast<double>(c.active - c.per_layer_embd) +
                       attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
   if (!is_moe(m)) return work;
   const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;

@@ -13,18 +13,65 @@ using u64 = std::uint64_t;
 // llama-quant.cpp use_more_bits(): the first and last eighth of the layers and every third in between.
 bool use_more_bits(u64 i, u64 n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
 
-bool layer_matches(LayerSelector sel, std::int32_t layer, std::uint32_t n_layers) {
+// Where a tensor stands for the layer selectors: its index among the tensors it is counted with,
+// and their number. `count` 0: a global tensor, which no selector but `all` matches.
+struct Position {
+  u64 index = 0;
+  u64 count = 0;
+};
+
+bool layer_matches(LayerSelector sel, Position at) {
   if (sel == LayerSelector::all) return true;
-  if (layer < 0) return false;
-  const auto i = static_cast<u64>(layer);
-  if (sel == LayerSelector::more_bits) return use_more_bits(i, n_layers);
-  return i < n_layers / 8;  // first_eighth
+  if (at.count == 0) return false;
+  if (sel == LayerSelector::more_bits) return use_more_bits(at.index, at.count);
+  return at.index < at.count / 8;  // first_eighth
+}
+
+// llama-quant.cpp counts tensors, not layers: attn_v-like tensors (attn_v, attn_qkv, attn_kv_b) are
+// the i_attention_wv-th of n_attention_wv, and without experts ffn_down / ffn_gate / ffn_up the
+// i_ffn_*-th of n_layer; with experts (n_expert > 1) layer_info reads the layer from the name.
+// When every layer holds the tensor the count is the layer; a model with attention or an FFN on
+// some layers only (hybrids, DeciLM) differs.
+std::vector<Position> selector_positions(const Model& m, const std::vector<TensorSpec>& specs) {
+  enum Family { attn_v, ffn_down, ffn_gate, ffn_up, other };
+  const auto family_of = [](std::string_view g) {
+    if (g == "attn_v" || g == "attn_qkv" || g == "attn_kv_b") return attn_v;
+    if (g.starts_with("ffn_down")) return ffn_down;
+    if (g.starts_with("ffn_gate") && g != "ffn_gate_inp") return ffn_gate;
+    if (g.starts_with("ffn_up")) return ffn_up;
+    return other;
+  };
+  u64 n_attn_v = 0;
+  for (const TensorSpec& s : specs) n_attn_v += s.layer >= 0 && family_of(s.group) == attn_v ? 1 : 0;
+  const bool by_layer = m.moe.has_value() && m.moe->n_experts > 1;
+  // llama-quantize's n_layer is the file's: the trunk and the MTP blocks (n_layer_all).
+  const u64 n_layer_all = u64{m.n_layers} + m.nextn_layers;
+  std::vector<Position> out(specs.size());
+  u64 seen[other] = {0, 0, 0, 0};
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const TensorSpec& s = specs[i];
+    if (s.layer < 0) continue;
+    const Family f = family_of(s.group);
+    const u64 layer = static_cast<u64>(s.layer);
+    if (f == other || (f != attn_v && by_layer)) {
+      out[i] = {layer, n_layer_all};
+    } else {
+      out[i] = {seen[f]++, f == attn_v ? n_attn_v : n_layer_all};
+    }
+  }
+  return out;
+}
+
+// llama_hparams::n_gqa() is layer 0's: 0 when layer 0 has no KV heads (a Nemotron-H Mamba layer).
+std::uint32_t layer0_gqa(const Model& m) {
+  const std::uint32_t kv = is_attention_layer(m, 0) ? kv_heads(m, 0) : 0;
+  return kv == 0 ? 0 : n_heads(m, 0) / kv;
 }
 
 // The conditions of a rule on the whole model (GQA, expert count), which hold for all its tensors or none.
 bool model_matches(const QuantRule& rule, const Model& m) {
   if (rule.min_gqa) {
-    const std::uint32_t gqa = m.n_kv_heads == 0 ? 1 : m.n_heads / m.n_kv_heads;
+    const std::uint32_t gqa = m.layers.empty() ? (m.n_kv_heads == 0 ? 1 : m.n_heads / m.n_kv_heads) : layer0_gqa(m);
     if (gqa < *rule.min_gqa) return false;
   }
   if (rule.min_experts) {
@@ -38,10 +85,38 @@ bool names_group(const QuantRule& rule, std::string_view group) {
   return std::find(rule.tensors.begin(), rule.tensors.end(), group) != rule.tensors.end();
 }
 
+// The types a model ships tensor groups in, resolved once per recipe; empty unless the recipe keeps them.
+struct NativeGroup {
+  std::string_view group;
+  const TensorType* type;  ///< nullptr: the model names a type the catalog lacks
+  std::string_view type_id;
+};
+
+std::vector<NativeGroup> native_groups(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  std::vector<NativeGroup> out;
+  if (!q.keeps_native_types) return out;
+  for (const NativeTensorType& n : m.native_types) {
+    for (const std::string& group : n.tensors) out.push_back({group, find_type(types, n.type), n.type});
+  }
+  return out;
+}
+
+const NativeGroup* native_group_for(const std::vector<NativeGroup>& natives, std::string_view group) {
+  for (const NativeGroup& n : natives) {
+    if (n.group == group) return &n;
+  }
+  return nullptr;
+}
+
 // The tensor token_embd plays the output head's part when embeddings are tied (llama-quant.cpp:
 // `name == output.weight || (!has_output && name == token_embd.weight)`).
+// per_layer_token_embd is quantized as token_embd (tensor_name_match_token_embd).
 std::string_view recipe_group(const TensorSpec& t, const Model& m) {
-  if (t.group == "token_embd" && m.tied_embeddings) return "output";
+  const bool token_embd = t.group == "token_embd" || t.group == "per_layer_token_embd";
+  if (token_embd && m.tied_embeddings) return "output";
+  if (token_embd) return "token_embd";
+  // llama-quant.cpp tensor_get_category matches substrings: "blk.N.indexer.attn_k.weight" is ATTENTION_K.
+  if (t.group == "indexer_attn_k") return "attn_k";
   return t.group;
 }
 
@@ -79,11 +154,17 @@ WeightsResult empty_totals(const Model& m) {
 
 // Adds one tensor to the totals: its layer's, the output layer's or token_embd's, experts and repack.
 void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* type, u64 bytes) {
+  if (spec.not_loaded) {  // in the file only (MTP blocks): no memory, no reads
+    r.not_loaded_bytes += bytes;
+    return;
+  }
   r.total_bytes += bytes;
-  const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
+  const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !is_input_tensor(spec.group);
   if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
     if (spec.group == "token_embd") {
       r.token_embd_bytes += bytes;
+    } else if (spec.group == "per_layer_token_embd") {
+      r.per_layer_embd_bytes += bytes;
     } else {
       r.output_bytes += bytes;
       if (repacked) r.output_cpu_repack_bytes += bytes;
@@ -161,14 +242,27 @@ WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs,
     groups.push_back(std::move(g));
     return groups.back().rules;
   };
+  const std::vector<NativeGroup> natives = native_groups(m, q, types);
+  // Layer selectors count positions over the whole file's tensors, MTP blocks included (llama-quantize's
+  // n_layer_all): selector_positions sees every spec, loaded or not.
+  const std::vector<Position> positions = selector_positions(m, specs);
   if (keep) placed.reserve(specs.size());
-  for (const TensorSpec& spec : specs) {
+  for (std::size_t index = 0; index < specs.size(); ++index) {
+    const TensorSpec& spec = specs[index];
     const TensorType* type = default_type;
-    if (spec.is_vector || spec.keep_unquantized) {
+    const NativeGroup* native = spec.is_vector ? nullptr : native_group_for(natives, spec.group);
+    if (native != nullptr) {
+      // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
+      type = native->type;
+      if (type == nullptr) {
+        r.errors.push_back("unknown tensor type \"" + std::string(native->type_id) + "\"");
+        type = default_type;
+      }
+    } else if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
     } else {
       for (const Candidate& c : rules_for(recipe_group(spec, m))) {
-        if (!layer_matches(c.rule->layers, spec.layer, m.n_layers)) continue;
+        if (!layer_matches(c.rule->layers, positions[index])) continue;
         type = c.type;
         if (type == nullptr) {
           r.errors.push_back("unknown tensor type \"" + c.rule->type + "\"");

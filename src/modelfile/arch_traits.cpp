@@ -54,7 +54,8 @@ constexpr HfAlias kDeepseek2[] = {
     {.model_type = "deepseek_v3", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
 };
 constexpr HfAlias kGptOss[] = {{.model_type = "gpt_oss", .family = "gpt-oss", .attention_bias = true,
-                                .attention_output_bias = true, .expert_bias = true, .moe = &kMixtralMoe}};
+                                .attention_output_bias = true, .expert_bias = true, .mxfp4_experts = true,
+                                .moe = &kMixtralMoe}};
 constexpr HfAlias kGranite[] = {{.model_type = "granite", .family = "granite", .tied_default = true}};
 constexpr HfAlias kMamba[] = {{.model_type = "mamba", .family = "mamba", .tied_default = true}};
 
@@ -78,7 +79,10 @@ constexpr std::array kTable = {
     ArchTraits{.arch = "llama4", .swa = {.pattern = 4, .window = 8192}},
     ArchTraits{.arch = "jamba", .recurrent = SsmKind::mamba},
     ArchTraits{.arch = "mamba2", .recurrent = SsmKind::mamba2},
-    ArchTraits{.arch = "nemotron_h", .recurrent = SsmKind::mamba2},
+    ArchTraits{.arch = "nemotron_h", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
+    ArchTraits{.arch = "nemotron_h_moe", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
+    ArchTraits{.arch = "deci", .layers = {.per_layer = true}},
+    ArchTraits{.arch = "gemma4", .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
     ArchTraits{.arch = "granitehybrid", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "falcon-h1", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "plamo2", .recurrent = SsmKind::mamba2},

@@ -59,6 +59,9 @@ struct HfAlias {
   bool attention_output_bias = false;  ///< gpt-oss: attn_output has a bias
   bool expert_bias = false;            ///< gpt-oss: the routed experts have biases
   bool mla = false;                    ///< DeepseekV2Config's multi-head latent attention keys
+  /// gpt-oss: a quantization_config with quant_method "mxfp4" ships the experts in MXFP4, which
+  /// convert_hf_to_gguf.py (GptOssModel.repack_mxfp4) writes raw: Model::native_types.
+  bool mxfp4_experts = false;
   const HfMoeKeys* moe = nullptr;
   std::span<const HfDefault> defaults{};  ///< keys checkpoints leave out (Gemma 3)
   std::string_view defaults_class{};      ///< whose defaults those are, for the report
@@ -71,12 +74,24 @@ struct SwaDefault {
   std::uint32_t window = 0;  ///< 0: from <arch>.attention.sliding_window (Llama 4's chunk is fixed)
 };
 
+/// How an architecture with per-layer shapes reads its arrays (src/llama-model.cpp load_hparams and
+/// load_tensors for LLM_ARCH_DECI, LLM_ARCH_NEMOTRON_H(_MOE), LLM_ARCH_GEMMA4).
+struct LayerShapeTraits {
+  bool per_layer = false;             ///< build Model::layers from the arrays
+  bool ungated_ffn = false;           ///< the MLP is up and down only (Nemotron-H's ReLU²)
+  bool dense_beside_experts = false;  ///< MoE layers also run the dense FFN (Gemma 4 26B-A4B)
+  bool kv_shared_key = false;         ///< <arch>.attention.shared_kv_layers gives the shared tail (Gemma 4)
+};
+
 struct ArchTraits {
   std::string_view arch{};              ///< llama.cpp architecture name
   std::optional<engine::SsmKind> recurrent{};     ///< recurrent-state layout (llama_hparams::n_embd_r / n_embd_s)
   SwaDefault swa{};
   std::uint32_t kv_shared_from_layer = 0;  ///< layers from here on reuse an earlier layer's KV; 0: none
   std::span<const HfAlias> hf{};          ///< config.json model_types that convert to this architecture
+  /// Layers differ (llama.cpp's per-layer n_head / n_head_kv / n_ff arrays give each block's parts):
+  /// DeciLM, Nemotron-H, Gemma 4. The GGUF reader builds engine::Model::layers from the arrays.
+  LayerShapeTraits layers{};
 };
 
 /// The row for a llama.cpp architecture name; nullptr when the table has none (a GGUF file is then

@@ -251,7 +251,71 @@ void read_file_type(const GgufFile& head, ModelFile& mf) {
   }
 }
 
+// Per-layer shapes of DeciLM, Nemotron-H and Gemma 4 from llama.cpp's per-layer arrays: a layer attends
+// when it has KV heads; DeciLM's with heads but no KV heads is a linear layer; Nemotron-H's layer is
+// recurrent when it has neither KV heads nor an FFN (load_hparams: recurrent_layer_arr); an FFN of
+// width 0 is none. Gemma 4's sliding layers take attention.key_length_swa as their head size.
+void read_layer_shapes(const GgufKeys& k, const LayerShapeTraits& traits, bool recurrent, ModelFile& mf) {
+  Model& m = mf.model;
+  const auto heads = k.per_layer("attention.head_count", m.n_layers, 0, kMaxHeads);
+  const auto kv = k.per_layer("attention.head_count_kv", m.n_layers, 0, kMaxHeads);
+  const auto ffn = k.per_layer("feed_forward_length", m.n_layers, 0, kMaxWidth);
+  if (!heads || !kv || !ffn) return;
+  const auto head_swa = k.uint("attention.key_length_swa", 1, kMaxWidth);
+  if (traits.ungated_ffn) m.ffn_gated = false;
+  if (traits.dense_beside_experts && m.moe && !m.moe->shared_expert_ffn_size) {
+    m.moe->n_shared_experts = 1;  // the dense FFN, always active
+    m.moe->shared_expert_ffn_size = m.ffn_size;
+  }
+  std::vector<LayerShape> layers(m.n_layers);
+  for (u32 il = 0; il < m.n_layers; ++il) {
+    LayerShape& s = layers[il];
+    if ((*kv)[il] > 0) {
+      s.mixer = MixerKind::attention;
+      s.n_heads = narrow((*heads)[il]);
+      s.n_kv_heads = narrow((*kv)[il]);
+    } else if ((*heads)[il] > 0 && !recurrent) {
+      s.mixer = MixerKind::linear;
+    } else {
+      s.mixer = recurrent && (*ffn)[il] == 0 ? MixerKind::recurrent : MixerKind::none;
+    }
+    if ((*ffn)[il] == 0) {
+      s.ffn = FfnKind::none;
+    } else {
+      s.ffn = m.moe ? FfnKind::moe : FfnKind::dense;
+      s.ffn_size = narrow((*ffn)[il]);
+    }
+    if (head_swa && s.mixer == MixerKind::attention && is_sliding_layer(m, il)) s.head_dim = narrow(*head_swa);
+  }
+  m.layers = std::move(layers);
+  m.attention_layers.reset();
+  m.n_kv_heads_per_layer.clear();
+}
+
+// Per-layer token embeddings (Gemma 3n, Gemma 4 E2B/E4B): <arch>.embedding_length_per_layer_input.
+void read_per_layer_inputs(const GgufKeys& k, Model& m) {
+  const auto size = k.uint("embedding_length_per_layer_input", 0, kMaxWidth);
+  if (!size || *size == 0) return;
+  PerLayerInputs p;
+  p.size = narrow(*size);
+  p.altup_inputs = narrow(k.uint("altup.num_inputs", 0, 64).value_or(0));
+  m.per_layer_inputs = p;
+}
+
 // The architecture's hyperparameters, each step in the order llama.cpp's load_hparams reads them.
+// <arch>.nextn_predict_layers (llama.cpp LLM_KV_NEXTN_PREDICT_LAYERS): the last block_count layers are
+// MTP blocks that llama.cpp loads with TENSOR_SKIP and never runs; the trunk is what it sizes and runs.
+void split_nextn(const GgufKeys& k, Model& m) {
+  const u32 nextn = narrow(k.uint("nextn_predict_layers", 0, m.n_layers - 1).value_or(0));
+  if (nextn == 0) return;
+  m.nextn_layers = nextn;
+  m.n_layers -= nextn;
+  if (m.n_kv_heads_per_layer.size() > m.n_layers) m.n_kv_heads_per_layer.resize(m.n_layers);
+  if (m.attention_layers) {
+    std::erase_if(*m.attention_layers, [&](u32 il) { return il >= m.n_layers; });
+  }
+}
+
 void read_architecture(const GgufKeys& k, const ArchTraits* traits, ModelFile& mf) {
   Model& m = mf.model;
   const bool recurrent = traits != nullptr && traits->recurrent.has_value();
@@ -264,6 +328,14 @@ void read_architecture(const GgufKeys& k, const ArchTraits* traits, ModelFile& m
   read_swa(k, traits != nullptr ? traits->swa : SwaDefault{}, mf);
   if (traits != nullptr && traits->kv_shared_from_layer > 0 && m.n_layers > traits->kv_shared_from_layer) {
     m.kv_shared_from_layer = traits->kv_shared_from_layer;
+  }
+  split_nextn(k, m);
+  if (traits == nullptr || !traits->layers.per_layer) return;
+  read_layer_shapes(k, traits->layers, recurrent, mf);
+  read_per_layer_inputs(k, m);
+  if (traits->layers.kv_shared_key) {  // llama.cpp: n_layer_kv_from_start = n_layer − shared_kv_layers
+    const u64 shared = k.uint("attention.shared_kv_layers", 0, m.n_layers).value_or(0);
+    if (shared > 0 && m.n_layers - shared >= 2) m.kv_shared_from_layer = narrow(m.n_layers - shared);
   }
 }
 

@@ -72,16 +72,19 @@ void add_tensor(const GgufFile& p, const GgufTensorInfo& t, const std::vector<Te
                 ModelFile& mf, TensorTotals& totals) {
   const auto [type, bytes] = typed_bytes(p, t, types);
   auto [layer, group] = split_name(t.name);
-  if (layer >= static_cast<std::int64_t>(mf.model.n_layers)) {
+  const std::uint32_t blocks = mf.model.n_layers + mf.model.nextn_layers;
+  if (layer >= static_cast<std::int64_t>(blocks)) {
     throw ModelFileError(p.path + ": tensor " + t.name + ": layer " + std::to_string(layer) + " is beyond " +
-                         k.full("block_count") + " = " + std::to_string(mf.model.n_layers));
+                         k.full("block_count") + " = " + std::to_string(blocks));
   }
+  // An MTP block (after the trunk): in the file, never loaded; not in the parameter count.
+  const bool not_loaded = layer >= static_cast<std::int64_t>(mf.model.n_layers);
   if (layer < 0 && group == "output") totals.has_output = true;
   if (layer < 0 && group == "token_embd") totals.has_token_embd = true;
   const bool routed = group.find("_exps") != std::string::npos;
   const u64 n = t.n_elements();
-  totals.total_elements += n;
-  if (routed) totals.routed_elements += n;
+  if (!not_loaded) totals.total_elements += n;
+  if (routed && !not_loaded) totals.routed_elements += n;
   if (layer < 0 && group == "token_embd" && mf.model.vocab_size == 0 && t.shape.size() >= 2) {
     mf.model.vocab_size = static_cast<std::uint32_t>(std::min<u64>(t.shape[1], kMaxVocab));
   }
@@ -92,6 +95,7 @@ void add_tensor(const GgufFile& p, const GgufTensorInfo& t, const std::vector<Te
   spec.n_elements = n;
   spec.is_vector = t.shape.size() == 1;
   spec.is_routed_expert = routed;
+  spec.not_loaded = not_loaded;
   mf.tensors.push_back({spec, type, bytes});
 }
 

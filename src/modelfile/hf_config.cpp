@@ -207,6 +207,16 @@ void read_moe(const HfAlias& a, const Reader& r, Model& m) {
   m.moe = e;
 }
 
+// Experts shipped in MXFP4 stay MXFP4 in every GGUF made from the checkpoint (docs/catalog.md, native_types).
+void read_native_types(const HfAlias& a, const HfDoc& d, ModelFile& mf) {
+  if (!a.mxfp4_experts || !mf.model.moe) return;
+  const auto q = d.root.find("quantization_config");
+  if (q == d.root.end() || !q->is_object()) return;
+  const auto method = q->find("quant_method");
+  if (method == q->end() || !method->is_string() || method->get<std::string>() != "mxfp4") return;
+  mf.model.native_types.push_back({{"ffn_gate_exps", "ffn_up_exps", "ffn_down_exps"}, "mxfp4"});
+}
+
 ModelFile read_config(const std::string& name, const std::string& config_text, const std::optional<std::string>& index_text) {
   HfDoc d;
   d.root = parse_json(name, config_text);
@@ -229,6 +239,7 @@ ModelFile read_config(const std::string& name, const std::string& config_text, c
   read_swa(match, r, mf);
   if (match.alias->mla) read_mla(r, mf.model);
   if (match.alias->moe != nullptr) read_moe(*match.alias, r, mf.model);
+  read_native_types(*match.alias, d, mf);
   const std::optional<Json> index = index_text ? std::optional<Json>(parse_json(name + ": model.safetensors.index.json", *index_text))
                                                : std::nullopt;
   read_param_count(d.root, d.has_text_config, index, mf);

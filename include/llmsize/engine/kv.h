@@ -27,6 +27,7 @@ struct KvResult {
   std::uint64_t k_bytes = 0;
   std::uint64_t v_bytes = 0;
   std::uint64_t recurrent_bytes = 0;  ///< conv + SSM state of recurrent layers (f32, per sequence)
+  std::uint64_t indexer_bytes = 0;    ///< DSA lightning-indexer keys (DeepSeek-V3.2), in type_k
   std::uint64_t total_bytes = 0;
   std::uint64_t full_cells = 0;       ///< cells of full-attention layers
   std::uint64_t sliding_cells = 0;    ///< cells of sliding-window layers (0 when none)

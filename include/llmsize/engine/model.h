@@ -28,6 +28,10 @@ struct MoeDims {
   std::uint32_t n_dense_leading_layers = 0;
   std::uint32_t moe_layer_step = 1;
   bool expert_bias = false;
+  /// A per-expert selection bias (llama.cpp `exp_probs_b`, f32 [n_experts]): Nemotron 3's sigmoid router.
+  bool router_bias = false;
+  /// A sigmoid gate on the shared expert's output (Qwen2-MoE style: llama.cpp ffn_gate_inp_shexp {n_embd}).
+  bool shared_expert_gate = false;
   friend bool operator==(const MoeDims&, const MoeDims&) = default;
 };
 
@@ -53,6 +57,55 @@ struct SsmDims {
 };
 
 enum class NormKind { rmsnorm, layernorm };
+
+/// What a layer mixes tokens with: the tensors llama.cpp's load_tensors creates for the block.
+/// `linear`: DeciLM's "replace_with_linear" attention (one n_embd × n_embd matrix, no cache).
+enum class MixerKind { attention, recurrent, linear, none };
+/// A layer's feed-forward part: a dense MLP, the model's experts, or none.
+enum class FfnKind { dense, moe, none };
+
+/// One layer's shape where a model's layers differ (Nemotron-H, DeciLM / Nemotron-NAS, Gemma 4):
+/// the catalog's `layer_kinds` and `layer_pattern`. Unset sizes take the model-wide field.
+struct LayerShape {
+  MixerKind mixer = MixerKind::attention;
+  FfnKind ffn = FfnKind::dense;
+  std::optional<std::uint32_t> ffn_size = {};    ///< dense MLP width of this layer
+  std::optional<std::uint32_t> n_heads = {};
+  std::optional<std::uint32_t> n_kv_heads = {};
+  std::optional<std::uint32_t> head_dim = {};    ///< K and V head size of this layer
+  std::optional<bool> sliding = {};              ///< sliding-window layer; unset: sliding_window_pattern
+  bool v_from_k = false;                    ///< no V projection, V = K (Gemma 4 `attention_k_eq_v`)
+  friend bool operator==(const LayerShape&, const LayerShape&) = default;
+};
+
+/// Per-layer token embeddings (Gemma 3n, Gemma 4 E2B/E4B): a second table of n_layers × `size`
+/// values per token, which llama.cpp keeps with the input layer in host memory and reads a row of
+/// per token; and Gemma 3n's AltUp and Laurel blocks.
+struct PerLayerInputs {
+  std::uint32_t size = 0;          ///< hidden_size_per_layer_input
+  std::uint32_t altup_inputs = 0;  ///< altup_num_inputs (0: no AltUp)
+  std::uint32_t laurel_rank = 0;   ///< laurel_rank (0: no Laurel)
+  friend bool operator==(const PerLayerInputs&, const PerLayerInputs&) = default;
+};
+
+/// Tensor groups a checkpoint ships already quantized, in a type the GGUF toolchain keeps as it is:
+/// convert_hf_to_gguf.py writes them raw and llama-quantize never requantizes a quantized tensor
+/// (src/llama-quant.cpp: "requantizing from type %s is disabled" without --allow-requantize).
+/// gpt-oss: ffn_{gate,up,down}_exps in MXFP4.
+struct NativeTensorType {
+  std::vector<std::string> tensors;  ///< tensor groups (ffn_down_exps, ...)
+  std::string type;                  ///< tensor_types id (mxfp4)
+  friend bool operator==(const NativeTensorType&, const NativeTensorType&) = default;
+};
+
+/// DeepSeek sparse attention's lightning indexer (DeepSeek-V3.2; llama.cpp LLM_ARCH_DEEPSEEK32):
+/// per-layer projections and a key cache of one head_dim-wide row per token and layer.
+struct IndexerDims {
+  std::uint32_t n_heads = 0;   ///< index_n_heads (llama.cpp indexer_n_head)
+  std::uint32_t head_dim = 0;  ///< index_head_dim (indexer_head_size)
+  std::uint32_t top_k = 0;     ///< index_topk: cells each query attends to
+  friend bool operator==(const IndexerDims&, const IndexerDims&) = default;
+};
 
 struct Model {
   EntryMeta meta;
@@ -89,6 +142,20 @@ struct Model {
   /// hold no KV cache and attend over the cache of an earlier layer of the same kind.
   std::optional<std::uint32_t> kv_shared_from_layer;
   std::optional<std::uint32_t> release_year;
+  /// One shape per layer when layers differ; empty: every layer from the fields above.
+  std::vector<LayerShape> layers;
+  std::optional<PerLayerInputs> per_layer_inputs;
+
+  // Patterns of the 2025-2026 architectures (docs/catalog.md): gated attention, native tensor
+  // types, the sparse-attention indexer, multi-token-prediction blocks.
+  /// Gated attention (Qwen3-Next, Qwen3.5/3.6): attn_q also yields a per-head output gate, so it is
+  /// 2 × n_heads × head_dim wide (llama.cpp create_tensor_qkv(..., n_embd_head_k * n_head * 2, ...)).
+  bool attention_output_gate = false;
+  std::vector<NativeTensorType> native_types;
+  std::optional<IndexerDims> indexer;
+  /// Multi-token-prediction (nextn) blocks the GGUF carries after the n_layers trunk. llama.cpp
+  /// creates them with TENSOR_SKIP (not allocated, not run) unless MTP drafting is asked for.
+  std::uint32_t nextn_layers = 0;
   friend bool operator==(const Model&, const Model&) = default;
 };
 
@@ -106,5 +173,18 @@ struct Model {
 [[nodiscard]] std::uint32_t kv_source_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe_layer(const Model& m, std::uint32_t layer);
 [[nodiscard]] bool is_moe(const Model& m);
+
+/// Per-layer shape (include/llmsize/engine/model.h LayerShape; src/engine/layer_shape.cpp).
+/// The layer's own shape, or nullptr when the model's layers are alike.
+[[nodiscard]] const LayerShape* layer_shape(const Model& m, std::uint32_t layer);
+[[nodiscard]] MixerKind mixer_kind(const Model& m, std::uint32_t layer);
+[[nodiscard]] FfnKind ffn_kind(const Model& m, std::uint32_t layer);
+/// Dense MLP width of the layer (0 when it has none).
+[[nodiscard]] std::uint32_t ffn_size(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t n_heads(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t head_dim_k(const Model& m, std::uint32_t layer);
+[[nodiscard]] std::uint32_t head_dim_v(const Model& m, std::uint32_t layer);
+/// The widest query projection of any attention layer (n_heads × head_dim): what compute buffers hold.
+[[nodiscard]] std::uint64_t max_query_width(const Model& m);
 
 }  // namespace llmsize::engine

@@ -50,6 +50,9 @@ struct Quant {
   /// Place on the quality ladder `models --gpu` picks from, 1 = best (llama.cpp
   /// tools/quantize/README.md perplexity ranking); unique; absent: not offered there.
   std::optional<std::uint32_t> quality_rank;
+  /// Tensors a model ships in a native type (Model::native_types) keep it under this recipe
+  /// (every GGUF recipe: the converter and llama-quantize leave them as shipped).
+  bool keeps_native_types = false;
   friend bool operator==(const Quant&, const Quant&) = default;
 };
 

@@ -19,6 +19,7 @@ struct TensorSpec {
   bool is_vector = false;        ///< 1-D (norms, biases): kept in the quant's vector_type
   bool keep_unquantized = false; ///< 2-D but never quantized by llama-quantize (router, conv kernels)
   bool is_routed_expert = false;
+  bool not_loaded = false;       ///< in the file but not allocated (llama.cpp TENSOR_SKIP: MTP blocks)
 };
 
 /// Every weight tensor of the model, global ones first, then block by block.
@@ -28,7 +29,15 @@ struct ParamCounts {
   std::uint64_t total = 0;
   std::uint64_t routed_expert = 0;  ///< all routed-expert weights
   std::uint64_t active = 0;         ///< touched per token: total - routed × (1 - active/experts)
+  /// Per-layer token embeddings (in total and active): a lookup table of which a token reads one
+  /// row, not a matrix it multiplies.
+  std::uint64_t per_layer_embd = 0;
+  std::uint64_t not_loaded = 0;     ///< in the file only (MTP blocks); not in total
 };
+
+/// Whether a tensor is one of llama.cpp's input tensors (LLM_TENSOR_LAYER_INPUT: token_embd,
+/// per_layer_token_embd), which stay in host memory and are read a row per token.
+[[nodiscard]] bool is_input_tensor(std::string_view group);
 
 /// Parameter counts from the architecture (compare with the published `params_total`).
 [[nodiscard]] ParamCounts count_params(const Model& m);
@@ -53,6 +62,8 @@ struct WeightsResult {
   std::uint64_t total_bytes = 0;
   std::uint64_t token_embd_bytes = 0;
   std::uint64_t output_bytes = 0;          ///< output head and output_norm (the "output layer")
+  /// per_layer_token_embd (Gemma 3n, Gemma 4 E2B/E4B): an input tensor, in host memory with token_embd.
+  std::uint64_t per_layer_embd_bytes = 0;
   std::vector<std::uint64_t> layer_bytes;  ///< per block, all tensors
   std::vector<std::uint64_t> layer_expert_bytes;  ///< per block, routed-expert tensors only
   std::uint64_t routed_expert_bytes = 0;
@@ -61,6 +72,10 @@ struct WeightsResult {
   std::vector<std::uint64_t> layer_expert_cpu_repack_bytes;  ///< routed-expert part of the above
   std::uint64_t output_cpu_repack_bytes = 0;
   std::vector<std::string> errors;         ///< unknown tensor types named by the recipe
+  /// Bytes of tensors the file holds but llama.cpp does not load (MTP blocks); in no total above.
+  std::uint64_t not_loaded_bytes = 0;
+  /// Bytes of tensor data in the file: what is loaded plus what is skipped.
+  [[nodiscard]] std::uint64_t file_bytes() const { return total_bytes + not_loaded_bytes; }
   /// Bits per weight over all tensors.
   [[nodiscard]] double bits_per_weight(std::uint64_t params) const {
     return params == 0 ? 0.0 : 8.0 * static_cast<double>(total_bytes) / static_cast<double>(params);
