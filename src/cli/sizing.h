@@ -42,14 +42,22 @@ struct Sizing {
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
   std::shared_ptr<const engine::Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
+  const hub::ModelSource* source = nullptr;  ///< --model hf:... or URL: what was fetched, from where
 };
 
 /// A GGUF file's general.file_type as llama.cpp names it (Q4_K_M): the catalog quant with that
 /// llama_ftype; "file type N" when none has it, "unknown" when the file states none.
 [[nodiscard]] std::string file_type_name(const catalog::Catalog& cat, const modelfile::ModelFile& f);
 
-/// Reads a model file once per run (cached in the context); throws InputError naming the problem.
+/// Reads a model file once per run (cached in the context): a local path, or a remote name (hf:ORG/REPO,
+/// a GGUF URL) through the Hub reader; throws InputError naming the problem.
 [[nodiscard]] const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path);
+
+/// What was fetched for a remote model `model_file` read; nullptr for a local file.
+[[nodiscard]] const hub::ModelSource* model_source(const Context& ctx, const std::string& path);
+
+/// `inputs.model_source` of --json (docs/json.md).
+[[nodiscard]] Json model_source_json(const hub::ModelSource& source);
 
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
 [[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
