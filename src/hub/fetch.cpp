@@ -18,6 +18,17 @@ std::string host_of(const std::string& url) {
 
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20U) + " MiB"; }
 
+// 10000 -> "10 s", 2500 -> "2.5 s"
+std::string seconds(long ms) {
+  std::string s = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    std::string frac = std::to_string(1000 + ms % 1000).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    s += "." + frac;
+  }
+  return s + " s";
+}
+
 std::string header(const HttpResponse& r, const std::string& name) {
   const auto it = r.headers.find(name);
   return it == r.headers.end() ? "" : it->second;
@@ -116,7 +127,7 @@ void Fetcher::fail_transport(const HttpResponse& r, const std::string& url, std:
       throw Error(label_ + ": cannot connect to " + host + " (" + r.detail +
                   "); check the network and HF_ENDPOINT, or use --offline to read the cache");
     case TransportFailure::timeout:
-      throw Error(label_ + ": no answer from " + host + " for " + std::to_string(settings_.timeout_ms / 1000) + " s while reading " +
+      throw Error(label_ + ": no answer from " + host + " for " + seconds(settings_.timeout_ms) + " while reading " +
                   what + "; check the network, raise HF_HUB_DOWNLOAD_TIMEOUT, or use --offline to read the cache");
     case TransportFailure::too_many_redirects:
       throw Error(label_ + ": " + url + " redirects more than " + std::to_string(kMaxRedirects) + " times; check the URL and HF_ENDPOINT");
