@@ -200,8 +200,9 @@ class InspectResult final : public Result {
 
   [[nodiscard]] std::string text(const Style& style) const override {
     const modelfile::ModelFile& f = *r_.file;
-    std::string text = fmt::format("{} · {}{} · {} · {} GB on disk ({} part{})\n\n", f.path, f.format,
+    std::string text = fmt::format("{} · {}{} · {} · {} GB {} ({} part{})\n\n", f.path, f.format,
                                    r_.gguf() ? fmt::format(" v{}", f.gguf_version) : "", f.model.arch, gb(f.file_bytes),
+                                   r_.source != nullptr ? "remote" : "on disk",
                                    f.parts.size(), f.parts.size() == 1 ? "" : "s");
     if (r_.source != nullptr) text += source_text(*r_.source) + "\n";
     text += hyperparameter_table(f.model).text(style.color);

@@ -131,8 +131,11 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
     if (!o.quant.empty()) {
+      const bool from_hub = s.source != nullptr && s.source->kind != hub::NameKind::url;
       throw InputError("--quant " + o.quant + " cannot apply to " + file->path + ": a GGUF file's tensors are already " +
-                       file_type + "; drop --quant, or give the model's config.json to size other quantizations");
+                       file_type + "; drop --quant, or " +
+                       (from_hub ? "name the repository's file of another quantization (hf:" + s.source->repo + ":Q8_0)"
+                                 : "give the model's config.json to size other quantizations"));
     }
     s.file_quant = std::make_shared<const Quant>(file_weights_quant(*file, file_type));
     s.quant = s.file_quant.get();

@@ -153,6 +153,11 @@ TEST_CASE("Hub over HTTP: a GGUF is sized from its header alone, exactly as the 
   const Json inspect = json_ok(run_logged({"inspect", "hf:meta/Llama-8B-GGUF/Llama-8B-Q4_K_M.gguf", "--json"}));
   CHECK(inspect["result"]["tensor_bytes"] == 4912898048ULL);
   CHECK(inspect["inputs"]["model_source"]["kind"] == "hf_file");
+  const CliResult requant = run_logged({"memory", "--model", "hf:meta/Llama-8B-GGUF:Q4_K_M", "--quant", "q8_0", "--offline"});
+  CHECK(requant.code == 2);
+  CHECK(requant.err == "llmsize: error: --quant q8_0 cannot apply to hf:meta/Llama-8B-GGUF:Q4_K_M: a GGUF file's tensors are "
+                       "already Q4_K_M; drop --quant, or name the repository's file of another quantization "
+                       "(hf:meta/Llama-8B-GGUF:Q8_0)\n");
   CHECK(g_all_output.find(kToken) == std::string::npos);
 }
 
@@ -181,7 +186,14 @@ TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header; the tok
   server.redirect("/moved/m-00002-of-00002.gguf", "/files/m-00002-of-00002.gguf");
   const HubEnv env("https://hub.invalid", cache);
   const std::string url = server.endpoint() + "/moved/m-00002-of-00002.gguf";
-  const Json j = json_ok(run_logged({"inspect", url, "--json"}));
+  const CliResult text = run_logged({"inspect", url});
+  CHECK(text.code == 0);
+  // Each part is smaller than the first range, so each is fetched whole: 100% of the file.
+  const std::uint64_t both = first.bytes().size() + second.bytes().size();
+  CHECK_THAT(text.out, Catch::StartsWith(url + " · gguf v3 · llama · 0.00 GB remote (2 parts)\n\nFetched " + std::to_string(both) +
+                                         " bytes of " + std::to_string(both) + " (100.0%) from " + server.endpoint() +
+                                         "/moved/m-00001-of-00002.gguf\n"));
+  const Json j = json_ok(run_logged({"inspect", url, "--json", "--offline"}));
   // F32: 2 tensors of 64 × 256 × 4 B = 131,072 B.
   CHECK(j["result"]["tensor_bytes"] == 131072);
   CHECK(j["result"]["parts"].size() == 2);
@@ -189,9 +201,10 @@ TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header; the tok
   CHECK(j["inputs"]["model_source"]["repo"].is_null());
   CHECK(j["inputs"]["model_source"]["url"] == server.endpoint() + "/moved/m-00001-of-00002.gguf");
   CHECK(j["inputs"]["model_source"]["files"].size() == 2);
+  CHECK(j["inputs"]["model_source"]["from_cache"] == true);
   for (const auto& req : server.requests()) CHECK(req.authorization.empty());  // not the endpoint: no token
   server.stop();
-  CHECK(run_logged({"inspect", url, "--offline"}).code == 0);
+  CHECK(run_logged({"inspect", url}).code == 0);  // the cache, with the server gone
 }
 
 TEST_CASE("Hub over HTTP: every fault ends in exit 2 and one line naming the fix", "[hub][cli][errors]") {
