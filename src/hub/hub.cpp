@@ -93,6 +93,16 @@ class Reader {
     }
     out.file.path = name_.text;
     out.source = std::move(source_);
+    // Only now, with the model built: a proxy's error page or a file that does not parse is never kept.
+    for (const Pending& p : pending_) {
+      if (p.head) {
+        cache_.write_head(p.key, p.url, *p.head);
+      } else if (p.absent) {
+        cache_.write_absent(p.key);
+      } else {
+        cache_.write(p.key, p.bytes);
+      }
+    }
     return out;
   }
 
@@ -119,9 +129,9 @@ class Reader {
       f.from_cache = false;
       if (body) {
         f.bytes_fetched = body->size();
-        cache_.write(key, *body);
+        pending_.push_back({key, url, *body, false, std::nullopt});
       } else if (optional_file) {
-        cache_.write_absent(key);
+        pending_.push_back({key, url, "", true, std::nullopt});
       }
     }
     if (body) f.file_bytes = body->size();
@@ -180,17 +190,10 @@ class Reader {
     return read_gguf(parts, types);
   }
 
-  // Every part's header, each from the cache or by range requests; cached once the whole model was
-  // read, so a file that does not parse is not kept.
+  // Every part's header, each from the cache or by range requests.
   modelfile::ModelFile read_gguf(const std::vector<Part>& urls, const std::vector<engine::TensorType>& types) {
     source_.url = urls.front().url;
     std::vector<modelfile::GgufFile> parts;
-    struct NewHead {
-      std::string key;
-      std::string url;
-      CachedHead head;
-    };
-    std::vector<NewHead> fetched;
     for (const auto& [url, key] : urls) {
       std::optional<CachedHead> cached = cache_.read_head(key, url);
       if (!cached && !fetcher_) not_cached("the header of " + url);
@@ -198,11 +201,9 @@ class Reader {
       RemoteFile file = cached ? RemoteFile(fetcher, url, std::move(cached->bytes), cached->file_bytes) : RemoteFile::open(*fetcher_, url);
       parts.push_back(modelfile::read_gguf(file, url));
       source_.files.push_back({url, file.size(), parts.back().data_offset, file.bytes_fetched(), file.bytes_fetched() == 0});
-      if (file.bytes_fetched() > 0) fetched.push_back({key, url, CachedHead{file.head(), file.size()}});
+      if (file.bytes_fetched() > 0) pending_.push_back({key, url, "", false, CachedHead{file.head(), file.size()}});
     }
-    modelfile::ModelFile mf = modelfile::model_from_gguf(std::move(parts), types);
-    for (const NewHead& h : fetched) cache_.write_head(h.key, h.url, h.head);
-    return mf;
+    return modelfile::model_from_gguf(std::move(parts), types);
   }
 
   const RemoteName& name_;
@@ -210,6 +211,15 @@ class Reader {
   Cache cache_;
   std::optional<Fetcher> fetcher_;
   ModelSource source_;
+  /// What to write to the cache once the model was read: a whole file, a 404 marker, or a GGUF head.
+  struct Pending {
+    std::string key;
+    std::string url;
+    std::string bytes;
+    bool absent = false;
+    std::optional<CachedHead> head;
+  };
+  std::vector<Pending> pending_;
 };
 
 }  // namespace

@@ -261,3 +261,17 @@ TEST_CASE("Hub settings come from the environment as huggingface_hub reads it", 
     CHECK(hub::settings_from_environment(false).cache_root == std::filesystem::path("/home/someone/.cache/llmsize/hub"));
   }
 }
+
+TEST_CASE("Hub: nothing is cached from a read that failed (a proxy's page, a file that does not parse)", "[hub][errors]") {
+  const auto cache = test::fresh_dir("llmsize-hub-poison-cache");
+  FakeTransport t;
+  t.serve(kEndpoint + "/o/r/resolve/main/config.json", "<html>Please log in to the network</html>");
+  t.serve(kEndpoint + "/o/r/resolve/main/m.gguf", "<html>Please log in to the network</html>");
+  t.serve(kEndpoint + "/api/models/o/r/revision/main", "<html>Please log in to the network</html>");
+  CHECK_THAT(error_of("hf:o/r", settings_in(cache), &t), Catch::StartsWith(kEndpoint + "/o/r/resolve/main/config.json: "));
+  CHECK(error_of("hf:o/r/m.gguf", settings_in(cache), &t) ==
+        kEndpoint + "/o/r/resolve/main/m.gguf: offset 0: not a GGUF file (the first 4 bytes are not \"GGUF\")");
+  CHECK(error_of("hf:o/r:Q4_0", settings_in(cache), &t) ==
+        "hf:o/r:Q4_0: " + kEndpoint + "/api/models/o/r/revision/main did not answer with the Hub's model info (no \"siblings\" list); check HF_ENDPOINT");
+  CHECK(test::all_bytes_under(cache).empty());
+}
