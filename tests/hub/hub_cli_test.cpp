@@ -159,6 +159,7 @@ TEST_CASE("Hub over HTTP: a GGUF is sized from its header alone, exactly as the 
                        "already Q4_K_M; drop --quant, or name the repository's file of another quantization "
                        "(hf:meta/Llama-8B-GGUF:Q8_0)\n");
   CHECK(g_all_output.find(kToken) == std::string::npos);
+  std::filesystem::remove(disk);
 }
 
 TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header; the token stays on the endpoint", "[hub][cli][gguf]") {
