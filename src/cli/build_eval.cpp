@@ -101,6 +101,10 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   }
   PowerInputs power = h.power;
   power.cpu_runs_layers = power.cpu_runs_layers || e.placement.host.layers > 0 || e.placement.n_cpu_moe > 0;
+  for (const DeviceLoad& load : e.speed.device_loads) {
+    power.decode_utilisation.push_back(load.decode_utilisation);
+    power.prefill_utilisation.push_back(load.prefill_utilisation);
+  }
   e.power = estimate_power(power);
   UsageProfile usage;
   usage.price_per_kwh = cost.price_per_kwh;

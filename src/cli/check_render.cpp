@@ -105,6 +105,22 @@ std::string speed_text(const CheckReport& r) {
   return out;
 }
 
+// Each device's board power beside the load the prediction puts on it; [] without a prediction.
+Json power_devices_json(const BuildEval& e) {
+  Json devices = Json::array();
+  const auto& loads = e.speed.device_loads;
+  for (std::size_t i = 0; i < e.power.devices.size() && i < loads.size(); ++i) {
+    const DevicePower& d = e.power.devices[i];
+    devices.push_back({{"id", loads[i].id},
+                       {"decode_utilisation", loads[i].decode_utilisation},
+                       {"prefill_utilisation", loads[i].prefill_utilisation},
+                       {"board_watts_decode", d.board_watts_decode},
+                       {"board_watts_prefill", d.board_watts_prefill},
+                       {"board_watts_idle", d.board_watts_idle}});
+  }
+  return devices;
+}
+
 std::string power_text(const CheckReport& r) {
   const BuildEval& e = r.eval;
   const std::string& cur = r.cost.currency;
@@ -112,6 +128,13 @@ std::string power_text(const CheckReport& r) {
   out += fmt::format("  {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle", e.power.watts_decode,
                      e.power.watts_prefill, e.power.watts_idle);
   if (e.power.psu_watts > 0) out += fmt::format("; PSU {:.0f} W", e.power.psu_watts);
+  const auto& loads = e.speed.device_loads;
+  for (std::size_t i = 0; i < e.power.devices.size() && i < loads.size(); ++i) {
+    const DevicePower& d = e.power.devices[i];
+    out += fmt::format("\n  {}: {:.0f} W decoding ({:.0f}% of peak bandwidth), {:.0f} W prompt processing ({:.0f}% busy)",
+                       loads[i].id, d.board_watts_decode, loads[i].decode_utilisation * 100, d.board_watts_prefill,
+                       loads[i].prefill_utilisation * 100);
+  }
   out += fmt::format("\n  {:.3f} kWh per 1M tokens = {:.2f} {} per 1M tokens at {:.2f} {}/kWh\n", e.cost.kwh_per_mtok,
                      e.cost.cost_per_mtok, cur, r.cost.price_per_kwh, cur);
   out += fmt::format("  {:.2f} {} per month at {:.0f} h/day, {:.0f}% generating\n", e.cost.monthly_cost, cur,
@@ -264,7 +287,7 @@ Json check_json(const CheckReport& r) {
   result["power"] = {{"watts_decode", e.power.watts_decode}, {"watts_prefill", e.power.watts_prefill},
                      {"watts_idle", e.power.watts_idle},     {"psu_watts", e.power.psu_watts},
                      {"kwh_per_mtok", e.cost.kwh_per_mtok},   {"cost_per_mtok", e.cost.cost_per_mtok},
-                     {"monthly_cost", e.cost.monthly_cost}};
+                     {"monthly_cost", e.cost.monthly_cost},   {"devices", power_devices_json(e)}};
   result["network"] = network_json(r.hardware, e.speed);
   result["load_seconds"] = e.load_seconds;
   result["runtime"] = {{"llama_server", llama_server_command(s, p)}, {"ollama", ollama_parameters(s, p)}};

@@ -59,6 +59,18 @@ struct Sizing {
 /// `inputs.model_source` of --json (docs/json.md).
 [[nodiscard]] Json model_source_json(const hub::ModelSource& source);
 
+/// A model named by --model: a catalog entry (by id or alias) or a model file.
+struct ResolvedModel {
+  const engine::Model* model = nullptr;
+  std::string note;                             ///< "\"8b\" is Llama 3.1 8B (llama-3.1-8b)" for a shorthand
+  const modelfile::ModelFile* file = nullptr;   ///< --model PATH: the file read
+  const hub::ModelSource* source = nullptr;     ///< --model hf:... or URL: what was fetched, from where
+  Assumptions assumptions;                      ///< the alias, or what the file left out
+};
+
+/// Finds --model in the catalog, else reads it as a file (local, or remote: docs/hub.md). Throws InputError with suggestions.
+[[nodiscard]] ResolvedModel resolve_model(const Context& ctx, const std::string& name);
+
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
 [[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
 

@@ -21,28 +21,60 @@ double round_up_psu(double watts) {
 
 }  // namespace
 
+double board_watts(double limit_watts, double idle_watts, double utilisation) {
+  return idle_watts + (limit_watts - idle_watts) * std::clamp(utilisation, 0.0, 1.0);
+}
+
 PowerResult estimate_power(const PowerInputs& in) {
   PowerResult p;
   if (in.system_tdp_watts) {
     // One package: unified-memory machines report whole-system power under load.
     const double n = std::max<std::uint32_t>(in.machines, 1);
+    const double idle = in.system_idle_watts.value_or(*in.system_tdp_watts * kIdleFractionWithoutData);
+    p.watts_idle = idle * n;
+    const std::size_t count = std::max<std::uint32_t>(in.machines, 1);
+    if (in.decode_utilisation.size() == count && in.prefill_utilisation.size() == count) {
+      for (std::size_t i = 0; i < in.decode_utilisation.size(); ++i) {
+        const DevicePower d{board_watts(*in.system_tdp_watts, idle, in.decode_utilisation[i]),
+                            board_watts(*in.system_tdp_watts, idle, in.prefill_utilisation[i]), idle};
+        p.watts_decode += d.board_watts_decode;
+        p.watts_prefill += d.board_watts_prefill;
+        p.devices.push_back(d);
+      }
+      return p;
+    }
     p.watts_decode = *in.system_tdp_watts * kDecodePowerFraction * n;
     p.watts_prefill = *in.system_tdp_watts * kPrefillPowerFraction * n;
-    p.watts_idle = in.system_idle_watts.value_or(*in.system_tdp_watts * kIdleFractionWithoutData) * n;
     return p;
   }
   const double machines = std::max<std::uint32_t>(in.machines, 1);
+  const bool predicted = in.decode_utilisation.size() == in.gpu_tdp_watts.size() &&
+                         in.prefill_utilisation.size() == in.gpu_tdp_watts.size();
   double gpu_tdp = 0;
+  double gpu_decode = 0;
+  double gpu_prefill = 0;
   for (std::size_t i = 0; i < in.gpu_tdp_watts.size(); ++i) {
-    gpu_tdp += in.gpu_tdp_watts[i];
-    const auto idle = i < in.gpu_idle_watts.size() ? in.gpu_idle_watts[i] : std::nullopt;
-    p.watts_idle += idle.value_or(in.gpu_tdp_watts[i] * kIdleFractionWithoutData);
+    const double limit = in.gpu_tdp_watts[i];
+    gpu_tdp += limit;
+    const auto known_idle = i < in.gpu_idle_watts.size() ? in.gpu_idle_watts[i] : std::nullopt;
+    const double idle = known_idle.value_or(limit * kIdleFractionWithoutData);
+    p.watts_idle += idle;
+    if (predicted) {
+      const DevicePower d{board_watts(limit, idle, in.decode_utilisation[i]), board_watts(limit, idle, in.prefill_utilisation[i]),
+                          idle};
+      gpu_decode += d.board_watts_decode;
+      gpu_prefill += d.board_watts_prefill;
+      p.devices.push_back(d);
+    } else {
+      gpu_decode += limit * kDecodePowerFraction;
+      gpu_prefill += limit * kPrefillPowerFraction;
+    }
   }
   const double cpu_fraction = in.cpu_runs_layers ? kCpuDecodeFraction : kCpuFeedingGpuFraction;
   // Remote machines' CPUs only feed their GPUs (the first machine's may run layers).
   const double remote_hosts = (machines - 1) * (in.cpu_tdp_watts * kCpuFeedingGpuFraction + kPlatformWatts);
-  p.watts_decode = gpu_tdp * kDecodePowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
-  p.watts_prefill = gpu_tdp * kPrefillPowerFraction + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
+  p.watts_decode = gpu_decode + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
+  p.watts_prefill = gpu_prefill + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
   p.watts_idle += (in.cpu_tdp_watts * kIdleFractionWithoutData + kPlatformWatts) * machines;
   p.psu_watts = round_up_psu((gpu_tdp / machines + in.cpu_tdp_watts + kPlatformWatts) * kPsuHeadroom);
   return p;

@@ -3,6 +3,7 @@
 // matrix throughput, never faster than reading the weights once per micro-batch.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "llmsize/engine/speed.h"
 
@@ -112,6 +113,9 @@ struct StepTime {
   double seconds = 0;
   const Efficiency* efficiency = nullptr;
   const ComputeDevice* device = nullptr;
+  /// Per part: the device and the seconds of the step it works at full rate (decode: its bytes at
+  /// peak bandwidth; prefill: its compute or streaming time), for DeviceLoad.
+  std::vector<std::pair<const ComputeDevice*, double>> busy;
 };
 
 void track(StepTime& step, const Part& part, double t, double& worst) {
@@ -135,6 +139,7 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
   double worst = 0;
   for (const Part& part : parts_of(r, sequences)) {
     const double t = part_seconds(part, kv_bytes);
+    step.busy.emplace_back(part.device, (part.weight_bytes + kv_bytes * part.kv_share) / part.device->bandwidth_bytes_per_s);
     // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
     track(step, part, t, worst);
@@ -172,6 +177,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       t = std::max(compute, reads);
     }
+    step.busy.emplace_back(part.device, t);
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
     track(step, part, t, worst);
   }
@@ -289,6 +295,22 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
     out.prefill_network_seconds = network_seconds(r, prompt, std::ceil(prompt / r.kv.runtime.ubatch), 1);
   }
   for (std::uint64_t depth : curve_depths) out.curve.push_back(decode_at(r, depth));
+  for (const ComputeDevice& d : r.devices) out.device_loads.push_back({d.id, 0, 0});
+  const auto load_of = [&](const ComputeDevice* d) -> DeviceLoad* {
+    for (std::size_t i = 0; i < r.devices.size(); ++i) {
+      if (&r.devices[i] == d) return &out.device_loads[i];
+    }
+    return nullptr;  // the host
+  };
+  const StepTime token = decode_step(r, r.depth_tokens + 64, 1);
+  for (const auto& [device, seconds] : token.busy) {
+    if (DeviceLoad* load = load_of(device); load != nullptr && token.seconds > 0) load->decode_utilisation = seconds / token.seconds;
+  }
+  for (const auto& [device, seconds] : prefill.busy) {
+    if (DeviceLoad* load = load_of(device); load != nullptr && prefill.seconds > 0) {
+      load->prefill_utilisation = std::min(1.0, seconds / prefill.seconds);
+    }
+  }
   return out;
 }
 

@@ -33,3 +33,43 @@ TEST_CASE("load time: bytes over storage read speed", "[engine][cost]") {
   CHECK(load_seconds(42'500'000'000ULL, 7000, 0) == Approx(6.07).epsilon(0.01));
   CHECK(load_seconds(42'500'000'000ULL, 550, 0) == Approx(77.3).epsilon(0.01));
 }
+
+TEST_CASE("board power rises from idle to the power limit with the load the prediction puts on a device", "[engine][power]") {
+  // RTX 3090: 350 W limit, 28 W idle (8% of 350). Decode streaming at 80% of peak bandwidth:
+  // 28 + (350 − 28) × 0.8 = 285.6 W; a prompt computing the whole time: 350 W; loads past 1 count as 1.
+  CHECK(board_watts(350, 28, 0.8) == Approx(285.6));
+  CHECK(board_watts(350, 28, 1.0) == Approx(350));
+  CHECK(board_watts(350, 28, 1.7) == Approx(350));
+  CHECK(board_watts(350, 28, 0) == Approx(28));
+
+  // Two 3090s splitting layers, each streaming 40% of the time at peak, computing half the prompt's
+  // time; a 105 W CPU feeding them (0.25) and 50 W platform.
+  PowerInputs in;
+  in.gpu_tdp_watts = {350, 350};
+  in.gpu_idle_watts = {std::nullopt, 20.0};
+  in.cpu_tdp_watts = 105;
+  in.decode_utilisation = {0.4, 0.4};
+  in.prefill_utilisation = {0.5, 0.5};
+  const PowerResult p = estimate_power(in);
+  REQUIRE(p.devices.size() == 2);
+  CHECK(p.devices[0].board_watts_decode == Approx(28 + 322 * 0.4));  // 156.8 W
+  CHECK(p.devices[1].board_watts_decode == Approx(20 + 330 * 0.4));  // 152 W
+  CHECK(p.devices[1].board_watts_prefill == Approx(20 + 330 * 0.5)); // 185 W
+  CHECK(p.watts_decode == Approx(156.8 + 152 + 105 * 0.25 + 50));   // 385.05 W
+  CHECK(p.watts_prefill == Approx(189 + 185 + 105 * 0.25 + 50));    // 450.25 W
+  // Without a prediction the flat fractions of the limit apply and no device is listed.
+  PowerInputs flat = in;
+  flat.decode_utilisation.clear();
+  flat.prefill_utilisation.clear();
+  CHECK(estimate_power(flat).devices.empty());
+  CHECK(estimate_power(flat).watts_decode == Approx(700 * 0.7 + 105 * 0.25 + 50));
+
+  // A unified machine: the package from its idle to its TDP (M4 Max 16c: 140 W, idle 10 W) at 70%.
+  PowerInputs mac;
+  mac.system_tdp_watts = 140;
+  mac.system_idle_watts = 10;
+  mac.decode_utilisation = {0.7};
+  mac.prefill_utilisation = {1.0};
+  CHECK(estimate_power(mac).watts_decode == Approx(10 + 130 * 0.7));
+  CHECK(estimate_power(mac).watts_prefill == Approx(140));
+}

@@ -1,6 +1,8 @@
 #pragma once
 // Models the Hub tests serve: a Llama-3.1-8B Q4_K_M GGUF header with its 128,256-token vocabulary (a
 // 2.4 MB header in front of 4.9 GB of tensor data that is never written) and the fixture config.json files.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,9 +74,10 @@ inline std::string all_bytes_under(const std::filesystem::path& dir) {
   return all;
 }
 
-/// A fresh, empty directory under the temporary directory.
+/// A fresh, empty directory under the temporary directory, one per process (ctest runs test cases as
+/// parallel processes, and other checkouts may run the same tests at the same time).
 inline std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / name;
+  const auto dir = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

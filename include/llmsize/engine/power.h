@@ -6,11 +6,11 @@
 
 namespace llmsize::engine {
 
-/// Share of board power a GPU draws while decoding: decode is memory-bound and leaves the
-/// shader cores mostly idle (estimate from nvidia-smi readings people post while running
-/// llama.cpp: ~60–75% of the power limit; docs/formulas.md).
+/// Without a speed prediction (a build that does not fit), the share of board power a GPU draws while
+/// decoding: memory-bound (nvidia-smi readings people post while running llama.cpp: ~60–75% of the
+/// power limit; docs/formulas.md).
 inline constexpr double kDecodePowerFraction = 0.7;
-/// Prompt processing is compute-bound and runs near the power limit.
+/// Without a prediction, prompt processing: compute-bound, near the power limit.
 inline constexpr double kPrefillPowerFraction = 0.95;
 /// A CPU feeding GPUs spins one thread; a CPU-only decode keeps all cores busy waiting on memory.
 inline constexpr double kCpuFeedingGpuFraction = 0.25;
@@ -32,6 +32,22 @@ struct PowerInputs {
   /// Identical machines in a pipeline (several nodes): gpu_tdp_watts lists the GPUs of all of them;
   /// each machine adds its CPU and platform (or, unified, its whole package); the PSU is per machine.
   std::uint32_t machines = 1;
+  /// How hard the speed prediction drives each device (SpeedResult::device_loads): the GPUs in
+  /// gpu_tdp_watts order, or a unified machine's package per machine. Empty: no prediction, and the
+  /// flat fractions above apply.
+  std::vector<double> decode_utilisation;
+  std::vector<double> prefill_utilisation;
+};
+
+/// A device's draw while it is driven at `utilisation` (0–1): from idle to its power limit in
+/// proportion. Decode drives a GPU by the share of peak bandwidth it streams at, prefill by the share
+/// of the prompt's time it computes (docs/formulas.md, "Power and cost").
+[[nodiscard]] double board_watts(double limit_watts, double idle_watts, double utilisation);
+
+struct DevicePower {
+  double board_watts_decode = 0;
+  double board_watts_prefill = 0;
+  double board_watts_idle = 0;
 };
 
 struct PowerResult {
@@ -39,6 +55,8 @@ struct PowerResult {
   double watts_prefill = 0;
   double watts_idle = 0;
   double psu_watts = 0;  ///< recommended PSU, rounded up to a standard size (0 for unified machines)
+  /// Per GPU (gpu_tdp_watts order), or per unified machine; with a prediction only.
+  std::vector<DevicePower> devices;
 };
 
 [[nodiscard]] PowerResult estimate_power(const PowerInputs& in);

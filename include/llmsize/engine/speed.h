@@ -240,7 +240,19 @@ struct SpeedAt {
   double decode_high = 0;
 };
 
+/// How hard a prediction drives one placement device: what its board power follows from (power.h).
+struct DeviceLoad {
+  std::string id;
+  /// Decode (tg128): bytes the device reads per token × tokens/s ÷ its peak bandwidth; the share of the
+  /// token's time its memory runs at full rate.
+  double decode_utilisation = 0;
+  /// Prefill (pp512): the share of the prompt's time the device computes at its backend's fitted rate.
+  double prefill_utilisation = 0;
+};
+
 struct SpeedResult {
+  /// One per SpeedRequest::devices, same order (the host CPU is not in it).
+  std::vector<DeviceLoad> device_loads;
   double decode_tokens_per_s = 0;  ///< at the start of a conversation (llama-bench tg128)
   double decode_low = 0;
   double decode_high = 0;
