@@ -1,5 +1,5 @@
-# The dependency rule, checked on the source text: engine <- catalog / modelfile <- machine <- cli.
-# Usage: cmake -DDIRS=dir1;dir2 [-DLAYER=engine|catalog|modelfile] -P check_engine_includes.cmake
+# The dependency rule, checked on the source text: engine <- catalog / modelfile <- hub, machine <- cli.
+# Usage: cmake -DDIRS=dir1;dir2 [-DLAYER=engine|catalog|modelfile|hub] -P check_engine_includes.cmake
 # Fails naming the file and the line when a source under DIRS includes a header its layer may not, or
 # (engine) opens a namespace other than llmsize::engine.
 if(NOT DEFINED LAYER)
@@ -11,12 +11,15 @@ if(LAYER STREQUAL "engine")
   # Pure and standard-library only: no JSON, CLI, formatting, I/O, clock, threads or file system, and
   # nothing from the layers that read files or talk to the machine.
   set(forbidden "nlohmann|CLI/|fmt/|<iostream>|<fstream>|<cstdio>|<sstream>|<chrono>|<thread>|<filesystem>"
-                "|llmsize/(catalog|modelfile|machine|cli)/|\\.\\./(catalog|modelfile|machine|cli)/")
+                "|llmsize/(catalog|modelfile|hub|machine|cli)/|\\.\\./(catalog|modelfile|hub|machine|cli)/|curl/")
   string(CONCAT forbidden ${forbidden})
 elseif(LAYER STREQUAL "catalog" OR LAYER STREQUAL "modelfile")
+  # They parse bytes; fetching them is the hub's job (and libcurl its alone).
+  set(forbidden "${above_machine}|llmsize/hub/|\\.\\./hub/|curl/")
+elseif(LAYER STREQUAL "hub")
   set(forbidden "${above_machine}")
 else()
-  message(FATAL_ERROR "LAYER must be engine, catalog or modelfile, not \"${LAYER}\"")
+  message(FATAL_ERROR "LAYER must be engine, catalog, modelfile or hub, not \"${LAYER}\"")
 endif()
 
 set(checked 0)

@@ -30,6 +30,7 @@ struct TypeShare {
 struct InspectReport {
   InspectOptions options;
   const modelfile::ModelFile* file = nullptr;  ///< owned by the context, which outlives the result
+  const hub::ModelSource* source = nullptr;    ///< a remote model: what was fetched (owned by the context)
   std::string file_type;                       ///< the GGUF file's quantization, as llama.cpp names it
   std::vector<TypeShare> types;                ///< per tensor type, by name (GGUF)
   std::uint64_t tensor_bytes = 0;              ///< all tensors together (GGUF)
@@ -135,6 +136,15 @@ void add_gguf_json(const InspectReport& r, Json& result) {
   }
 }
 
+// "Read 1.2 MB of 4.92 GB (0.02%) from URL" or "from the cache": what a remote model cost.
+std::string source_text(const hub::ModelSource& s) {
+  std::uint64_t file_bytes = 0;
+  for (const hub::FetchedFile& f : s.files) file_bytes += f.file_bytes.value_or(0);
+  if (s.from_cache()) return fmt::format("Read from the cache (--offline works): {}", s.url);
+  const double share = file_bytes > 0 ? 100.0 * static_cast<double>(s.bytes_fetched()) / static_cast<double>(file_bytes) : 100.0;
+  return fmt::format("Fetched {} bytes of {} ({}%) from {}", s.bytes_fetched(), file_bytes, fixed(share, share < 1 ? 3 : 1), s.url);
+}
+
 Table hyperparameter_table(const Model& m) {
   Table arch({{"Hyperparameter", Align::left}, {"Value", Align::right}});
   arch.add_row({"layers", std::to_string(m.n_layers)});
@@ -190,9 +200,11 @@ class InspectResult final : public Result {
 
   [[nodiscard]] std::string text(const Style& style) const override {
     const modelfile::ModelFile& f = *r_.file;
-    std::string text = fmt::format("{} · {}{} · {} · {} GB on disk ({} part{})\n\n", f.path, f.format,
+    std::string text = fmt::format("{} · {}{} · {} · {} GB {} ({} part{})\n\n", f.path, f.format,
                                    r_.gguf() ? fmt::format(" v{}", f.gguf_version) : "", f.model.arch, gb(f.file_bytes),
+                                   r_.source != nullptr ? "remote" : "on disk",
                                    f.parts.size(), f.parts.size() == 1 ? "" : "s");
+    if (r_.source != nullptr) text += source_text(*r_.source) + "\n";
     text += hyperparameter_table(f.model).text(style.color);
     if (r_.gguf()) {
       text += gguf_text(r_, style.color);
@@ -213,7 +225,9 @@ class InspectResult final : public Result {
     result["inferred"] = f.inferred;
     Assumptions inferred;
     for (const std::string& note : f.inferred) inferred.push_back({"model_file", note, AssumptionSource::model_file, f.path});
-    return envelope("inspect", {{"file", r_.options.file}}, result, assumptions_json(inferred));
+    Json inputs = {{"file", r_.options.file}};
+    if (r_.source != nullptr) inputs["model_source"] = model_source_json(*r_.source);
+    return envelope("inspect", inputs, result, assumptions_json(inferred));
   }
 
   /// One table: the tensor types, or with --tensors every tensor. A config.json has neither.
@@ -230,7 +244,7 @@ class InspectResult final : public Result {
 };
 
 std::unique_ptr<Result> run_inspect(const Context& ctx, const InspectOptions& o) {
-  InspectReport r{o, &model_file(ctx, o.file), "", {}, 0};
+  InspectReport r{o, &model_file(ctx, o.file), model_source(ctx, o.file), "", {}, 0};
   if (r.gguf()) r.file_type = file_type_name(ctx.catalog, *r.file);  // the catalog names llama_ftype
   std::map<std::string, TypeShare> by_type;
   for (const PlacedTensor& t : r.file->tensors) {
@@ -248,12 +262,15 @@ std::unique_ptr<Result> run_inspect(const Context& ctx, const InspectOptions& o)
 
 CommandSpec inspect_command() {
   return {"inspect",
-          "Show what llmsize reads from a GGUF file (header only) or a Hugging Face config.json. --csv prints one "
+          "Show what llmsize reads from a GGUF file (header only) or a Hugging Face config.json, local or on the Hub. --csv prints one "
           "table: the tensor types, or with --tensors every tensor (GGUF only)",
           true,
           [](CLI::App& cmd) -> Runner {
             auto o = std::make_shared<InspectOptions>();
-            cmd.add_option("file", o->file, "A .gguf file (split parts are found beside the first), a config.json, or its directory")
+            cmd.add_option("file", o->file,
+                           "A .gguf file (split parts are found beside the first), a config.json, or its directory; or a "
+                           "remote model, read without downloading it: hf:ORG/REPO[@REVISION][:QUANT | /FILE.gguf] or "
+                           "https://.../FILE.gguf (docs/hub.md)")
                 ->required();
             cmd.add_flag("--tensors", o->tensors, "List every tensor with its type and bytes (GGUF; with --csv, only this list)");
             cmd.add_flag("--metadata", o->metadata, "List every metadata key and value (GGUF; long arrays are summarised)");

@@ -13,6 +13,7 @@
 #include "llmsize/catalog/catalog.h"
 #include "llmsize/error.h"
 #include "llmsize/engine/speed.h"
+#include "llmsize/hub/hub.h"
 #include "llmsize/modelfile/model_file.h"
 
 namespace llmsize::cli {
@@ -57,6 +58,10 @@ struct Context {
   std::optional<engine::Calibration> calibration_cache;  ///< made on first use
   /// Model files read for --model PATH, by path; engine results point into them, so they stay put.
   mutable std::map<std::string, std::unique_ptr<modelfile::ModelFile>> model_files;
+  /// For the remote ones (hf:ORG/REPO, https://.../FILE.gguf): what was fetched and from where, by name.
+  mutable std::map<std::string, hub::ModelSource> model_sources;
+  /// --offline: remote models come from the cache only.
+  bool offline = false;
   /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the
   /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
   bool use_machine_profile = false;

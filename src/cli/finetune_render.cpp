@@ -151,6 +151,7 @@ Json breakdown_json(const FinetuneBreakdown& b) {
 Json inputs_json(const FinetuneReport& r) {
   Json j = finetune_settings_json(r.plan, r.settings);
   j["hardware"] = r.hardware ? hardware_json(*r.hardware) : Json::array();
+  if (r.plan.model.source != nullptr) j["model_source"] = model_source_json(*r.plan.model.source);
   return j;
 }
 

@@ -102,6 +102,7 @@ struct GlobalOptions {
   std::string color = "auto";
   std::vector<std::string> catalogs;
   bool explain = false;
+  bool offline = false;
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -112,6 +113,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--catalog", g.catalogs, "Extra catalog FILE (repeatable); entries add to or replace built-in ones")
       ->type_name("FILE");
   app.add_flag("--explain", g.explain, "Show the formulas used and every assumption that was defaulted");
+  app.add_flag("--offline", g.offline,
+               "Read hf: and URL models from the cache only ($XDG_CACHE_HOME/llmsize/hub), never the network (docs/hub.md)");
 }
 
 bool use_color(const std::string& mode, bool out_is_tty) {
@@ -292,6 +295,7 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
   Context ctx(err);
   ctx.format = format;
   ctx.catalog_files = global.catalogs;
+  ctx.offline = global.offline;
   ctx.progress = format == OutputFormat::text && &err == &std::cerr && isatty(STDERR_FILENO) == 1;
   load_catalog(ctx, *command, registry);
   const std::unique_ptr<Result> result = runner->second(ctx);

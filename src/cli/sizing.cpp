@@ -12,8 +12,10 @@ namespace llmsize::cli {
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
   auto* model = cmd->add_option("--model,-m", o.model,
                                 "Model: catalog id or alias (llama-3.1-8b, 8b, 30b, qwen3-30b-a3b; `llmsize models` lists them), "
-                                "a GGUF file (split parts are found beside the first), or a Hugging Face config.json or its "
-                                "directory (docs/model-files.md)");
+                                "a GGUF file (split parts are found beside the first), a Hugging Face config.json or its "
+                                "directory (docs/model-files.md), or a remote model read without downloading it (docs/hub.md): "
+                                "hf:ORG/REPO[@REVISION] (its config.json, at --quant), hf:ORG/REPO[@REVISION]:QUANT or "
+                                "hf:ORG/REPO[@REVISION]/FILE.gguf (the GGUF header only), https://.../FILE.gguf");
   if (model_required) model->required();
   cmd->add_option("--quant,-q", o.quant, fmt::format("Quantization (q4_k_m, q8_0, iq3_xxs, f16, gptq-4bit, ...); default {}; `llmsize quants` lists them",
                               defaults::kQuant));
@@ -68,16 +70,51 @@ Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_
 
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
   auto& slot = ctx.model_files[path];
-  if (!slot) slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
+  if (slot) return *slot;
+  if (hub::is_remote_name(path)) {
+    const hub::Settings settings = hub::settings_from_environment(ctx.offline);
+    const auto transport = settings.offline ? nullptr : hub::curl_transport(settings.timeout_ms);
+    hub::RemoteModel remote = hub::load_remote_model(path, ctx.catalog.tensor_types, settings, transport.get());
+    ctx.model_sources[path] = std::move(remote.source);
+    slot = std::make_unique<modelfile::ModelFile>(std::move(remote.file));
+  } else {
+    slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
+  }
   return *slot;
+}
+
+const hub::ModelSource* model_source(const Context& ctx, const std::string& path) {
+  const auto it = ctx.model_sources.find(path);
+  return it == ctx.model_sources.end() ? nullptr : &it->second;
+}
+
+Json model_source_json(const hub::ModelSource& source) {
+  Json files = Json::array();
+  for (const hub::FetchedFile& f : source.files) {
+    files.push_back({{"url", f.url},
+                     {"file_bytes", f.file_bytes ? Json(*f.file_bytes) : Json(nullptr)},
+                     {"header_bytes", f.header_bytes ? Json(*f.header_bytes) : Json(nullptr)},
+                     {"bytes_fetched", f.bytes_fetched},
+                     {"from_cache", f.from_cache}});
+  }
+  const bool repo = source.kind != hub::NameKind::url;
+  return {{"kind", hub::to_string(source.kind)},
+          {"name", source.name},
+          {"repo", repo ? Json(source.repo) : Json(nullptr)},
+          {"revision", repo ? Json(source.revision) : Json(nullptr)},
+          {"url", source.url},
+          {"bytes_fetched", source.bytes_fetched()},
+          {"from_cache", source.from_cache()},
+          {"files", files}};
 }
 
 ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
   const auto& cat = ctx.catalog;
   ResolvedModel r;
-  if (catalog::find(cat.models, name) == nullptr && modelfile::looks_like_path(name)) {
+  if (catalog::find(cat.models, name) == nullptr && (hub::is_remote_name(name) || modelfile::looks_like_path(name))) {
     r.file = &model_file(ctx, name);
     r.model = &r.file->model;
+    r.source = model_source(ctx, name);
     for (const std::string& note : r.file->inferred) {
       r.assumptions.push_back({"model_file", note, AssumptionSource::model_file, r.file->path});
     }
@@ -99,13 +136,17 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   const modelfile::ModelFile* file = chosen.file;
   s.model = chosen.model;
   s.file = file;
+  s.source = chosen.source;
   s.model_note = std::move(chosen.note);
   s.assumptions = std::move(chosen.assumptions);
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
     if (!o.quant.empty()) {
+      const bool from_hub = s.source != nullptr && s.source->kind != hub::NameKind::url;
       throw InputError("--quant " + o.quant + " cannot apply to " + file->path + ": a GGUF file's tensors are already " +
-                       file_type + "; drop --quant, or give the model's config.json to size other quantizations");
+                       file_type + "; drop --quant, or " +
+                       (from_hub ? "name the repository's file of another quantization (hf:" + s.source->repo + ":Q8_0)"
+                                 : "give the model's config.json to size other quantizations"));
     }
     s.file_quant = std::make_shared<const Quant>(file_weights_quant(*file, file_type));
     s.quant = s.file_quant.get();
@@ -189,6 +230,7 @@ Json inputs_json(const Sizing& s) {
   j["flash_attention"] = s.kv.runtime.flash_attention;
   j["parallel"] = s.kv.runtime.n_sequences;
   j["ubatch"] = s.kv.runtime.ubatch;
+  if (s.source != nullptr) j["model_source"] = model_source_json(*s.source);
   return j;
 }
 

@@ -45,24 +45,33 @@ struct Sizing {
   std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
   std::shared_ptr<const engine::Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
+  const hub::ModelSource* source = nullptr;  ///< --model hf:... or URL: what was fetched, from where
 };
 
 /// A GGUF file's general.file_type as llama.cpp names it (Q4_K_M): the catalog quant with that
 /// llama_ftype; "file type N" when none has it, "unknown" when the file states none.
 [[nodiscard]] std::string file_type_name(const catalog::Catalog& cat, const modelfile::ModelFile& f);
 
-/// Reads a model file once per run (cached in the context); throws InputError naming the problem.
+/// Reads a model file once per run (cached in the context): a local path, or a remote name (hf:ORG/REPO,
+/// a GGUF URL) through the Hub reader; throws InputError naming the problem.
 [[nodiscard]] const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path);
+
+/// What was fetched for a remote model `model_file` read; nullptr for a local file.
+[[nodiscard]] const hub::ModelSource* model_source(const Context& ctx, const std::string& path);
+
+/// `inputs.model_source` of --json (docs/json.md).
+[[nodiscard]] Json model_source_json(const hub::ModelSource& source);
 
 /// A model named by --model: a catalog entry (by id or alias) or a model file.
 struct ResolvedModel {
   const engine::Model* model = nullptr;
   std::string note;                             ///< "\"8b\" is Llama 3.1 8B (llama-3.1-8b)" for a shorthand
   const modelfile::ModelFile* file = nullptr;   ///< --model PATH: the file read
+  const hub::ModelSource* source = nullptr;     ///< --model hf:... or URL: what was fetched, from where
   Assumptions assumptions;                      ///< the alias, or what the file left out
 };
 
-/// Finds --model in the catalog, else reads it as a file. Throws InputError with suggestions.
+/// Finds --model in the catalog, else reads it as a file (local, or remote: docs/hub.md). Throws InputError with suggestions.
 [[nodiscard]] ResolvedModel resolve_model(const Context& ctx, const std::string& name);
 
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.

@@ -115,6 +115,8 @@ inline std::vector<CliCase> cli_cases() {
       {"inspect-hf-config", {"inspect", hf + "deepseek-v2-lite"}, "", true},
       {"inspect-hf-sliding-moe", {"inspect", hf + "gpt-oss-20b"}, "", true},
       {"inspect-hf-ssm", {"inspect", hf + "mamba-2.8b"}, "", true},
+      {"inspect-hub-cached", {"inspect", "hf:Qwen/Qwen3-8B", "--offline"}, "", true},
+      {"memory-hub-cached", {"memory", "--model", "hf:Qwen/Qwen3-8B", "--quant", "q4_k_m", "--offline"}, "", true},
       {"hardware-gpu-nvidia", {"hardware", "--kind", "gpu", "--vendor", "nvidia"}, "", true},
       {"hardware-storage-csv", {"hardware", "--kind", "storage", "--csv"}, "", false},
       {"quants", {"quants"}, "", true},
@@ -163,13 +165,17 @@ inline std::string placeholders(std::string text) {
 }
 
 /// Runs one case the way the golden and contract tests do: colour off, no user catalog, an empty user
-/// profile, detection pointed at the case's recorded machine (or nowhere).
+/// profile, detection pointed at the case's recorded machine (or nowhere), the Hub cache of
+/// tests/fixtures/hub-cache (read with --offline only) and the default Hub endpoint.
 inline CliResult run_case(const CliCase& c, const std::vector<std::string>& extra = {}) {
   const std::filesystem::path profile = scratch_dir() / "empty-config";
   std::filesystem::create_directories(profile);
   const ScopedEnv config("XDG_CONFIG_HOME", profile.string());
   const ScopedEnv catalog("LLMSIZE_CATALOG", std::nullopt);
   const ScopedEnv no_color("NO_COLOR", std::string("1"));
+  const ScopedEnv hub_cache("XDG_CACHE_HOME", kFixtureDir + "/hub-cache");
+  const ScopedEnv hub_endpoint("HF_ENDPOINT", std::nullopt);
+  const ScopedEnv hub_offline("HF_HUB_OFFLINE", std::nullopt);
   const ScopedEnv root("LLMSIZE_DETECT_ROOT", c.machine.empty() ? std::optional<std::string>((scratch_dir() / "no-machine").string())
                                                                 : kFixtureDir + "/machine/" + c.machine);
   std::vector<std::string> args = {"--color", "never"};
