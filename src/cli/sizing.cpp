@@ -64,6 +64,41 @@ Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_
   return q;
 }
 
+// At most this many of a shorthand's other matches are named in the text note (--json lists them all).
+constexpr std::size_t kAlternativesNamed = 8;
+
+std::string id_list(const std::vector<const Model*>& models, std::size_t at_most) {
+  std::string out;
+  for (std::size_t i = 0; i < models.size() && i < at_most; ++i) out += (i > 0 ? ", " : "") + models[i]->meta.id;
+  if (models.size() > at_most) out += fmt::format(" and {} more (--json lists them)", models.size() - at_most);
+  return out;
+}
+
+// A catalog id or alias. A size shorthand ("30b") is the model whose alias it is, else the one model it
+// matches; the other models it matches are named (docs/catalog.md, "Size shorthands").
+void resolve_model(const std::vector<Model>& models, const std::string& name, Sizing& s) {
+  const Model* model = catalog::find(models, name);
+  std::vector<const Model*> others = catalog::size_matches(models, name);
+  if (model == nullptr && others.size() > 1) {
+    throw InputError(fmt::format("\"{}\" names no one model: {} catalog models are that size by name: {}; give one "
+                                 "with --model",
+                                 name, others.size(), id_list(others, others.size())));
+  }
+  if (model == nullptr && others.size() == 1) model = others.front();
+  if (model == nullptr) model = &resolve(models, name, "model", "models");
+  std::erase(others, model);
+  s.model = model;
+  if (catalog::normalize_name(name) == model->meta.id) return;
+  s.model_note = "\"" + name + "\" is " + model->meta.name + " (" + model->meta.id + ")";
+  if (!others.empty()) {
+    s.model_note += fmt::format("; {} other catalog model{} match{} \"{}\": {}; give one with --model",
+                                others.size(), others.size() == 1 ? "" : "s", others.size() == 1 ? "es" : "", name,
+                                id_list(others, kAlternativesNamed));
+  }
+  for (const Model* other : others) s.model_alternatives.push_back(other->meta.id);
+  s.assumptions.push_back({"model", model->meta.id, AssumptionSource::alias, name});
+}
+
 }  // namespace
 
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
@@ -85,11 +120,7 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
       s.assumptions.push_back({"model_file", note, AssumptionSource::model_file, file->path});
     }
   } else {
-    s.model = &resolve(cat.models, o.model, "model", "models");
-    if (catalog::normalize_name(o.model) != s.model->meta.id) {
-      s.model_note = "\"" + o.model + "\" is " + s.model->meta.name + " (" + s.model->meta.id + ")";
-      s.assumptions.push_back({"model", s.model->meta.id, AssumptionSource::alias, o.model});
-    }
+    resolve_model(cat.models, o.model, s);
   }
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
@@ -171,6 +202,7 @@ Json quant_json(const Sizing& s) {
 Json inputs_json(const Sizing& s) {
   Json j = Json::object();
   j["model"] = s.model->meta.id;
+  j["model_alternatives"] = s.model_alternatives;
   j["quant"] = s.quant->meta.id;
   j["context_tokens"] = s.kv.context_tokens;
   j["kv_type_k"] = s.kv.type_k->meta.id;

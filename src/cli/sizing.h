@@ -39,7 +39,9 @@ struct Sizing {
   engine::WeightsResult weights;
   engine::KvResult cache;
   Assumptions assumptions;
-  std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
+  std::string model_note;  ///< "\"30b\" is LLaMA 30B (llama-30b); ..." when a shorthand or an alias was used
+  /// The other catalog models a size shorthand matches (ids, catalog order; docs/catalog.md).
+  std::vector<std::string> model_alternatives;
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
   std::shared_ptr<const engine::Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
 };

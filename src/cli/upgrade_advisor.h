@@ -46,6 +46,8 @@ struct UpgradeOption {
 /// The machine now (options[0]) and each upgrade that was found, in a fixed order.
 struct UpgradeAdvice {
   std::vector<UpgradeOption> options;
+  std::string currency;  ///< --currency: the unit of the user's prices
+  PriceBook prices;      ///< the user's prices in force (inputs.prices)
   [[nodiscard]] const UpgradeOption& now() const { return options.front(); }
 };
 
