@@ -64,13 +64,16 @@ Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_
   return q;
 }
 
-// At most this many of a shorthand's other matches are named in the text note (--json lists them all).
+// A shorthand's other matches the text note names: all up to kAlternativesListed, else the first
+// kAlternativesNamed and how many more (--json lists them all).
+constexpr std::size_t kAlternativesListed = 10;
 constexpr std::size_t kAlternativesNamed = 8;
 
 std::string id_list(const std::vector<const Model*>& models, std::size_t at_most) {
+  const std::size_t named = models.size() <= kAlternativesListed ? models.size() : at_most;
   std::string out;
-  for (std::size_t i = 0; i < models.size() && i < at_most; ++i) out += (i > 0 ? ", " : "") + models[i]->meta.id;
-  if (models.size() > at_most) out += fmt::format(" and {} more (--json lists them)", models.size() - at_most);
+  for (std::size_t i = 0; i < models.size() && i < named; ++i) out += (i > 0 ? ", " : "") + models[i]->meta.id;
+  if (models.size() > named) out += fmt::format(" and {} more (--json lists them)", models.size() - named);
   return out;
 }
 
