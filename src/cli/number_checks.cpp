@@ -6,6 +6,8 @@
 #include <cmath>
 #include <optional>
 
+#include "render.h"
+
 namespace llmsize::cli {
 namespace {
 
@@ -21,7 +23,7 @@ std::optional<double> number_of(const std::string& text) {
 std::string check(const std::string& text, double min, std::optional<double> max) {
   const std::optional<double> value = number_of(text);
   const std::string range = max ? fmt::format("{:g} to {:g}", min, *max) : fmt::format("{:g} or more", min);
-  if (!value) return fmt::format("\"{}\" is not a number; give {}", text, range);
+  if (!value) return fmt::format("\"{}\" is not a number; give {}", one_line(text), range);
   if (*value < 0 && min >= 0) return fmt::format("{} is negative; give {}", text, range);
   if (*value < min || (max && *value > *max)) return fmt::format("{} is out of range; give {}", text, range);
   return "";

@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "llmsize/machine/profile.h"
+#include "render.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
@@ -19,7 +20,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && blank(s.back())) s.remove_suffix(1);
   return s;
@@ -39,14 +40,14 @@ PriceEntry parse_entry(std::string_view text, const std::string& where, const ch
   const auto eq = text.find('=');
   const std::string_view name = trim(text.substr(0, eq));
   if (eq == std::string_view::npos || name.empty()) {
-    throw InputError(fmt::format("{}: expected {}, got \"{}\"", where, form, text));
+    throw InputError(fmt::format("{}: expected {}, got \"{}\"", where, form, one_line(text)));
   }
   const std::string_view value = trim(text.substr(eq + 1));
   const std::optional<double> amount = parse_amount(value);
   if (!amount || *amount <= 0) {
     throw InputError(fmt::format("{}: the price of {} must be a number above 0 (in the --currency; no symbols or "
                                  "thousands separators), not \"{}\"",
-                                 where, name, value));
+                                 where, one_line(name), one_line(value)));
   }
   return {std::string(name), *amount, where};
 }
@@ -58,7 +59,7 @@ std::string part_id(const catalog::Catalog& cat, const PriceEntry& e) {
   if (const UnifiedSystem* s = catalog::find(cat.systems, e.name)) found.push_back("the system " + s->meta.id);
   if (const Cpu* c = catalog::find(cat.cpus, e.name)) found.push_back("the CPU " + c->meta.id);
   if (found.size() > 1) {
-    throw InputError(fmt::format("{}: \"{}\" names {} and {}; give the one you mean by its id", e.origin, e.name,
+    throw InputError(fmt::format("{}: \"{}\" names {} and {}; give the one you mean by its id", e.origin, one_line(e.name),
                                  found[0], found[1]));
   }
   if (found.empty()) {
@@ -67,7 +68,7 @@ std::string part_id(const catalog::Catalog& cat, const PriceEntry& e) {
     for (auto& n : catalog::names_of(cat.cpus)) names.push_back(std::move(n));
     const std::string near = catalog::closest(e.name, names);
     throw InputError(fmt::format("{}: unknown hardware \"{}\"{}; `llmsize hardware` lists the GPU, system and CPU ids",
-                                 e.origin, e.name, near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
+                                 e.origin, one_line(e.name), near.empty() ? "" : " (did you mean \"" + near + "\"?)"));
   }
   return found.front().substr(found.front().rfind(' ') + 1);
 }
@@ -184,7 +185,7 @@ std::vector<PriceEntry> parse_prices_file(std::string_view text, const std::stri
 }
 
 PriceEntry parse_price_flag(const std::string& flag) {
-  return parse_entry(flag, "--price " + flag, "ID=PRICE (--price rtx-3090=700)");
+  return parse_entry(flag, "--price " + one_line(flag), "ID=PRICE (--price rtx-3090=700)");
 }
 
 std::string prices_path() {

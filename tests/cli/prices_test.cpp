@@ -80,6 +80,9 @@ TEST_CASE("prices file and --price: a malformed line or price is an error naming
   }
   CHECK(error_of([] { (void)llmsize::cli::parse_price_flag("rtx-3090"); }) ==
         "--price rtx-3090: expected ID=PRICE (--price rtx-3090=700), got \"rtx-3090\"");
+  // A newline inside a flag's value stays out of the one-line message; one at the end is only whitespace.
+  CHECK(error_of([] { (void)llmsize::cli::parse_price_flag("rtx-3090=5\n6"); }).find('\n') == std::string::npos);
+  CHECK(llmsize::cli::parse_price_flag("rtx-3090=5\n").amount == 5);
 }
 
 TEST_CASE("load_prices: names resolve to catalog ids, a flag replaces the file's line, unknown and twice are errors",
@@ -209,6 +212,8 @@ TEST_CASE("negative money and limits are refused in one line, exit 2", "[cli][pr
   CHECK(hours.err == "llmsize: error: --hours-per-day: 25 is out of range; give 0 to 24" + help);
   const auto text = run({"recommend", "--model", "8b", "--budget", "lots"});
   CHECK(text.err == "llmsize: error: --budget: \"lots\" is not a number; give 0 or more" + help);
+  const auto two_lines = run({"recommend", "--model", "8b", "--budget", "1\n2"});
+  CHECK(two_lines.err == "llmsize: error: --budget: \"1?2\" is not a number; give 0 or more" + help);
   const auto params = run({"models", "--min-params", "-3"});
   CHECK(params.code == 2);
   const auto price = run({"check", "--model", "8b", "--gpu", "3090", "--price", "3090=-700"});
