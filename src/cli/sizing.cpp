@@ -77,31 +77,6 @@ std::string id_list(const std::vector<const Model*>& models, std::size_t at_most
   return out;
 }
 
-// A catalog id or alias. A size shorthand ("30b") is the model whose alias it is, else the one model it
-// matches; the other models it matches are named (docs/catalog.md, "Size shorthands").
-void resolve_model(const std::vector<Model>& models, const std::string& name, Sizing& s) {
-  const Model* model = catalog::find(models, name);
-  std::vector<const Model*> others = catalog::size_matches(models, name);
-  if (model == nullptr && others.size() > 1) {
-    throw InputError(fmt::format("\"{}\" names no one model: {} catalog models are that size by name: {}; give one "
-                                 "with --model",
-                                 name, others.size(), id_list(others, others.size())));
-  }
-  if (model == nullptr && others.size() == 1) model = others.front();
-  if (model == nullptr) model = &resolve(models, name, "model", "models");
-  std::erase(others, model);
-  s.model = model;
-  if (catalog::normalize_name(name) == model->meta.id) return;
-  s.model_note = "\"" + name + "\" is " + model->meta.name + " (" + model->meta.id + ")";
-  if (!others.empty()) {
-    s.model_note += fmt::format("; {} other catalog model{} match{} \"{}\": {}; give one with --model",
-                                others.size(), others.size() == 1 ? "" : "s", others.size() == 1 ? "es" : "", name,
-                                id_list(others, kAlternativesNamed));
-  }
-  for (const Model* other : others) s.model_alternatives.push_back(other->meta.id);
-  s.assumptions.push_back({"model", model->meta.id, AssumptionSource::alias, name});
-}
-
 }  // namespace
 
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
@@ -110,21 +85,52 @@ const modelfile::ModelFile& model_file(const Context& ctx, const std::string& pa
   return *slot;
 }
 
+ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
+  const auto& cat = ctx.catalog;
+  ResolvedModel r;
+  if (catalog::find(cat.models, name) == nullptr && modelfile::looks_like_path(name)) {
+    r.file = &model_file(ctx, name);
+    r.model = &r.file->model;
+    for (const std::string& note : r.file->inferred) {
+      r.assumptions.push_back({"model_file", note, AssumptionSource::model_file, r.file->path});
+    }
+    return r;
+  }
+  // A size shorthand ("30b") is the model whose alias it is, else the one model it matches; the other models
+  // it matches are named (docs/catalog.md, "Size shorthands").
+  std::vector<const Model*> others = catalog::size_matches(cat.models, name);
+  r.model = catalog::find(cat.models, name);
+  if (r.model == nullptr && others.size() > 1) {
+    throw InputError(fmt::format("\"{}\" names no one model: {} catalog models are that size by name: {}; give one "
+                                 "with --model",
+                                 name, others.size(), id_list(others, others.size())));
+  }
+  if (r.model == nullptr && others.size() == 1) r.model = others.front();
+  if (r.model == nullptr) r.model = &resolve(cat.models, name, "model", "models");
+  std::erase(others, r.model);
+  if (catalog::normalize_name(name) == r.model->meta.id) return r;
+  r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + ")";
+  if (!others.empty()) {
+    r.note += fmt::format("; {} other catalog model{} match{} \"{}\": {}; give one with --model", others.size(),
+                          others.size() == 1 ? "" : "s", others.size() == 1 ? "es" : "", name,
+                          id_list(others, kAlternativesNamed));
+  }
+  for (const Model* other : others) r.alternatives.push_back(other->meta.id);
+  r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
+  return r;
+}
+
 Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   const auto& cat = ctx.catalog;
   Sizing s;
   s.types = &cat.tensor_types;
-  const modelfile::ModelFile* file = nullptr;
-  if (catalog::find(cat.models, o.model) == nullptr && modelfile::looks_like_path(o.model)) {
-    file = &model_file(ctx, o.model);
-    s.model = &file->model;
-    s.file = file;
-    for (const std::string& note : file->inferred) {
-      s.assumptions.push_back({"model_file", note, AssumptionSource::model_file, file->path});
-    }
-  } else {
-    resolve_model(cat.models, o.model, s);
-  }
+  ResolvedModel chosen = resolve_model(ctx, o.model);
+  const modelfile::ModelFile* file = chosen.file;
+  s.model = chosen.model;
+  s.file = file;
+  s.model_note = std::move(chosen.note);
+  s.model_alternatives = std::move(chosen.alternatives);
+  s.assumptions = std::move(chosen.assumptions);
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
     if (!o.quant.empty()) {

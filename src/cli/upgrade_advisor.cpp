@@ -310,7 +310,6 @@ class UpgradesResult final : public Result {
 std::unique_ptr<Result> recommend_for_this_machine(Context& ctx, const SizingOptions& sizing, const CostOptions& cost,
                                                    std::uint64_t prompt_tokens) {
   use_machine_profile(ctx);  // predictions about this machine: the user's calibrate factors apply
-  ctx.prices = load_prices(ctx.catalog, cost.prices);
   Sizing s = resolve_sizing(ctx, sizing);
   const machine::Detection d = detect_this_machine();
   const MachineSpec spec = machine_spec(ctx.catalog, d, machine::match_machine(ctx.catalog, d));

@@ -66,60 +66,75 @@ u64 tensor_bytes(const TensorType& type, u64 row_length, u64 n_elements) {
   return rows * blocks_per_row * type.block_bytes;
 }
 
-WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors) {
+namespace {
+
+WeightsResult empty_totals(const Model& m) {
   WeightsResult r;
   r.layer_bytes.assign(m.n_layers, 0);
   r.layer_expert_bytes.assign(m.n_layers, 0);
   r.layer_cpu_repack_bytes.assign(m.n_layers, 0);
   r.layer_expert_cpu_repack_bytes.assign(m.n_layers, 0);
-  for (const PlacedTensor& t : tensors) {
-    const TensorSpec& spec = t.spec;
-    const u64 bytes = t.bytes;
-    r.total_bytes += bytes;
-    const bool repacked = t.type != nullptr && t.type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
-    if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
-      if (spec.group == "token_embd") {
-        r.token_embd_bytes += bytes;
-      } else {
-        r.output_bytes += bytes;
-        if (repacked) r.output_cpu_repack_bytes += bytes;
-      }
+  return r;
+}
+
+// Adds one tensor to the totals: its layer's, the output layer's or token_embd's, experts and repack.
+void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* type, u64 bytes) {
+  r.total_bytes += bytes;
+  const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && spec.group != "token_embd";
+  if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
+    if (spec.group == "token_embd") {
+      r.token_embd_bytes += bytes;
     } else {
-      const auto il = static_cast<std::size_t>(spec.layer);
-      r.layer_bytes[il] += bytes;
-      if (spec.is_routed_expert) {
-        r.layer_expert_bytes[il] += bytes;
-        r.routed_expert_bytes += bytes;
-      }
-      if (repacked) r.layer_cpu_repack_bytes[il] += bytes;
-      if (repacked && spec.is_routed_expert) r.layer_expert_cpu_repack_bytes[il] += bytes;
+      r.output_bytes += bytes;
+      if (repacked) r.output_cpu_repack_bytes += bytes;
     }
-    if (repacked) r.cpu_repack_bytes += bytes;
+  } else {
+    const auto il = static_cast<std::size_t>(spec.layer);
+    r.layer_bytes[il] += bytes;
+    if (spec.is_routed_expert) {
+      r.layer_expert_bytes[il] += bytes;
+      r.routed_expert_bytes += bytes;
+    }
+    if (repacked) r.layer_cpu_repack_bytes[il] += bytes;
+    if (repacked && spec.is_routed_expert) r.layer_expert_cpu_repack_bytes[il] += bytes;
   }
+  if (repacked) r.cpu_repack_bytes += bytes;
+}
+
+// The recipe applied to `specs`; the per-tensor list is kept only when `keep` is set.
+WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
+                           const std::vector<TensorType>& types, bool keep);
+
+}  // namespace
+
+WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors) {
+  WeightsResult r = empty_totals(m);
+  for (const PlacedTensor& t : tensors) add_to_totals(r, t.spec, t.type, t.bytes);
   r.tensors = std::move(tensors);
   return r;
 }
 
 WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
-  return weight_bytes(m, enumerate_tensors(m), q, types);
+  return apply_recipe(m, enumerate_tensors(m), q, types, true);
 }
 
-WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const Quant& q,
-                           const std::vector<TensorType>& types) {
-  WeightsResult r;
+WeightsResult weight_totals(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
+                            const std::vector<TensorType>& types) {
+  return apply_recipe(m, specs, q, types, false);
+}
+
+namespace {
+
+WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
+                           const std::vector<TensorType>& types, bool keep) {
+  WeightsResult r = empty_totals(m);
   const TensorType* vector_type = find_type(types, q.vector_type);
   const TensorType* default_type = find_type(types, q.default_type);
   if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
   if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
-  if (!r.errors.empty()) {
-    std::vector<std::string> errors = std::move(r.errors);
-    r = summarize_weights(m, {});  // zeroed per-layer totals
-    r.errors = std::move(errors);
-    return r;
-  }
+  if (!r.errors.empty()) return r;  // zeroed per-layer totals
 
   std::vector<PlacedTensor> placed;
-  std::vector<std::string> errors;
   // The rules that can apply to a tensor group (it is named, the model-wide conditions hold), in the
   // recipe's order: a model repeats ~20 groups in every layer, so the recipe is read once per group
   // and each tensor checks only the layer selectors.
@@ -146,8 +161,8 @@ WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const 
     groups.push_back(std::move(g));
     return groups.back().rules;
   };
-  placed.reserve(specs.size());
-  for (TensorSpec& spec : specs) {
+  if (keep) placed.reserve(specs.size());
+  for (const TensorSpec& spec : specs) {
     const TensorType* type = default_type;
     if (spec.is_vector || spec.keep_unquantized) {
       type = vector_type;
@@ -156,7 +171,7 @@ WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const 
         if (!layer_matches(c.rule->layers, spec.layer, m.n_layers)) continue;
         type = c.type;
         if (type == nullptr) {
-          errors.push_back("unknown tensor type \"" + c.rule->type + "\"");
+          r.errors.push_back("unknown tensor type \"" + c.rule->type + "\"");
           type = default_type;
         }
         break;
@@ -170,11 +185,13 @@ WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const 
       }
     }
     const std::uint64_t bytes = tensor_bytes(*type, spec.row_length, spec.n_elements);
-    placed.push_back({std::move(spec), type, bytes});
+    add_to_totals(r, spec, type, bytes);
+    if (keep) placed.push_back({spec, type, bytes});
   }
-  r = summarize_weights(m, std::move(placed));
-  r.errors = std::move(errors);
+  r.tensors = std::move(placed);
   return r;
 }
+
+}  // namespace
 
 }  // namespace llmsize::engine

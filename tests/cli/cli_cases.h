@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../modelfile/gguf_writer.h"
 #include "run_cli.h"
 #include "../scoped_env.h"
@@ -22,9 +24,11 @@ struct CliCase {
 
 inline const std::string kFixtureDir = LLMSIZE_FIXTURES;
 
-/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file.
+/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file. One per
+/// process: ctest runs test cases in parallel processes, which would otherwise rewrite each other's files.
 inline std::filesystem::path scratch_dir() {
-  static const std::filesystem::path dir = std::filesystem::temp_directory_path() / "llmsize-cli-cases";
+  static const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("llmsize-cli-cases-" + std::to_string(::getpid()));
   return dir;
 }
 
@@ -78,6 +82,8 @@ inline std::vector<CliCase> cli_cases() {
                                 "--top", "5"}, "", true},
       {"recommend-8b-efficiency", {"recommend", "--model", "llama-3.1-8b", "--sort", "efficiency", "--top", "3"}, "", true},
       {"recommend-this-machine", {"recommend", "--this-machine", "--model", "llama-3.1-70b"}, "nvidia-4090", true},
+      {"recommend-finetune-70b-qlora", {"recommend", "--task", "finetune", "--model", "llama-3.1-70b", "--method", "qlora",
+                                        "--top", "5"}, "", true},
       {"check-8b-3090", {"check", "--model", "llama-3.1-8b", "--gpu", "rtx-3090"}, "", true},
       {"check-tied-1b-explain", {"check", "--model", "llama-3.2-1b", "--gpu", "rtx-3090", "--explain"}, "", true},
       {"check-70b-offload", {"check", "--model", "llama-3.1-70b", "--gpu", "rtx-3060-12gb", "--ram", "64GB"}, "", true},
@@ -90,6 +96,8 @@ inline std::vector<CliCase> cli_cases() {
        "", true},
       {"check-this-machine", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "nvidia-4090", true},
       {"check-gguf", {"check", "--model", gguf, "--gpu", "rtx-3090"}, "", true},
+      {"check-finetune-2x3090", {"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
+                                 "2x3090"}, "", true},
       {"models-catalog", {"models", "--family", "llama"}, "", true},
       {"models-on-3090", {"models", "--gpu", "rtx-3090", "--family", "qwen"}, "", true},
       {"memory-8b", {"memory", "--model", "llama-3.1-8b"}, "", true},
@@ -97,6 +105,13 @@ inline std::vector<CliCase> cli_cases() {
       {"memory-8b-explain", {"memory", "--model", "llama-3.1-8b", "--context", "32k", "--explain"}, "", true},
       {"memory-swa-gemma", {"memory", "--model", "gemma-3-27b", "--context", "128k", "--kv-type", "q8_0"}, "", true},
       {"memory-hf-config", {"memory", "--model", hf + "qwen3-30b-a3b", "--quant", "q4_k_m"}, "", true},
+      {"finetune-8b-qlora-3060", {"finetune", "--model", "llama-3.1-8b", "--method", "qlora", "--gpu", "rtx-3060-12gb"}, "", true},
+      {"finetune-8b-full-4x3090-explain", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--gpu", "4x3090",
+                                           "--explain"}, "", true},
+      {"finetune-unsloth-8k", {"finetune", "--model", "8b", "--method", "lora", "--framework", "unsloth", "--seq-len", "8k",
+                               "--batch", "2"}, "", true},
+      {"finetune-moe-hf-config", {"finetune", "--model", hf + "qwen3-30b-a3b", "--method", "qlora", "--lora-targets", "attn",
+                                  "--grad-checkpointing", "off", "--seq-len", "1024"}, "", true},
       {"kv-8b", {"kv", "--model", "llama-3.1-8b", "--context", "4k,32k,128k,256k"}, "", true},
       {"kv-8b-csv", {"kv", "--model", "llama-3.1-8b", "--context", "4k,8k", "--csv"}, "", false},
       {"speed-8b-3090", {"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--users", "1,4"}, "", true},
@@ -129,6 +144,7 @@ inline std::vector<CliCase> cli_cases() {
       {"error-shorthand-several", {"memory", "--model", "14b"}, "", false},
       {"error-negative-budget", {"recommend", "--model", "llama-3.1-8b", "--budget", "-5"}, "", false},
       {"error-unknown-price", {"check", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--price", "rtx-309=700"}, "", false},
+      {"error-finetune-rank-full", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--lora-rank", "8"}, "", false},
       {"error-catalog-misspelt-key", {"catalog", "validate", "<fixtures>/misspelt_key.json"}, "", false},
       {"error-unknown-detected-gpu", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "unknown-gpu", false},
   };

@@ -75,9 +75,9 @@ struct WeightsResult {
 /// Applies the quant's recipe to every tensor (first matching rule, else default_type; 1-D tensors
 /// take vector_type) and adds up the bytes.
 [[nodiscard]] WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types);
-/// The same on the model's tensors already listed (enumerate_tensors(m)): a caller sizing one model
-/// at many quants lists them once.
-[[nodiscard]] WeightsResult weight_bytes(const Model& m, std::vector<TensorSpec> specs, const Quant& q,
-                                         const std::vector<TensorType>& types);
+/// The same totals without the per-tensor list (`tensors` stays empty), on the model's tensors already
+/// listed (enumerate_tensors(m)): for a caller sizing one model at many quants.
+[[nodiscard]] WeightsResult weight_totals(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
+                                          const std::vector<TensorType>& types);
 
 }  // namespace llmsize::engine
