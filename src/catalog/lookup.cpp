@@ -73,6 +73,50 @@ std::string closest(std::string_view name, const std::vector<std::string>& candi
   return best;
 }
 
+bool is_size_shorthand(std::string_view name) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t start = i;
+    while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])) != 0) ++i;
+    return i > start;
+  };
+  if (!digits()) return false;
+  if (i < name.size() && name[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i + 1 != name.size()) return false;
+  const char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  return unit == 'b' || unit == 'm';
+}
+
+namespace {
+
+// Whether `word` is one of the words of `name` (split at - _ : / and spaces), ignoring case.
+bool has_word(std::string_view name, std::string_view word) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= name.size(); ++i) {
+    const bool end = i == name.size() || name[i] == '-' || name[i] == '_' || name[i] == ':' || name[i] == '/' || name[i] == ' ';
+    if (!end) continue;
+    if (same_name(name.substr(start, i - start), word)) return true;
+    start = i + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<const Model*> size_matches(const std::vector<Model>& models, std::string_view shorthand) {
+  std::vector<const Model*> out;
+  if (!is_size_shorthand(shorthand)) return out;
+  for (const Model& m : models) {
+    bool match = has_word(m.meta.id, shorthand);
+    for (std::size_t a = 0; !match && a < m.meta.aliases.size(); ++a) match = has_word(m.meta.aliases[a], shorthand);
+    if (match) out.push_back(&m);
+  }
+  return out;
+}
+
 const RamKind* fastest_ram_kind(const Catalog& cat, const Cpu& c) {
   const RamKind* best = nullptr;
   for (const std::string& id : c.ram_kinds) {

@@ -2,31 +2,34 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
+#include "number_checks.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
 namespace llmsize::cli {
-namespace {
-// llama.cpp and Ollama spell types in lowercase with underscores: q8_0.
-std::string runtime_type_name(const TensorType& t) {
-  std::string out = t.meta.name;
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
 
 void add_cost_options(CLI::App* cmd, CostOptions& o) {
   cmd->add_option("--price-per-kwh", o.price_per_kwh, fmt::format("Electricity price per kWh (default {})", defaults::kPricePerKwh))
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(between(0, 100));
   cmd->add_option("--currency", o.currency,
-                  fmt::format("Currency label for prices (default {}; hardware prices are USD)", defaults::kCurrency));
+                  fmt::format("Currency of the prices you give (--price-per-kwh, --api-price, --price; default {}); "
+                              "launch prices are USD and are not converted",
+                              defaults::kCurrency));
   cmd->add_option("--hours-per-day", o.hours_per_day, fmt::format("Hours per day the machine is on (default {})", defaults::kHoursPerDay))
-      ->check(CLI::Range(0.0, 24.0));
+      ->check(between(0, 24));
   cmd->add_option("--utilisation", o.utilisation,
                   fmt::format("Share of those hours spent generating, 0..1 (default {})", defaults::kUtilisation))
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--api-price", o.api_price_per_mtok, "An API's price per 1M output tokens, to compare and find break-even");
+      ->check(between(0, 1));
+  cmd->add_option("--api-price", o.api_price_per_mtok, "An API's price per 1M output tokens, to compare and find break-even")
+      ->check(at_least(0));
+  add_price_option(cmd, o.prices);
+}
+
+void add_price_option(CLI::App* cmd, std::vector<std::string>& prices) {
+  cmd->add_option("--price", prices,
+                  "What a part costs you, in the --currency: ID=PRICE (rtx-3090=700; repeatable; any GPU, system or "
+                  "CPU id or alias); replaces its launch MSRP and the prices file's line (docs/prices.md)")
+      ->type_name("ID=PRICE");
 }
 
 std::string usage_profile(const CostOptions& cost) {
@@ -111,38 +114,11 @@ BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,
   usage.price_per_kwh = cost.price_per_kwh;
   usage.hours_per_day = cost.hours_per_day;
   usage.utilisation = cost.utilisation;
-  e.cost = estimate_cost(e.power, e.speed.decode_tokens_per_s, usage, cost.api_price_per_mtok, h.price_usd);
+  e.cost = estimate_cost(e.power, e.speed.decode_tokens_per_s, usage, cost.api_price_per_mtok, h.price());
   if (h.storage != nullptr) {
     e.load_seconds = load_seconds(s.weights.total_bytes, h.storage->read_mb_per_s, h.devices.empty() ? 0 : h.gpu_link_bytes_per_s);
   }
   return e;
-}
-
-std::string llama_server_command(const Sizing& s, const Placement& p) {
-  std::string cmd = fmt::format("llama-server -m {}.{}.gguf -c {}", s.model->meta.id, s.quant->meta.name,
-                                s.kv.context_tokens * s.kv.runtime.n_sequences);
-  if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
-  cmd += fmt::format(" -ngl {}", p.devices.empty() ? 0 : p.gpu_layers);
-  if (p.tensor_split.size() > 1) {
-    std::string ts;
-    for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? "," : "") + std::to_string(p.tensor_split[i]);
-    cmd += " -ts " + ts;
-  }
-  if (p.split != SplitMode::layer) cmd += fmt::format(" -sm {}", to_string(p.split));
-  if (p.n_cpu_moe > 0) cmd += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
-  if (s.kv.type_k->meta.id != "f16") cmd += " -ctk " + runtime_type_name(*s.kv.type_k);
-  if (s.kv.type_v->meta.id != "f16") cmd += " -ctv " + runtime_type_name(*s.kv.type_v);
-  cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
-  if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
-  return cmd;
-}
-
-std::string ollama_parameters(const Sizing& s, const Placement& p) {
-  std::string out = fmt::format("PARAMETER num_ctx {}\nPARAMETER num_gpu {}", s.kv.context_tokens,
-                                p.devices.empty() ? 0 : p.gpu_layers);
-  if (s.kv.type_k->meta.id != "f16") out += "\n(env) OLLAMA_KV_CACHE_TYPE=" + runtime_type_name(*s.kv.type_k);
-  if (s.kv.runtime.flash_attention) out += "\n(env) OLLAMA_FLASH_ATTENTION=1";
-  return out;
 }
 
 }  // namespace llmsize::cli

@@ -16,9 +16,14 @@ struct CostOptions {
   double hours_per_day = defaults::kHoursPerDay;
   double utilisation = defaults::kUtilisation;
   std::optional<double> api_price_per_mtok;
+  std::vector<std::string> prices;  ///< --price ID=PRICE, as given (load_prices resolves them)
 };
 
+/// Binds --price-per-kwh, --currency, --hours-per-day, --utilisation, --api-price and --price.
 void add_cost_options(CLI::App* cmd, CostOptions& o);
+
+/// Binds --price ID=PRICE (repeatable) alone, for commands without a usage profile (hardware).
+void add_price_option(CLI::App* cmd, std::vector<std::string>& prices);
 
 /// The usage profile in words: "24 h/day, 100% generating at 0.16 USD/kWh".
 [[nodiscard]] std::string usage_profile(const CostOptions& cost);
@@ -67,10 +72,5 @@ enum class Offload { allowed, forbidden };
 [[nodiscard]] engine::SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& h,
                                                  const engine::Placement& p, std::uint64_t prompt_tokens,
                                                  const RunChoice& run = {});
-
-/// The llama-server flags that realise a placement.
-[[nodiscard]] std::string llama_server_command(const Sizing& s, const engine::Placement& p);
-/// The Ollama parameters (num_ctx, num_gpu).
-[[nodiscard]] std::string ollama_parameters(const Sizing& s, const engine::Placement& p);
 
 }  // namespace llmsize::cli

@@ -4,6 +4,7 @@
 
 #include "formulas.h"
 #include "render.h"
+#include "runtime_lines.h"
 #include "wording.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
@@ -139,6 +140,7 @@ std::string power_text(const CheckReport& r) {
                      e.cost.cost_per_mtok, cur, r.cost.price_per_kwh, cur);
   out += fmt::format("  {:.2f} {} per month at {:.0f} h/day, {:.0f}% generating\n", e.cost.monthly_cost, cur,
                      r.cost.hours_per_day, r.cost.utilisation * 100);
+  if (!r.hardware.price_parts.empty()) out += "  hardware: " + price_text(r.hardware.price_parts, cur) + "\n";
   if (e.cost.api_monthly_cost) {
     out += fmt::format("  the same tokens from the API: {:.2f} {} per month", *e.cost.api_monthly_cost, cur);
     if (e.cost.breakeven_months) out += fmt::format("; the hardware pays for itself in {:.1f} months", *e.cost.breakeven_months);
@@ -151,27 +153,42 @@ std::string power_text(const CheckReport& r) {
   return out;
 }
 
-std::string run_it_text(const CheckReport& r) {
-  const std::uint32_t nodes = r.hardware.nodes;
-  const std::string server = llama_server_command(r.sizing, r.eval.placement);
-  std::string out = "\nRun it\n";
-  if (nodes > 1) {
-    std::string rpc;
-    for (std::uint32_t n = 2; n <= nodes; ++n) rpc += fmt::format("{}node{}:50052", n > 2 ? "," : "", n);
-    const std::string others = nodes == 2 ? "machine 2:   " : fmt::format("machines 2–{}:", nodes);
-    out += fmt::format("  on {} rpc-server --host 0.0.0.0 -p 50052\n", others);
-    out += "  on machine 1:    " + server + " --rpc " + rpc + "\n";
-  } else {
-    out += "  " + server + "\n";
-  }
-  out += "  Ollama Modelfile:\n";
-  const std::string ollama = ollama_parameters(r.sizing, r.eval.placement);
-  for (std::size_t pos = 0; pos <= ollama.size();) {
-    const auto nl = ollama.find('\n', pos);
-    out += "    " + ollama.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos) + "\n";
+RuntimeLines runtime_of(const CheckReport& r) {
+  return runtime_lines({r.sizing, r.eval.placement, r.hardware, r.run, r.prompt_tokens, r.eval.alternative});
+}
+
+void add_indented(std::string& out, const std::string& lines, const char* indent) {
+  for (std::size_t pos = 0; pos <= lines.size();) {
+    const auto nl = lines.find('\n', pos);
+    out += indent + lines.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos) + "\n";
     if (nl == std::string::npos) break;
     pos = nl + 1;
   }
+}
+
+std::string run_it_text(const CheckReport& r) {
+  const RuntimeLines rt = runtime_of(r);
+  const std::uint32_t nodes = r.hardware.nodes;
+  std::string out = "\nRun it\n";
+  if (!rt.llama_server) {
+    out += "  llama.cpp, Ollama: none; " + rt.llama_cpp_none + "\n";
+  } else if (rt.rpc_server) {
+    const std::string others = nodes == 2 ? "machine 2:   " : fmt::format("machines 2–{}:", nodes);
+    out += fmt::format("  on {} {}\n", others, *rt.rpc_server);
+    out += "  on machine 1:    " + *rt.llama_server + "\n";
+    out += "  measure it:      " + *rt.llama_bench + "\n";
+  } else {
+    out += "  " + *rt.llama_server + "\n";
+    out += "  measure it: " + *rt.llama_bench + "\n";
+  }
+  if (rt.ollama) {
+    out += "  Ollama Modelfile:\n";
+    add_indented(out, *rt.ollama, "    ");
+  } else if (rt.llama_server) {
+    out += "  Ollama: none; " + rt.ollama_none + "\n";
+  }
+  out += rt.vllm ? "  vLLM: " + *rt.vllm + "\n" : "  vLLM: none; " + rt.vllm_none + "\n";
+  for (const std::string& note : rt.notes) out += "  note: " + note + "\n";
   return out;
 }
 
@@ -290,13 +307,26 @@ Json check_json(const CheckReport& r) {
                      {"monthly_cost", e.cost.monthly_cost},   {"devices", power_devices_json(e)}};
   result["network"] = network_json(r.hardware, e.speed);
   result["load_seconds"] = e.load_seconds;
-  result["runtime"] = {{"llama_server", llama_server_command(s, p)}, {"ollama", ollama_parameters(s, p)}};
+  const std::optional<double> price = r.hardware.price();
+  result["price"] = price ? Json(*price) : Json(nullptr);
+  result["price_basis"] = price_basis_json(r.hardware.price_parts);
+  result["price_parts"] = price_parts_json(r.hardware.price_parts, r.cost.currency);
+  const RuntimeLines rt = runtime_of(r);
+  const auto optional = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
+  result["runtime"] = {{"llama_server", optional(rt.llama_server)}, {"llama_bench", optional(rt.llama_bench)},
+                       {"llama_cpp_none", rt.llama_server ? Json(nullptr) : Json(rt.llama_cpp_none)},
+                       {"rpc_server", optional(rt.rpc_server)}, {"ollama", optional(rt.ollama)},
+                       {"ollama_none", rt.ollama ? Json(nullptr) : Json(rt.ollama_none)},
+                       {"vllm", optional(rt.vllm)},
+                       {"vllm_none", rt.vllm ? Json(nullptr) : Json(rt.vllm_none)},
+                       {"notes", rt.notes}};
   Json inputs = inputs_json(s);
   inputs["hardware"] = hardware_json(r.hardware);
   inputs["prompt_tokens"] = r.prompt_tokens;
   inputs["run"] = run_json(r.run, p);
   inputs["price_per_kwh"] = r.cost.price_per_kwh;
   inputs["currency"] = r.cost.currency;
+  inputs["prices"] = prices_json(r.prices);
   return envelope("check", inputs, result, assumptions_json(r.assumptions));
 }
 

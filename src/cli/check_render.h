@@ -18,6 +18,7 @@ struct CheckReport {
   CostOptions cost;
   std::uint64_t prompt_tokens = 0;
   RunChoice run;  ///< -ngl, --n-cpu-moe, -ts, -t, -d, engine as given
+  PriceBook prices;  ///< the user's prices in force
   bool require_gpu = false;
   Assumptions assumptions;
 };

@@ -54,7 +54,9 @@ std::unique_ptr<Result> run_finetune_check(const Context& ctx, const CheckOption
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   if (o.task == "finetune") return run_finetune_check(ctx, o);
   if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
+  ctx.prices = load_prices(ctx.catalog, o.cost.prices);
   CheckReport r;
+  r.prices = ctx.prices;
   r.sizing = resolve_sizing(ctx, o.sizing);
   if (o.this_machine) {
     check_this_machine_alone(o.hardware);
@@ -77,8 +79,8 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
 
 CommandSpec check_command() {
   return {"check",
-          "A planned build: memory per device, placement, speed, power, cost and the llama-server flags. Exit 0 if it "
-          "runs, 1 if it does not fit",
+          "A planned build: memory per device, placement, speed, power, cost, and the llama-server, llama-bench, "
+          "Ollama and vLLM settings. Exit 0 if it runs, 1 if it does not fit",
           false,
           [](CLI::App& cmd) -> Runner {
             auto o = std::make_shared<CheckOptions>();

@@ -23,6 +23,7 @@ struct CostReport {
   HardwareConfig hardware;
   CostOptions cost;
   BuildEval eval;
+  PriceBook prices;  ///< the user's prices in force
   Assumptions assumptions;
 };
 
@@ -41,7 +42,8 @@ class CostCommandResult final : public Result {
     const PowerResult& w = r_.eval.power;
     const CostResult& c = r_.eval.cost;
     const std::string& cur = r_.cost.currency;
-    std::string out = fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", r_.sizing.model->meta.name,
+    std::string out = r_.sizing.model_note.empty() ? "" : r_.sizing.model_note + "\n";
+    out += fmt::format("{} · {} on {} · {:.1f} tok/s decoding\n\n", r_.sizing.model->meta.name,
                                   r_.sizing.quant->meta.name, hardware_label(r_.hardware), r_.eval.speed.decode_tokens_per_s);
     out += fmt::format("Power      {:.0f} W decoding, {:.0f} W prompt processing, {:.0f} W idle\n", w.watts_decode,
                        w.watts_prefill, w.watts_idle);
@@ -51,11 +53,11 @@ class CostCommandResult final : public Result {
     out += fmt::format("Month      {:.1f} kWh = {:.2f} {} ({:.0f} h/day on, {:.0f}% generating: {:.1f}M tokens)\n",
                        c.monthly_kwh, c.monthly_cost, cur, r_.cost.hours_per_day, r_.cost.utilisation * 100,
                        c.tokens_per_month / 1e6);
+    const auto& parts = r_.hardware.price_parts;
+    if (!parts.empty()) out += "Hardware   " + price_text(parts, cur) + "\n";
     if (c.api_monthly_cost) {
       out += fmt::format("API        {:.2f} {} for the same tokens", *c.api_monthly_cost, cur);
-      if (c.breakeven_months) {
-        out += fmt::format("; hardware ({:.0f} USD) pays back in {:.1f} months", *r_.hardware.price_usd, *c.breakeven_months);
-      }
+      if (c.breakeven_months) out += fmt::format("; the hardware pays back in {:.1f} months", *c.breakeven_months);
       out += "\n";
     }
     if (style.explain) out += kHow + assumptions_text(r_.assumptions);
@@ -71,12 +73,16 @@ class CostCommandResult final : public Result {
     inputs["currency"] = r_.cost.currency;
     inputs["hours_per_day"] = r_.cost.hours_per_day;
     inputs["utilisation"] = r_.cost.utilisation;
+    inputs["prices"] = prices_json(r_.prices);
     Json result = {{"decode_tokens_per_s", r_.eval.speed.decode_tokens_per_s}, {"watts_decode", w.watts_decode},
                    {"watts_prefill", w.watts_prefill}, {"watts_idle", w.watts_idle}, {"psu_watts", w.psu_watts},
                    {"kwh_per_mtok", c.kwh_per_mtok}, {"cost_per_mtok", c.cost_per_mtok},
                    {"monthly_kwh", c.monthly_kwh}, {"monthly_cost", c.monthly_cost},
                    {"tokens_per_month", c.tokens_per_month}, {"api_monthly_cost", optional_json(c.api_monthly_cost)},
-                   {"breakeven_months", optional_json(c.breakeven_months)}};
+                   {"breakeven_months", optional_json(c.breakeven_months)},
+                   {"price", optional_json(r_.hardware.price())},
+                   {"price_basis", price_basis_json(r_.hardware.price_parts)},
+                   {"price_parts", price_parts_json(r_.hardware.price_parts, r_.cost.currency)}};
     return envelope("cost", inputs, result, assumptions_json(r_.assumptions));
   }
 
@@ -85,7 +91,9 @@ class CostCommandResult final : public Result {
 };
 
 std::unique_ptr<Result> run_cost(Context& ctx, const CostCommandOptions& o) {
+  ctx.prices = load_prices(ctx.catalog, o.cost.prices);
   CostReport r;
+  r.prices = ctx.prices;
   r.sizing = resolve_sizing(ctx, o.sizing);
   r.hardware = resolve_hardware(ctx, o.hardware);
   r.cost = o.cost;

@@ -1,6 +1,7 @@
 // llmsize hardware [--kind gpu|system|cpu|ram|storage|link] [--vendor V] [--min-memory 24GB]
 #include <fmt/format.h>
 
+#include "build_eval.h"
 #include "hardware_config.h"
 #include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
@@ -17,6 +18,7 @@ struct HardwareListOptions {
   std::string vendor;
   std::string min_memory;
   std::string form_factor;
+  std::vector<std::string> prices;  ///< --price ID=PRICE
 };
 
 struct Item {
@@ -24,41 +26,47 @@ struct Item {
   std::uint64_t memory_bytes = 0;
   double bandwidth_gb_per_s = 0;
   double tdp_watts = 0;
-  std::optional<double> price_usd;
+  std::optional<double> price_usd;  ///< the catalog's launch MSRP (a system: its smallest memory option's)
+  std::uint32_t launch_year = 0;
   std::string extra;
+  std::vector<PricedPart> price;  ///< the user's price, else the launch MSRP; empty when neither is known
 };
 
-std::vector<Item> items(const catalog::Catalog& cat) {
+std::vector<Item> items(const catalog::Catalog& cat, const PriceBook& prices) {
   std::vector<Item> out;
+  const auto priced = [&prices](Item item) {
+    if (auto part = price_part(prices, item.id, item.price_usd, item.launch_year)) item.price.push_back(*part);
+    return item;
+  };
   for (const Gpu& g : cat.gpus) {
-    out.push_back({g.meta.id, g.meta.name, "gpu", g.vendor, to_string(g.form_factor), units::gib_to_bytes(g.memory_gib),
-                   g.bandwidth_gb_per_s, g.tdp_watts, g.launch_price_usd,
-                   g.fp16_tensor_tflops ? fmt::format("{:.0f} TFLOPS FP16", *g.fp16_tensor_tflops) : ""});
+    out.push_back(priced({g.meta.id, g.meta.name, "gpu", g.vendor, to_string(g.form_factor), units::gib_to_bytes(g.memory_gib),
+                          g.bandwidth_gb_per_s, g.tdp_watts, g.launch_price_usd, g.launch_year,
+                          g.fp16_tensor_tflops ? fmt::format("{:.0f} TFLOPS FP16", *g.fp16_tensor_tflops) : "", {}}));
   }
   for (const UnifiedSystem& s : cat.systems) {
     std::string sizes;
     for (const auto& m : s.memory_options) sizes += (sizes.empty() ? "" : "/") + fmt::format("{:.0f}", m.memory_gib);
-    out.push_back({s.meta.id, s.meta.name, "system", s.vendor, to_string(s.form_factor),
-                   units::gib_to_bytes(s.memory_options.back().memory_gib), s.bandwidth_gb_per_s, s.tdp_watts,
-                   s.memory_options.front().price_usd, sizes + " GB"});
+    out.push_back(priced({s.meta.id, s.meta.name, "system", s.vendor, to_string(s.form_factor),
+                          units::gib_to_bytes(s.memory_options.back().memory_gib), s.bandwidth_gb_per_s, s.tdp_watts,
+                          s.memory_options.front().price_usd, s.launch_year, sizes + " GB", {}}));
   }
   for (const Cpu& c : cat.cpus) {
     const RamKind* fastest = fastest_ram_kind(cat, c);
     const double bw = fastest == nullptr ? 0 : units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*fastest, c.memory_channels));
-    out.push_back({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
-                   c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
-                   fmt::format("{} cores, {} channels", c.cores, c.memory_channels)});
+    out.push_back(priced({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
+                          c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
+                          c.launch_year, fmt::format("{} cores, {} channels", c.cores, c.memory_channels), {}}));
   }
   for (const RamKind& r : cat.ram_kinds) {
     out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(r, 1)), 0, std::nullopt,
-                   "per 64-bit channel"});
+                   0, "per 64-bit channel", {}});
   }
   for (const StorageKind& s : cat.storage) {
-    out.push_back({s.meta.id, s.meta.name, "storage", "", "", 0, s.read_mb_per_s / 1000, 0, std::nullopt, "sequential read"});
+    out.push_back({s.meta.id, s.meta.name, "storage", "", "", 0, s.read_mb_per_s / 1000, 0, std::nullopt, 0, "sequential read", {}});
   }
   for (const Link& l : cat.links) {
-    out.push_back({l.meta.id, l.meta.name, "link", "", "", 0, l.bandwidth_gb_per_s, 0, std::nullopt,
-                   l.latency_us ? fmt::format("{:.1f} µs", *l.latency_us) : ""});
+    out.push_back({l.meta.id, l.meta.name, "link", "", "", 0, l.bandwidth_gb_per_s, 0, std::nullopt, 0,
+                   l.latency_us ? fmt::format("{:.1f} µs", *l.latency_us) : "", {}});
   }
   return out;
 }
@@ -75,6 +83,7 @@ struct HardwareList {
   HardwareListOptions options;
   std::uint64_t min_memory_bytes = 0;
   std::vector<Item> items;
+  PriceBook prices;  ///< the user's prices in force
 };
 
 class HardwareResult final : public Result {
@@ -89,9 +98,13 @@ class HardwareResult final : public Result {
     for (const Item& it : l_.items) {
       list.push_back({{"id", it.id}, {"name", it.name}, {"kind", it.kind}, {"vendor", it.vendor},
                       {"memory_bytes", it.memory_bytes}, {"bandwidth_gb_per_s", it.bandwidth_gb_per_s},
-                      {"tdp_watts", it.tdp_watts}, {"price_usd", it.price_usd ? Json(*it.price_usd) : Json(nullptr)}});
+                      {"tdp_watts", it.tdp_watts}, {"price_usd", it.price_usd ? Json(*it.price_usd) : Json(nullptr)},
+                      {"launch_year", it.launch_year == 0 ? Json(nullptr) : Json(it.launch_year)},
+                      {"price", it.price.empty() ? Json(nullptr) : Json(it.price.front().unit_price)},
+                      {"price_basis", price_basis_json(it.price)}});
     }
-    Json inputs = {{"kind", l_.options.kind}, {"vendor", l_.options.vendor}, {"min_memory_bytes", l_.min_memory_bytes}};
+    Json inputs = {{"kind", l_.options.kind}, {"vendor", l_.options.vendor}, {"min_memory_bytes", l_.min_memory_bytes},
+                   {"prices", prices_json(l_.prices)}};
     return envelope("hardware", std::move(inputs), {{"items", list}}, Json::array());
   }
 
@@ -105,7 +118,7 @@ class HardwareResult final : public Result {
              {"Notes", Align::left}});
     for (const Item& it : l_.items) {
       t.add_row({it.id, it.name, it.kind, it.memory_bytes ? gib(it.memory_bytes) : "", fixed(it.bandwidth_gb_per_s, 1),
-                 it.tdp_watts > 0 ? fixed(it.tdp_watts, 0) : "", it.price_usd ? fixed(*it.price_usd, 0) : "", it.extra});
+                 it.tdp_watts > 0 ? fixed(it.tdp_watts, 0) : "", it.price.empty() ? "" : price_cell(it.price, "USD"), it.extra});
     }
     return t;
   }
@@ -114,8 +127,9 @@ class HardwareResult final : public Result {
 };
 
 std::unique_ptr<Result> run_hardware(const Context& ctx, const HardwareListOptions& o) {
-  HardwareList l{o, o.min_memory.empty() ? 0 : parse_memory(o.min_memory, "--min-memory"), {}};
-  for (Item& it : items(ctx.catalog)) {
+  HardwareList l{o, o.min_memory.empty() ? 0 : parse_memory(o.min_memory, "--min-memory"), {},
+                 load_prices(ctx.catalog, o.prices)};
+  for (Item& it : items(ctx.catalog, l.prices)) {
     if (matches(it, o, l.min_memory_bytes)) l.items.push_back(std::move(it));
   }
   return std::make_unique<HardwareResult>(std::move(l));
@@ -132,6 +146,7 @@ CommandSpec hardware_command() {
             cmd.add_option("--vendor", o->vendor, "nvidia, amd, intel, apple, ...");
             cmd.add_option("--form-factor", o->form_factor, "desktop, laptop, server or sbc");
             cmd.add_option("--min-memory", o->min_memory, "At least this much memory (24GB; GB means GiB here)");
+            add_price_option(&cmd, o->prices);
             return [o](Context& ctx) { return run_hardware(ctx, *o); };
           },
           {}};

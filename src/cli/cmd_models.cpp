@@ -6,6 +6,7 @@
 #include "build_eval.h"
 #include "defaults.h"
 #include "llmsize/engine/search.h"
+#include "number_checks.h"
 #include "pipeline.h"
 #include "render.h"
 #include "this_machine.h"
@@ -204,8 +205,8 @@ void add_models_options(CLI::App& cmd, ModelsOptions& o) {
                              defaults::kContextTokens));
   cmd.add_option("--kv-type", o.sizing.kv_type, fmt::format("KV cache type ({} default, q8_0, q4_0)", defaults::kKvType));
   cmd.add_option("--family", o.family, "Only this family: llama, qwen, gemma, mistral, deepseek, phi, ...");
-  cmd.add_option("--min-params", o.min_params_b, "At least this many billion parameters");
-  cmd.add_option("--max-params", o.max_params_b, "At most this many billion parameters");
+  cmd.add_option("--min-params", o.min_params_b, "At least this many billion parameters")->check(at_least(0));
+  cmd.add_option("--max-params", o.max_params_b, "At most this many billion parameters")->check(at_least(0));
   cmd.add_option("--min-context", o.min_context, "Native context of at least this many tokens (32k)");
   cmd.add_flag("--allow-offload", o.allow_offload, "Accept models that need part of the weights in system RAM");
 }

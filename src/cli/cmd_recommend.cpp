@@ -8,6 +8,7 @@
 #include "defaults.h"
 #include "finetune_recommend.h"
 #include "llmsize/units.h"
+#include "number_checks.h"
 #include "pipeline.h"
 #include "recommend_render.h"
 #include "render.h"
@@ -102,7 +103,7 @@ std::vector<RecommendOption> candidates(const Evaluation& e, std::uint32_t max_g
 
 bool keep(const RecommendOptions& o, const RecommendOption& opt) {
   if (o.min_tps && opt.eval.speed.decode_tokens_per_s < *o.min_tps) return false;
-  if (o.budget && (!opt.hardware.price_usd || *opt.hardware.price_usd > *o.budget)) return false;
+  if (o.budget && opt.hardware.price().value_or(*o.budget + 1) > *o.budget) return false;
   if (!o.vendor.empty() && catalog::normalize_name(o.vendor) != opt.vendor) return false;
   if (!o.form_factor.empty() && o.form_factor != to_string(opt.form_factor)) return false;
   if (o.max_watts && opt.eval.power.watts_decode > *o.max_watts) return false;
@@ -111,18 +112,12 @@ bool keep(const RecommendOptions& o, const RecommendOption& opt) {
 }
 
 void sort_options(std::vector<RecommendOption>& options, const std::string& by) {
-  auto price = [](const RecommendOption& o) { return o.hardware.price_usd.value_or(1e18); };
+  auto price = [](const RecommendOption& o) { return o.hardware.price().value_or(1e18); };
   auto speed = [](const RecommendOption& o) { return o.eval.speed.decode_tokens_per_s; };
   std::stable_sort(options.begin(), options.end(), [&](const RecommendOption& a, const RecommendOption& b) {
     if (by == "fastest") return speed(a) > speed(b);
-    if (by == "efficiency") {
-      return speed(a) / std::max(a.eval.power.watts_decode, 1.0) > speed(b) / std::max(b.eval.power.watts_decode, 1.0);
-    }
-    if (by == "value") {
-      const double va = a.hardware.price_usd ? speed(a) / *a.hardware.price_usd : -1;
-      const double vb = b.hardware.price_usd ? speed(b) / *b.hardware.price_usd : -1;
-      return va > vb;
-    }
+    if (by == "efficiency") return efficiency(a) > efficiency(b);
+    if (by == "value") return value(a).value_or(-1) > value(b).value_or(-1);
     return price(a) < price(b) || (price(a) == price(b) && speed(a) > speed(b));
   });
 }
@@ -149,16 +144,18 @@ std::unique_ptr<Result> run_finetune_ranking(const Context& ctx, const Recommend
   for (const char* flag : {"--min-tps", "--max-watts", "--sort", "--kind", "--this-machine"}) {
     if (cmd.count(flag) > 0) throw InputError(std::string(flag) + " ranks inference; --task finetune ranks GPUs by price");
   }
-  const FinetuneRankOptions rank{o.max_gpus, o.budget, o.vendor, o.form_factor, o.top};
+  const FinetuneRankOptions rank{o.max_gpus, o.budget, o.vendor, o.form_factor, o.top, o.cost.currency};
   return recommend_finetune(ctx, o.sizing.model, o.finetune, rank);
 }
 
 std::unique_ptr<Result> run_recommend(Context& ctx, const RecommendOptions& o, const CLI::App& cmd) {
+  ctx.prices = load_prices(ctx.catalog, o.cost.prices);  // every ranking prices hardware the same way
   if (o.task == "finetune") return run_finetune_ranking(ctx, o, cmd);
   if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
   if (o.this_machine) return run_this_machine(ctx, o);
   RecommendReport r;
   r.sizing = resolve_sizing(ctx, o.sizing);
+  r.prices = ctx.prices;
   r.cost = o.cost;
   r.max_gpus = o.max_gpus;
   r.sort = o.sort;
@@ -181,14 +178,19 @@ void add_recommend_options(CLI::App& cmd, RecommendOptions& o) {
   add_cost_options(&cmd, o.cost);
   cmd.add_option("--max-gpus", o.max_gpus, fmt::format("Most identical cards to combine (default {})", defaults::kMaxGpus))
       ->check(CLI::Range(1, 16));
-  cmd.add_option("--min-tps", o.min_tps, "Only options that decode at least this many tokens/s");
-  cmd.add_option("--budget", o.budget, "Only options whose launch price is at most this (USD)");
+  cmd.add_option("--min-tps", o.min_tps, "Only options that decode at least this many tokens/s")->check(at_least(0));
+  cmd.add_option("--budget", o.budget,
+                 "Only options whose price is at most this, in the --currency (your --price, else the launch MSRP)")
+      ->check(at_least(0));
   cmd.add_option("--vendor", o.vendor, "nvidia, amd, intel, apple, ...");
   cmd.add_option("--form-factor", o.form_factor, "desktop, laptop, server or sbc")
       ->check(CLI::IsMember({"desktop", "laptop", "server", "sbc"}));
   cmd.add_option("--kind", o.kind, "gpu, system (unified memory) or cpu")->check(CLI::IsMember({"gpu", "system", "cpu"}));
-  cmd.add_option("--max-watts", o.max_watts, "Only options drawing at most this many watts while decoding");
-  cmd.add_option("--sort", o.sort, "value (default: tok/s per USD), cheapest, fastest, efficiency (tok/s per W)")
+  cmd.add_option("--max-watts", o.max_watts, "Only options drawing at most this many watts while decoding")
+      ->check(at_least(0));
+  cmd.add_option("--sort", o.sort,
+                 "value (default: decode tok/s per 1,000 of price), cheapest, fastest, efficiency (decode tok/s per W); "
+                 "the table shows the column")
       ->check(CLI::IsMember({"cheapest", "fastest", "value", "efficiency"}));
   cmd.add_option("--top", o.top, fmt::format("Rows to show (default {})", defaults::kTopRows))->check(CLI::Range(1, 10000));
   cmd.add_option("--prompt-tokens", o.prompt_tokens,

@@ -15,6 +15,7 @@
 #include "llmsize/engine/speed.h"
 #include "llmsize/hub/hub.h"
 #include "llmsize/modelfile/model_file.h"
+#include "prices.h"
 
 namespace llmsize::cli {
 
@@ -26,7 +27,7 @@ using Json = nlohmann::ordered_json;
 using InputError = llmsize::Error;
 
 /// The JSON document's schema_version (docs/json.md says what changed in each).
-inline constexpr int kJsonSchemaVersion = 3;
+inline constexpr int kJsonSchemaVersion = 4;
 
 enum class OutputFormat { text, json, csv };
 
@@ -65,6 +66,9 @@ struct Context {
   /// Predictions are for the machine llmsize runs on (--this-machine): calibration() then merges the
   /// factors `llmsize calibrate` stored in the user's profile (machine_profile.h). Off by default.
   bool use_machine_profile = false;
+  /// The user's hardware prices (--price, the prices file): loaded by the commands that show prices
+  /// (load_prices, prices.h) before they build hardware; empty: launch MSRP everywhere.
+  PriceBook prices;
 
   /// Loads the embedded catalog plus --catalog files and $LLMSIZE_CATALOG, as `use` says; throws InputError.
   void load_catalog(CatalogUse use);

@@ -20,12 +20,14 @@ struct FinetuneOption {
   FinetuneSettings settings;
   FinetuneResult result;
   std::uint64_t memory_bytes = 0;  ///< per GPU
-  std::optional<double> price_usd;
+  std::vector<PricedPart> price_parts;  ///< the cards: the user's price or the launch MSRP (none: unknown)
+  [[nodiscard]] std::optional<double> price() const { return total_price(price_parts); }
 };
 
 struct FinetuneRanking {
   FinetunePlan plan;
   FinetuneRankOptions rank;
+  PriceBook prices;  ///< the user's prices in force (inputs.prices)
   std::size_t candidates = 0;  ///< GPU models that hold it, before the filters
   std::size_t matching = 0;    ///< of those, the ones the filters kept, before --top
   std::vector<FinetuneOption> options;
@@ -36,7 +38,8 @@ bool trains_on(const Gpu& g) {
   return std::any_of(g.backends.begin(), g.backends.end(), [](Backend b) { return b == Backend::cuda || b == Backend::rocm; });
 }
 
-std::optional<FinetuneOption> fewest_cards(const FinetunePlan& plan, const Gpu& g, std::uint32_t max_gpus) {
+std::optional<FinetuneOption> fewest_cards(const FinetunePlan& plan, const Gpu& g, std::uint32_t max_gpus,
+                                           const PriceBook& prices) {
   const std::uint64_t memory = units::gib_to_bytes(g.memory_gib);
   for (std::uint32_t n = 1; n <= max_gpus; ++n) {
     FinetuneOption opt;
@@ -46,14 +49,17 @@ std::optional<FinetuneOption> fewest_cards(const FinetunePlan& plan, const Gpu& 
     opt.gpu = &g;
     opt.count = n;
     opt.memory_bytes = memory;
-    if (g.launch_price_usd) opt.price_usd = *g.launch_price_usd * n;
+    if (auto part = price_part(prices, g.meta.id, g.launch_price_usd, g.launch_year)) {
+      part->count = n;
+      opt.price_parts.push_back(*part);
+    }
     return opt;
   }
   return std::nullopt;
 }
 
 bool keep(const FinetuneRankOptions& o, const FinetuneOption& opt) {
-  if (o.budget && (!opt.price_usd || *opt.price_usd > *o.budget)) return false;
+  if (o.budget && opt.price().value_or(*o.budget + 1) > *o.budget) return false;
   if (!o.vendor.empty() && catalog::normalize_name(o.vendor) != opt.gpu->vendor) return false;
   if (!o.form_factor.empty() && o.form_factor != to_string(opt.gpu->form_factor)) return false;
   return true;
@@ -65,11 +71,12 @@ std::string label(const FinetuneOption& o) {
 
 Table options_table(const FinetuneRanking& r) {
   Table t({{"Hardware", Align::left}, {"GPUs", Align::right}, {"Peak per GPU [GiB]", Align::right},
-           {"Memory per GPU [GiB]", Align::right}, {"Sharding", Align::left}, {"Price [USD]", Align::right}});
+           {"Memory per GPU [GiB]", Align::right}, {"Sharding", Align::left},
+           {fmt::format("Price [{}]", r.rank.currency), Align::right}});
   for (const FinetuneOption& o : r.options) {
     t.add_row({label(o), std::to_string(o.count), gib(o.result.per_gpu_bytes()), gib(o.memory_bytes),
                o.count > 1 ? name_of(kShardingNames, o.settings.sharding) : "-",
-               o.price_usd ? fmt::format("{:.0f}", *o.price_usd) : "?"});
+               price_cell(o.price_parts, r.rank.currency)});
   }
   return t;
 }
@@ -88,8 +95,8 @@ class FinetuneRankingResult final : public Result {
                          r_.rank.max_gpus, r_.candidates);
     } else {
       out += options_table(r_).text(style.color);
-      out += fmt::format("\n{} of {} GPU models hold it with up to {} card(s) each; showing {}, cheapest first (launch "
-                         "prices). `llmsize finetune --gpu` shows one in detail.\n",
+      out += fmt::format("\n{} of {} GPU models hold it with up to {} card(s) each; showing {}, cheapest first (yours, "
+                         "else launch MSRPs; docs/prices.md). `llmsize finetune --gpu` shows one in detail.\n",
                          r_.matching, r_.candidates, r_.rank.max_gpus, r_.options.size());
     }
     if (style.explain) out += assumptions_text(r_.plan.assumptions);
@@ -102,6 +109,8 @@ class FinetuneRankingResult final : public Result {
     inputs.erase("sharding");
     inputs["task"] = "finetune";
     inputs["max_gpus"] = r_.rank.max_gpus;
+    inputs["currency"] = r_.rank.currency;
+    inputs["prices"] = prices_json(r_.prices);
     Json options = Json::array();
     for (const FinetuneOption& o : r_.options) {
       Json devices = Json::array();
@@ -116,7 +125,9 @@ class FinetuneRankingResult final : public Result {
                          {"used_bytes", o.result.per_gpu_bytes()},
                          {"peak_phase", to_string(o.result.peak_phase)},
                          {"sharding", o.count > 1 ? Json(name_of(kShardingNames, o.settings.sharding)) : Json()},
-                         {"price_usd", o.price_usd ? Json(*o.price_usd) : Json()}});
+                         {"price", o.price() ? Json(*o.price()) : Json()},
+                         {"price_basis", price_basis_json(o.price_parts)},
+                         {"price_parts", price_parts_json(o.price_parts, r_.rank.currency)}});
     }
     Json result = {{"task", "finetune"}, {"candidates", r_.candidates}, {"matching", r_.matching}, {"options", options}};
     return envelope("recommend", inputs, result, assumptions_json(r_.plan.assumptions));
@@ -134,20 +145,21 @@ class FinetuneRankingResult final : public Result {
 std::unique_ptr<Result> recommend_finetune(const Context& ctx, const std::string& model, const FinetuneOptions& finetune,
                                            const FinetuneRankOptions& rank) {
   FinetuneRanking r;
+  r.prices = ctx.prices;
   r.plan = resolve_finetune(ctx, model, finetune, rank.max_gpus);
   r.rank = rank;
   std::vector<FinetuneOption> all;
   for (const Gpu& g : ctx.catalog.gpus) {
     if (!trains_on(g)) continue;
-    if (auto opt = fewest_cards(r.plan, g, rank.max_gpus)) all.push_back(std::move(*opt));
+    if (auto opt = fewest_cards(r.plan, g, rank.max_gpus, ctx.prices)) all.push_back(std::move(*opt));
   }
   r.candidates = all.size();
   for (FinetuneOption& opt : all) {
     if (keep(rank, opt)) r.options.push_back(std::move(opt));
   }
   std::stable_sort(r.options.begin(), r.options.end(), [](const FinetuneOption& a, const FinetuneOption& b) {
-    const double pa = a.price_usd.value_or(1e18);
-    const double pb = b.price_usd.value_or(1e18);
+    const double pa = a.price().value_or(1e18);
+    const double pb = b.price().value_or(1e18);
     return pa < pb || (pa == pb && a.memory_bytes > b.memory_bytes);
   });
   r.matching = r.options.size();

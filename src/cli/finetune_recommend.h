@@ -17,9 +17,11 @@ struct FinetuneRankOptions {
   std::string vendor;
   std::string form_factor;
   std::size_t top = 1;
+  std::string currency = "USD";  ///< --currency: the unit of the user's prices (ctx.prices)
 };
 
-/// Each CUDA or ROCm catalog GPU with the fewest cards whose per-GPU peak fits, cheapest first.
+/// Each CUDA or ROCm catalog GPU with the fewest cards whose per-GPU peak fits, cheapest first (the user's
+/// prices in `ctx.prices`, else launch MSRPs).
 /// Exit 1 when none fits.
 [[nodiscard]] std::unique_ptr<Result> recommend_finetune(const Context& ctx, const std::string& model,
                                                          const FinetuneOptions& finetune, const FinetuneRankOptions& rank);

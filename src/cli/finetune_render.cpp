@@ -161,6 +161,7 @@ Json finetune_settings_json(const FinetunePlan& plan, const FinetuneSettings& s)
   const bool lora = s.method != FinetuneMethod::full;
   Json j = Json::object();
   j["model"] = plan.model.model->meta.id;
+  j["model_alternatives"] = plan.model.alternatives;
   j["method"] = name_of(kFinetuneMethodNames, s.method);
   j["framework"] = name_of(kTrainFrameworkNames, s.framework);
   j["precision"] = lora ? Json() : Json(name_of(kTrainPrecisionNames, s.precision));

@@ -23,9 +23,12 @@ std::string gpu_device_id(const std::vector<GpuPart>& gpus, std::size_t i) {
 
 bool has_neon(const Cpu& c) { return std::find(c.simd.begin(), c.simd.end(), "neon") != c.simd.end(); }
 
-// A priced part adds its launch price; an owned (detected) one adds nothing.
-void add_price(std::optional<double>& total, const std::optional<double>& price, Origin origin) {
-  if (origin != Origin::detected && price) total = total.value_or(0) + *price;
+// A part bought adds its price (the user's, else the launch MSRP); an owned (detected) one adds nothing.
+void add_price(std::vector<PricedPart>& parts, const PriceBook* prices, const std::string& id,
+               const std::optional<double>& launch, std::uint32_t launch_year, Origin origin) {
+  static const PriceBook kLaunchPrices;
+  if (origin == Origin::detected) return;
+  if (auto part = price_part(prices != nullptr ? *prices : kLaunchPrices, id, launch, launch_year)) add_part(parts, *part);
 }
 
 }  // namespace
@@ -75,6 +78,11 @@ HardwareBuilder& HardwareBuilder::set_gpu_overhead(std::optional<std::uint64_t> 
   return *this;
 }
 
+HardwareBuilder& HardwareBuilder::set_prices(const PriceBook& prices) {
+  prices_ = &prices;
+  return *this;
+}
+
 HardwareBuilder& HardwareBuilder::add_assumption(Assumption assumption) {
   assumptions_.push_back(std::move(assumption));
   return *this;
@@ -91,7 +99,7 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
     h.compute.push_back(c);
     h.power.gpu_tdp_watts.push_back(part.gpu->tdp_watts);
     h.power.gpu_idle_watts.push_back(part.gpu->idle_watts);
-    add_price(h.price_usd, part.gpu->launch_price_usd, part.origin);
+    add_price(h.price_parts, prices_, part.gpu->meta.id, part.gpu->launch_price_usd, part.gpu->launch_year, part.origin);
   }
   h.gpus = gpus_;
   if (gpus_.empty()) return;
@@ -126,7 +134,8 @@ void HardwareBuilder::build_unified(HardwareConfig& h) const {
   h.host_ram_bytes = u.ram_bytes;
   h.power.system_tdp_watts = s.tdp_watts;
   h.power.system_idle_watts = s.idle_watts;
-  h.price_usd = u.price_usd;
+  // A detected machine is owned; the advisor prices its bigger memory option (price_usd) as a purchase.
+  add_price(h.price_parts, prices_, s.meta.id, u.price_usd, s.launch_year, u.price_usd ? Origin::added : u.origin);
   h.cpu_repack = false;  // Apple and ARM hosts: no repacked copies
   h.system = &s;
   h.system_gpu_bytes = u.gpu_bytes;
@@ -142,7 +151,7 @@ void HardwareBuilder::build_host(HardwareConfig& h) const {
     h.power.cpu_tdp_watts = spec.cpu->tdp_watts;
     h.cpu_repack = !has_neon(*spec.cpu);
     h.cpu_label = spec.cpu->meta.name;
-    add_price(h.price_usd, spec.cpu->launch_price_usd, spec.origin);
+    add_price(h.price_parts, prices_, spec.cpu->meta.id, spec.cpu->launch_price_usd, spec.cpu->launch_year, spec.origin);
   } else {
     host.cpu.id = "host";
     host.cpu.backend = Backend::cpu;
@@ -193,7 +202,7 @@ void HardwareBuilder::build_nodes(HardwareConfig& h) const {
     h.power.gpu_idle_watts.insert(h.power.gpu_idle_watts.end(), one.gpu_idle_watts.begin(), one.gpu_idle_watts.end());
   }
   h.power.machines = nodes_;
-  if (h.price_usd) *h.price_usd *= nodes_;
+  for (PricedPart& part : h.price_parts) part.count *= nodes_;
 }
 
 bool HardwareBuilder::has_devices() const {

@@ -32,7 +32,7 @@ struct HostSpec {
   std::optional<double> measured_bandwidth_bytes_per_s;
   std::optional<std::uint64_t> ram_bytes;  ///< what placement may use; nullopt: unknown
   std::uint64_t ram_total_bytes = 0;       ///< installed (the label of a detected machine)
-  Origin origin = Origin::named;           ///< named: the CPU's launch price counts
+  Origin origin = Origin::named;           ///< named: the CPU's price counts
 };
 
 /// A unified-memory machine: its GPU and CPU cores share the RAM.
@@ -41,7 +41,7 @@ struct UnifiedSpec {
   std::uint64_t ram_total_bytes = 0;   ///< installed (the memory option)
   std::uint64_t ram_bytes = 0;         ///< what placement may use
   std::uint64_t gpu_bytes = 0;         ///< what the GPU may allocate (unified_gpu_bytes)
-  std::optional<double> price_usd;     ///< the memory option's price, when it is bought
+  std::optional<double> price_usd;     ///< the memory option's launch price (catalog), when it is bought
   std::optional<double> measured_bandwidth_bytes_per_s;  ///< `llmsize probe`, for the CPU cores
   Origin origin = Origin::named;       ///< detected / added: labelled "this machine (...)"
 };
@@ -67,6 +67,9 @@ class HardwareBuilder {
   /// The runtime overhead of every GPU (`llmsize calibrate`'s fit from the user's load logs); nullopt:
   /// each backend's estimate (buffers.h).
   HardwareBuilder& set_gpu_overhead(std::optional<std::uint64_t> overhead_bytes);
+  /// The user's prices (--price, the prices file): a part they price costs that, others their launch MSRP.
+  /// The book must outlive build(); without one every part is at launch MSRP.
+  HardwareBuilder& set_prices(const PriceBook& prices);
   /// An assumption, in the order the front end states them (hardware_defaults.h).
   HardwareBuilder& add_assumption(Assumption assumption);
 
@@ -92,6 +95,7 @@ class HardwareBuilder {
   const engine::StorageKind* storage_ = nullptr;
   Assumptions assumptions_;
   std::optional<std::uint64_t> gpu_overhead_bytes_;
+  const PriceBook* prices_ = nullptr;
 };
 
 }  // namespace llmsize::cli

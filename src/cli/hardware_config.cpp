@@ -186,6 +186,7 @@ namespace {
 HardwareConfig build_hardware(const Context& ctx, const HardwareOptions& o, const std::vector<const Gpu*>* gpus) {
   const auto& cat = ctx.catalog;
   HardwareBuilder b;
+  b.set_prices(ctx.prices);
   b.set_split(value_of(kSplitModeNames, o.split).value_or(SplitMode::layer));
   if (!o.system.empty() && !o.gpus.empty()) throw InputError("use --system or --gpu, not both");
   const RamKind* kind = o.ram_kind.empty() ? nullptr : &resolve(cat.ram_kinds, o.ram_kind, "RAM kind", "hardware --kind ram");
@@ -220,6 +221,7 @@ HardwareConfig gpu_config(const Context& ctx, const Gpu& gpu, std::uint32_t coun
 
 HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const MemoryOption& option) {
   HardwareBuilder b;
+  b.set_prices(ctx.prices);
   add_system_option(b, s, option);
   b.set_storage(resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware"));
   return b.build();
@@ -227,6 +229,7 @@ HardwareConfig system_config(const Context& ctx, const UnifiedSystem& s, const M
 
 HardwareConfig cpu_config(const Context& ctx, const Cpu& c, std::optional<std::uint64_t> ram_bytes) {
   HardwareBuilder b;
+  b.set_prices(ctx.prices);
   Assumptions unstated;  // recommend states no per-CPU assumptions
   b.set_host(host_from_flags(ctx.catalog, &c, nullptr, 0, ram_bytes, unstated));
   b.set_storage(resolve(ctx.catalog.storage, kDefaultStorage, "storage kind", "hardware"));

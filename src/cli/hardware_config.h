@@ -10,6 +10,7 @@
 #include "llmsize/engine/placement.h"
 #include "llmsize/engine/power.h"
 #include "llmsize/engine/speed.h"
+#include "prices.h"
 
 namespace llmsize::cli {
 
@@ -33,7 +34,7 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o);
 /// Where a part of a configuration comes from: decides its price (an owned part costs nothing) and,
 /// on a detected machine, the JSON `added` flag (docs/json.md).
 enum class Origin {
-  named,     ///< named by a flag or taken from the catalog (recommend): priced at its launch price
+  named,     ///< named by a flag or taken from the catalog (recommend): priced (the user's price, else launch MSRP)
   detected,  ///< found on this machine: owned, no price
   added,     ///< an upgrade to the detected machine (recommend --this-machine): priced
 };
@@ -55,7 +56,8 @@ struct HardwareConfig {
   bool unified = false;
   engine::SplitMode split = engine::SplitMode::layer;
   engine::PowerInputs power;
-  std::optional<double> price_usd;
+  /// The parts bought, each priced by the user or at launch MSRP (a detected, owned part is not listed).
+  std::vector<PricedPart> price_parts;
   const engine::StorageKind* storage = nullptr;
   double gpu_link_bytes_per_s = 0;
   double tp_link_bytes_per_s = 0;
@@ -74,6 +76,9 @@ struct HardwareConfig {
   std::string cpu_label;                   ///< the host CPU's name; "" for the assumed desktop
   std::uint64_t ram_total_bytes = 0;       ///< installed system RAM (unified: the memory option)
   bool this_machine = false;               ///< built from detection: labelled "this machine (...)"
+
+  /// What the priced parts cost together; none when no part has a price.
+  [[nodiscard]] std::optional<double> price() const { return total_price(price_parts); }
 };
 
 /// "2× GeForce RTX 3090 + AMD Ryzen 9 7950X", "Apple M4 Max 128 GB", "this machine (...)",

@@ -2,6 +2,7 @@
 // `llmsize recommend`'s result and its renderers: they format the report and compute nothing.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct RecommendOption {
   std::uint64_t memory_bytes = 0;  ///< what placement may use of that memory
 };
 
+/// `--sort value`: decode tokens/s per 1,000 of the price (the currency of the prices); none without a price.
+[[nodiscard]] std::optional<double> value(const RecommendOption& o);
+/// `--sort efficiency`: decode tokens/s per watt drawn decoding.
+[[nodiscard]] double efficiency(const RecommendOption& o);
+
 /// The ranked options for one model.
 struct RecommendReport {
   Sizing sizing;
@@ -32,6 +38,7 @@ struct RecommendReport {
   std::size_t candidates = 0;  ///< configurations that run it entirely in memory, before the filters
   std::size_t matching = 0;    ///< of those, the ones the filters kept, before --top
   std::vector<RecommendOption> options;  ///< sorted, at most --top
+  PriceBook prices;                      ///< the user's prices in force (inputs.prices)
   Assumptions assumptions;
 };
 

@@ -127,6 +127,14 @@ bool split_number(const std::string& text, double& value, std::string& suffix) {
 }
 }  // namespace
 
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::uint64_t parse_tokens(const std::string& text, const std::string& flag) {
   double value = 0;
   std::string suffix;

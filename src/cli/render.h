@@ -2,6 +2,7 @@
 // Renderers: pure functions from computed results to text. They format; they never compute.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "assumption.h"
@@ -43,6 +44,8 @@ class Table {
 /// A bar of `width` cells, `fraction` of it filled.
 [[nodiscard]] std::string bar(double fraction, std::size_t width);
 
+/// User text as a one-line message may quote it: control characters (a newline) become '?'.
+[[nodiscard]] std::string one_line(std::string_view text);
 /// "4k" -> 4096, "128K" -> 131072, "8192" -> 8192, "1m" -> 1048576; throws InputError.
 [[nodiscard]] std::uint64_t parse_tokens(const std::string& text, const std::string& flag);
 /// "64GB", "64GiB", "64G" and "64" -> 64 GiB: memory is sold in binary sizes.

@@ -66,6 +66,19 @@ Quant file_weights_quant(const modelfile::ModelFile& f, const std::string& file_
   return q;
 }
 
+// A shorthand's other matches the text note names: all up to kAlternativesListed, else the first
+// kAlternativesNamed and how many more (--json lists them all).
+constexpr std::size_t kAlternativesListed = 10;
+constexpr std::size_t kAlternativesNamed = 8;
+
+std::string id_list(const std::vector<const Model*>& models, std::size_t at_most) {
+  const std::size_t named = models.size() <= kAlternativesListed ? models.size() : at_most;
+  std::string out;
+  for (std::size_t i = 0; i < models.size() && i < named; ++i) out += (i > 0 ? ", " : "") + models[i]->meta.id;
+  if (models.size() > named) out += fmt::format(" and {} more (--json lists them)", models.size() - named);
+  return out;
+}
+
 }  // namespace
 
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
@@ -120,11 +133,27 @@ ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
     }
     return r;
   }
-  r.model = &resolve(cat.models, name, "model", "models");
-  if (catalog::normalize_name(name) != r.model->meta.id) {
-    r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + ")";
-    r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
+  // A size shorthand ("30b") is the model whose alias it is, else the one model it matches; the other models
+  // it matches are named (docs/catalog.md, "Size shorthands").
+  std::vector<const Model*> others = catalog::size_matches(cat.models, name);
+  r.model = catalog::find(cat.models, name);
+  if (r.model == nullptr && others.size() > 1) {
+    throw InputError(fmt::format("\"{}\" names no one model: {} catalog models are that size by name: {}; give one "
+                                 "with --model",
+                                 name, others.size(), id_list(others, others.size())));
   }
+  if (r.model == nullptr && others.size() == 1) r.model = others.front();
+  if (r.model == nullptr) r.model = &resolve(cat.models, name, "model", "models");
+  std::erase(others, r.model);
+  if (catalog::normalize_name(name) == r.model->meta.id) return r;
+  r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + ")";
+  if (!others.empty()) {
+    r.note += fmt::format("; {} other catalog model{} match{} \"{}\": {}; give one with --model", others.size(),
+                          others.size() == 1 ? "" : "s", others.size() == 1 ? "es" : "", name,
+                          id_list(others, kAlternativesNamed));
+  }
+  for (const Model* other : others) r.alternatives.push_back(other->meta.id);
+  r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
   return r;
 }
 
@@ -138,6 +167,7 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.file = file;
   s.source = chosen.source;
   s.model_note = std::move(chosen.note);
+  s.model_alternatives = std::move(chosen.alternatives);
   s.assumptions = std::move(chosen.assumptions);
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
@@ -223,6 +253,7 @@ Json quant_json(const Sizing& s) {
 Json inputs_json(const Sizing& s) {
   Json j = Json::object();
   j["model"] = s.model->meta.id;
+  j["model_alternatives"] = s.model_alternatives;
   j["quant"] = s.quant->meta.id;
   j["context_tokens"] = s.kv.context_tokens;
   j["kv_type_k"] = s.kv.type_k->meta.id;

@@ -42,7 +42,9 @@ struct Sizing {
   std::optional<engine::ParamCounts> params;
   engine::KvResult cache;
   Assumptions assumptions;
-  std::string model_note;  ///< "30b is LLaMA 30B (llama-30b)" when a shorthand was used
+  std::string model_note;  ///< "\"30b\" is LLaMA 30B (llama-30b); ..." when a shorthand or an alias was used
+  /// The other catalog models a size shorthand matches (ids, catalog order; docs/catalog.md).
+  std::vector<std::string> model_alternatives;
   const modelfile::ModelFile* file = nullptr;  ///< --model PATH: the file read
   std::shared_ptr<const engine::Quant> file_quant;     ///< a GGUF file's own weights; `quant` points here
   const hub::ModelSource* source = nullptr;  ///< --model hf:... or URL: what was fetched, from where
@@ -65,13 +67,16 @@ struct Sizing {
 /// A model named by --model: a catalog entry (by id or alias) or a model file.
 struct ResolvedModel {
   const engine::Model* model = nullptr;
-  std::string note;                             ///< "\"8b\" is Llama 3.1 8B (llama-3.1-8b)" for a shorthand
+  std::string note;                             ///< "\"8b\" is Llama 3.1 8B (llama-3.1-8b); ..." for a shorthand
+  std::vector<std::string> alternatives;        ///< the other models a size shorthand matches (ids, catalog order)
   const modelfile::ModelFile* file = nullptr;   ///< --model PATH: the file read
   const hub::ModelSource* source = nullptr;     ///< --model hf:... or URL: what was fetched, from where
   Assumptions assumptions;                      ///< the alias, or what the file left out
 };
 
-/// Finds --model in the catalog, else reads it as a file (local, or remote: docs/hub.md). Throws InputError with suggestions.
+/// Finds --model in the catalog (a size shorthand by the rule of docs/catalog.md, "Size shorthands"), else
+/// reads it as a file, local or remote (docs/hub.md). Throws InputError with suggestions, or listing the
+/// models an ambiguous shorthand matches.
 [[nodiscard]] ResolvedModel resolve_model(const Context& ctx, const std::string& name);
 
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.

@@ -256,8 +256,10 @@ MachineSpec machine_spec(const catalog::Catalog& cat, const machine::Detection& 
   return spec;
 }
 
-HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec, const MachineChoices& choices) {
+HardwareConfig spec_config(const Context& ctx, const MachineSpec& spec, const MachineChoices& choices) {
+  const catalog::Catalog& cat = ctx.catalog;
   HardwareBuilder b;
+  b.set_prices(ctx.prices);
   b.set_split(choices.split);
   for (const GpuPart& g : spec.gpus) b.add_gpu(*g.gpu, g.memory_bytes, g.origin);
   b.set_gpu_overhead(spec.gpu_overhead_bytes);
@@ -286,7 +288,7 @@ HardwareConfig this_machine_hardware(const Context& ctx, const HardwareOptions& 
   const machine::Detection d = detect_this_machine();
   const machine::MachineMatch m = machine::match_machine(ctx.catalog, d);
   const MachineChoices choices{o.storage, value_of(kSplitModeNames, o.split).value_or(SplitMode::layer)};
-  return spec_config(ctx.catalog, machine_spec(ctx.catalog, d, m), choices);
+  return spec_config(ctx, machine_spec(ctx.catalog, d, m), choices);
 }
 
 void use_machine_profile(Context& ctx) {

@@ -22,7 +22,7 @@ struct MachineSpec {
   std::vector<GpuPart> gpus;              ///< discrete cards; memory_bytes is free memory for a detected card
   const engine::UnifiedSystem* system = nullptr;  ///< a unified-memory machine (Apple, Strix Halo, GB10)
   std::uint64_t unified_gpu_bytes = 0;    ///< what its GPU may use
-  std::optional<double> system_price_usd; ///< a bigger memory option the advisor prices; none for this one
+  std::optional<double> system_price_usd; ///< a bigger memory option's launch price (the advisor's); none for this one
   /// CPU, RAM kind × channels (dmidecode, or assumed), the probe's bandwidth, and the RAM: ram_total_bytes is
   /// MemTotal, ram_bytes what placement may use (MemAvailable + the OS reserve, capped at the total).
   HostSpec host;
@@ -42,9 +42,9 @@ struct MachineChoices {
   engine::SplitMode split = engine::SplitMode::layer;  ///< --split
 };
 
-/// The engine inputs for a spec, through HardwareBuilder (as the flags are).
-[[nodiscard]] HardwareConfig spec_config(const catalog::Catalog& cat, const MachineSpec& spec,
-                                         const MachineChoices& choices = {});
+/// The engine inputs for a spec, through HardwareBuilder (as the flags are), parts bought priced from
+/// `ctx.prices`.
+[[nodiscard]] HardwareConfig spec_config(const Context& ctx, const MachineSpec& spec, const MachineChoices& choices = {});
 
 /// detect + match + spec + config in one, with the flags that still apply to a detected machine
 /// (--storage, --split). Changes nothing in `ctx`: the command that takes --this-machine calls

@@ -31,7 +31,7 @@ void add_totals(UpgradeOption& r) {
 }
 
 UpgradeOption evaluate(const Advisor& a, UpgradeOption r, const MachineSpec& spec) {
-  r.hardware = spec_config(a.ctx.catalog, spec);
+  r.hardware = spec_config(a.ctx, spec);
   r.eval = evaluate_build(a.ctx, a.s, r.hardware, a.prompt_tokens, a.cost, DecodeCurve::skip);
   add_totals(r);
   return r;
@@ -58,8 +58,9 @@ std::optional<UpgradeOption> second_gpu(const Advisor& a) {
 std::optional<UpgradeOption> cheapest_gpu(const Advisor& a) {
   std::optional<UpgradeOption> cheapest;
   for (const Gpu& g : a.ctx.catalog.gpus) {
-    if (!g.launch_price_usd || g.form_factor != FormFactor::desktop) continue;
-    if (cheapest && *g.launch_price_usd >= *cheapest->hardware.price_usd) continue;
+    const std::optional<PricedPart> price = price_part(a.ctx.prices, g.meta.id, g.launch_price_usd, g.launch_year);
+    if (!price || g.form_factor != FormFactor::desktop) continue;
+    if (cheapest && price->unit_price >= cheapest->hardware.price().value_or(0)) continue;
     MachineSpec one = a.now;
     one.gpus = {{&g, units::gib_to_bytes(g.memory_gib), Origin::added}};
     UpgradeOption r;
@@ -156,6 +157,8 @@ UpgradeAdvice advise_upgrades(Context& ctx, const Sizing& s, const MachineSpec& 
                               std::uint64_t prompt_tokens) {
   const Advisor a{ctx, s, cost, prompt_tokens, spec};
   UpgradeAdvice advice;
+  advice.currency = cost.currency;
+  advice.prices = ctx.prices;
   advice.options.push_back(evaluate(a, UpgradeOption{}, spec));
   const Placement now = advice.now().eval.placement;  // a copy: options grows below
   const bool host_works = now.host.layers > 0 || now.n_cpu_moe > 0 || now.devices.empty() || now.verdict == Verdict::does_not_fit;
@@ -189,12 +192,12 @@ std::string change_text(const UpgradeOption& r) {
 
 namespace {
 
-std::string price_text(const UpgradeOption& r) {
-  if (r.hardware.price_usd) return fmt::format("{:.0f}", *r.hardware.price_usd);
-  return r.kind == UpgradeKind::now ? "0" : "?";
+std::string adds_text(const UpgradeOption& r, const std::string& currency) {
+  if (r.kind == UpgradeKind::now) return "0";
+  return price_cell(r.hardware.price_parts, currency);
 }
 
-Json option_json(const UpgradeOption& r) {
+Json option_json(const UpgradeOption& r, const std::string& currency) {
   const auto& sp = r.eval.speed;
   const bool ok = r.runs();
   return {{"option", to_string(r.kind)},
@@ -210,7 +213,9 @@ Json option_json(const UpgradeOption& r) {
           {"decode_low", ok ? Json(sp.decode_low) : Json(nullptr)},
           {"decode_high", ok ? Json(sp.decode_high) : Json(nullptr)},
           {"prefill_tokens_per_s", ok ? Json(sp.prefill_tokens_per_s) : Json(nullptr)},
-          {"price_usd", r.hardware.price_usd ? Json(*r.hardware.price_usd) : Json(nullptr)}};
+          {"price", r.hardware.price() ? Json(*r.hardware.price()) : Json(nullptr)},
+          {"price_basis", price_basis_json(r.hardware.price_parts)},
+          {"price_parts", price_parts_json(r.hardware.price_parts, currency)}};
 }
 
 Table options_table(const UpgradeAdvice& advice) {
@@ -219,14 +224,14 @@ Table options_table(const UpgradeAdvice& advice) {
                {"Verdict", Align::left},
                {"Decode [tok/s]", Align::right},
                {"Prefill [tok/s]", Align::right},
-               {"Adds [USD]", Align::right}});
+               {fmt::format("Adds [{}]", advice.currency), Align::right}});
   for (const UpgradeOption& r : advice.options) {
     const auto& sp = r.eval.speed;
     const bool ok = r.runs();
     table.add_row({change_text(r), fmt::format("{}/{}", gib(r.used_bytes), gib(r.memory_bytes)),
                    to_string(r.eval.placement.verdict),
                    ok ? fmt::format("{:.1f} ({:.1f}–{:.1f})", sp.decode_tokens_per_s, sp.decode_low, sp.decode_high) : "–",
-                   ok ? fmt::format("{:.0f}", sp.prefill_tokens_per_s) : "–", price_text(r)});
+                   ok ? fmt::format("{:.0f}", sp.prefill_tokens_per_s) : "–", adds_text(r, advice.currency)});
   }
   return table;
 }
@@ -256,8 +261,9 @@ std::string upgrades_text(const Sizing& s, const UpgradeAdvice& advice, const St
   text += verdict_sentence(now);
   text += advice.options.size() > 1 ? " What adding or replacing parts would do:\n\n" : "\n\n";
   text += options_table(advice).text(style.color);
-  text += "\nDecode is at the start of a conversation, with the likely range; \"Adds\" is the launch price of the new part\n"
-          "(\"?\": RAM prices vary). `llmsize check --this-machine` shows the placement in detail.\n";
+  text += "\nDecode is at the start of a conversation, with the likely range; \"Adds\" is the price of the new part: yours\n"
+          "(--price, the prices file) or its launch MSRP (\"?\": RAM prices vary). `llmsize check --this-machine` shows\n"
+          "the placement in detail.\n";
   if (style.explain) text += assumptions_text(advice_assumptions(s, advice));
   return text;
 }
@@ -267,9 +273,11 @@ std::string upgrades_csv(const UpgradeAdvice& advice) { return options_table(adv
 Json upgrades_json(const Sizing& s, const UpgradeAdvice& advice) {
   const UpgradeOption& now = advice.now();
   Json options = Json::array();
-  for (const UpgradeOption& r : advice.options) options.push_back(option_json(r));
+  for (const UpgradeOption& r : advice.options) options.push_back(option_json(r, advice.currency));
   Json inputs = inputs_json(s);
   inputs["this_machine"] = true;
+  inputs["currency"] = advice.currency;
+  inputs["prices"] = prices_json(advice.prices);
   inputs["hardware"] = hardware_json(now.hardware);
   Json result = {{"model", model_json(s)}, {"quant", quant_json(s)}, {"context_tokens", s.kv.context_tokens},
                  {"this_machine", hardware_label(now.hardware)}, {"runs_now", now.runs()}, {"options", options}};

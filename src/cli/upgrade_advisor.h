@@ -46,6 +46,8 @@ struct UpgradeOption {
 /// The machine now (options[0]) and each upgrade that was found, in a fixed order.
 struct UpgradeAdvice {
   std::vector<UpgradeOption> options;
+  std::string currency;  ///< --currency: the unit of the user's prices
+  PriceBook prices;      ///< the user's prices in force (inputs.prices)
   [[nodiscard]] const UpgradeOption& now() const { return options.front(); }
 };
 
@@ -63,8 +65,8 @@ struct UpgradeAdvice {
 /// The sizing's assumptions and the machine's.
 [[nodiscard]] Assumptions advice_assumptions(const Sizing& s, const UpgradeAdvice& advice);
 
-/// `recommend --this-machine --model X`: detects and advises; the result's exit code is 0 when the
-/// model runs now, else 1.
+/// `recommend --this-machine --model X`: detects and advises, pricing what it adds from `ctx.prices` (loaded
+/// by the caller); the result's exit code is 0 when the model runs now, else 1.
 [[nodiscard]] std::unique_ptr<Result> recommend_for_this_machine(Context& ctx, const SizingOptions& sizing,
                                                                  const CostOptions& cost, std::uint64_t prompt_tokens);
 

@@ -62,7 +62,7 @@ TEST_CASE("check exits 0 when it fits, 1 when it does not, and --require-gpu cou
 
 TEST_CASE("JSON contract: check", "[cli][json]") {
   const auto j = json_of(run({"check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m", "--json"}));
-  CHECK(j["schema_version"] == 3);
+  CHECK(j["schema_version"] == 4);
   CHECK(j["command"] == "check");
   const auto& r = j["result"];
   CHECK(r["model"]["id"] == "llama-3.1-70b");
@@ -95,8 +95,8 @@ TEST_CASE("JSON contract: memory, kv, recommend, hardware, models, quants, speed
   CHECK(kv["result"]["rows"][1]["kv_cache_bytes"] == 1073741824ULL);
   const auto rec = json_of(run({"recommend", "--model", "30b", "--quant", "q4_k_m", "--json", "--top", "3"}));
   REQUIRE(rec["result"]["options"].size() == 3);
-  for (const char* k : {"hardware", "devices", "verdict", "decode_tokens_per_s", "prefill_tokens_per_s", "price_usd",
-                        "watts_decode", "monthly_cost"}) {
+  for (const char* k : {"hardware", "devices", "verdict", "decode_tokens_per_s", "prefill_tokens_per_s", "price",
+                        "price_basis", "value_tokens_per_s_per_1k", "watts_decode", "monthly_cost"}) {
     CHECK(rec["result"]["options"][0].contains(k));
   }
   const auto hw = json_of(run({"hardware", "--kind", "gpu", "--json"}));

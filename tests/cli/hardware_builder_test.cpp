@@ -95,7 +95,7 @@ TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-bu
   CHECK(h.power.gpu_tdp_watts == std::vector<double>{300});
   CHECK(h.power.cpu_tdp_watts == 125);
   CHECK_FALSE(h.power.cpu_runs_layers);
-  CHECK(h.price_usd == 1000.0);  // the card; the assumed host has no price
+  CHECK(h.price() == 1000.0);  // the card; the assumed host has no price
   CHECK(cli::hardware_label(h) == "Test GPU");
   CHECK(cli::hardware_json(h) ==
         nlohmann::json::parse(R"([{"id": "test-gpu", "kind": "gpu", "memory_bytes": 25769803776}])"));
@@ -111,7 +111,9 @@ TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-bu
     CHECK(two.network.bandwidth_bytes_per_s == Approx(10e9));
     CHECK(two.network.latency_s == Approx(50e-6));
     CHECK(two.power.gpu_tdp_watts == std::vector<double>{300, 300});
-    CHECK(two.price_usd == 2000.0);
+    CHECK(two.price() == 2000.0);
+    REQUIRE(two.price_parts.size() == 1);
+    CHECK(two.price_parts[0].count == 2);  // the card on each machine
     CHECK(cli::hardware_label(two) == "2 machines of Test GPU over Test link");
     CHECK(cli::hardware_json(two)[1]["node"] == 1);
   }
@@ -147,7 +149,7 @@ TEST_CASE("builder: two GPUs on a detected machine, one owned and one added", "[
   CHECK(h.host->cpu.matmul_flops_per_s == Approx(8 * 32 * 4e9));      // 1.024 TFLOP/s
   CHECK(h.power.cpu_tdp_watts == 105);
   CHECK(h.cpu_repack);                    // x86: repacked copies
-  CHECK(h.price_usd == 1000.0);           // only the added card; the owned card and CPU cost nothing
+  CHECK(h.price() == 1000.0);             // only the added card; the owned card and CPU cost nothing
   CHECK(cli::hardware_label(h) == "this machine (2× Test GPU + Test CPU + 32.00 GiB RAM)");
   const auto json = cli::hardware_json(h);
   CHECK(json[0]["added"] == false);
@@ -190,9 +192,37 @@ TEST_CASE("builder: a unified-memory system shares its RAM with its GPU", "[cli]
   CHECK(h.gpu_link_bytes_per_s == 0);
   CHECK_FALSE(h.cpu_repack);
   CHECK(h.power.system_tdp_watts == 150.0);
-  CHECK(h.price_usd == 3000.0);
+  CHECK(h.price() == 3000.0);
   CHECK(cli::hardware_label(h) == "Test Max 64 GB");
   CHECK(cli::hardware_json(h)[0]["memory_bytes"] == 64 * kGiB);
+}
+
+TEST_CASE("builder: the user's prices replace launch prices part by part, an owned part stays free",
+          "[cli][hardware-builder][prices]") {
+  const llmsize::engine::Gpu g = test_gpu();  // launch 1000
+  const llmsize::engine::Cpu c = test_cpu();  // launch 300
+  cli::PriceBook book;
+  book.by_id["test-gpu"] = {650, "--price test-gpu=650"};
+  cli::HostSpec host;
+  host.cpu = &c;
+  host.ram_kind = ram_kind("DDR5-6000", 6000);
+  host.channels = 2;
+  host.ram_bytes = 64 * kGiB;
+  const cli::HardwareConfig h =
+      cli::HardwareBuilder().set_prices(book).add_gpu(g, 24 * kGiB, cli::Origin::named).add_gpu(g, 24 * kGiB, cli::Origin::named)
+          .set_host(host).build();
+  CHECK(h.price() == 2 * 650.0 + 300.0);
+  REQUIRE(h.price_parts.size() == 2);
+  CHECK(h.price_parts[0].basis == cli::PriceBasis::user);
+  CHECK(h.price_parts[0].count == 2);
+  CHECK(h.price_parts[1].basis == cli::PriceBasis::launch);
+  CHECK(cli::price_basis_json(h.price_parts) == "mixed");
+
+  host.origin = cli::Origin::detected;  // the user's price of a part they own does not make it cost anything
+  const cli::HardwareConfig owned = cli::HardwareBuilder().set_prices(book).add_gpu(g, 24 * kGiB, cli::Origin::detected)
+                                        .set_host(host).build();
+  CHECK_FALSE(owned.price());
+  CHECK(owned.price_parts.empty());
 }
 
 TEST_CASE("builder: a CPU-only build", "[cli][hardware-builder]") {
@@ -208,7 +238,7 @@ TEST_CASE("builder: a CPU-only build", "[cli][hardware-builder]") {
   CHECK(h.host->cpu.matmul_flops_per_s == Approx(1.024e12));
   CHECK(h.host->gpu_link_bytes_per_s == 0);
   CHECK(h.power.cpu_runs_layers);
-  CHECK(h.price_usd == 300.0);
+  CHECK(h.price() == 300.0);
   CHECK(cli::hardware_label(h) == "Test CPU");
   CHECK(cli::hardware_json(h).empty());
 }

@@ -137,7 +137,7 @@ TEST_CASE("detect prints the recorded machine exactly and refuses --csv", "[cli]
   CHECK(csv.err.find("calibrate") != std::string::npos);
 
   const auto j = json_of_success(run({"detect", "--json"}));
-  CHECK(j["schema_version"] == 3);
+  CHECK(j["schema_version"] == 4);
   CHECK(j["command"] == "detect");
   CHECK(j["inputs"] == nlohmann::json::object());
   CHECK(j["assumptions"] == nlohmann::json::array());

@@ -81,7 +81,7 @@ TEST_CASE("memory --explain prints the compute formula the code uses (was the on
 
 TEST_CASE("assumptions are {key, value, source, text} records with stable keys (since schema_version 2)", "[cli][pipeline]") {
   const auto doc = json_of(run({"--json", "memory", "--model", "8b"}));
-  CHECK(doc["schema_version"] == 3);
+  CHECK(doc["schema_version"] == 4);
   const auto& a = doc["assumptions"];
   REQUIRE(a.size() == 5);
   CHECK(a[0] == nlohmann::json{{"key", "model"}, {"value", "llama-3.1-8b"}, {"source", "alias"},

@@ -30,7 +30,7 @@ const nlohmann::json* assumption(const nlohmann::json& doc, const std::string& k
 TEST_CASE("recommend: the month, its footer and the usage assumption state one profile", "[cli][recommend]") {
   const Result text = run({"recommend", "--model", "8b", "--hours-per-day", "8", "--utilisation", "0.5", "--top", "2"});
   CHECK(text.code == 0);
-  CHECK(contains(text.out, "prices; the month assumes 8 h/day, 50% generating at 0.16 USD/kWh. `llmsize check`"));
+  CHECK(contains(text.out, "the likely range; the month assumes 8 h/day, 50% generating at 0.16 USD/kWh.\nPrices are yours"));
   CHECK_FALSE(contains(text.out, "24 h/day"));
 
   const auto j = json_of(run({"recommend", "--model", "8b", "--hours-per-day", "8", "--utilisation", "0.5", "--json"}));
@@ -56,11 +56,11 @@ TEST_CASE("recommend: the Month column is the stated profile's", "[cli][recommen
   }
 }
 
-TEST_CASE("recommend: --csv is the options table alone; nothing matching exits 1", "[cli][recommend][csv]") {
+TEST_CASE("recommend: --csv is the options table alone, nothing matching exits 1", "[cli][recommend][csv]") {
   const Result csv = run({"recommend", "--model", "8b", "--top", "3", "--csv"});
   CHECK(csv.code == 0);
-  CHECK(csv.out.rfind("Hardware,Memory [GiB] used/total,Verdict,Decode [tok/s],Prefill [tok/s],Price [USD],Decode [W],"
-                      "Month [USD],1M tok [USD]\n",
+  CHECK(csv.out.rfind("Hardware,Memory [GiB] used/total,Verdict,Decode [tok/s],Prefill [tok/s],Price [USD],"
+                      "Value [tok/s per 1k USD],Decode [W],Month [USD],1M tok [USD]\n",
                       0) == 0);
   CHECK(lines(csv.out) == 4);  // header + --top 3
 

@@ -222,16 +222,20 @@ TEST_CASE("JSON contract: recommend --this-machine lists what to add or replace"
   const auto& options = j["result"]["options"];
   REQUIRE(options.size() >= 2);
   for (const char* k : {"option", "change", "hardware", "devices", "verdict", "reason", "used_bytes", "memory_bytes",
-                        "decode_tokens_per_s", "decode_low", "decode_high", "prefill_tokens_per_s", "price_usd"}) {
+                        "decode_tokens_per_s", "decode_low", "decode_high", "prefill_tokens_per_s", "price", "price_basis",
+                        "price_parts"}) {
     CHECK(options[0].contains(k));
   }
   CHECK(options[0]["option"] == "now");
   CHECK(options[0]["verdict"] == "fits_with_offload");
-  CHECK(options[0]["price_usd"].is_null());
+  CHECK(options[0]["price"].is_null());
+  CHECK(options[0]["price_basis"].is_null());
   CHECK(options[1]["option"] == "add_gpu");
   CHECK(options[1]["change"] == "add a second GeForce RTX 4090");
   CHECK(options[1]["verdict"] == "fits");
-  CHECK(options[1]["price_usd"] == 1599.0);  // the catalog's launch price of the RTX 4090
+  CHECK(options[1]["price"] == 1599.0);  // the catalog's launch price of the RTX 4090
+  CHECK(options[1]["price_basis"] == "launch_msrp");
+  CHECK(options[1]["price_parts"][0]["launch_year"] == 2022);
   CHECK(options[1]["decode_tokens_per_s"].get<double>() > 5 * options[0]["decode_tokens_per_s"].get<double>());
 
   // A machine where it does not fit now: exit 1, and more RAM is one of the ways out.

@@ -38,7 +38,7 @@ const std::string kDir = std::string(LLMSIZE_FIXTURES) + "/calibrate/";
 TEST_CASE("JSON contract: probe, probe --show, probe --reset", "[cli][json][probe]") {
   const TempConfig config;
   const auto j = json_of_success(run({"probe", "--seconds", "0.05", "--buffer-mib", "8", "--threads", "2", "--json"}));
-  CHECK(j["schema_version"] == 3);
+  CHECK(j["schema_version"] == 4);
   CHECK(j["command"] == "probe");
   const auto& r = j["result"];
   CHECK(r["read_gb_per_s"].get<double>() > 0);

@@ -89,6 +89,17 @@ template <class T>
   return nullptr;
 }
 
+/// Whether `name` is a size shorthand: digits, an optional decimal part and `b` or `m` ("30b", "1.5b",
+/// "135m"; case ignored).
+[[nodiscard]] bool is_size_shorthand(std::string_view name);
+
+/// The models a size shorthand matches, in catalog order: each whose id or one of whose aliases has it as
+/// a whole word. Words are split at `-`, `_`, `:`, `/` and spaces, so "30b" matches `qwen3-30b-a3b` and
+/// `qwen3:30b` but "7b" does not match `mixtral:8x7b`. Empty when `shorthand` is not one (docs/catalog.md,
+/// "Size shorthands").
+[[nodiscard]] std::vector<const engine::Model*> size_matches(const std::vector<engine::Model>& models,
+                                                             std::string_view shorthand);
+
 /// Levenshtein edit distance, for "did you mean" suggestions.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
