@@ -25,9 +25,22 @@ inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
     "FLOPs = 2 × active params × P + 4 × attention layers × n_head × head_dim × P × (D + P / 2)";
 
+inline constexpr std::string_view kDraftMemory =
+    "draft            = its weights + KV at the target's cells (f16) + its compute buffer, where -ngld puts its layers";
+inline constexpr std::string_view kSpeculativeTokens = "tokens per step  = 1 + acceptance × draft_max";
+inline constexpr std::string_view kSpeculativeRate =
+    "tok/s            = tokens per step / (draft_max × t(draft token) + t(target batch of draft_max + 1))";
+inline constexpr std::string_view kProjectorWeights =
+    "projector        = (params − f32 params) × bytes per value(type) + f32 params × 4 B";
+inline constexpr std::string_view kProjectorCompute =
+    "encoder compute  = N × 4 × (n_ff + 3·n_embd) B, N = (warm-up image / patch)²; + N² × n_head × 4 B without flash attention";
+inline constexpr std::string_view kImageTokens = "context          = --context + images × tokens per image";
+
 /// Every line above, for the test that finds each in docs/formulas.md.
 inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvCache,   kCellsSliding, kKvRow,
                                             kMlaRow,       kComputeFlash,   kComputeNoFlash, kLogits, kOutputBuffer,
-                                            kDecodePart,   kDecodeRate,     kPrefillFlops};
+                                            kDecodePart,   kDecodeRate,     kPrefillFlops, kDraftMemory,
+                                            kSpeculativeTokens, kSpeculativeRate, kProjectorWeights, kProjectorCompute,
+                                            kImageTokens};
 
 }  // namespace llmsize::cli::formulas

@@ -65,6 +65,34 @@ inline std::string write_tied_gguf() {
   return path;
 }
 
+/// A small vision projector GGUF (clip, gemma3 projector): 2 encoder blocks of 128 (FFN 256, 4 heads, patch 14
+/// at 224 px), f16 matrices and f32 vectors, projected to 256.
+inline std::string write_mmproj_gguf() {
+  GgufWriter w;
+  w.kv_str("general.architecture", "clip");
+  w.kv_str("clip.projector_type", "gemma3");
+  w.kv_u32("clip.vision.embedding_length", 128);
+  w.kv_u32("clip.vision.feed_forward_length", 256);
+  w.kv_u32("clip.vision.attention.head_count", 4);
+  w.kv_u32("clip.vision.image_size", 224);
+  w.kv_u32("clip.vision.patch_size", 14);
+  w.kv_u32("clip.vision.projection_dim", 256);
+  w.kv_u32("clip.vision.projector.scale_factor", 4);
+  w.tensor("v.patch_embd.weight", {14, 14, 3, 128}, 0, 14 * 14 * 3 * 128 * 4);
+  for (int b = 0; b < 2; ++b) {
+    const std::string p = "v.blk." + std::to_string(b) + ".";
+    w.tensor(p + "attn_qkv.weight", {128, 384}, 1, 128 * 384 * 2);
+    w.tensor(p + "ffn_up.weight", {128, 256}, 1, 128 * 256 * 2);
+    w.tensor(p + "ffn_down.weight", {256, 128}, 1, 256 * 128 * 2);
+    w.tensor(p + "ln1.weight", {128}, 0, 128 * 4);
+  }
+  w.tensor("mm.input_projection.weight", {256, 128}, 1, 256 * 128 * 2);
+  std::filesystem::create_directories(scratch_dir());
+  const std::string path = (scratch_dir() / "mmproj-tiny-f16.gguf").string();
+  w.write_sparse(path);
+  return path;
+}
+
 /// Every command's text output, in the order of `llmsize --help`. Host-dependent runs (probe's and calibrate's
 /// measurements, detect without a fixture root) are left out; `--show` on an empty profile is not. `catalog show`
 /// is left out too: it prints the data files back as 700 kB of JSON (docs/catalog.md is its contract).
@@ -84,12 +112,16 @@ inline std::vector<CliCase> cli_cases() {
       {"check-moe-system", {"check", "--model", "qwen3-30b-a3b", "--system", "ryzen-ai-max-plus-395"}, "", true},
       {"check-this-machine", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "nvidia-4090", true},
       {"check-gguf", {"check", "--model", gguf, "--gpu", "rtx-3090"}, "", true},
+      {"check-draft-explain", {"check", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--explain"}, "", true},
+      {"check-vision-images", {"check", "--model", "gemma-3-12b", "--gpu", "rtx-3060-12gb", "--images", "4"}, "", true},
       {"models-catalog", {"models", "--family", "llama"}, "", true},
       {"models-on-3090", {"models", "--gpu", "rtx-3090", "--family", "qwen"}, "", true},
       {"memory-8b", {"memory", "--model", "llama-3.1-8b"}, "", true},
       {"memory-8b-explain", {"memory", "--model", "llama-3.1-8b", "--context", "32k", "--explain"}, "", true},
       {"memory-swa-gemma", {"memory", "--model", "gemma-3-27b", "--context", "128k", "--kv-type", "q8_0"}, "", true},
       {"memory-hf-config", {"memory", "--model", hf + "qwen3-30b-a3b", "--quant", "q4_k_m"}, "", true},
+      {"memory-draft-vision-explain", {"memory", "--model", "qwen2.5-vl-7b", "--draft", "qwen2.5-0.5b:q8_0", "--images", "2", "--explain"}, "", true},
+      {"memory-mmproj-file", {"memory", "--model", gguf, "--mmproj", "<scratch>/mmproj-tiny-f16.gguf", "--images", "3"}, "", true},
       {"kv-8b", {"kv", "--model", "llama-3.1-8b", "--context", "4k,32k,128k,256k"}, "", true},
       {"kv-8b-csv", {"kv", "--model", "llama-3.1-8b", "--context", "4k,8k", "--csv"}, "", false},
       {"speed-8b-3090", {"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--users", "1,4"}, "", true},
@@ -119,6 +151,7 @@ inline std::vector<CliCase> cli_cases() {
                              "<fixtures>/calibrate/cuda-breakdown.log"}, "", true},
       {"error-unknown-gpu", {"check", "--gpu", "rtx-309", "--model", "llama-3.1-8b"}, "", false},
       {"error-bad-context", {"memory", "--model", "llama-3.1-8b", "--context", "8q"}, "", false},
+      {"error-images-no-vision", {"memory", "--model", "llama-3.1-8b", "--images", "1"}, "", false},
       {"error-catalog-misspelt-key", {"catalog", "validate", "<fixtures>/misspelt_key.json"}, "", false},
       {"error-unknown-detected-gpu", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "unknown-gpu", false},
   };
