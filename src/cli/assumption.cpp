@@ -27,7 +27,7 @@ constexpr Wording kWordings[] = {
     {"flash_attention", S::default_value, "flash attention {value} (llama.cpp -fa auto enables it on GPUs and CPUs)"},
     {"v_cache_type", S::capped, "V cache kept in {value}: a quantized V cache needs flash attention"},
     // A draft model and a vision projector (extras.h).
-    {"draft_quant", S::default_value, "draft quantization not given: {value}, the model's"},
+    {"draft_quant", S::default_value, "draft quantization not given: {value} ({detail})"},
     {"draft_kv_type", S::default_value, "draft KV cache {value} (llama.cpp's -ctkd / -ctvd default, whatever -ctk says)"},
     {"draft_max", S::default_value, "--draft-max not given: {value} tokens per step (llama.cpp's default)"},
     {"draft_accept", S::estimate, "--draft-accept not given: {value}, the range of {detail}"},

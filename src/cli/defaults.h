@@ -30,10 +30,6 @@ inline constexpr std::uint32_t kDraftMax = 3;
 /// 47 of 132) and 0.566 (#14132: Qwen3-235B-A22B with Qwen3-0.6B, a script refactor, 1376 of 2433).
 inline constexpr double kDraftAcceptLow = 0.187;
 inline constexpr double kDraftAcceptHigh = 0.566;
-/// --draft-accept with --mtp: ggml-org/llama.cpp#27106 (Qwen3.6-27B, --spec-type draft-mtp --spec-draft-n-max 2):
-/// about 0.7 on builds b10423 and b10428, about 0.5 on b10430 and later.
-inline constexpr double kMtpAcceptLow = 0.5;
-inline constexpr double kMtpAcceptHigh = 0.7;
 /// --mmproj without a file: the type llama.cpp's converter writes mmproj files in (convert_hf_to_gguf.py
 /// --mmproj; ggml-org's *-GGUF repositories ship mmproj-*-f16.gguf).
 inline constexpr const char* kProjectorType = "f16";

@@ -76,8 +76,9 @@ DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizi
   so.model = model;
   const bool draft_is_file = catalog::find(ctx.catalog.models, model) == nullptr && modelfile::looks_like_path(model);
   if (quant.empty() && !draft_is_file) {
-    quant = target.file == nullptr ? target.quant->meta.id : defaults::kQuant;
-    assumptions.push_back({"draft_quant", quant, AssumptionSource::default_value, ""});
+    const bool same = target.file == nullptr;
+    quant = same ? target.quant->meta.id : defaults::kQuant;
+    assumptions.push_back({"draft_quant", quant, AssumptionSource::default_value, same ? "the model's" : "llmsize's default"});
   }
   so.quant = quant;
   so.context = std::to_string(target.kv.context_tokens);
