@@ -75,11 +75,9 @@ DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizi
   SizingOptions so;
   so.model = model;
   const bool draft_is_file = catalog::find(ctx.catalog.models, model) == nullptr && modelfile::looks_like_path(model);
-  if (quant.empty() && !draft_is_file) {
-    const bool same = target.file == nullptr;
-    quant = same ? target.quant->meta.id : defaults::kQuant;
-    assumptions.push_back({"draft_quant", quant, AssumptionSource::default_value, same ? "the model's" : "llmsize's default"});
-  }
+  const bool quant_defaulted = quant.empty() && !draft_is_file;
+  const bool same_as_model = target.file == nullptr;
+  if (quant_defaulted) quant = same_as_model ? target.quant->meta.id : defaults::kQuant;
   so.quant = quant;
   so.context = std::to_string(target.kv.context_tokens);
   so.kv_type = "f16";  // llama.cpp's -ctkd / -ctvd default, whatever the target's -ctk
@@ -91,6 +89,10 @@ DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizi
   // The draft context holds as many tokens as the target's (common_speculative_init_result: cparams.n_ctx =
   // llama_n_ctx(ctx_tgt)), beyond the draft's own maximum too.
   set_context(d.sizing, target.kv.context_tokens);
+  if (quant_defaulted) {
+    assumptions.push_back({"draft_quant", d.sizing.quant->meta.name, AssumptionSource::default_value,
+                           same_as_model ? "the model's" : "llmsize's default"});
+  }
   assumptions.push_back({"draft_kv_type", "f16", AssumptionSource::default_value, ""});
   d.draft_max = o.draft_max == 0 ? defaults::kDraftMax : o.draft_max;
   if (o.draft_max == 0) assumptions.push_back({"draft_max", std::to_string(d.draft_max), AssumptionSource::default_value, ""});

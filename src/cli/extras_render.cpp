@@ -60,7 +60,9 @@ std::string extras_explain(const Extras& e) {
   std::string out;
   if (e.draft) {
     out += fmt::format("  draft:     {}\n", formulas::kDraftMemory);
-    out += fmt::format("  speculate: {}\n             {}\n", formulas::kSpeculativeTokens, formulas::kSpeculativeRate);
+    if (e.speculation) {
+      out += fmt::format("  speculate: {}\n             {}\n", formulas::kSpeculativeTokens, formulas::kSpeculativeRate);
+    }
   }
   if (e.projector) {
     out += fmt::format("  projector: {}\n             {}\n", formulas::kProjectorWeights, formulas::kProjectorCompute);

@@ -160,3 +160,5 @@ TEST_CASE("an mmproj without the encoder's width is refused naming the key", "[m
                     Catch::Contains("clip.vision.embedding_length"));
   std::filesystem::remove(path);
 }
+
+}  // namespace llmsize
