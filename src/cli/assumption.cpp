@@ -36,6 +36,17 @@ constexpr Wording kWordings[] = {
     {"image_tokens", S::estimate, "{value} tokens per image: {detail}"},
     {"usage", S::default_value, "the month assumes {value}"},
     {"usage", S::catalog, "the month assumes {value}"},
+    // Fine-tuning (finetune_options.cpp).
+    {"framework", S::default_value, "framework not given: {value}"},
+    {"seq_len_tokens", S::default_value, "sequence length not given: {value} tokens"},
+    {"micro_batch", S::default_value, "micro-batch not given: {value} sequence(s) per GPU"},
+    {"gradient_checkpointing", S::default_value, "gradient checkpointing not given: {value} ({detail})"},
+    {"lora_rank", S::default_value, "LoRA rank not given: {value}"},
+    {"lora_targets", S::default_value, "LoRA targets not given: {value} ({detail})"},
+    {"optimizer", S::default_value, "optimizer not given: {value} ({detail})"},
+    {"precision", S::default_value, "precision not given: {value} ({detail})"},
+    {"sharding", S::default_value, "sharding not given: {value} ({detail})"},
+    {"framework_behaviour", S::estimate, "the numbers assume {detail}"},
     // Hardware (hardware_defaults.h and the detection front end, this_machine.cpp).
     {"ram_gib", S::default_value, "--ram not given: {value} GiB of system RAM"},
     {"cpu", S::default_value, "no --cpu: a {value} CPU of {detail}"},

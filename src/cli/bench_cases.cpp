@@ -16,8 +16,16 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 namespace llmsize::cli {
 namespace {
 
+std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m);
+
+// The configuration case, prefixed with the engine when it is not llama.cpp.
 std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
-  if (b.engine != Engine::llama_cpp) return fmt::format("engine {}", name_of(kEngineNames, b.engine));
+  const std::string configuration = configuration_of(cat, b, m);
+  if (b.engine == Engine::llama_cpp) return configuration;
+  return fmt::format("{}: {}", name_of(kEngineNames, b.engine), configuration);
+}
+
+std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return "depth (context already filled)";
   if (catalog::find(cat.cpus, b.hardware) != nullptr) return "CPU only";
   if (b.n_cpu_moe.value_or(0) > 0) return "MoE experts in RAM";
@@ -62,6 +70,8 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
     o.run.tensor_split += (i > 0 ? "," : "") + fmt::format("{}", b.tensor_split[i]);
   }
   o.run.threads = b.threads;
+  // ik_llama.cpp is not modelled: its rows are predicted as llama.cpp would run them, under cases of their own.
+  o.run.engine = b.engine == Engine::vllm ? "vllm" : "llama.cpp";
   if (b.depth > 0) o.run.depth = std::to_string(b.depth);
   return o;
 }
@@ -75,10 +85,6 @@ CasePrediction predict_row(Context& ctx, const Benchmark& b) {
     return out;
   }
   out.case_name = case_of(ctx.catalog, b, *m);
-  if (b.engine != Engine::llama_cpp) {
-    out.why_not = "engine not predicted yet";
-    return out;
-  }
   if (catalog::find(ctx.catalog.cpus, b.hardware) != nullptr && b.n_devices > 1) {
     out.why_not = "several CPU sockets are not modelled";
     return out;

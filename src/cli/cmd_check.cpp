@@ -5,6 +5,7 @@
 #include "check_render.h"
 #include "defaults.h"
 #include "extras.h"
+#include "finetune_render.h"
 #include "pipeline.h"
 #include "render.h"
 #include "this_machine.h"
@@ -23,6 +24,8 @@ struct CheckOptions {
   CostOptions cost;
   std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
   bool require_gpu = false;
+  std::string task = "inference";
+  FinetuneOptions finetune;
 };
 
 class CheckResult final : public Result {
@@ -40,7 +43,19 @@ class CheckResult final : public Result {
   CheckReport r_;
 };
 
+// --task finetune: the fine-tuning memory per GPU against the GPUs named (finetune_render.h).
+std::unique_ptr<Result> run_finetune_check(const Context& ctx, const CheckOptions& o) {
+  if (o.this_machine || o.hardware.gpus.empty() || !o.hardware.system.empty()) {
+    throw InputError("--task finetune checks named GPUs: give --gpu (for example --gpu 2x3090)");
+  }
+  HardwareConfig h = resolve_hardware(ctx, o.hardware);
+  const auto n_gpus = static_cast<std::uint32_t>(h.devices.size());
+  return finetune_result(size_finetune(resolve_finetune(ctx, o.sizing.model, o.finetune, n_gpus), std::move(h)), "check");
+}
+
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
+  if (o.task == "finetune") return run_finetune_check(ctx, o);
+  if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
   CheckReport r;
   r.sizing = resolve_sizing(ctx, o.sizing);
   r.extras = resolve_extras(ctx, o.extras, r.sizing);
@@ -86,6 +101,10 @@ CommandSpec check_command() {
                            fmt::format("Prompt length for the prefill speed (default {}, as llama-bench pp512)",
                                        defaults::kPromptTokens));
             cmd.add_flag("--require-gpu", o->require_gpu, "Count offload to system RAM as \"does not fit\" (exit 1)");
+            cmd.add_option("--task", o->task,
+                           "inference (default) or finetune: the fine-tuning memory per GPU (--method, as `llmsize finetune`)")
+                ->check(CLI::IsMember({"inference", "finetune"}));
+            add_finetune_options(&cmd, o->finetune);
             return [o](Context& ctx) { return run_check(ctx, *o); };
           },
           {}};

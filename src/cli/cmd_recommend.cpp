@@ -6,6 +6,7 @@
 
 #include "build_eval.h"
 #include "defaults.h"
+#include "finetune_recommend.h"
 #include "llmsize/units.h"
 #include "pipeline.h"
 #include "recommend_render.h"
@@ -33,6 +34,8 @@ struct RecommendOptions {
   std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
   std::string kind;
   bool this_machine = false;
+  std::string task = "inference";
+  FinetuneOptions finetune;
 };
 
 
@@ -136,7 +139,19 @@ std::unique_ptr<Result> run_this_machine(Context& ctx, const RecommendOptions& o
   return recommend_for_this_machine(ctx, o.sizing, o.cost, parse_tokens(o.prompt_tokens, "--prompt-tokens"));
 }
 
+// --task finetune: GPUs that hold the fine-tuning run (finetune_recommend.h); the speed filters and sorts
+// do not apply to it.
+std::unique_ptr<Result> run_finetune_ranking(const Context& ctx, const RecommendOptions& o, const CLI::App& cmd) {
+  for (const char* flag : {"--min-tps", "--max-watts", "--sort", "--kind", "--this-machine"}) {
+    if (cmd.count(flag) > 0) throw InputError(std::string(flag) + " ranks inference; --task finetune ranks GPUs by price");
+  }
+  const FinetuneRankOptions rank{o.max_gpus, o.budget, o.vendor, o.form_factor, o.top};
+  return recommend_finetune(ctx, o.sizing.model, o.finetune, rank);
+}
+
 std::unique_ptr<Result> run_recommend(Context& ctx, const RecommendOptions& o, const CLI::App& cmd) {
+  if (o.task == "finetune") return run_finetune_ranking(ctx, o, cmd);
+  if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
   if (o.this_machine) return run_this_machine(ctx, o);
   RecommendReport r;
   r.sizing = resolve_sizing(ctx, o.sizing);
@@ -174,6 +189,10 @@ void add_recommend_options(CLI::App& cmd, RecommendOptions& o) {
   cmd.add_option("--top", o.top, fmt::format("Rows to show (default {})", defaults::kTopRows))->check(CLI::Range(1, 10000));
   cmd.add_option("--prompt-tokens", o.prompt_tokens,
                  fmt::format("Prompt length for the prefill column (default {})", defaults::kPromptTokens));
+  cmd.add_option("--task", o.task,
+                 "inference (default) or finetune: GPUs that hold the fine-tuning run (--method, as `llmsize finetune`)")
+      ->check(CLI::IsMember({"inference", "finetune"}));
+  add_finetune_options(&cmd, o.finetune);
   cmd.add_flag("--this-machine", o.this_machine,
                "What to add or replace on the machine llmsize runs on (a second GPU, a bigger GPU, more or faster RAM) "
                "for --model; exit 1 if it does not run here now");

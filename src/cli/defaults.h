@@ -40,6 +40,14 @@ inline constexpr const char* kCurrency = "USD";
 inline constexpr double kHoursPerDay = 24;
 inline constexpr double kUtilisation = 1.0;
 
+/// finetune. Sequence length: the max_seq_length of Unsloth's notebooks and of many SFT recipes.
+inline constexpr std::uint64_t kFinetuneSeqLen = 2048;
+inline constexpr std::uint32_t kFinetuneBatch = 1;
+/// LoRA rank: Unsloth's notebooks (r = 16); PEFT's LoraConfig default is 8.
+inline constexpr std::uint32_t kLoraRank = 16;
+inline constexpr const char* kLoraTargets = "all";
+inline constexpr const char* kFramework = "transformers";
+
 /// recommend
 inline constexpr std::uint32_t kMaxGpus = 4;
 inline constexpr std::size_t kTopRows = 15;

@@ -36,11 +36,29 @@ inline constexpr std::string_view kProjectorCompute =
     "encoder compute  = N × 4 × (n_ff + 3·n_embd) B, N = (warm-up image / patch)²; + N² × n_head × 4 B without flash attention";
 inline constexpr std::string_view kImageTokens = "context          = --context + images × tokens per image";
 
+// Fine-tuning (llmsize finetune; docs/formulas.md, "Fine-tuning").
+inline constexpr std::string_view kFtWeights =
+    "weights      = 2 B × params; QLoRA: NF4 ⌈n/2⌉ + ⌈n/64⌉ + 4·⌈n/16384⌉ B per block matrix, 2 B for the rest";
+inline constexpr std::string_view kFtAdapters = "adapters     = rank × (in + out) per targeted matrix (× experts)";
+inline constexpr std::string_view kFtStates =
+    "states       = trainable × 2 × (4 B | 2 B bf16); 8-bit: trainable × (2 + 8/256) B";
+inline constexpr std::string_view kFtStep = "step         = one state-sized temporary (torch AdamW foreach)";
+inline constexpr std::string_view kFtSaved =
+    "saved        = tokens × (layers × checkpoint bytes × hidden + final norm), or every layer without checkpointing";
+inline constexpr std::string_view kFtLayer =
+    "layer        = tokens × (2 norms × hidden + attention q/k/v + 4·heads + MLP × ffn + LoRA inputs + 4 × widest)";
+inline constexpr std::string_view kFtLogits = "logits       = tokens at once × bytes per entry × vocab";
+inline constexpr std::string_view kFtShards =
+    "shards       = ZeRO-2: gradients, states ÷ GPUs; ZeRO-3 / FSDP: weights too, plus 2 gathered blocks";
+inline constexpr std::string_view kFtPeak =
+    "peak per GPU = max(loss, end of backward, optimizer step) + CUDA context";
+
 /// Every line above, for the test that finds each in docs/formulas.md.
 inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvCache,   kCellsSliding, kKvRow,
                                             kMlaRow,       kComputeFlash,   kComputeNoFlash, kLogits, kOutputBuffer,
-                                            kDecodePart,   kDecodeRate,     kPrefillFlops, kDraftMemory,
-                                            kSpeculativeTokens, kSpeculativeRate, kProjectorWeights, kProjectorCompute,
-                                            kImageTokens};
+                                            kDecodePart,   kDecodeRate,     kPrefillFlops,   kFtWeights, kFtAdapters,
+                                            kFtStates,     kFtStep,         kFtSaved,        kFtLayer,   kFtLogits,
+                                            kFtShards,     kFtPeak,         kDraftMemory,    kSpeculativeTokens,
+                                            kSpeculativeRate, kProjectorWeights, kProjectorCompute, kImageTokens};
 
 }  // namespace llmsize::cli::formulas

@@ -60,6 +60,7 @@ struct CommandSpec {
 [[nodiscard]] CommandSpec check_command();
 [[nodiscard]] CommandSpec models_command();
 [[nodiscard]] CommandSpec memory_command();
+[[nodiscard]] CommandSpec finetune_command();
 [[nodiscard]] CommandSpec kv_command();
 [[nodiscard]] CommandSpec speed_command();
 [[nodiscard]] CommandSpec cost_command();

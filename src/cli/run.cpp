@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "llmsize/cli/command_line.h"
 #include "llmsize/error.h"
 #include "pipeline.h"
 #include "report_errors.h"
@@ -73,21 +74,19 @@ Json envelope(const std::string& command, Json inputs, Json result, const Json& 
 }
 
 std::vector<CommandSpec> all_commands() {
-  return {recommend_command(), check_command(),    models_command(),   memory_command(),  kv_command(),
-          speed_command(),     cost_command(),     inspect_command(),  hardware_command(), quants_command(),
-          catalog_command(),   detect_command(),   probe_command(),    calibrate_command()};
+  return {recommend_command(), check_command(),    models_command(),   memory_command(),  finetune_command(),
+          kv_command(),        speed_command(),    cost_command(),     inspect_command(), hardware_command(),
+          quants_command(),    catalog_command(),  detect_command(),   probe_command(),   calibrate_command()};
 }
 
 namespace {
 
-constexpr const char* kFooter =
-    "Exit codes:\n"
-    "  0  success; the model fits\n"
-    "  1  the answer is \"does not fit\" (check, and filters that leave nothing)\n"
-    "  2  usage, input or catalog error\n"
-    "\n"
-    "Units: GB = 1e9 bytes, GiB = 2^30 bytes; every label says which.\n"
-    "Catalog: built in; add or override entries with --catalog FILE or LLMSIZE_CATALOG=a.json:b.json.";
+// The --help footer: the exit codes from run.h, then the notes the man page also prints.
+std::string footer() {
+  std::string text = "Exit codes:\n";
+  for (const ExitCodeMeaning& code : kExitCodes) text += "  " + std::to_string(code.code) + "  " + code.meaning + "\n";
+  return text + "\n" + kHelpNotes;
+}
 
 struct GlobalOptions {
   bool json = false;
@@ -174,16 +173,24 @@ void load_catalog(Context& ctx, const CLI::App& command, const Registry& registr
   if (need != CatalogUse::none) ctx.load_catalog(need);
 }
 
+// The whole command line: global flags and every command from all_commands(), bound to `global` and
+// `registry`. The one definition behind parsing, --help, the man page and the shell completions.
+void build_parser(CLI::App& app, GlobalOptions& global, Registry& registry) {
+  app.set_version_flag("--version", LLMSIZE_VERSION);
+  app.footer(footer());
+  app.require_subcommand(1);
+  add_global_options(app, global);
+  for (const CommandSpec& spec : all_commands()) register_command(app, spec, "", registry);
+}
+
+constexpr const char* kSummary = "llmsize: what hardware a large language model needs, and what a planned build will do.";
+
 // Parses, runs the chosen command and prints its result; returns the exit code. Throws on errors.
 int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CLI::App app{"llmsize: what hardware a large language model needs, and what a planned build will do.", "llmsize"};
-  app.set_version_flag("--version", LLMSIZE_VERSION);
-  app.footer(kFooter);
-  app.require_subcommand(1);
+  CLI::App app{kSummary, "llmsize"};
   GlobalOptions global;
-  add_global_options(app, global);
   Registry registry;
-  for (const CommandSpec& spec : all_commands()) register_command(app, spec, "", registry);
+  build_parser(app, global, registry);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -228,6 +235,16 @@ int parse_and_run(int argc, const char* const* argv, std::ostream& out, std::ost
 }
 
 }  // namespace
+
+void visit_parser(const std::function<void(const CLI::App&)>& visit) {
+  CLI::App app{kSummary, "llmsize"};
+  GlobalOptions global;
+  Registry registry;
+  build_parser(app, global, registry);
+  visit(app);
+}
+
+const char* version() { return LLMSIZE_VERSION; }
 
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   return report_errors(err, [&] { return parse_and_run(argc, argv, out, err); });

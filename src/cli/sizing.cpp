@@ -72,25 +72,35 @@ const modelfile::ModelFile& model_file(const Context& ctx, const std::string& pa
   return *slot;
 }
 
+ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
+  const auto& cat = ctx.catalog;
+  ResolvedModel r;
+  if (catalog::find(cat.models, name) == nullptr && modelfile::looks_like_path(name)) {
+    r.file = &model_file(ctx, name);
+    r.model = &r.file->model;
+    for (const std::string& note : r.file->inferred) {
+      r.assumptions.push_back({"model_file", note, AssumptionSource::model_file, r.file->path});
+    }
+    return r;
+  }
+  r.model = &resolve(cat.models, name, "model", "models");
+  if (catalog::normalize_name(name) != r.model->meta.id) {
+    r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + ")";
+    r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
+  }
+  return r;
+}
+
 Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   const auto& cat = ctx.catalog;
   Sizing s;
   s.types = &cat.tensor_types;
-  const modelfile::ModelFile* file = nullptr;
-  if (catalog::find(cat.models, o.model) == nullptr && modelfile::looks_like_path(o.model)) {
-    file = &model_file(ctx, o.model);
-    s.model = &file->model;
-    s.file = file;
-    for (const std::string& note : file->inferred) {
-      s.assumptions.push_back({"model_file", note, AssumptionSource::model_file, file->path});
-    }
-  } else {
-    s.model = &resolve(cat.models, o.model, "model", "models");
-    if (catalog::normalize_name(o.model) != s.model->meta.id) {
-      s.model_note = "\"" + o.model + "\" is " + s.model->meta.name + " (" + s.model->meta.id + ")";
-      s.assumptions.push_back({"model", s.model->meta.id, AssumptionSource::alias, o.model});
-    }
-  }
+  ResolvedModel chosen = resolve_model(ctx, o.model);
+  const modelfile::ModelFile* file = chosen.file;
+  s.model = chosen.model;
+  s.file = file;
+  s.model_note = std::move(chosen.note);
+  s.assumptions = std::move(chosen.assumptions);
   if (file != nullptr && file->weights_source == modelfile::WeightsSource::file) {
     const std::string file_type = file_type_name(cat, *file);
     if (!o.quant.empty()) {

@@ -51,6 +51,17 @@ struct Sizing {
 /// Reads a model file once per run (cached in the context); throws InputError naming the problem.
 [[nodiscard]] const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path);
 
+/// A model named by --model: a catalog entry (by id or alias) or a model file.
+struct ResolvedModel {
+  const engine::Model* model = nullptr;
+  std::string note;                             ///< "\"8b\" is Llama 3.1 8B (llama-3.1-8b)" for a shorthand
+  const modelfile::ModelFile* file = nullptr;   ///< --model PATH: the file read
+  Assumptions assumptions;                      ///< the alias, or what the file left out
+};
+
+/// Finds --model in the catalog, else reads it as a file. Throws InputError with suggestions.
+[[nodiscard]] ResolvedModel resolve_model(const Context& ctx, const std::string& name);
+
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
 [[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
 

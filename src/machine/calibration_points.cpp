@@ -1,6 +1,7 @@
 // Measurements -> fit points, on one basis for both sources: the catalog's published llama-bench
 // rows and the user's own (calibrate.cpp). Both go through the engine's calibration_point with
 // decode_weight_bytes_per_token and prefill_work_per_token, the bytes and FLOPs the predictor uses.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -28,7 +29,9 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
     m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
-    m.matmul_flops_per_s = cpu_flops_per_s(*c);
+    // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
+    const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
+    m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
   } else {
     return std::nullopt;
   }
@@ -36,7 +39,8 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
 }
 
 // The rows the per-backend factors are fitted on and scored against: one device (or one CPU's sockets)
-// holding the whole model, llama.cpp, an empty context, the default micro-batch and every core. Rows of
+// holding the whole model, llama.cpp, an empty context and the default micro-batch; a CPU row's peak
+// FLOP/s counts the threads it ran (-t), as the predictor does. Rows of
 // other configurations (offload, split modes, depth, other engines) are scored by the per-case table
 // (`llmsize catalog calibration --cases`), through the same predictor `check` uses.
 bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
@@ -47,7 +51,6 @@ bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, con
   if (b.phase == BenchPhase::prefill && b.tokens < kMinPromptTokens) return false;
   const Cpu* cpu = catalog::find(cat.cpus, b.hardware);
   if (cpu == nullptr && (b.n_devices > 1 || b.split)) return false;
-  if (cpu != nullptr && b.threads && *b.threads < cpu->cores) return false;
   return (cpu != nullptr) == (b.backend == Backend::cpu);
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "../modelfile/gguf_writer.h"
 #include "run_cli.h"
 #include "../scoped_env.h"
@@ -22,9 +24,11 @@ struct CliCase {
 
 inline const std::string kFixtureDir = LLMSIZE_FIXTURES;
 
-/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file.
+/// Files the cases read that the tests write (a GGUF); the path never reaches a golden file. One per
+/// process: ctest runs test cases in parallel processes, which would otherwise rewrite each other's files.
 inline std::filesystem::path scratch_dir() {
-  static const std::filesystem::path dir = std::filesystem::temp_directory_path() / "llmsize-cli-cases";
+  static const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("llmsize-cli-cases-" + std::to_string(::getpid()));
   return dir;
 }
 
@@ -103,6 +107,8 @@ inline std::vector<CliCase> cli_cases() {
       {"recommend-8b", {"recommend", "--model", "llama-3.1-8b", "--top", "5"}, "", true},
       {"recommend-70b-budget", {"recommend", "--model", "llama-3.1-70b", "--budget", "3000", "--top", "5"}, "", true},
       {"recommend-this-machine", {"recommend", "--this-machine", "--model", "llama-3.1-70b"}, "nvidia-4090", true},
+      {"recommend-finetune-70b-qlora", {"recommend", "--task", "finetune", "--model", "llama-3.1-70b", "--method", "qlora",
+                                        "--top", "5"}, "", true},
       {"check-8b-3090", {"check", "--model", "llama-3.1-8b", "--gpu", "rtx-3090"}, "", true},
       {"check-tied-1b-explain", {"check", "--model", "llama-3.2-1b", "--gpu", "rtx-3090", "--explain"}, "", true},
       {"check-70b-offload", {"check", "--model", "llama-3.1-70b", "--gpu", "rtx-3060-12gb", "--ram", "64GB"}, "", true},
@@ -114,6 +120,8 @@ inline std::vector<CliCase> cli_cases() {
       {"check-gguf", {"check", "--model", gguf, "--gpu", "rtx-3090"}, "", true},
       {"check-draft-explain", {"check", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--explain"}, "", true},
       {"check-vision-images", {"check", "--model", "gemma-3-12b", "--gpu", "rtx-3060-12gb", "--images", "4"}, "", true},
+      {"check-finetune-2x3090", {"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
+                                 "2x3090"}, "", true},
       {"models-catalog", {"models", "--family", "llama"}, "", true},
       {"models-on-3090", {"models", "--gpu", "rtx-3090", "--family", "qwen"}, "", true},
       {"memory-8b", {"memory", "--model", "llama-3.1-8b"}, "", true},
@@ -122,6 +130,13 @@ inline std::vector<CliCase> cli_cases() {
       {"memory-hf-config", {"memory", "--model", hf + "qwen3-30b-a3b", "--quant", "q4_k_m"}, "", true},
       {"memory-draft-vision-explain", {"memory", "--model", "qwen2.5-vl-7b", "--draft", "qwen2.5-0.5b:q8_0", "--images", "2", "--explain"}, "", true},
       {"memory-mmproj-file", {"memory", "--model", gguf, "--mmproj", "<scratch>/mmproj-tiny-f16.gguf", "--images", "3"}, "", true},
+      {"finetune-8b-qlora-3060", {"finetune", "--model", "llama-3.1-8b", "--method", "qlora", "--gpu", "rtx-3060-12gb"}, "", true},
+      {"finetune-8b-full-4x3090-explain", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--gpu", "4x3090",
+                                           "--explain"}, "", true},
+      {"finetune-unsloth-8k", {"finetune", "--model", "8b", "--method", "lora", "--framework", "unsloth", "--seq-len", "8k",
+                               "--batch", "2"}, "", true},
+      {"finetune-moe-hf-config", {"finetune", "--model", hf + "qwen3-30b-a3b", "--method", "qlora", "--lora-targets", "attn",
+                                  "--grad-checkpointing", "off", "--seq-len", "1024"}, "", true},
       {"kv-8b", {"kv", "--model", "llama-3.1-8b", "--context", "4k,32k,128k,256k"}, "", true},
       {"kv-8b-csv", {"kv", "--model", "llama-3.1-8b", "--context", "4k,8k", "--csv"}, "", false},
       {"speed-8b-3090", {"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--users", "1,4"}, "", true},
@@ -152,6 +167,7 @@ inline std::vector<CliCase> cli_cases() {
       {"error-unknown-gpu", {"check", "--gpu", "rtx-309", "--model", "llama-3.1-8b"}, "", false},
       {"error-bad-context", {"memory", "--model", "llama-3.1-8b", "--context", "8q"}, "", false},
       {"error-images-no-vision", {"memory", "--model", "llama-3.1-8b", "--images", "1"}, "", false},
+      {"error-finetune-rank-full", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--lora-rank", "8"}, "", false},
       {"error-catalog-misspelt-key", {"catalog", "validate", "<fixtures>/misspelt_key.json"}, "", false},
       {"error-unknown-detected-gpu", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "unknown-gpu", false},
   };
