@@ -54,6 +54,9 @@ std::unique_ptr<Result> run_finetune_check(const Context& ctx, const CheckOption
 }
 
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
+  if (o.task == "finetune" && (!o.extras.draft.empty() || !o.extras.mmproj.empty() || o.extras.images > 0)) {
+    throw InputError("--draft, --mmproj and --images size what llama-server loads; drop them with --task finetune");
+  }
   if (o.task == "finetune") return run_finetune_check(ctx, o);
   if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
   CheckReport r;

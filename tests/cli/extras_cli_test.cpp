@@ -103,4 +103,8 @@ TEST_CASE("input errors name the flag and the fix", "[cli][draft][projector]") {
                            "--draft", "qwen2.5-0.5b"});
   CHECK(vllm.err == "llmsize: error: --draft, --mmproj and --images size llama-server's draft model and projector; drop "
                     "--engine vllm\n");
+  const Result finetune = run({"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
+                               "rtx-3090", "--images", "1"});
+  CHECK(finetune.err ==
+        "llmsize: error: --draft, --mmproj and --images size what llama-server loads; drop them with --task finetune\n");
 }
