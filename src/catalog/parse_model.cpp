@@ -189,6 +189,31 @@ void parse_recent_patterns(ObjectReader& r, Model& m) {
   if (m.indexer && !m.mla) r.sink().error(pointer_append(r.pointer(), "indexer"), "needs an \"mla\" block (the indexer reads the query latent)");
 }
 
+// The mmproj file of a multimodal model (docs/catalog.md, `vision`).
+VisionSpec parse_vision(ObjectReader& r) {
+  VisionSpec v;
+  v.projector_params = r.req_uint("projector_params", 1, kMaxParams);
+  v.projector_f32_params = r.req_uint("projector_f32_params", 0, kMaxParams);
+  v.embedding_length = r.req_u32("embedding_length", 1, kMaxDim);
+  v.feed_forward_length = r.req_u32("feed_forward_length", 1, kMaxDim);
+  v.head_count = r.req_u32("head_count", 1, 4096);
+  v.ffn_gated = r.opt_bool("ffn_gated", false);
+  v.window_attention = r.opt_bool("window_attention", false);
+  v.deepstack_layers = r.opt_u32("deepstack_layers", 0, 1024).value_or(0);
+  v.merge = r.opt_u32("merge", 1, 64).value_or(1);
+  v.warmup_image_size = r.req_u32("warmup_image_size", 1, 65536);
+  v.patch_size = r.req_u32("patch_size", 1, 4096);
+  v.projection_dim = r.req_u32("projection_dim", 1, kMaxDim);
+  v.image_tokens = r.req_u32("image_tokens", 1, 1U << 20);
+  v.image_tokens_note = r.req_string("image_tokens_note");
+  v.source = r.req_string("source");
+  if (v.projector_f32_params > v.projector_params) {
+    r.sink().error(pointer_append(r.pointer(), "projector_f32_params"), "is larger than projector_params");
+  }
+  r.finish();
+  return v;
+}
+
 void check_consistency(ObjectReader& r, const Model& m) {
   ErrorSink& sink = r.sink();
   const std::string& p = r.pointer();
@@ -238,6 +263,7 @@ Model parse_model(ObjectReader& r) {
   m.params_total = r.req_uint("params_total", 1'000'000, kMaxParams);
   m.params_active = r.opt_uint("params_active", 1'000'000, kMaxParams);
   m.params_vision = r.opt_uint("params_vision", 1, kMaxParams).value_or(0);
+  if (auto o = r.opt_object("vision")) m.vision = parse_vision(*o);
   m.n_layers = r.req_u32("n_layers", 1, 4096);
   m.hidden_size = r.req_u32("hidden_size", 1, kMaxDim);
   m.n_heads = r.req_u32("n_heads", 1, 65536);

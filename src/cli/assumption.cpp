@@ -26,6 +26,14 @@ constexpr Wording kWordings[] = {
     {"kv_type", S::default_value, "KV cache type not given: {value}"},
     {"flash_attention", S::default_value, "flash attention {value} (llama.cpp -fa auto enables it on GPUs and CPUs)"},
     {"v_cache_type", S::capped, "V cache kept in {value}: a quantized V cache needs flash attention"},
+    // A draft model and a vision projector (extras.h).
+    {"draft_quant", S::default_value, "draft quantization not given: {value} ({detail})"},
+    {"draft_kv_type", S::default_value, "draft KV cache {value} (llama.cpp's -ctkd / -ctvd default, whatever -ctk says)"},
+    {"draft_max", S::default_value, "--draft-max not given: {value} tokens per step (llama.cpp's default)"},
+    {"draft_accept", S::estimate, "--draft-accept not given: {value}, the range of {detail}"},
+    {"mmproj_type", S::default_value, "--mmproj not given: the catalog's projector in {value}, as mmproj files ship"},
+    {"mmproj_file", S::model_file, "{detail}: {value}"},
+    {"image_tokens", S::estimate, "{value} tokens per image: {detail}"},
     {"usage", S::default_value, "the month assumes {value}"},
     {"usage", S::catalog, "the month assumes {value}"},
     // Fine-tuning (finetune_options.cpp).

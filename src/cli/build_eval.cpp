@@ -67,9 +67,11 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   return sr;
 }
 
-PlacementRequest placement_request(const HardwareConfig& h, Offload offload, const PlacementChoice& choice) {
+PlacementRequest placement_request(const HardwareConfig& h, Offload offload, const PlacementChoice& choice,
+                                   const std::vector<ExtraLoad>& extras) {
   PlacementRequest r;
   r.choice = choice;
+  r.extras = extras;
   r.devices = h.devices;
   r.host_ram_bytes = h.host_ram_bytes;
   r.unified_memory = h.unified;
@@ -82,10 +84,10 @@ PlacementRequest placement_request(const HardwareConfig& h, Offload offload, con
 BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h, std::uint64_t prompt_tokens,
                          const CostOptions& cost, DecodeCurve curve, Offload offload, const RunChoice& run) {
   BuildEval e;
-  e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload, run.placement));
+  e.placement = place(*s.model, s.weights, s.cache, placement_request(h, offload, run.placement, run.extras));
   if (e.placement.reason == PlacementReason::experts_in_ram && !e.placement.chosen_by_user) {
     // Experts in RAM against whole layers in RAM: keep the faster decode, report the other.
-    PlacementRequest layers = placement_request(h, offload, run.placement);
+    PlacementRequest layers = placement_request(h, offload, run.placement, run.extras);
     layers.allow_expert_offload = false;
     Placement alt = place(*s.model, s.weights, s.cache, layers);
     if (alt.verdict != Verdict::does_not_fit) {

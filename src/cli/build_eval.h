@@ -61,7 +61,8 @@ enum class Offload { allowed, forbidden };
 /// The placement options on `h`: the one wiring from HardwareConfig to PlacementRequest (the model,
 /// weights and KV cache go to place() beside it).
 [[nodiscard]] engine::PlacementRequest placement_request(const HardwareConfig& h, Offload offload,
-                                                        const engine::PlacementChoice& choice = {});
+                                                        const engine::PlacementChoice& choice = {},
+                                                        const std::vector<engine::ExtraLoad>& extras = {});
 
 /// `run`: the -ngl / --n-cpu-moe / -ts / -t / -d / engine given (check, speed); default: llmsize chooses.
 [[nodiscard]] BuildEval evaluate_build(Context& ctx, const Sizing& s, const HardwareConfig& h,

@@ -21,10 +21,18 @@ const char* verdict_text(Verdict v) {
   return "?";
 }
 
+// The draft model's and the projector's share of a memory, when there is one.
+std::string extras_parts(std::uint64_t draft, std::uint64_t projector) {
+  std::string out;
+  if (draft > 0) out += "  draft " + gib(draft);
+  if (projector > 0) out += "  projector " + gib(projector);
+  return out;
+}
+
 std::string memory_row(const std::string& name, std::uint64_t used, std::uint64_t total, std::uint64_t weights,
                        std::uint64_t kv, std::uint64_t compute, std::uint64_t other) {
   const double share = total == 0 ? 0 : static_cast<double>(used) / static_cast<double>(total);
-  return fmt::format("  {:<16} {} {:>6} / {:>6}   weights {}  KV {}  compute {}  runtime {}\n", name, bar(share, 20),
+  return fmt::format("  {:<16} {} {:>6} / {:>6}   weights {}  KV {}  compute {}  runtime {}", name, bar(share, 20),
                      gib(used), total == 0 ? std::string("?") : gib(total), gib(weights), gib(kv), gib(compute), gib(other));
 }
 
@@ -32,11 +40,13 @@ std::string memory_text(const Placement& p) {
   std::string out = "Memory [GiB]\n";
   for (const DevicePlacement& d : p.devices) {
     out += memory_row(d.id, d.used_bytes(), d.memory_bytes, d.weights_bytes, d.kv_cache_bytes, d.compute_buffer_bytes,
-                      d.overhead_bytes);
+                      d.overhead_bytes) +
+           extras_parts(d.draft_bytes, d.projector_bytes) + "\n";
   }
   const HostPlacement& host = p.host;
   out += memory_row("system RAM", host.required_bytes(), host.available_bytes, host.weights_bytes, host.kv_cache_bytes,
-                    host.compute_buffer_bytes, host.overhead_bytes);
+                    host.compute_buffer_bytes, host.overhead_bytes) +
+         extras_parts(host.draft_bytes, host.projector_bytes) + "\n";
   if (!p.devices.empty()) out += fmt::format("  (each GPU keeps {} GiB free, as llama.cpp's --fit does)\n", gib(kFitMarginBytes));
   if (host.repack_bytes > 0) {
     out += fmt::format("  + {} GiB of repacked CPU matrices, resident while RAM allows\n", gib(host.repack_bytes));
@@ -88,6 +98,12 @@ std::string speed_text(const CheckReport& r) {
                      sp.decode_tokens_per_s, sp.decode_low, sp.decode_high, sp.bottleneck);
   out += fmt::format("  prefill {:>8.0f} tok/s  (likely {:.0f}–{:.0f})  for a {}-token prompt\n", sp.prefill_tokens_per_s,
                      sp.prefill_low, sp.prefill_high, r.prompt_tokens);
+  if (const auto& spec = r.extras.speculation) {
+    out += fmt::format("  with the draft  {:.1f}–{:.1f} tok/s  ({:.2f}–{:.2f}× the model alone at acceptance {:g}–{:g}, "
+                       "--draft-max {}; the draft alone decodes {:.0f} tok/s)\n",
+                       spec->decode_low, spec->decode_high, spec->speedup_low, spec->speedup_high, spec->acceptance.low,
+                       spec->acceptance.high, spec->draft_max, spec->draft_tokens_per_s);
+  }
   if (const auto& alt = r.eval.alternative) {
     const bool experts = alt->reason == PlacementReason::experts_in_ram;
     const double gain = alt->decode_tokens_per_s > 0 ? (sp.decode_tokens_per_s / alt->decode_tokens_per_s - 1) * 100 : 0;
@@ -154,7 +170,8 @@ std::string power_text(const CheckReport& r) {
 }
 
 RuntimeLines runtime_of(const CheckReport& r) {
-  return runtime_lines({r.sizing, r.eval.placement, r.hardware, r.run, r.prompt_tokens, r.eval.alternative});
+  return runtime_lines(
+      {r.sizing, r.eval.placement, r.hardware, r.run, r.prompt_tokens, r.eval.alternative, extras_flags(r.extras, r.sizing)});
 }
 
 void add_indented(std::string& out, const std::string& lines, const char* indent) {
@@ -197,6 +214,7 @@ std::string explain_text(const CheckReport& r) {
   out += fmt::format("  decode:  {}\n           {}\n", formulas::kDecodePart, formulas::kDecodeRate);
   out += fmt::format("  prefill: {}\n", formulas::kPrefillFlops);
   out += "  efficiencies are fitted per backend on published llama-bench rows (docs/calibration.md)\n";
+  out += extras_explain(r.extras);
   return out + assumptions_text(r.assumptions);
 }
 
@@ -216,7 +234,7 @@ std::string check_text(const CheckReport& r, const Style& style) {
   if (p.verdict == Verdict::fits_with_offload) {
     out += fmt::format(" ({:.0f}% of the weights in RAM)", p.offloaded_weight_fraction * 100);
   }
-  out += "\n\n" + memory_text(p);
+  out += "\n\n" + memory_text(p) + extras_text(r.extras);
   out += "\nPlacement\n" + placement_text(*s.model, p);
   if (p.verdict == Verdict::does_not_fit) return style.explain ? out + explain_text(r) : out;
   out += speed_text(r);
@@ -232,6 +250,7 @@ namespace {
 Json memory_json(const MemoryTotals& t) {
   return {{"weights_bytes", t.weights_bytes},   {"kv_cache_bytes", t.kv_cache_bytes},
           {"compute_buffer_bytes", t.compute_buffer_bytes}, {"overhead_bytes", t.overhead_bytes},
+          {"draft_bytes", t.draft_bytes},       {"projector_bytes", t.projector_bytes},
           {"repack_bytes", t.repack_bytes},     {"total_bytes", t.used_bytes}};
 }
 
@@ -241,13 +260,15 @@ Json devices_json(const Placement& p, const HardwareConfig& h) {
     devices.push_back({{"id", d.id}, {"kind", d.kind == DeviceKind::gpu ? "gpu" : "unified"}, {"memory_bytes", d.memory_bytes},
                        {"used_bytes", d.used_bytes()}, {"weights_bytes", d.weights_bytes}, {"kv_cache_bytes", d.kv_cache_bytes},
                        {"compute_buffer_bytes", d.compute_buffer_bytes}, {"overhead_bytes", d.overhead_bytes},
+                       {"draft_bytes", d.draft_bytes}, {"projector_bytes", d.projector_bytes},
                        {"layers", d.layers + (d.holds_output ? 1 : 0)}});
   }
   const HostPlacement& host = p.host;
   devices.push_back({{"id", "system-ram"}, {"kind", "host"}, {"memory_bytes", h.host_ram_bytes.value_or(0)},
                      {"used_bytes", host.required_bytes()}, {"weights_bytes", host.weights_bytes},
                      {"kv_cache_bytes", host.kv_cache_bytes}, {"compute_buffer_bytes", host.compute_buffer_bytes},
-                     {"overhead_bytes", host.overhead_bytes}, {"repack_bytes", host.repack_bytes},
+                     {"overhead_bytes", host.overhead_bytes}, {"draft_bytes", host.draft_bytes},
+                     {"projector_bytes", host.projector_bytes}, {"repack_bytes", host.repack_bytes},
                      {"layers", host.layers + (host.holds_output ? 1 : 0)}});
   return devices;
 }
@@ -320,9 +341,12 @@ Json check_json(const CheckReport& r) {
                        {"vllm", optional(rt.vllm)},
                        {"vllm_none", rt.vllm ? Json(nullptr) : Json(rt.vllm_none)},
                        {"notes", rt.notes}};
+  result["draft"] = draft_json(r.extras);
+  result["projector"] = projector_json(r.extras);
   Json inputs = inputs_json(s);
   inputs["hardware"] = hardware_json(r.hardware);
   inputs["prompt_tokens"] = r.prompt_tokens;
+  add_extras_inputs(r.extras, inputs);
   inputs["run"] = run_json(r.run, p);
   inputs["price_per_kwh"] = r.cost.price_per_kwh;
   inputs["currency"] = r.cost.currency;

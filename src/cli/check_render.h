@@ -4,6 +4,7 @@
 
 #include "assumption.h"
 #include "build_eval.h"
+#include "extras.h"
 #include "run_options.h"
 #include "pipeline.h"
 
@@ -12,6 +13,7 @@ namespace llmsize::cli {
 /// One model on one planned build, evaluated once.
 struct CheckReport {
   Sizing sizing;
+  Extras extras;  ///< a draft model, a vision projector (none by default)
   HardwareConfig hardware;
   BuildEval eval;
   engine::PlacementTotals totals;

@@ -4,6 +4,7 @@
 #include "build_eval.h"
 #include "check_render.h"
 #include "defaults.h"
+#include "extras.h"
 #include "finetune_render.h"
 #include "pipeline.h"
 #include "render.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct CheckOptions {
   SizingOptions sizing;
+  ExtrasOptions extras;
   HardwareOptions hardware;
   RunOptions run;
   bool this_machine = false;
@@ -52,12 +54,16 @@ std::unique_ptr<Result> run_finetune_check(const Context& ctx, const CheckOption
 }
 
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
+  if (o.task == "finetune" && (!o.extras.draft.empty() || !o.extras.mmproj.empty() || o.extras.images > 0)) {
+    throw InputError("--draft, --mmproj and --images size what llama-server loads; drop them with --task finetune");
+  }
   if (o.task == "finetune") return run_finetune_check(ctx, o);
   if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
   ctx.prices = load_prices(ctx.catalog, o.cost.prices);
   CheckReport r;
   r.prices = ctx.prices;
   r.sizing = resolve_sizing(ctx, o.sizing);
+  r.extras = resolve_extras(ctx, o.extras, r.sizing);
   if (o.this_machine) {
     check_this_machine_alone(o.hardware);
     use_machine_profile(ctx);
@@ -67,10 +73,16 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.cost = o.cost;
   r.require_gpu = o.require_gpu;
   r.run = resolve_run(o.run, r.sizing, r.hardware);
+  if (r.extras.any() && r.run.engine != Engine::llama_cpp) {
+    throw InputError("--draft, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
+  }
+  r.run.extras = place_extras(r.extras, r.hardware);
   r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute, Offload::allowed,
                           r.run);
+  add_speculation(ctx, r.extras, r.sizing, r.hardware, r.eval, r.prompt_tokens, r.run);
   r.totals = totals(r.eval.placement);
   r.assumptions = r.sizing.assumptions;
+  append(r.assumptions, r.extras.assumptions);
   append(r.assumptions, r.hardware.assumptions);
   return std::make_unique<CheckResult>(std::move(r));
 }
@@ -85,6 +97,7 @@ CommandSpec check_command() {
           [](CLI::App& cmd) -> Runner {
             auto o = std::make_shared<CheckOptions>();
             add_sizing_options(&cmd, o->sizing);
+            add_extras_options(&cmd, o->extras);
             add_hardware_options(&cmd, o->hardware);
             add_run_options(&cmd, o->run);
             add_this_machine_flag(&cmd, o->this_machine);

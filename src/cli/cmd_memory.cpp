@@ -1,6 +1,7 @@
 // llmsize memory --model M --quant Q [--context N]: the memory breakdown, no hardware needed.
 #include <fmt/format.h>
 
+#include "extras.h"
 #include "formulas.h"
 #include "pipeline.h"
 #include "render.h"
@@ -13,8 +14,10 @@ namespace {
 
 class MemoryResult final : public Result {
  public:
-  explicit MemoryResult(Sizing s)
-      : s_(std::move(s)), totals_(one_device_totals(*s_.model, s_.weights, s_.cache)) {}
+  MemoryResult(Sizing s, Extras e)
+      : s_(std::move(s)), e_(std::move(e)), totals_(one_device_totals(*s_.model, s_.weights, s_.cache)) {
+    add_one_device_extras(e_, totals_);
+  }
 
   [[nodiscard]] std::string text(const Style& style) const override {
     std::string out;
@@ -31,8 +34,11 @@ class MemoryResult final : public Result {
     row("KV cache", totals_.kv_cache_bytes);
     row("compute buffer", totals_.compute_buffer_bytes);
     row("output buffer", totals_.overhead_bytes);
+    if (e_.draft) row("draft model", totals_.draft_bytes);
+    if (e_.projector) row("vision projector", totals_.projector_bytes);
     row("total", totals_.used_bytes);
     out += table.text(style.color);
+    if (e_.any()) out += "\n" + extras_text(e_);
     if (style.explain) out += explain();
     return out;
   }
@@ -46,6 +52,8 @@ class MemoryResult final : public Result {
                         {"kv_cache_bytes", totals_.kv_cache_bytes},
                         {"compute_buffer_bytes", totals_.compute_buffer_bytes},
                         {"overhead_bytes", totals_.overhead_bytes},
+                        {"draft_bytes", totals_.draft_bytes},
+                        {"projector_bytes", totals_.projector_bytes},
                         {"total_bytes", totals_.used_bytes}};
     result["kv_cache"] = {{"k_bytes", s_.cache.k_bytes},
                           {"v_bytes", s_.cache.v_bytes},
@@ -53,7 +61,11 @@ class MemoryResult final : public Result {
                           {"recurrent_state_bytes", s_.cache.recurrent_bytes},
                           {"cells", s_.cache.full_cells},
                           {"sliding_window_cells", s_.cache.sliding_cells}};
-    return envelope("memory", inputs_json(s_), result, assumptions_json(s_.assumptions));
+    result["draft"] = draft_json(e_);
+    result["projector"] = projector_json(e_);
+    Json inputs = inputs_json(s_);
+    add_extras_inputs(e_, inputs);
+    return envelope("memory", inputs, result, assumptions_json(assumptions()));
   }
 
  private:
@@ -65,13 +77,21 @@ class MemoryResult final : public Result {
     out += fmt::format("\n  compute:  {}\n            {}\n", formulas::kLogits,
                        s_.kv.runtime.flash_attention ? formulas::kComputeFlash : formulas::kComputeNoFlash);
     out += fmt::format("  output:   {}\n", formulas::kOutputBuffer);
+    out += extras_explain(e_);
     out += fmt::format("  Not included: a GPU backend's runtime ({} MiB for CUDA) and the {} MiB `check` keeps free "
                        "on each GPU.\n",
                        backend_overhead_bytes(Backend::cuda) / units::kMiB, kFitMarginBytes / units::kMiB);
-    return out + assumptions_text(s_.assumptions);
+    return out + assumptions_text(assumptions());
+  }
+
+  [[nodiscard]] Assumptions assumptions() const {
+    Assumptions a = s_.assumptions;
+    append(a, e_.assumptions);
+    return a;
   }
 
   Sizing s_;
+  Extras e_;
   MemoryTotals totals_;
 };
 
@@ -80,9 +100,14 @@ class MemoryResult final : public Result {
 CommandSpec memory_command() {
   return {"memory", "Memory breakdown of a model at a quant and context (no hardware needed)", false,
           [](CLI::App& cmd) -> Runner {
-            auto o = std::make_shared<SizingOptions>();
-            add_sizing_options(&cmd, *o);
-            return [o](Context& ctx) { return std::make_unique<MemoryResult>(resolve_sizing(ctx, *o)); };
+            auto o = std::make_shared<std::pair<SizingOptions, ExtrasOptions>>();
+            add_sizing_options(&cmd, o->first);
+            add_extras_options(&cmd, o->second);
+            return [o](Context& ctx) -> std::unique_ptr<Result> {
+              Sizing s = resolve_sizing(ctx, o->first);
+              Extras e = resolve_extras(ctx, o->second, s);
+              return std::make_unique<MemoryResult>(std::move(s), std::move(e));
+            };
           },
           {}};
 }

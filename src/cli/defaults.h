@@ -21,6 +21,19 @@ inline constexpr std::uint64_t kPromptTokens = 512;
 /// `kv` without --context: a short chat, the common default, a long document, a model's maximum.
 inline constexpr std::uint64_t kKvContexts[] = {4096, 8192, 32768, 131072};
 
+/// --draft-max: llama.cpp's default draft length (common/common.h, common_params_speculative_draft::n_max = 3;
+/// llama-server --spec-draft-n-max, alias --draft-max).
+inline constexpr std::uint32_t kDraftMax = 3;
+/// --draft-accept for a draft model: the lowest and highest draft acceptance rate (accepted / drafted) of four
+/// published llama.cpp runs: 0.187 (ggml-org/llama.cpp#12603: Qwen2.5-7B with a 0.5B draft, a story, 65 of 347),
+/// 0.343 (#10455: Qwen2.5-Coder-32B with the 3B coder, 313 of 912), 0.356 (#2926: LLaMA 2 70B F16 with 7B Q8_0,
+/// 47 of 132) and 0.566 (#14132: Qwen3-235B-A22B with Qwen3-0.6B, a script refactor, 1376 of 2433).
+inline constexpr double kDraftAcceptLow = 0.187;
+inline constexpr double kDraftAcceptHigh = 0.566;
+/// --mmproj without a file: the type llama.cpp's converter writes mmproj files in (convert_hf_to_gguf.py
+/// --mmproj; ggml-org's *-GGUF repositories ship mmproj-*-f16.gguf).
+inline constexpr const char* kProjectorType = "f16";
+
 /// Usage profile for power and cost.
 inline constexpr double kPricePerKwh = 0.16;  ///< USD; the US residential average, 2024 (EIA Electric Power Monthly)
 inline constexpr const char* kCurrency = "USD";

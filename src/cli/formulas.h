@@ -25,6 +25,17 @@ inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
     "FLOPs = 2 × active params × P + 4 × attention layers × n_head × head_dim × P × (D + P / 2)";
 
+inline constexpr std::string_view kDraftMemory =
+    "draft            = its weights + KV at the target's cells (f16) + its compute buffer, where -ngld puts its layers";
+inline constexpr std::string_view kSpeculativeTokens = "tokens per step  = 1 + acceptance × draft_max";
+inline constexpr std::string_view kSpeculativeRate =
+    "tok/s            = tokens per step / (draft_max × t(draft token) + t(target batch of draft_max + 1))";
+inline constexpr std::string_view kProjectorWeights =
+    "projector        = (params − f32 params) × bytes per value(type) + f32 params × 4 B";
+inline constexpr std::string_view kProjectorCompute =
+    "encoder compute  = N × 4 × (n_ff + 3·n_embd) B, N = (warm-up image / patch)²; + N² × n_head × 4 B without flash attention";
+inline constexpr std::string_view kImageTokens = "context          = --context + images × tokens per image";
+
 // Fine-tuning (llmsize finetune; docs/formulas.md, "Fine-tuning").
 inline constexpr std::string_view kFtWeights =
     "weights      = 2 B × params; QLoRA: NF4 ⌈n/2⌉ + ⌈n/64⌉ + 4·⌈n/16384⌉ B per block matrix, 2 B for the rest";
@@ -47,6 +58,7 @@ inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvC
                                             kMlaRow,       kComputeFlash,   kComputeNoFlash, kLogits, kOutputBuffer,
                                             kDecodePart,   kDecodeRate,     kPrefillFlops,   kFtWeights, kFtAdapters,
                                             kFtStates,     kFtStep,         kFtSaved,        kFtLayer,   kFtLogits,
-                                            kFtShards,     kFtPeak};
+                                            kFtShards,     kFtPeak,         kDraftMemory,    kSpeculativeTokens,
+                                            kSpeculativeRate, kProjectorWeights, kProjectorCompute, kImageTokens};
 
 }  // namespace llmsize::cli::formulas

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hardware_config.h"
 #include "llmsize/engine/placement.h"
@@ -33,6 +34,8 @@ struct RunChoice {
   engine::Engine engine = engine::Engine::llama_cpp;
   std::optional<std::uint32_t> threads;
   std::uint64_t depth_tokens = 0;
+  /// A draft model and a vision projector, placed before the model's layers (extras.h, place_extras).
+  std::vector<engine::ExtraLoad> extras;
 };
 
 /// Checks the flags against the model and the hardware and resolves them. Throws InputError naming the

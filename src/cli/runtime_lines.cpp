@@ -153,14 +153,14 @@ std::optional<std::string> vllm_settings(const RuntimeInputs& in, RuntimeLines& 
 
 }  // namespace
 
-std::string llama_server_command(const Sizing& s, const Placement& p, const RunChoice& run) {
+std::string llama_server_command(const Sizing& s, const Placement& p, const RunChoice& run, const std::string& extras) {
   std::string cmd = fmt::format("llama-server -m {} -c {}", gguf_name(s), s.kv.context_tokens * s.kv.runtime.n_sequences);
   if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
   cmd += placement_flags(s, p, ",");
   cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);
-  return cmd + " --fit off";
+  return cmd + extras + " --fit off";
 }
 
 std::string llama_bench_command(const Sizing& s, const Placement& p, const RunChoice& run, std::uint64_t prompt_tokens) {
@@ -174,7 +174,7 @@ std::string llama_bench_command(const Sizing& s, const Placement& p, const RunCh
 RuntimeLines runtime_lines(const RuntimeInputs& in) {
   RuntimeLines r;
   if (in.sizing.quant->format == "gguf") {
-    r.llama_server = llama_server_command(in.sizing, in.placement, in.run);
+    r.llama_server = llama_server_command(in.sizing, in.placement, in.run, in.server_extras);
     r.llama_bench = llama_bench_command(in.sizing, in.placement, in.run, in.prompt_tokens);
     if (in.hardware.nodes > 1) {
       const std::string rpc = " --rpc " + rpc_list(in.hardware.nodes);

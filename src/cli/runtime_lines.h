@@ -17,9 +17,10 @@ namespace llmsize::cli {
 inline constexpr std::uint32_t kBenchGenTokens = 128;
 
 /// The llama-server flags that realise a placement: -c, -np, -ngl, -ts, -sm, --n-cpu-moe, -ctk, -ctv, -fa,
-/// -ub, -t, and `--fit off`, so that llama.cpp's own fitting (on by default since PR #16653) leaves the
+/// -ub, -t, `extras` (a draft model, a projector), and `--fit off`, so that llama.cpp's own fitting (on by default since PR #16653) leaves the
 /// placement as given.
-[[nodiscard]] std::string llama_server_command(const Sizing& s, const engine::Placement& p, const RunChoice& run = {});
+[[nodiscard]] std::string llama_server_command(const Sizing& s, const engine::Placement& p, const RunChoice& run = {},
+                                               const std::string& extras = {});
 
 /// The llama-bench command that measures the same prediction: the placement and cache options as above,
 /// `-p prompt_tokens -n 128 -d depth` (tensor split written a/b: llama-bench separates values with commas).
@@ -48,6 +49,8 @@ struct RuntimeInputs {
   const RunChoice& run;
   std::uint64_t prompt_tokens = 0;
   const std::optional<OffloadAlternative>& alternative;  ///< whole layers in RAM, when experts were chosen
+  /// What llama-server loads beside the model (` -md FILE --draft-max N`, ` --mmproj FILE`): llama-server only.
+  std::string server_extras = {};
 };
 
 [[nodiscard]] RuntimeLines runtime_lines(const RuntimeInputs& in);

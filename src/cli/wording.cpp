@@ -22,6 +22,8 @@ std::string reason_text(const Placement& p) {
     case PlacementReason::given_layers_too_big:
       return fmt::format("the placement given (-ngl {}, --n-cpu-moe {}) overfills a GPU: lower -ngl or raise --n-cpu-moe",
                          p.gpu_layers, p.n_cpu_moe);
+    case PlacementReason::extras_too_big:
+      return "the draft model or the vision projector alone overfills a GPU: a smaller draft, --draft-ngl, or no --mmproj";
   }
   return "";
 }

@@ -31,6 +31,7 @@ const char* to_string(PlacementReason r) {
     case PlacementReason::output_layer_too_big: return "output_layer_too_big";
     case PlacementReason::tensor_share_too_big: return "tensor_share_too_big";
     case PlacementReason::given_layers_too_big: return "given_layers_too_big";
+    case PlacementReason::extras_too_big: return "extras_too_big";
   }
   return "?";
 }
@@ -63,6 +64,33 @@ u64 output_layer_bytes(const Inputs& in) {
 u64 gpu_compute_bytes(const Inputs& in, bool holds_output) {
   return holds_output ? compute_buffer_bytes(in.model, in.kv.runtime, in.kv.full_cells)
                       : compute_buffer_bytes_no_output(in.model, in.kv.runtime, in.kv.full_cells);
+}
+
+u64 extra_bytes(const ExtraLoad& e, std::size_t device) {
+  return device < e.device_bytes.size() ? e.device_bytes[device] : 0;
+}
+
+// The draft model's and the projector's bytes on each device and in RAM, as the request gives them.
+void add_extras(const PlacementRequest& r, Placement& p) {
+  for (const ExtraLoad& e : r.extras) {
+    for (std::size_t i = 0; i < p.devices.size(); ++i) {
+      (e.kind == ExtraKind::draft ? p.devices[i].draft_bytes : p.devices[i].projector_bytes) += extra_bytes(e, i);
+    }
+    (e.kind == ExtraKind::draft ? p.host.draft_bytes : p.host.projector_bytes) += e.host_bytes;
+  }
+}
+
+// A device in use holds the backend's runtime and keeps the fit margin; only one that runs layers has a
+// compute buffer of the main model.
+void set_device_buffers(const Inputs& in, Placement& p) {
+  for (std::size_t i = 0; i < p.devices.size(); ++i) {
+    DevicePlacement& dp = p.devices[i];
+    const bool runs_layers = dp.layers > 0 || dp.holds_output;
+    if (!runs_layers && dp.draft_bytes + dp.projector_bytes == 0) continue;  // an unused GPU allocates nothing
+    if (runs_layers) dp.compute_buffer_bytes = gpu_compute_bytes(in, dp.holds_output);
+    dp.overhead_bytes = in.request.devices[i].runtime_overhead_bytes();
+    dp.margin_bytes = in.request.fit_margin_bytes;
+  }
 }
 
 // evaluate() in three steps, so that greedy_layout can add one layer at a time: the devices and the
@@ -127,13 +155,8 @@ void finish_placement(const Inputs& in, const Layout& layout, Placement& p) {
     dp.holds_output = true;
   }
 
-  for (std::size_t i = 0; i < p.devices.size(); ++i) {
-    DevicePlacement& dp = p.devices[i];
-    if (dp.layers == 0 && !dp.holds_output) continue;  // an unused GPU allocates nothing
-    dp.compute_buffer_bytes = gpu_compute_bytes(in, dp.holds_output);
-    dp.overhead_bytes = r.devices[i].runtime_overhead_bytes();
-    dp.margin_bytes = r.fit_margin_bytes;
-  }
+  add_extras(r, p);
+  set_device_buffers(in, p);
   const bool cpu_computes = host.layers > 0 || host.holds_output || r.devices.empty();
   host.compute_buffer_bytes = cpu_computes ? (host.holds_output ? compute_buffer_bytes(m, kv.runtime, kv.full_cells)
                                                                 : compute_buffer_bytes_no_output(m, kv.runtime, kv.full_cells))
@@ -286,8 +309,13 @@ Placement place_split_layers(const Inputs& in) {
     dp.kv_cache_bytes = kv_split ? all.kv_cache_bytes / count : (i == 0 ? all.kv_cache_bytes : 0);
     dp.expert_bytes = all.expert_bytes / count;
     dp.overhead_bytes = d.runtime_overhead_bytes();
+    dp.draft_bytes = 0;
+    dp.projector_bytes = 0;
     p.devices.push_back(dp);
   }
+  p.host.draft_bytes = 0;
+  p.host.projector_bytes = 0;
+  add_extras(r, p);
   p.split = r.split;
   p.tensor_split.assign(r.devices.size(), 1);
   if (!devices_fit(p)) return does_not_fit(p, PlacementReason::tensor_share_too_big);
@@ -353,10 +381,23 @@ Placement place_given(const Inputs& given) {
   return p;
 }
 
+// A draft model or projector that alone, with the runtime, overfills a GPU: nothing the main model does helps.
+bool extras_overfill(const PlacementRequest& r) {
+  for (std::size_t i = 0; i < r.devices.size(); ++i) {
+    u64 extra = 0;
+    for (const ExtraLoad& e : r.extras) extra += extra_bytes(e, i);
+    if (extra > 0 && extra + r.devices[i].runtime_overhead_bytes() > r.devices[i].memory_bytes) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Placement place(const Model& model, const WeightsResult& weights, const KvResult& kv, const PlacementRequest& r) {
   const Inputs in{model, weights, kv, r};
+  if (extras_overfill(r)) {
+    return does_not_fit(evaluate(in, proportional_layout(in, model.n_layers + 1, 0)), PlacementReason::extras_too_big);
+  }
   if (r.devices.empty()) return place_cpu_only(in);
   if (r.split != SplitMode::layer && r.devices.size() > 1) return place_split_layers(in);
   if (r.choice.fixes_layers()) return place_given(in);
@@ -400,6 +441,7 @@ void add_memory(MemoryTotals& t, std::uint64_t weights, std::uint64_t kv, std::u
 MemoryTotals sum(const MemoryTotals& a, const MemoryTotals& b) {
   return {a.weights_bytes + b.weights_bytes,         a.kv_cache_bytes + b.kv_cache_bytes,
           a.compute_buffer_bytes + b.compute_buffer_bytes, a.overhead_bytes + b.overhead_bytes,
+          a.draft_bytes + b.draft_bytes,             a.projector_bytes + b.projector_bytes,
           a.repack_bytes + b.repack_bytes,           a.used_bytes + b.used_bytes,
           a.capacity_bytes + b.capacity_bytes};
 }
@@ -410,11 +452,15 @@ PlacementTotals totals(const Placement& p) {
   PlacementTotals t;
   for (const DevicePlacement& d : p.devices) {
     add_memory(t.gpus, d.weights_bytes, d.kv_cache_bytes, d.compute_buffer_bytes, d.overhead_bytes);
+    t.gpus.draft_bytes += d.draft_bytes;
+    t.gpus.projector_bytes += d.projector_bytes;
     t.gpus.used_bytes += d.used_bytes();
     t.gpus.capacity_bytes += d.memory_bytes;
   }
   const HostPlacement& h = p.host;
   add_memory(t.host, h.weights_bytes, h.kv_cache_bytes, h.compute_buffer_bytes, h.overhead_bytes);
+  t.host.draft_bytes = h.draft_bytes;
+  t.host.projector_bytes = h.projector_bytes;
   t.host.repack_bytes = h.repack_bytes;
   t.host.used_bytes = h.required_bytes();
   t.host.capacity_bytes = h.available_bytes;
@@ -425,6 +471,16 @@ PlacementTotals totals(const Placement& p) {
                                    [](const DevicePlacement& d) { return d.kind == DeviceKind::unified; });
   if (unified) t.with_host.capacity_bytes = t.host.capacity_bytes + t.gpus.used_bytes;
   return t;
+}
+
+ExtraLoad extra_load(const Placement& p, ExtraKind kind) {
+  ExtraLoad e;
+  e.kind = kind;
+  for (const DevicePlacement& d : p.devices) e.device_bytes.push_back(d.used_bytes() - d.overhead_bytes);
+  // The host's overhead is the output buffer (this model's own) and the CPU backend's runtime (shared).
+  const u64 cpu_runtime = std::min(p.host.overhead_bytes, backend_overhead_bytes(Backend::cpu));
+  e.host_bytes = p.host.required_bytes() - cpu_runtime;
+  return e;
 }
 
 MemoryTotals one_device_totals(const Model& model, const WeightsResult& weights, const KvResult& kv) {

@@ -8,7 +8,6 @@
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
 namespace llmsize::modelfile {
-namespace {
 
 using u64 = std::uint64_t;
 
@@ -19,29 +18,6 @@ const TensorType* type_by_ggml_id(const std::vector<TensorType>& types, std::uin
   return nullptr;
 }
 
-// "blk.12.attn_q.weight" -> (12, "attn_q"); "blk.3.attn_q.bias" -> (3, "attn_q_bias");
-// "output_norm.weight" -> (-1, "output_norm").
-std::pair<std::int64_t, std::string> split_name(const std::string& name) {
-  std::string rest = name;
-  std::int64_t layer = -1;
-  if (rest.starts_with("blk.")) {
-    const std::size_t dot = rest.find('.', 4);
-    const std::string digits = rest.substr(4, dot == std::string::npos ? std::string::npos : dot - 4);
-    if (!digits.empty() && digits.size() <= 6 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      layer = std::stoll(digits);
-      rest = dot == std::string::npos ? std::string() : rest.substr(dot + 1);
-    }
-  }
-  if (rest.ends_with(".weight")) {
-    rest.resize(rest.size() - 7);
-  } else if (rest.ends_with(".bias")) {
-    rest.resize(rest.size() - 5);
-    rest += "_bias";
-  }
-  return {layer, rest};
-}
-
-// The tensor's type and exact bytes; the tensor must lie inside its part's data.
 std::pair<const TensorType*, u64> typed_bytes(const GgufFile& p, const GgufTensorInfo& t, const std::vector<TensorType>& types) {
   const TensorType* type = type_by_ggml_id(types, t.ggml_type);
   if (type == nullptr) {
@@ -66,6 +42,30 @@ std::pair<const TensorType*, u64> typed_bytes(const GgufFile& p, const GgufTenso
                          " bytes of tensor data); the file is truncated or corrupt");
   }
   return {type, bytes};
+}
+
+namespace {
+
+// "blk.12.attn_q.weight" -> (12, "attn_q"); "blk.3.attn_q.bias" -> (3, "attn_q_bias");
+// "output_norm.weight" -> (-1, "output_norm").
+std::pair<std::int64_t, std::string> split_name(const std::string& name) {
+  std::string rest = name;
+  std::int64_t layer = -1;
+  if (rest.starts_with("blk.")) {
+    const std::size_t dot = rest.find('.', 4);
+    const std::string digits = rest.substr(4, dot == std::string::npos ? std::string::npos : dot - 4);
+    if (!digits.empty() && digits.size() <= 6 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      layer = std::stoll(digits);
+      rest = dot == std::string::npos ? std::string() : rest.substr(dot + 1);
+    }
+  }
+  if (rest.ends_with(".weight")) {
+    rest.resize(rest.size() - 7);
+  } else if (rest.ends_with(".bias")) {
+    rest.resize(rest.size() - 5);
+    rest += "_bias";
+  }
+  return {layer, rest};
 }
 
 void add_tensor(const GgufFile& p, const GgufTensorInfo& t, const std::vector<TensorType>& types, const GgufKeys& k,

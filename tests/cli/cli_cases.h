@@ -69,6 +69,34 @@ inline std::string write_tied_gguf() {
   return path;
 }
 
+/// A small vision projector GGUF (clip, gemma3 projector): 2 encoder blocks of 128 (FFN 256, 4 heads, patch 14
+/// at 224 px), f16 matrices and f32 vectors, projected to 256.
+inline std::string write_mmproj_gguf() {
+  GgufWriter w;
+  w.kv_str("general.architecture", "clip");
+  w.kv_str("clip.projector_type", "gemma3");
+  w.kv_u32("clip.vision.embedding_length", 128);
+  w.kv_u32("clip.vision.feed_forward_length", 256);
+  w.kv_u32("clip.vision.attention.head_count", 4);
+  w.kv_u32("clip.vision.image_size", 224);
+  w.kv_u32("clip.vision.patch_size", 14);
+  w.kv_u32("clip.vision.projection_dim", 256);
+  w.kv_u32("clip.vision.projector.scale_factor", 4);
+  w.tensor("v.patch_embd.weight", {14, 14, 3, 128}, 0, 14 * 14 * 3 * 128 * 4);
+  for (int b = 0; b < 2; ++b) {
+    const std::string p = "v.blk." + std::to_string(b) + ".";
+    w.tensor(p + "attn_qkv.weight", {128, 384}, 1, 128 * 384 * 2);
+    w.tensor(p + "ffn_up.weight", {128, 256}, 1, 128 * 256 * 2);
+    w.tensor(p + "ffn_down.weight", {256, 128}, 1, 256 * 128 * 2);
+    w.tensor(p + "ln1.weight", {128}, 0, 128 * 4);
+  }
+  w.tensor("mm.input_projection.weight", {256, 128}, 1, 256 * 128 * 2);
+  std::filesystem::create_directories(scratch_dir());
+  const std::string path = (scratch_dir() / "mmproj-tiny-f16.gguf").string();
+  w.write_sparse(path);
+  return path;
+}
+
 /// Every command's text output, in the order of `llmsize --help`. Host-dependent runs (probe's and calibrate's
 /// measurements, detect without a fixture root) are left out; `--show` on an empty profile is not. `catalog show`
 /// is left out too: it prints the data files back as 700 kB of JSON (docs/catalog.md is its contract).
@@ -96,6 +124,8 @@ inline std::vector<CliCase> cli_cases() {
        "", true},
       {"check-this-machine", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "nvidia-4090", true},
       {"check-gguf", {"check", "--model", gguf, "--gpu", "rtx-3090"}, "", true},
+      {"check-draft-explain", {"check", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--explain"}, "", true},
+      {"check-vision-images", {"check", "--model", "gemma-3-12b", "--gpu", "rtx-3060-12gb", "--images", "4"}, "", true},
       {"check-finetune-2x3090", {"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
                                  "2x3090"}, "", true},
       {"models-catalog", {"models", "--family", "llama"}, "", true},
@@ -105,6 +135,8 @@ inline std::vector<CliCase> cli_cases() {
       {"memory-8b-explain", {"memory", "--model", "llama-3.1-8b", "--context", "32k", "--explain"}, "", true},
       {"memory-swa-gemma", {"memory", "--model", "gemma-3-27b", "--context", "128k", "--kv-type", "q8_0"}, "", true},
       {"memory-hf-config", {"memory", "--model", hf + "qwen3-30b-a3b", "--quant", "q4_k_m"}, "", true},
+      {"memory-draft-vision-explain", {"memory", "--model", "qwen2.5-vl-7b", "--draft", "qwen2.5-0.5b:q8_0", "--images", "2", "--explain"}, "", true},
+      {"memory-mmproj-file", {"memory", "--model", gguf, "--mmproj", "<scratch>/mmproj-tiny-f16.gguf", "--images", "3"}, "", true},
       {"finetune-8b-qlora-3060", {"finetune", "--model", "llama-3.1-8b", "--method", "qlora", "--gpu", "rtx-3060-12gb"}, "", true},
       {"finetune-8b-full-4x3090-explain", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--gpu", "4x3090",
                                            "--explain"}, "", true},
@@ -146,6 +178,7 @@ inline std::vector<CliCase> cli_cases() {
       {"error-shorthand-several", {"memory", "--model", "14b"}, "", false},
       {"error-negative-budget", {"recommend", "--model", "llama-3.1-8b", "--budget", "-5"}, "", false},
       {"error-unknown-price", {"check", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--price", "rtx-309=700"}, "", false},
+      {"error-images-no-vision", {"memory", "--model", "llama-3.1-8b", "--images", "1"}, "", false},
       {"error-finetune-rank-full", {"finetune", "--model", "llama-3.1-8b", "--method", "full", "--lora-rank", "8"}, "", false},
       {"error-catalog-misspelt-key", {"catalog", "validate", "<fixtures>/misspelt_key.json"}, "", false},
       {"error-unknown-detected-gpu", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "unknown-gpu", false},

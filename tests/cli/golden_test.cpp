@@ -93,6 +93,7 @@ std::string without_padding(const std::string& text) {
 
 TEST_CASE("golden: every command's text output matches tests/golden/<case>.txt", "[cli][golden]") {
   llmsize::test::write_tied_gguf();
+  llmsize::test::write_mmproj_gguf();
   const bool update = updating();
   for (const CliCase& c : llmsize::test::cli_cases()) {
     const fs::path file = kGoldenDir / (c.name + ".txt");

@@ -99,6 +99,7 @@ std::map<std::string, std::vector<Path>> read_key_list() {
 TEST_CASE("JSON contract: every key each command prints is in docs/json-keys.txt, and every listed key is printed",
           "[cli][json][contract]") {
   llmsize::test::write_tied_gguf();
+  llmsize::test::write_mmproj_gguf();
   const auto list = read_key_list();
   std::map<std::string, PathSet> seen;  // per command
   for (const auto& c : llmsize::test::cli_cases()) {

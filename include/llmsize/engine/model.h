@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "llmsize/engine/entry.h"
+#include "llmsize/engine/projector.h"
 
 namespace llmsize::engine {
 
@@ -115,6 +116,7 @@ struct Model {
   std::uint64_t params_total = 0;
   std::optional<std::uint64_t> params_active;
   std::uint64_t params_vision = 0;  ///< vision encoder parameters included in params_total
+  std::optional<VisionSpec> vision;  ///< the mmproj file llama.cpp loads beside the model (--mmproj)
   std::uint32_t n_layers = 0;
   std::uint32_t hidden_size = 0;
   std::uint32_t n_heads = 0;

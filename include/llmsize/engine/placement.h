@@ -32,6 +32,17 @@ struct DeviceSpec {
 /// Operating-system reserve kept out of system RAM (estimate: an idle Linux or Windows desktop).
 inline constexpr std::uint64_t kOsReserveBytes = 2 * units::kGiB;
 
+/// Memory another part of the same llama-server process takes on the devices before the model's layers are
+/// placed: a draft model (-md) or a vision projector (--mmproj). llama.cpp's --fit measures it with the
+/// main model and fits the main model's layers around it (common/fit.cpp, add_extra_memory: the extra
+/// model's model, context and compute buffers are added to every device's projected use).
+enum class ExtraKind { draft, projector };
+struct ExtraLoad {
+  ExtraKind kind = ExtraKind::draft;
+  std::vector<std::uint64_t> device_bytes;  ///< one per PlacementRequest::devices, same order (missing: 0)
+  std::uint64_t host_bytes = 0;             ///< system RAM
+};
+
 /// What the user fixed about the placement, with llama.cpp's flags; unset: llmsize chooses (the default).
 struct PlacementChoice {
   std::optional<std::uint32_t> gpu_layers;  ///< -ngl: the last N of the n_layers + 1 layers (the output layer counts)
@@ -49,6 +60,7 @@ struct PlacementRequest {
   bool unified_memory = false;                   ///< devices[0] shares host RAM
   SplitMode split = SplitMode::layer;
   PlacementChoice choice;                        ///< -ngl, --n-cpu-moe, -ts as given
+  std::vector<ExtraLoad> extras;                 ///< a draft model, a projector: placed first, never moved
   bool allow_offload = true;
   bool allow_expert_offload = true;              ///< false: a MoE model offloads whole layers, as a dense one                     ///< false: only "everything on the GPUs" counts as fitting
   bool mmap = true;
@@ -65,12 +77,14 @@ struct DevicePlacement {
   std::uint64_t kv_cache_bytes = 0;
   std::uint64_t compute_buffer_bytes = 0;
   std::uint64_t overhead_bytes = 0;
+  std::uint64_t draft_bytes = 0;      ///< a draft model's weights, KV cache and compute buffer (ExtraLoad)
+  std::uint64_t projector_bytes = 0;  ///< a vision projector's weights and compute buffer (ExtraLoad)
   std::uint64_t margin_bytes = 0;
   std::uint32_t layers = 0;       ///< repeating layers held
   bool holds_output = false;      ///< the output layer (counts in -ngl)
   std::uint64_t expert_bytes = 0; ///< routed-expert weights held
   [[nodiscard]] std::uint64_t used_bytes() const {
-    return weights_bytes + kv_cache_bytes + compute_buffer_bytes + overhead_bytes;
+    return weights_bytes + kv_cache_bytes + compute_buffer_bytes + overhead_bytes + draft_bytes + projector_bytes;
   }
 };
 
@@ -84,12 +98,15 @@ struct HostPlacement {
   std::uint64_t kv_cache_bytes = 0;
   std::uint64_t compute_buffer_bytes = 0;
   std::uint64_t overhead_bytes = 0;    ///< output buffer + runtime
+  std::uint64_t draft_bytes = 0;       ///< a draft model's share of system RAM (ExtraLoad)
+  std::uint64_t projector_bytes = 0;   ///< a vision projector's share of system RAM (ExtraLoad)
   std::uint32_t layers = 0;            ///< repeating layers run on the CPU
   bool holds_output = false;
   std::uint64_t expert_bytes = 0;      ///< routed-expert weights in RAM
   /// Resident memory when RAM is plentiful (what `top` shows).
   [[nodiscard]] std::uint64_t used_bytes() const {
-    return weights_bytes + repack_bytes + kv_cache_bytes + compute_buffer_bytes + overhead_bytes;
+    return weights_bytes + repack_bytes + kv_cache_bytes + compute_buffer_bytes + overhead_bytes + draft_bytes +
+           projector_bytes;
   }
   /// Memory that must fit: the repacked matrices once.
   [[nodiscard]] std::uint64_t required_bytes() const { return used_bytes() - repack_bytes; }
@@ -107,6 +124,7 @@ enum class PlacementReason {
   output_layer_too_big,  ///< does not fit: not even the output layer fits a GPU
   tensor_share_too_big,  ///< does not fit: each GPU's tensor-parallel share is too big
   given_layers_too_big,  ///< does not fit: the -ngl / --n-cpu-moe / -ts given overfill a GPU
+  extras_too_big,        ///< does not fit: the draft model or projector alone overfills a device
 };
 [[nodiscard]] const char* to_string(PlacementReason r);
 
@@ -136,8 +154,10 @@ struct MemoryTotals {
   std::uint64_t kv_cache_bytes = 0;
   std::uint64_t compute_buffer_bytes = 0;
   std::uint64_t overhead_bytes = 0;  ///< backend runtime, and the host's output buffer
+  std::uint64_t draft_bytes = 0;     ///< a draft model (weights + KV + compute), PlacementRequest::extras
+  std::uint64_t projector_bytes = 0; ///< a vision projector (weights + compute)
   std::uint64_t repack_bytes = 0;    ///< CPU_REPACK copies (host only; not in used_bytes, see HostPlacement)
-  std::uint64_t used_bytes = 0;      ///< weights + KV + compute + overhead (the host: required_bytes())
+  std::uint64_t used_bytes = 0;      ///< weights + KV + compute + overhead + draft + projector (the host: required_bytes())
   std::uint64_t capacity_bytes = 0;  ///< GPUs: memory_bytes; host: available_bytes (RAM − OS reserve
                                      ///< − a unified GPU's use; 0 when RAM is unknown)
 };
@@ -156,6 +176,10 @@ struct PlacementTotals {
   const MemoryTotals& deciding(const Placement& p) const&& = delete;
 };
 [[nodiscard]] PlacementTotals totals(const Placement& p);
+
+/// What a placed model takes on each device and in system RAM, without the backend runtime (the process
+/// that loads it already holds one): the ExtraLoad a draft model adds to the main model's placement.
+[[nodiscard]] ExtraLoad extra_load(const Placement& p, ExtraKind kind);
 
 /// One device holding everything (`llmsize memory`): all weights, the KV cache, the compute buffer
 /// of the device that runs the output layer and the output (logits) buffer as overhead. This is a

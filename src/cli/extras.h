@@ -1,0 +1,85 @@
+#pragma once
+// What llama-server loads beside the model: a draft model for speculative decoding (-md) and a vision
+// projector (--mmproj) with the images it reads (--images). Resolved into engine inputs, placed on the
+// hardware before the model (llama.cpp's --fit fits the model around them), then rendered.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "assumption.h"
+#include "build_eval.h"
+#include "llmsize/engine/placement.h"
+#include "llmsize/engine/projector.h"
+#include "llmsize/engine/speculative.h"
+#include "sizing.h"
+
+namespace llmsize::cli {
+
+struct ExtrasOptions {
+  std::string draft;                       ///< --draft MODEL[:QUANT] (llama.cpp -md)
+  std::string draft_accept;                ///< --draft-accept A or LOW-HIGH
+  std::uint32_t draft_max = 0;             ///< --draft-max; 0: defaults::kDraftMax
+  std::optional<std::uint32_t> draft_ngl;  ///< --draft-ngl (llama.cpp -ngld)
+  std::string mmproj;                      ///< --mmproj FILE, or a type (f16, bf16, q8_0) for the catalog's projector
+  std::uint32_t images = 0;                ///< --images N
+};
+
+/// Binds --draft, --draft-accept, --draft-max, --draft-ngl, --mmproj, --images.
+void add_extras_options(CLI::App* cmd, ExtrasOptions& o);
+
+struct DraftSizing {
+  Sizing sizing;  ///< the draft model at the target's context, cells and runtime, KV in f16 (-ctkd/-ctvd)
+  std::string given;
+  engine::AcceptanceRange acceptance;
+  bool acceptance_given = false;
+  std::uint32_t draft_max = 0;
+  std::optional<std::uint32_t> gpu_layers;  ///< -ngld; unset: every layer on the GPUs (llama.cpp's default)
+};
+
+struct ProjectorSizing {
+  engine::VisionSpec spec;
+  std::uint64_t weights_bytes = 0;
+  std::string type;   ///< f16, bf16, q8_0, ... (a file: its dominant type)
+  std::string path;   ///< --mmproj FILE; empty for the catalog's projector
+  std::uint32_t images = 0;
+  std::uint64_t image_tokens = 0;  ///< images × spec.image_tokens, added to the context
+  engine::ProjectorMemory memory;
+};
+
+struct Extras {
+  std::optional<DraftSizing> draft;
+  std::optional<ProjectorSizing> projector;
+  Assumptions assumptions;
+  // On a configuration:
+  std::optional<engine::Placement> draft_placement;  ///< the draft as llama.cpp places it (no --fit)
+  std::optional<engine::SpeculationResult> speculation;
+  [[nodiscard]] bool any() const { return draft.has_value() || projector.has_value(); }
+};
+
+/// Resolves the flags against the catalog and files; the images' tokens raise the context of `s` (capped at
+/// the model's maximum). Throws InputError.
+[[nodiscard]] Extras resolve_extras(const Context& ctx, const ExtrasOptions& o, Sizing& s);
+
+/// Places the draft model on `h` and returns what the draft and the projector take on each device, for the
+/// model's placement (RunChoice::extras).
+[[nodiscard]] std::vector<engine::ExtraLoad> place_extras(Extras& e, const HardwareConfig& h);
+
+/// The speculative decode band on the evaluated build (nothing without a draft or when it does not fit).
+void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h, const BuildEval& eval,
+                     std::uint64_t prompt_tokens, const RunChoice& run);
+
+/// One device holding everything (`memory`): the draft's one_device_totals and the projector's total.
+void add_one_device_extras(const Extras& e, engine::MemoryTotals& t);
+
+/// " -md FILE --draft-max N [-ngld N] --mmproj FILE" for the llama-server line; empty without extras.
+[[nodiscard]] std::string extras_flags(const Extras& e, const Sizing& s);
+
+/// Lines for the memory breakdown and --explain; JSON for `result.draft` / `result.projector` / inputs.
+[[nodiscard]] std::string extras_text(const Extras& e);
+[[nodiscard]] std::string extras_explain(const Extras& e);
+[[nodiscard]] Json draft_json(const Extras& e);
+[[nodiscard]] Json projector_json(const Extras& e);
+void add_extras_inputs(const Extras& e, Json& inputs);
+
+}  // namespace llmsize::cli
