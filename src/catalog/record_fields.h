@@ -196,6 +196,25 @@ void fields(V& v, T& r) {
   v("top_k", r.top_k);
 }
 
+template <class V, Record<engine::VisionSpec> T>
+void fields(V& v, T& r) {
+  v("projector_params", r.projector_params);
+  v("projector_f32_params", r.projector_f32_params);
+  v("embedding_length", r.embedding_length);
+  v("feed_forward_length", r.feed_forward_length);
+  v("head_count", r.head_count);
+  v("ffn_gated", r.ffn_gated);
+  v("window_attention", r.window_attention);
+  v("deepstack_layers", r.deepstack_layers);
+  v("merge", r.merge);
+  v("warmup_image_size", r.warmup_image_size);
+  v("patch_size", r.patch_size);
+  v("projection_dim", r.projection_dim);
+  v("image_tokens", r.image_tokens);
+  v("image_tokens_note", r.image_tokens_note);
+  v("source", r.source);
+}
+
 template <class V, Record<engine::Model> T>
 void fields(V& v, T& r) {
   v("meta", r.meta);
@@ -236,6 +255,7 @@ void fields(V& v, T& r) {
   v("native_types", r.native_types);
   v("indexer", r.indexer);
   v("nextn_layers", r.nextn_layers);
+  v("vision", r.vision);
 }
 
 template <class V, Record<engine::TensorType> T>

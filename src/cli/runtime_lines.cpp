@@ -6,6 +6,8 @@
 #include <cctype>
 #include <filesystem>
 
+#include "llmsize/hub/hub.h"
+
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
 namespace llmsize::cli {
@@ -40,6 +42,44 @@ bool weights_from_file(const Sizing& s) {
 std::string gguf_name(const Sizing& s) {
   if (weights_from_file(s)) return shell_word(s.file->path);
   return fmt::format("{}.{}.gguf", s.model->meta.id, s.quant->meta.name);
+}
+
+// The file part of a Hub or URL GGUF's address (".../resolve/main/sub/Model-Q4_K_M.gguf" -> "sub/Model-Q4_K_M.gguf").
+std::string remote_file(const hub::ModelSource& src) {
+  const std::string& url = src.url;
+  const auto resolve = url.find("/resolve/");
+  if (src.kind == hub::NameKind::hf_file && resolve != std::string::npos) {
+    const auto file = url.find('/', resolve + 9);  // past the revision
+    if (file != std::string::npos) return url.substr(file + 1);
+  }
+  const auto slash = url.rfind('/');
+  return slash == std::string::npos ? url : url.substr(slash + 1);
+}
+
+// llama-server's model flags. A Hub or URL GGUF is named as llama.cpp downloads it (common/arg.cpp:
+// -hf REPO[:QUANT], --hf-file FILE, -mu URL), not by the hf: name llmsize read it by.
+std::string server_model(const Sizing& s) {
+  if (s.source != nullptr && weights_from_file(s)) {
+    const hub::ModelSource& src = *s.source;
+    const auto quant_at = src.name.rfind(':');
+    switch (src.kind) {
+      case hub::NameKind::hf_quant:
+        if (quant_at != std::string::npos) return "-hf " + shell_word(src.repo + src.name.substr(quant_at));
+        break;
+      case hub::NameKind::hf_file: return "-hf " + shell_word(src.repo) + " --hf-file " + shell_word(remote_file(src));
+      case hub::NameKind::url: return "-mu " + shell_word(src.url);
+      case hub::NameKind::hf_config: break;
+    }
+  }
+  return "-m " + gguf_name(s);
+}
+
+// llama-bench reads local files only: a Hub or URL GGUF by the name it downloads to.
+std::string bench_model(const Sizing& s) {
+  if (s.source != nullptr && weights_from_file(s) && s.source->kind != hub::NameKind::hf_config) {
+    return shell_word(std::filesystem::path(remote_file(*s.source)).filename().string());
+  }
+  return gguf_name(s);
 }
 
 std::uint32_t gpu_layers(const Placement& p) { return p.devices.empty() ? 0 : p.gpu_layers; }
@@ -154,7 +194,7 @@ std::optional<std::string> vllm_settings(const RuntimeInputs& in, RuntimeLines& 
 }  // namespace
 
 std::string llama_server_command(const Sizing& s, const Placement& p, const RunChoice& run, const std::string& extras) {
-  std::string cmd = fmt::format("llama-server -m {} -c {}", gguf_name(s), s.kv.context_tokens * s.kv.runtime.n_sequences);
+  std::string cmd = fmt::format("llama-server {} -c {}", server_model(s), s.kv.context_tokens * s.kv.runtime.n_sequences);
   if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
   cmd += placement_flags(s, p, ",");
   cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
@@ -164,7 +204,7 @@ std::string llama_server_command(const Sizing& s, const Placement& p, const RunC
 }
 
 std::string llama_bench_command(const Sizing& s, const Placement& p, const RunChoice& run, std::uint64_t prompt_tokens) {
-  std::string cmd = "llama-bench -m " + gguf_name(s) + placement_flags(s, p, "/");
+  std::string cmd = "llama-bench -m " + bench_model(s) + placement_flags(s, p, "/");
   cmd += s.kv.runtime.flash_attention ? " -fa 1" : " -fa 0";  // 1/0: read by builds before and after "on|off"
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);

@@ -160,7 +160,7 @@ TEST_CASE("runtime_lines: a GGUF quant has Ollama settings and no vLLM line, and
 }
 
 TEST_CASE("runtime_lines: vLLM serves a safetensors model on CUDA GPUs: tensor parallel when the heads divide, "
-          "else pipeline; --engine vllm follows --split",
+          "else pipeline, --engine vllm follows --split",
           "[cli][runtime]") {
   RuntimeSetup s;
   s.use_safetensors();

@@ -48,7 +48,7 @@ TEST_CASE("check --draft: the draft's bytes join the devices and the totals stil
   CHECK(j["inputs"]["draft"] == "qwen2.5-0.5b");
 }
 
-TEST_CASE("check --draft-accept and --draft-max shape the band; a given -ngld reaches the flags", "[cli][draft]") {
+TEST_CASE("check --draft-accept and --draft-max shape the band, a given -ngld reaches the flags", "[cli][draft]") {
   const auto j = json_of(run({"check", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b:q8_0",
                               "--draft-accept", "0.6-0.8", "--draft-max", "5", "--draft-ngl", "10", "--json"}));
   const auto& d = j["result"]["draft"];

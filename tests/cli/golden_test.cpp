@@ -99,8 +99,11 @@ TEST_CASE("golden: every command's text output matches tests/golden/<case>.txt",
     const fs::path file = kGoldenDir / (c.name + ".txt");
     const std::string actual = render(c, llmsize::test::run_case(c));
     const std::optional<std::string> expected = read(file);
+    const auto same = [&] {
+      return expected && (prints_a_path(c) ? without_padding(*expected) == without_padding(actual) : *expected == actual);
+    };
     if (update) {
-      if (expected != actual) {
+      if (!same()) {  // a path's padding differs between checkouts: such a file is rewritten only for a real change
         std::ofstream(file, std::ios::binary) << actual;
         WARN("rewrote " << file.string());
       }
@@ -112,8 +115,7 @@ TEST_CASE("golden: every command's text output matches tests/golden/<case>.txt",
       FAIL_CHECK("no golden file");
       continue;
     }
-    const bool same = prints_a_path(c) ? without_padding(*expected) == without_padding(actual) : *expected == actual;
-    if (!same) FAIL_CHECK("output differs at " + first_difference(*expected, actual));
+    if (!same()) FAIL_CHECK("output differs at " + first_difference(*expected, actual));
   }
 }
 

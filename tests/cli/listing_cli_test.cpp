@@ -68,7 +68,7 @@ TEST_CASE("catalog stats --csv: the counts table", "[cli][csv][catalog]") {
                                        j["result"]["cpus"].get<int>());
 }
 
-TEST_CASE("catalog calibration takes --csv only with --cases; catalog validate refuses it", "[cli][csv][catalog]") {
+TEST_CASE("catalog calibration takes --csv only with --cases, catalog validate refuses it", "[cli][csv][catalog]") {
   const auto r = run({"catalog", "calibration", "--csv"});
   CHECK(r.code == 2);
   CHECK(r.out.empty());

@@ -159,7 +159,7 @@ TEST_CASE("detect without a GPU says where it looked", "[cli][detect][pipeline]"
   CHECK(json_of_success(run({"detect", "--json"}))["result"]["gpus"].empty());
 }
 
-TEST_CASE("probe --show and calibrate --show print the stored profile; only calibrate's takes --csv",
+TEST_CASE("probe --show and calibrate --show print the stored profile, only calibrate's takes --csv",
           "[cli][probe][calibrate][pipeline]") {
   const Scene scene(kMachines + "nvidia-4090");
   scene.save(full_profile());
@@ -245,7 +245,7 @@ TEST_CASE("calibrate --csv prints the fitted factors' table and nothing else", "
                              f["prefill_efficiency"].get<double>()));
 }
 
-TEST_CASE("calibrate --reset deletes the profile; with --csv it is refused and deletes nothing", "[cli][calibrate][pipeline]") {
+TEST_CASE("calibrate --reset deletes the profile, with --csv it is refused and deletes nothing", "[cli][calibrate][pipeline]") {
   const Scene scene(kMachines + "nvidia-4090");
   scene.save(full_profile());
   const std::string path = scene.profile().string();

@@ -29,7 +29,8 @@ std::vector<std::string> ids_matching(const std::string& shorthand) {
 
 // The catalog's other "30b" models, in catalog order (data/models-*.json).
 const std::vector<std::string> kOther30b = {"qwen3-30b-a3b",   "qwen3-coder-30b-a3b", "qwen3-30b-a3b-instruct-2507",
-                                            "glm-4.7-flash",   "qwen3-vl-30b-a3b",    "granite-4.1-30b"};
+                                            "glm-4.7-flash",   "qwen3-vl-30b-a3b",    "granite-4.1-30b",
+                                            "nemotron-3-nano-30b-a3b"};
 
 }  // namespace
 
@@ -59,8 +60,9 @@ TEST_CASE("size_matches: the shorthand as a whole word of an id or alias, in cat
 
 TEST_CASE("a shorthand names the model chosen and the others it matches, in every command", "[cli][shorthand]") {
   const std::string note =
-      "\"30b\" is LLaMA 30B (32.5B) (llama-30b); 6 other catalog models match \"30b\": qwen3-30b-a3b, "
-      "qwen3-coder-30b-a3b, qwen3-30b-a3b-instruct-2507, glm-4.7-flash, qwen3-vl-30b-a3b, granite-4.1-30b; give one "
+      "\"30b\" is LLaMA 30B (32.5B) (llama-30b); 7 other catalog models match \"30b\": qwen3-30b-a3b, "
+      "qwen3-coder-30b-a3b, qwen3-30b-a3b-instruct-2507, glm-4.7-flash, qwen3-vl-30b-a3b, granite-4.1-30b, "
+      "nemotron-3-nano-30b-a3b; give one "
       "with --model\n";
   const std::vector<std::vector<std::string>> commands = {
       {"memory"}, {"kv"}, {"check", "--gpu", "rtx-3090"}, {"speed", "--gpu", "rtx-3090"},

@@ -133,7 +133,7 @@ TEST_CASE("cost: no table, so --csv is refused naming the commands that take it"
   CHECK(contains(help.out, "Hours per day the machine is on (default 24)"));
 }
 
-TEST_CASE("models: the list and the fit are tables; nothing matching exits 1", "[cli][models][csv]") {
+TEST_CASE("models: the list and the fit are tables, nothing matching exits 1", "[cli][models][csv]") {
   const Result none = run({"models", "--family", "no-such-family"});
   CHECK(none.code == 1);
   const Result list = run({"models", "--family", "llama", "--csv"});

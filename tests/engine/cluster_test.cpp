@@ -178,7 +178,7 @@ TEST_CASE("adding a node never speeds a single-sequence decode past the bandwidt
   CHECK(decode_concurrent(r, 8, 0).aggregate_tokens_per_s <= decode_concurrent(f.request(), 8, 0).aggregate_tokens_per_s);
 }
 
-TEST_CASE("two machines draw two CPUs and platforms; the PSU is sized per machine", "[power][cluster]") {
+TEST_CASE("two machines draw two CPUs and platforms, the PSU is sized per machine", "[power][cluster]") {
   // Two RTX 3090s (350 W each), one per machine, a 125 W CPU in each, no idle measurements:
   //   decode  = 700 × 0.7 + 125 × 0.25 + 50 (machine 1) + (125 × 0.25 + 50) (machine 2) = 490 + 81.25 + 81.25 = 652.5 W
   //   prefill = 700 × 0.95 + 81.25 + 81.25 = 827.5 W

@@ -166,7 +166,7 @@ TEST_CASE("Unsloth chunks the loss: at most 4 GiB of fp32 logits per chunk, chun
   CHECK(finetune_activations(m, s, 0).saved_bytes_per_token == 16'384 + 16'384);
 }
 
-TEST_CASE("sharding: FSDP divides weights, gradients and states; DDP adds gradient buckets", "[engine][finetune]") {
+TEST_CASE("sharding: FSDP divides weights, gradients and states, DDP adds gradient buckets", "[engine][finetune]") {
   const Model m = llmsize::test::llama_3_1_8b();
   FinetuneSettings s = qlora_2k();
   s.method = FinetuneMethod::lora;

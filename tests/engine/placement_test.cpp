@@ -239,7 +239,7 @@ TEST_CASE("placement: -ts as given splits the layers in its proportions", "[plac
   CHECK(p.devices[1].holds_output);
 }
 
-TEST_CASE("placement: -sm row keeps the KV cache on the main GPU; -sm tensor splits it", "[placement][multi-gpu]") {
+TEST_CASE("placement: -sm row keeps the KV cache on the main GPU, -sm tensor splits it", "[placement][multi-gpu]") {
   Setup s(test::llama_3_1_8b(), "q4-0", 8192);
   s.gpus({24, 24});
   s.request.host_ram_bytes = 64 * kGiB;

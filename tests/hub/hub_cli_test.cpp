@@ -52,11 +52,15 @@ Json json_ok(const CliResult& r) {
 }
 
 // The result as computed, without the file's own path (a URL there, a local path here).
+// The result less what names the file: its path, and the runtime lines (a local path, or -hf / -mu).
 Json result_without_paths(Json j) {
   Json r = j["result"];
   if (r.contains("model") && r["model"].contains("file")) {
     r["model"]["file"].erase("path");
     r["model"]["file"].erase("parts");
+  }
+  if (r.contains("runtime")) {
+    for (const char* line : {"llama_server", "llama_bench"}) r["runtime"].erase(line);
   }
   return r;
 }
@@ -123,6 +127,10 @@ TEST_CASE("Hub over HTTP: a GGUF is sized from its header alone, exactly as the 
   const auto elapsed = std::chrono::steady_clock::now() - start;
   const Json local = json_ok(run_logged({"check", "--model", disk, "--gpu", "rtx-3090", "--json"}));
   CHECK(result_without_paths(remote) == result_without_paths(local));
+  // llama.cpp downloads it itself: -hf REPO:QUANT; llama-bench takes the downloaded file.
+  CHECK(remote["result"]["runtime"]["llama_server"] == "llama-server -hf meta/Llama-8B-GGUF:Q4_K_M -c 8192 -ngl 33 -fa on --fit off");
+  CHECK(remote["result"]["runtime"]["llama_bench"] == "llama-bench -m Llama-8B-Q4_K_M.gguf -ngl 33 -fa 1 -p 512 -n 128 -d 0");
+  CHECK(local["result"]["runtime"]["llama_server"] == "llama-server -m " + disk + " -c 8192 -ngl 33 -fa on --fit off");
   CHECK(remote["result"]["model"]["file"]["file_bytes"] == std::filesystem::file_size(disk));
 
   const Json& source = remote["inputs"]["model_source"];
@@ -153,6 +161,10 @@ TEST_CASE("Hub over HTTP: a GGUF is sized from its header alone, exactly as the 
   const Json inspect = json_ok(run_logged({"inspect", "hf:meta/Llama-8B-GGUF/Llama-8B-Q4_K_M.gguf", "--json"}));
   CHECK(inspect["result"]["tensor_bytes"] == 4912898048ULL);
   CHECK(inspect["inputs"]["model_source"]["kind"] == "hf_file");
+  const Json by_file = json_ok(run_logged(
+      {"check", "--model", "hf:meta/Llama-8B-GGUF/Llama-8B-Q4_K_M.gguf", "--gpu", "rtx-3090", "--json", "--offline"}));
+  CHECK(by_file["result"]["runtime"]["llama_server"] ==
+        "llama-server -hf meta/Llama-8B-GGUF --hf-file Llama-8B-Q4_K_M.gguf -c 8192 -ngl 33 -fa on --fit off");
   const CliResult requant = run_logged({"memory", "--model", "hf:meta/Llama-8B-GGUF:Q4_K_M", "--quant", "q8_0", "--offline"});
   CHECK(requant.code == 2);
   CHECK(requant.err == "llmsize: error: --quant q8_0 cannot apply to hf:meta/Llama-8B-GGUF:Q4_K_M: a GGUF file's tensors are "
@@ -162,7 +174,7 @@ TEST_CASE("Hub over HTTP: a GGUF is sized from its header alone, exactly as the 
   std::filesystem::remove(disk);
 }
 
-TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header; the token stays on the endpoint", "[hub][cli][gguf]") {
+TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header, the token stays on the endpoint", "[hub][cli][gguf]") {
   const auto cache = llmsize::test::fresh_dir("llmsize-hub-cli-split");
   llmsize::test::GgufWriter first;
   first.kv_str("general.architecture", "llama");
@@ -203,6 +215,13 @@ TEST_CASE("Hub over HTTP: a split GGUF by URL reads every part's header; the tok
   CHECK(j["inputs"]["model_source"]["url"] == server.endpoint() + "/moved/m-00001-of-00002.gguf");
   CHECK(j["inputs"]["model_source"]["files"].size() == 2);
   CHECK(j["inputs"]["model_source"]["from_cache"] == true);
+  // llama-server fetches a URL with -mu (the first part; it finds the others), llama-bench takes the file.
+  const Json run_it = json_ok(run_logged({"memory", "--model", url, "--json", "--offline"}));
+  CHECK(run_it["inputs"]["model_source"]["kind"] == "url");
+  const Json checked = json_ok(run_logged({"check", "--model", url, "--gpu", "rtx-3090", "--json", "--offline"}));
+  CHECK(checked["result"]["runtime"]["llama_server"] ==
+        "llama-server -mu " + server.endpoint() + "/moved/m-00001-of-00002.gguf -c 4096 -ngl 2 -fa on --fit off");
+  CHECK(checked["result"]["runtime"]["llama_bench"] == "llama-bench -m m-00001-of-00002.gguf -ngl 2 -fa 1 -p 512 -n 128 -d 0");
   for (const auto& req : server.requests()) CHECK(req.authorization.empty());  // not the endpoint: no token
   server.stop();
   CHECK(run_logged({"inspect", url}).code == 0);  // the cache, with the server gone

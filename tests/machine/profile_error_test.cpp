@@ -73,7 +73,7 @@ TEST_CASE("profile errors say which kind they are", "[machine][profile][errors]"
   CHECK(unwritable->kind() == Kind::unwritable);
 }
 
-TEST_CASE("this-machine without $HOME goes on without a profile; with a broken one it stops", "[cli][this-machine][errors]") {
+TEST_CASE("this-machine without $HOME goes on without a profile, with a broken one it stops", "[cli][this-machine][errors]") {
   const ScopedEnv root("LLMSIZE_DETECT_ROOT", kNvidia4090);
   {
     const ScopedEnv xdg("XDG_CONFIG_HOME", std::nullopt);
@@ -81,7 +81,10 @@ TEST_CASE("this-machine without $HOME goes on without a profile; with a broken o
     const auto j = llmsize::test::json_of_success(
         llmsize::test::run({"check", "--this-machine", "--model", "llama-3.1-8b", "--json"}));
     bool said_so = false;
-    for (const auto& a : j["assumptions"]) said_so |= a == "no user profile: neither $XDG_CONFIG_HOME nor $HOME is set";
+    for (const auto& a : j["assumptions"]) {
+      said_so |= a["key"] == "profile" && a["value"] == "none" &&
+                 a["text"] == "no user profile: neither $XDG_CONFIG_HOME nor $HOME is set";
+    }
     CHECK(said_so);
   }
   const TempConfig config;

@@ -31,6 +31,7 @@ struct VisionSpec {
   std::string source;
   /// Patches the encoder attends over for the warm-up image: (warmup_image_size / patch_size)².
   [[nodiscard]] std::uint64_t warmup_patches() const;
+  friend bool operator==(const VisionSpec&, const VisionSpec&) = default;
 };
 
 /// The projector's weights at a file type: (params − f32 params) × the type's bytes per value + f32 params × 4.
