@@ -159,9 +159,13 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
-  // The work of the step on one backend (attention runs at that backend's own efficiency).
+  // The work of the step on one backend (attention runs at that backend's own efficiency, the CPU's
+  // matrices at the speed of its kernels for these weight types).
+  const double cpu_speed = cpu_matmul_speed(m, r.weights);
   const auto total_flops = [&](Backend b) {
-    return (prompt ? prefill_work_per_token(m, b, tokens, static_cast<double>(r.depth_tokens)) : matmul_flops_per_token(m)) *
+    const double speed = b == Backend::cpu ? cpu_speed : 1.0;
+    return (prompt ? prefill_work_per_token(m, b, tokens, static_cast<double>(r.depth_tokens), speed)
+                   : matmul_flops_per_token(m) / speed) *
            tokens;
   };
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
@@ -259,13 +263,29 @@ double moe_layer_count(const Model& m) {
 
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
-double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens) {
+double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed) {
   const ParamCounts c = count_params(m);  // once: it enumerates every tensor
-  const double work = 2.0 * static_cast<double>(c.active - c.per_layer_embd) +
-                      attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
-  if (!is_moe(m)) return work;
-  const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
-  return work + 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+  double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
+  if (is_moe(m)) {
+    const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
+    matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+  }
+  return matmul / matmul_speed + attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
+}
+
+double cpu_matmul_speed(const Model& m, const WeightsResult& w) {
+  const double active_share = is_moe(m) ? static_cast<double>(m.moe->n_active_experts) / m.moe->n_experts : 1.0;
+  double flops = 0;
+  double time = 0;  // FLOPs / speed
+  for (const PlacedTensor& t : w.tensors) {
+    const TensorSpec& s = t.spec;
+    if (t.type == nullptr || s.is_vector || s.not_loaded) continue;
+    if (is_input_tensor(s.group) && !(m.tied_embeddings && s.group == "token_embd")) continue;
+    const double f = static_cast<double>(s.n_elements) * (s.is_routed_expert ? active_share : 1.0);
+    flops += f;
+    time += f / t.type->cpu_matmul_speed;
+  }
+  return time > 0 ? flops / time : 1.0;
 }
 
 SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
