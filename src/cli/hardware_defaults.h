@@ -30,8 +30,8 @@ inline constexpr std::uint32_t kGenericChannels = 2;
 /// Raspberry Pi 5's Cortex-A76 and close to Apple's efficiency-to-performance-core mean (estimate).
 inline constexpr double kAssumedCpuClockGhz = 2.4;
 /// FLOP per cycle of the CPU cores of a unified-memory machine, at the vector width llama.cpp's CPU matmuls
-/// use: Apple's performance cores issue four 128-bit NEON FMAs a cycle (4 × 4 lanes × 2 = 32; Apple's
-/// "Apple Silicon CPU Optimization Guide", Firestorm and later: four FP/SIMD pipelines), as Zen 5 (Strix
+/// use: Apple's performance cores (Firestorm and later) have four 128-bit FP/SIMD pipelines (4 × 4 lanes ×
+/// 2 = 32; a commonly reported figure, not checked against Apple's own documentation here), as Zen 5 (Strix
 /// Halo) does with llama.cpp's 256-bit AVX2 kernels (2 × 8 × 2 = 32; engine flops_per_cycle). The
 /// catalog's Apple M2 Max CPU rows (Llama 3.1 8B pp512, 8 threads, every type but the ARM-repacked Q4_0
 /// and IQ4_NL) measured 0.52–0.60 of the prediction at 16 (docs/calibration.md "CPU matrix multiplication").
