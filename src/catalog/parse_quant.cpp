@@ -34,6 +34,7 @@ TensorType parse_tensor_type(ObjectReader& r) {
   t.fallback = r.opt_string("fallback").value_or("");
   t.kv_cache = r.opt_bool("kv_cache", false);
   t.cpu_repack = r.opt_bool("cpu_repack", false);
+  t.cpu_matmul_speed = r.opt_number("cpu_matmul_speed", 0.01, 10).value_or(1.0);
   r.finish();
   return t;
 }

@@ -267,6 +267,7 @@ void fields(V& v, T& r) {
   v("fallback", r.fallback);
   v("kv_cache", r.kv_cache);
   v("cpu_repack", r.cpu_repack);
+  v("cpu_matmul_speed", r.cpu_matmul_speed);
 }
 
 template <class V, Record<engine::QuantRule> T>

@@ -9,15 +9,18 @@ namespace {
 
 constexpr double kMegaTransfers = 1e6;
 
-// FP32 FLOP per cycle per core of the widest SIMD unit (FMA counts 2): AVX2 two 8-wide FMA
-// pipes = 32; AVX-512 two 16-wide = 64; NEON two 4-wide = 16. AMX tiles (1024 BF16 FLOP per cycle) are
-// not counted: llama.cpp's quantized matmuls on Sapphire Rapids run at the AVX-512 rate (catalog row
-// xeon-platinum-8480-plus, Llama 3.1 8B Q4_K_M pp512 on 52 threads: 228 t/s measured; 280 predicted at the
-// AVX-512 rate, 4,424 at the AMX rate).
+// FLOP per cycle per core of the SIMD width llama.cpp's CPU matmuls use (FMA counts 2): AVX2 two 8-wide
+// FMA pipes = 32; NEON two 4-wide = 16. AVX-512 counts as AVX2: llama.cpp's quantized dot products
+// (ggml-cpu/arch/x86/quants.c, ggml_vec_dot_*_q8_*) are 256-bit AVX2 code on AVX-512 CPUs too (its only
+// AVX-512 use there is the VNNI dpbusd in the 8-bit multiply-add helper), and Zen 4 runs 512-bit vectors
+// as two 256-bit halves. Measured: catalog rows of Llama 3.1 8B pp512 on a Ryzen 9 7950X (AVX-512, 16
+// threads) reach the same FLOP per cycle per core as the AVX2 rows (docs/calibration.md "CPU matrix
+// multiplication"). AMX tiles are not counted either: llama.cpp uses them only through its AMX buffer
+// type for Q4_0/Q4_1/Q8_0 (ggml-cpu/amx), and the xeon-platinum-8480-plus rows (Q4_K_M) run at the
+// vector rate.
 double flops_per_cycle(const std::vector<std::string>& simd) {
   auto has = [&](const char* s) { return std::find(simd.begin(), simd.end(), s) != simd.end(); };
-  if (has("avx512")) return 64;
-  if (has("avx2")) return 32;
+  if (has("avx2") || has("avx512")) return 32;
   return 16;
 }
 

@@ -156,11 +156,14 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const auto parts = parts_of(r, tokens);
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
-  // The work of the step on one backend (attention runs at that backend's own efficiency).
+  // The work of the step on one backend (attention runs at that backend's own efficiency, the CPU's
+  // matrices at the speed of its kernels for these weight types).
   const ParamCounts params = r.params ? *r.params : count_params(m);
+  const double cpu_speed = cpu_matmul_speed(m, r.weights);
   const auto total_flops = [&](Backend b) {
-    return (prompt ? prefill_work_per_token(m, params, b, tokens, static_cast<double>(r.depth_tokens))
-                   : matmul_flops_per_token(params)) *
+    const double speed = b == Backend::cpu ? cpu_speed : 1.0;
+    return (prompt ? prefill_work_per_token(m, params, b, tokens, static_cast<double>(r.depth_tokens), speed)
+                   : matmul_flops_per_token(params) / speed) *
            tokens;
   };
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
@@ -258,16 +261,26 @@ double moe_layer_count(const Model& m) {
 
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
-double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens) {
-  return prefill_work_per_token(m, count_params(m), b, prompt_tokens, depth_tokens);
+double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed) {
+  return prefill_work_per_token(m, count_params(m), b, prompt_tokens, depth_tokens, matmul_speed);
 }
 
-double prefill_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double depth_tokens) {
-  const double work = 2.0 * static_cast<double>(c.active - c.per_layer_embd) +
-                      attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
-  if (!is_moe(m)) return work;
-  const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
-  return work + 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+double prefill_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double depth_tokens,
+                              double matmul_speed) {
+  double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
+  if (is_moe(m)) {
+    const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
+    matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+  }
+  return matmul / matmul_speed + attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
+}
+
+double cpu_matmul_speed(const Model& m, const WeightsResult& w) {
+  const double active_share = is_moe(m) ? static_cast<double>(m.moe->n_active_experts) / m.moe->n_experts : 1.0;
+  const bool head_is_embd = m.tied_embeddings;  // the output head reads token_embd whole
+  const double values = w.cpu_matmul_values + active_share * w.cpu_expert_values + (head_is_embd ? w.cpu_embd_values : 0.0);
+  const double time = w.cpu_matmul_time + active_share * w.cpu_expert_time + (head_is_embd ? w.cpu_embd_time : 0.0);
+  return time > 0 ? values / time : 1.0;
 }
 
 SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {

@@ -159,6 +159,20 @@ void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* t
     return;
   }
   r.total_bytes += bytes;
+  if (type != nullptr && !spec.is_vector && type->cpu_matmul_speed > 0) {
+    const auto values = static_cast<double>(spec.n_elements);
+    const double time = values / type->cpu_matmul_speed;
+    if (spec.group == "token_embd") {
+      r.cpu_embd_values += values;
+      r.cpu_embd_time += time;
+    } else if (spec.is_routed_expert) {
+      r.cpu_expert_values += values;
+      r.cpu_expert_time += time;
+    } else if (!is_input_tensor(spec.group)) {
+      r.cpu_matmul_values += values;
+      r.cpu_matmul_time += time;
+    }
+  }
   const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !is_input_tensor(spec.group);
   if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
     if (spec.group == "token_embd") {

@@ -69,7 +69,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   if (!cat.benchmarks_loaded) throw std::logic_error("catalog_calibration_points: the catalog was loaded without its benchmarks");
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
-  // Prefill work per (model, backend, prompt): many rows share them, and each enumerates the tensors.
+  // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
   std::map<std::tuple<std::string, Backend, std::uint32_t>, double> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
@@ -82,9 +82,13 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     measured->backend = b.backend;
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
-    const auto work_key = std::make_tuple(m->meta.id, b.backend, b.tokens);
+    // The CPU's matrices run at the speed of its kernels for the row's weight types (cpu_matmul_speed).
+    const auto work_key = std::make_tuple(key, b.backend, b.tokens);
     auto work = work_cache.find(work_key);
-    if (work == work_cache.end()) work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens)).first;
+    if (work == work_cache.end()) {
+      const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
+      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0, speed)).first;
+    }
     measured->flops_per_token = work->second;
     measured->moe_layers = moe_layer_count(*m);
     measured->measured_tokens_per_s = b.tokens_per_s;

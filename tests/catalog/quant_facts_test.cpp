@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "llmsize/catalog/catalog.h"
+#include "llmsize/engine/weights.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
@@ -70,4 +71,24 @@ TEST_CASE("quant facts: a llama_ftype or quality_rank names one quant only", "[c
   CHECK(errors_of(quant("a", R"("llama_ftype": 15, "quality_rank": 2)") + "," + quant("b", R"("llama_ftype": 15, "quality_rank": 2)")) ==
         std::vector<std::string>{"test.json: /quants/1/llama_ftype: llama_ftype 15 is already used by \"a\"",
                                  "test.json: /quants/1/quality_rank: quality_rank 2 is already used by \"a\""});
+}
+
+TEST_CASE("shipped tensor types: cpu_matmul_speed relative to Q8_0, 1 where unmeasured", "[catalog][quant][cpu]") {
+  const auto r = catalog::load(catalog::embedded_files(), {});
+  REQUIRE(r.ok());
+  const auto speed = [&](const char* id) { return find_type(r.catalog.tensor_types, id)->cpu_matmul_speed; };
+  // Ryzen 9 7950X, mainline llama.cpp 14b699ec, Llama 3.1 8B pp512 at 16 threads (ik_llama.cpp discussion
+  // #164): Q8_0 147.92 t/s, Q4_K_S 108.4 (0.73), IQ3_S 30.2 (0.20).
+  CHECK(speed("q8-0") == 1.0);
+  CHECK(speed("q4-k") == Approx(108.4 / 147.92).margin(0.005));
+  CHECK(speed("iq3-s") == Approx(30.2 / 147.92).margin(0.005));
+  CHECK(speed("nvfp4") == 1.0);  // no CPU measurement: the default
+}
+
+TEST_CASE("tensor_types cpu_matmul_speed out of range is an error", "[catalog][quant][cpu]") {
+  const std::string text = R"({"schema_version": 1, "tensor_types": [{"id": "f16", "name": "F16", "source": "s",
+      "block_weights": 1, "block_bytes": 2, "ggml_type": 1, "cpu_matmul_speed": 0}], "quants": []})";
+  const auto r = catalog::load({{"test.json", text}}, {});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].to_string().find("/tensor_types/0/cpu_matmul_speed") != std::string::npos);
 }

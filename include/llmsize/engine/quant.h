@@ -18,6 +18,10 @@ struct TensorType {
   std::string fallback;   ///< tensor_types id, empty when none
   bool kv_cache = false;  ///< usable as a KV-cache type
   bool cpu_repack = false;  ///< llama.cpp's x86 CPU backend keeps a repacked copy (CPU_REPACK)
+  /// Prompt-processing (matrix multiplication) throughput of llama.cpp's CPU backend on weights of this
+  /// type, relative to Q8_0 (= 1): the kernel each type takes (repacked GEMM, llamafile sgemm, or a q8
+  /// vec_dot with its unpacking and codebook lookups) sets it. 1 where the catalog has no measurement.
+  double cpu_matmul_speed = 1.0;
   friend bool operator==(const TensorType&, const TensorType&) = default;
 };
 

@@ -93,12 +93,20 @@ inline constexpr double kGpuAttentionEfficiency = 0.7;
 inline constexpr double kCpuAttentionEfficiency = 0.25;
 [[nodiscard]] double attention_efficiency(Backend b);
 /// The prefill FLOPs per token as the predictor weighs them on backend `b`: the matrix FLOPs, the routed
-/// experts' share divided by kExpertGemmEfficiency and the attention FLOPs by attention_efficiency(b).
+/// experts' share divided by kExpertGemmEfficiency, all divided by `matmul_speed` (cpu_matmul_speed for
+/// the CPU, 1 elsewhere), and the attention FLOPs by attention_efficiency(b).
 /// The basis of prefill calibration points and of prefill predictions alike.
-[[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0);
+[[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0,
+                                            double matmul_speed = 1.0);
 /// The same with `params` = count_params(m) already counted (counting enumerates every tensor).
 [[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, Backend b, double prompt_tokens,
-                                            double depth_tokens = 0);
+                                            double depth_tokens = 0, double matmul_speed = 1.0);
+/// How fast llama.cpp's CPU backend multiplies this model's weights, relative to Q8_0 weights: the harmonic
+/// mean of each matrix's TensorType::cpu_matmul_speed weighted by the FLOPs a token spends on it (its
+/// weights; routed experts × n_active / n_experts; token_embd only where it is the tied output head).
+/// Llama 3.1 8B Q4_K_M: Q4_K (0.73) with Q6_K (0.56) in 16 of 32 layers' attn_v/ffn_down and the output: 0.69.
+/// Read from the sums WeightsResult keeps (cpu_matmul_*), so it holds with or without the tensor list.
+[[nodiscard]] double cpu_matmul_speed(const Model& m, const WeightsResult& w);
 
 /// After `depth_tokens` already in the cache (llama-bench -d), each prompt token also attends to them:
 /// the attention term becomes 4 × attention layers × n_head × head_dim × (depth + P / 2).

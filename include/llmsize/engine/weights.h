@@ -72,6 +72,15 @@ struct WeightsResult {
   std::vector<std::uint64_t> layer_expert_cpu_repack_bytes;  ///< routed-expert part of the above
   std::uint64_t output_cpu_repack_bytes = 0;
   std::vector<std::string> errors;         ///< unknown tensor types named by the recipe
+  /// The CPU's matrix work on these weights, for cpu_matmul_speed(): values (elements) and values ÷ their
+  /// type's cpu_matmul_speed, summed over the loaded matrices apart from the input tables, the routed experts
+  /// apart (a token reaches n_active / n_experts of them) and token_embd apart (the output head when tied).
+  double cpu_matmul_values = 0;
+  double cpu_matmul_time = 0;
+  double cpu_expert_values = 0;
+  double cpu_expert_time = 0;
+  double cpu_embd_values = 0;
+  double cpu_embd_time = 0;
   /// Bytes of tensors the file holds but llama.cpp does not load (MTP blocks); in no total above.
   std::uint64_t not_loaded_bytes = 0;
   /// Bytes of tensor data in the file: what is loaded plus what is skipped.

@@ -1,0 +1,59 @@
+// CPU prompt processing: the speed of llama.cpp's CPU kernels per weight type (docs/formulas.md,
+// "CPU matrix multiplication").
+#include <catch2/catch.hpp>
+
+#include "llmsize/engine/speed.h"
+#include "llmsize/engine/weights.h"
+#include "test_models.h"
+
+using namespace llmsize::engine;
+using llmsize::test::ggml_types;
+using llmsize::test::llama_3_1_8b;
+using llmsize::test::uniform_quant;
+
+namespace {
+
+std::vector<TensorType> types_with_speeds() {
+  std::vector<TensorType> types = ggml_types();
+  for (TensorType& t : types) {
+    if (t.meta.id == "q8-0") t.cpu_matmul_speed = 1.0;
+    if (t.meta.id == "q6-k") t.cpu_matmul_speed = 0.25;
+    if (t.meta.id == "q4-k") t.cpu_matmul_speed = 0.5;
+  }
+  return types;
+}
+
+}  // namespace
+
+TEST_CASE("cpu_matmul_speed: one weight type gives that type's speed", "[engine][speed][cpu]") {
+  const Model m = llama_3_1_8b();
+  const std::vector<TensorType> types = types_with_speeds();
+  CHECK(cpu_matmul_speed(m, weight_bytes(m, uniform_quant("q4-k"), types)) == Approx(0.5));
+  CHECK(cpu_matmul_speed(m, weight_bytes(m, uniform_quant("q8-0"), types)) == Approx(1.0));
+}
+
+TEST_CASE("cpu_matmul_speed: the FLOP-weighted harmonic mean over the matrices a token multiplies",
+          "[engine][speed][cpu]") {
+  // Llama 3.1 8B with ffn_down in a type at speed 0.25 and every other matrix at 1 (Q8_0).
+  // Per layer: attn_q + attn_output 2 × 4096² = 33,554,432, attn_k + attn_v 2 × 4096 × 1024 = 8,388,608,
+  // ffn_gate + ffn_up + ffn_down 3 × 4096 × 14336 = 176,160,768 (ffn_down 58,720,256); the output head
+  // 128256 × 4096 = 525,336,576; token_embd (a row lookup, untied) does not count.
+  // FLOPs: 32 × 218,103,808 + 525,336,576 = 7,504,658,432, of which ffn_down 1,879,048,192.
+  // Time: 5,625,610,240 / 1 + 1,879,048,192 / 0.25 = 13,141,803,008; speed 7,504,658,432 / that = 0.57105.
+  const Model m = llama_3_1_8b();
+  Quant q = uniform_quant("q8-0");
+  q.rules.insert(q.rules.begin(), QuantRule{{"ffn_down"}, "q6-k", LayerSelector::all, std::nullopt, std::nullopt});
+  CHECK(cpu_matmul_speed(m, weight_bytes(m, q, types_with_speeds())) == Approx(0.5710524216));
+}
+
+TEST_CASE("prefill work on the CPU: the matrix FLOPs divided by the weights' speed, attention apart",
+          "[engine][speed][cpu]") {
+  // work(s) = M / s + A, with A the attention FLOPs of a 512-token prompt weighed at the CPU's attention
+  // efficiency: 4 × 32 layers × 32 heads × 128 × 256 (half the prompt) / 0.25 = 536,870,912.
+  const Model m = llama_3_1_8b();
+  const double at_q8 = prefill_work_per_token(m, Backend::cpu, 512, 0, 1.0);
+  const double attention = 4.0 * 32 * 32 * 128 * 256 / kCpuAttentionEfficiency;
+  CHECK(attention == Approx(536870912.0));
+  CHECK(prefill_work_per_token(m, Backend::cpu, 512, 0, 0.5) == Approx(2 * (at_q8 - attention) + attention));
+  CHECK(prefill_work_per_token(m, Backend::cpu, 512) == Approx(at_q8));  // speed 1 by default
+}
