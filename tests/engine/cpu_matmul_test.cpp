@@ -57,3 +57,29 @@ TEST_CASE("prefill work on the CPU: the matrix FLOPs divided by the weights' spe
   CHECK(prefill_work_per_token(m, Backend::cpu, 512, 0, 0.5) == Approx(2 * (at_q8 - attention) + attention));
   CHECK(prefill_work_per_token(m, Backend::cpu, 512) == Approx(at_q8));  // speed 1 by default
 }
+
+TEST_CASE("cpu_matmul_speed: the same from the totals alone (recommend's sizing) as from the tensor list",
+          "[engine][speed][cpu]") {
+  // weight_totals keeps no per-tensor list; the speed must come out the same as with it. Mixtral-style
+  // experts and a tied head exercise the routed share (2 of 8) and token_embd as the output.
+  const std::vector<TensorType> types = types_with_speeds();
+  Quant q = uniform_quant("q4-k");
+  q.rules.insert(q.rules.begin(), QuantRule{{"ffn_down"}, "q6-k", LayerSelector::all, std::nullopt, std::nullopt});
+  Model dense = llama_3_1_8b();
+  Model tied = llama_3_1_8b();
+  tied.tied_embeddings = true;
+  Model moe = llama_3_1_8b();
+  moe.moe = MoeDims{};
+  moe.moe->n_experts = 8;
+  moe.moe->n_active_experts = 2;
+  moe.moe->expert_ffn_size = 14336;
+  for (const Model& m : {dense, tied, moe}) {
+    const WeightsResult listed = weight_bytes(m, q, types);
+    const WeightsResult totals = weight_totals(m, enumerate_tensors(m), q, types);
+    REQUIRE(totals.tensors.empty());
+    CHECK(cpu_matmul_speed(m, totals) == cpu_matmul_speed(m, listed));
+  }
+  // Tied: the head is token_embd, 128256 × 4096 = 525,336,576 values at Q4_K speed 0.5, as the untied
+  // output head was: the same speed.
+  CHECK(cpu_matmul_speed(tied, weight_bytes(tied, q, types)) == Approx(cpu_matmul_speed(dense, weight_bytes(dense, q, types))));
+}
