@@ -108,6 +108,11 @@ constexpr HfAlias kSmollm3[] = {{.model_type = "smollm3", .family = "smollm", .t
 constexpr HfAlias kGraniteHybrid[] = {{.model_type = "granitemoehybrid", .family = "granite", .tied_default = true,
                                        .moe = &kGraniteHybridMoe, .family_reader = read_granite_hybrid}};
 constexpr HfAlias kNemotronH[] = {{.model_type = "nemotron_h", .family = "nemotron", .family_reader = read_nemotron_h}};
+constexpr HfAlias kGemma3n[] = {{.model_type = "gemma3n", .also = "gemma3n_text", .family = "gemma", .tied_default = true,
+                                 .qk_norm = true, .family_reader = read_gemma3n}};
+// Gemma 4 slides on the layers layer_types names (5 of 6, or 4 of 5 for E2B).
+constexpr HfAlias kGemma4[] = {{.model_type = "gemma4", .also = "gemma4_text", .family = "gemma", .tied_default = true,
+                                .qk_norm = true, .swa_when_set = 6, .family_reader = read_gemma4}};
 constexpr HfAlias kLfm2[] = {{.model_type = "lfm2", .family = "lfm2", .qk_norm = true, .family_reader = read_lfm2}};
 
 // Rows with Hugging Face aliases come first, in the order the "not supported" message lists them.
@@ -143,7 +148,8 @@ constexpr std::array kTable = {
     ArchTraits{.arch = "nemotron_h", .recurrent = SsmKind::mamba2, .hf = kNemotronH,
                .layers = {.per_layer = true, .ungated_ffn = true}},
     ArchTraits{.arch = "lfm2", .recurrent = SsmKind::shortconv, .hf = kLfm2},
-    ArchTraits{.arch = "gemma3n", .swa = {.pattern = 5}, .kv_shared_from_layer = 20},
+    ArchTraits{.arch = "gemma3n", .swa = {.pattern = 5}, .kv_shared_from_layer = 20, .hf = kGemma3n},
+    ArchTraits{.arch = "gemma4", .hf = kGemma4, .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
     ArchTraits{.arch = "cohere2", .swa = {.pattern = 4}},
     // Llama 4's chunked attention keeps the sliding-window cache layout with a fixed 8192 chunk.
     ArchTraits{.arch = "llama4", .swa = {.pattern = 4, .window = 8192}},
@@ -151,7 +157,6 @@ constexpr std::array kTable = {
     ArchTraits{.arch = "mamba2", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "nemotron_h_moe", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
     ArchTraits{.arch = "deci", .layers = {.per_layer = true}},
-    ArchTraits{.arch = "gemma4", .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
     ArchTraits{.arch = "falcon-h1", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "plamo2", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "rwkv6", .recurrent = SsmKind::rwkv6},

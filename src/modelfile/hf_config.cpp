@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "arch_traits.h"
+#include "hf_families.h"
 #include "hf_reader.h"
 #include "llmsize/modelfile/model_file.h"
 
@@ -119,7 +120,7 @@ void read_attention(const HfAlias& a, const Reader& r, ModelFile& mf) {
   } else if (m.hidden_size % m.n_heads != 0) {
     r.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
-  m.ffn_size = narrow(r.uint("intermediate_size", 0, kMaxWidth).value_or(0));
+  m.ffn_size = r.has("intermediate_size") ? narrow(uniform_value(r, "intermediate_size", 0, kMaxWidth)) : 0;
   if (const auto ctx = r.uint("max_position_embeddings", 1, kMaxContext)) {
     m.context_length = narrow(*ctx);
   } else {

@@ -56,9 +56,10 @@ std::vector<u32> index_list(const Reader& r, const char* key, u32 n_layers) {
   return out;
 }
 
-// A per-layer list whose entries must all be equal (Hunyuan's moe_topk): that value. A number alone counts.
+}  // namespace
+
 u64 uniform_value(const Reader& r, const char* key, u64 lo, u64 hi) {
-  if (!r.has(key)) r.fail(key, "missing (required for a mixture of experts)");
+  if (!r.has(key)) r.fail(key, "missing (required to size the model)");
   const Json& v = r.json().at(key);
   if (!v.is_array()) return r.required(key, lo, hi);
   if (v.empty()) r.fail(key, "is empty");
@@ -66,8 +67,14 @@ u64 uniform_value(const Reader& r, const char* key, u64 lo, u64 hi) {
     if (e != v.front()) r.fail(key, "differs between layers; llama.cpp takes one value for every layer");
   }
   const Json first = Json::object({{key, v.front()}});
-  return Reader(first, "").required(key, lo, hi);
+  try {
+    return Reader(first, "").required(key, lo, hi);
+  } catch (const ModelFileError&) {
+    return r.required(key, lo, hi);  // the same problem, named with the file: a non-integer in the list
+  }
 }
+
+namespace {
 
 // Mamba-2 state as llama.cpp reads it (ssm.inner_size = heads × head size).
 SsmDims mamba2(const Reader& r, const char* heads, const char* head_dim, const char* state, const char* conv, const char* groups) {
@@ -240,6 +247,54 @@ void read_hunyuan_moe(const Reader& r, ModelFile& mf) {
 }
 
 void read_hunyuan_dense(const Reader& r, ModelFile& mf) { hunyuan_context(r, mf); }
+
+// Gemma3nTextConfig: KV sharing, per-layer inputs, AltUp and Laurel. The period of the sliding
+// layers comes from layer_types (read_swa).
+void read_gemma3n(const Reader& r, ModelFile& mf) {
+  Model& m = mf.model;
+  const u32 shared = narrow(r.required("num_kv_shared_layers", 0, m.n_layers - 1));
+  if (shared > 0) m.kv_shared_from_layer = m.n_layers - shared;
+  PerLayerInputs p;
+  p.size = narrow(r.required("hidden_size_per_layer_input", 1, kMaxWidth));
+  p.altup_inputs = narrow(r.required("altup_num_inputs", 1, 64));
+  p.laurel_rank = narrow(r.required("laurel_rank", 1, kMaxWidth));
+  m.per_layer_inputs = p;
+}
+
+// Gemma4TextConfig: full-attention layers with global_head_dim (and num_global_key_value_heads,
+// V = K under attention_k_eq_v), the KV-shared tail with a double-wide MLP (use_double_wide_mlp),
+// per-layer inputs, and the MoE block beside the dense MLP (enable_moe_block): the catalog's layer_kinds.
+void read_gemma4(const Reader& r, ModelFile& mf) {
+  Model& m = mf.model;
+  const std::vector<std::string> types = layer_strings(r, "layer_types", m.n_layers, {"sliding_attention", "full_attention"});
+  const u32 shared = narrow(r.uint("num_kv_shared_layers", 0, m.n_layers - 1).value_or(0));
+  if (shared > 0) m.kv_shared_from_layer = m.n_layers - shared;
+  const auto global_head_dim = r.uint("global_head_dim", 1, kMaxWidth);
+  const auto global_kv_heads = r.uint("num_global_key_value_heads", 1, m.n_heads);
+  const bool k_eq_v = r.boolean("attention_k_eq_v").value_or(false);
+  const bool double_wide = r.boolean("use_double_wide_mlp").value_or(false);
+  const bool moe = r.boolean("enable_moe_block").value_or(false);
+  for (u32 il = 0; il < m.n_layers; ++il) {
+    LayerShape s;
+    if (moe) s.ffn = FfnKind::moe;
+    if (types[il] == "full_attention") {
+      if (global_head_dim) s.head_dim = narrow(*global_head_dim);
+      if (global_kv_heads) s.n_kv_heads = narrow(*global_kv_heads);
+      s.v_from_k = k_eq_v;
+    }
+    if (double_wide && m.kv_shared_from_layer && il >= *m.kv_shared_from_layer) s.ffn_size = 2 * m.ffn_size;
+    m.layers.push_back(s);
+  }
+  if (const auto ple = r.uint("hidden_size_per_layer_input", 0, kMaxWidth); ple && *ple > 0) m.per_layer_inputs = PerLayerInputs{.size = narrow(*ple)};
+  if (!moe) return;
+  MoeDims e;
+  e.n_experts = narrow(r.required("num_experts", 2, kMaxExperts));
+  e.n_active_experts = narrow(r.required("top_k_experts", 1, e.n_experts));
+  e.expert_ffn_size = narrow(r.required("moe_intermediate_size", 1, kMaxWidth));
+  e.n_shared_experts = 1;  // the dense MLP beside the experts (ArchTraits dense_beside_experts)
+  e.shared_expert_ffn_size = m.ffn_size;
+  m.moe = e;
+}
 
 void read_dsa_indexer(const Reader& r, ModelFile& mf) {
   IndexerDims d;

@@ -20,6 +20,13 @@ void read_ernie_moe(const Reader& r, ModelFile& mf);
 void read_hunyuan_moe(const Reader& r, ModelFile& mf);
 /// Hunyuan dense: the 256K context llama.cpp gives its NTK scaling.
 void read_hunyuan_dense(const Reader& r, ModelFile& mf);
+/// Gemma 3n: KV-shared tail, per-layer inputs, AltUp and Laurel.
+void read_gemma3n(const Reader& r, ModelFile& mf);
+/// Gemma 4: per-layer shapes (global heads, double-wide MLP, MoE beside the MLP), KV sharing, per-layer inputs.
+void read_gemma4(const Reader& r, ModelFile& mf);
+/// A number, or a per-layer list whose entries are all that number (Hunyuan's moe_topk, Gemma 3n's
+/// intermediate_size); a list that differs is an error naming the key.
+[[nodiscard]] std::uint64_t uniform_value(const Reader& r, const char* key, std::uint64_t lo, std::uint64_t hi);
 /// DeepSeek-V3.2: the sparse-attention indexer.
 void read_dsa_indexer(const Reader& r, ModelFile& mf);
 
