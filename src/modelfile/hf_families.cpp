@@ -22,6 +22,7 @@ u32 narrow(u64 v) { return static_cast<u32>(v); }
 // A per-layer string list such as layer_types: n_layers strings, each one of `known`.
 std::vector<std::string> layer_strings(const Reader& r, const char* key, u32 n_layers,
                                        std::initializer_list<std::string_view> known) {
+  if (!r.has(key)) r.fail(key, "missing (required: one layer type per layer)");
   const Json& a = r.json().at(key);
   if (!a.is_array()) r.fail(key, std::string("expected an array, found ") + a.type_name());
   if (a.size() != n_layers) r.fail(key, "has " + std::to_string(a.size()) + " entries for " + std::to_string(n_layers) + " layers");
@@ -76,13 +77,20 @@ u64 uniform_value(const Reader& r, const char* key, u64 lo, u64 hi) {
 
 namespace {
 
+// heads × head size, the width of a recurrent layer's state rows, within the plausible widths.
+u32 inner_width(const Reader& r, const char* heads_key, u32 heads, u32 head_dim) {
+  const u64 width = u64{heads} * head_dim;
+  if (width > kMaxWidth) r.fail(heads_key, "× the head size is " + std::to_string(width) + ", more than " + std::to_string(kMaxWidth));
+  return narrow(width);
+}
+
 // Mamba-2 state as llama.cpp reads it (ssm.inner_size = heads × head size).
 SsmDims mamba2(const Reader& r, const char* heads, const char* head_dim, const char* state, const char* conv, const char* groups) {
   SsmDims s;
   s.kind = SsmKind::mamba2;
   s.n_heads = narrow(r.required(heads, 1, kMaxHeads));
   s.head_dim = narrow(r.required(head_dim, 1, kMaxWidth));
-  s.d_inner = s.n_heads * s.head_dim;
+  s.d_inner = inner_width(r, heads, s.n_heads, s.head_dim);
   s.d_state = narrow(r.required(state, 1, kMaxWidth));
   s.d_conv = narrow(r.required(conv, 1, 1024));
   s.n_groups = narrow(r.required(groups, 1, kMaxHeads));
@@ -110,7 +118,7 @@ void read_gated_deltanet_hybrid(const Reader& r, ModelFile& mf) {
   s.d_state = narrow(r.required("linear_key_head_dim", 1, kMaxWidth));
   s.head_dim = narrow(r.required("linear_value_head_dim", 1, kMaxWidth));
   s.d_conv = narrow(r.required("linear_conv_kernel_dim", 1, 1024));
-  s.d_inner = s.n_heads * s.head_dim;
+  s.d_inner = inner_width(r, "linear_num_value_heads", s.n_heads, s.head_dim);
   if (s.n_heads % s.n_groups != 0) r.fail("linear_num_value_heads", "is not a multiple of linear_num_key_heads");
   m.ssm = s;
   if (r.has("layer_types")) {

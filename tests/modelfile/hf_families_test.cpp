@@ -267,6 +267,11 @@ TEST_CASE("config.json: the new families' missing and malformed keys are named",
         "c.json: moe_topk: differs between layers; llama.cpp takes one value for every layer");
   CHECK(error_of(R"({"model_type": "exaone4", )" + base + R"("sliding_window": 16, "sliding_window_pattern": "LGLL"})") ==
         R"(c.json: sliding_window_pattern: "LGLL" is not a run of L (local) ending in one G (global))");
+  CHECK(error_of(R"({"model_type": "gemma4", )" + base + R"("sliding_window": 16})") ==
+        "c.json: layer_types: missing (required: one layer type per layer)");
+  CHECK(error_of(R"({"model_type": "nemotron_h", )" + base + R"("hybrid_override_pattern": "M*-M", "mamba_num_heads": 65536,
+                     "mamba_head_dim": 65536, "ssm_state_size": 8, "conv_kernel": 4, "n_groups": 1})") ==
+        "c.json: mamba_num_heads: × the head size is 4294967296, more than 1048576");
   CHECK(error_of(R"({"model_type": "ernie4_5_moe", )" + base + R"("moe_num_experts": 4})") ==
         "c.json: moe_k: missing (required for a mixture of experts)");
 }
