@@ -67,9 +67,13 @@ constexpr HfAlias kGemma2[] = {{.model_type = "gemma2", .family = "gemma", .tied
 constexpr HfAlias kGemma3[] = {{.model_type = "gemma3", .also = "gemma3_text", .family = "gemma", .tied_default = true,
                                 .qk_norm = true, .defaults = kGemma3Defaults, .defaults_class = "Gemma3TextConfig"}};
 constexpr HfAlias kPhi3[] = {{.model_type = "phi3", .family = "phi"}};
+// Kimi K2 (kimi_k2) and GLM-4.7-Flash (glm4_moe_lite) are the DeepSeek-V3 layout, which
+// convert_hf_to_gguf.py writes as deepseek2 (and whose MTP layer it drops).
 constexpr HfAlias kDeepseek2[] = {
     {.model_type = "deepseek_v2", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
     {.model_type = "deepseek_v3", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
+    {.model_type = "kimi_k2", .family = "kimi", .mla = true, .moe = &kDeepseekMoe},
+    {.model_type = "glm4_moe_lite", .family = "glm", .mla = true, .moe = &kDeepseekMoe},
 };
 constexpr HfAlias kGptOss[] = {{.model_type = "gpt_oss", .family = "gpt-oss", .attention_bias = true,
                                 .attention_output_bias = true, .expert_bias = true, .mxfp4_experts = true,

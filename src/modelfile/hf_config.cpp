@@ -117,7 +117,7 @@ void read_attention(const HfAlias& a, const Reader& r, ModelFile& mf) {
   if (m.n_kv_heads > m.n_heads) r.fail("num_key_value_heads", "is more than num_attention_heads");
   if (const auto hd = r.uint("head_dim", 1, kMaxWidth)) {
     m.head_dim = narrow(*hd);
-  } else if (m.hidden_size % m.n_heads != 0) {
+  } else if (!a.mla && m.hidden_size % m.n_heads != 0) {  // MLA heads take their sizes from the MLA keys
     r.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
   m.ffn_size = r.has("intermediate_size") ? narrow(uniform_value(r, "intermediate_size", 0, kMaxWidth)) : 0;

@@ -37,7 +37,7 @@ TEST_CASE("arch traits: rows by llama.cpp name, config.json model_types by alias
   CHECK_FALSE(hf_alias("deepseek_v4"));
   CHECK(hf_model_types() ==
         "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma2, gemma3, gemma3_text, phi3, deepseek_v2, "
-        "deepseek_v3, gpt_oss, granite, mamba, qwen3_next, qwen3_5, qwen3_5_text, qwen3_5_moe, qwen3_5_moe_text, "
+        "deepseek_v3, kimi_k2, glm4_moe_lite, gpt_oss, granite, mamba, qwen3_next, qwen3_5, qwen3_5_text, qwen3_5_moe, qwen3_5_moe_text, "
         "glm4_moe, deepseek_v32, dots1, minimax_m2, ernie4_5, ernie4_5_moe, hunyuan_v1_moe, hunyuan_v1_dense, exaone4, "
         "olmo2, olmo3, seed_oss, smollm3, granitemoehybrid, nemotron_h, lfm2, gemma3n, gemma3n_text, gemma4, gemma4_text");
 }

@@ -136,6 +136,8 @@ TEST_CASE("config.json of the 2025-2026 families gives the catalog entry's archi
       {"glm-4.5", "glm-4.5"},                         // glm4_moe: use_qk_norm true, nextn
       {"glm-4.5-air", "glm-4.5-air"},                 // glm4_moe: use_qk_norm false
       {"deepseek-v3.2", "deepseek-v3.2"},             // deepseek_v32: indexer, nextn kept
+      {"kimi-k2", "kimi-k2"},                         // kimi_k2: the DeepSeek-V3 layout
+      {"glm-4.7-flash", "glm-4.7-flash"},             // glm4_moe_lite: MLA, deepseek2
       {"nemotron-nano-9b-v2", "nemotron-nano-9b-v2"}, // nemotron_h: M, *, -
       {"nemotron-3-nano-30b-a3b", "nemotron-3-nano-30b-a3b"},  // nemotron_h with E blocks: nemotron_h_moe
       {"granite-4.0-h-small", "granite-4.0-h-small"}, // granitemoehybrid: MoE + shared expert
