@@ -155,6 +155,8 @@ TEST_CASE("config.json of the 2025-2026 families gives the catalog entry's archi
       {"seed-oss-36b", "seed-oss-36b"},               // seed_oss
       {"minimax-m2", "minimax-m2"},                   // minimax_m2
       {"smollm3-3b", "smollm3-3b"},                   // smollm3
+      {"phi-4", "phi-4"},                             // phi3: Phi-4 and Phi-4-reasoning
+      {"phi-4-mini", "phi-4-mini"},                   // phi3: tied, 200K vocabulary
       {"gemma-3n-e4b", "gemma-3n-e4b"},               // gemma3n (gemma3n_text): per-layer inputs, KV sharing
       {"gemma-3n-e2b", "gemma-3n-e2b"},
       {"gemma-4-e2b", "gemma-4-e2b"},                 // gemma4 (gemma4_text): double-wide MLP on shared layers
