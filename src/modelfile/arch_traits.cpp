@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "hf_families.h"
+
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
 namespace llmsize::modelfile {
@@ -29,6 +31,22 @@ constexpr HfMoeKeys kDeepseekMoe = {
     .n_shared_experts = "n_shared_experts", .dense_leading_layers = "first_k_dense_replace",
     .layer_step = "moe_layer_freq"};
 
+// Glm4MoeConfig / Dots1Config: DeepSeek's key names, every layer after the dense ones MoE.
+constexpr HfMoeKeys kRoutedMoe = {
+    .n_experts = "n_routed_experts", .dense_when_absent = false, .n_active = "num_experts_per_tok",
+    .n_active_also = nullptr, .expert_ffn = "moe_intermediate_size", .shared_expert_ffn = nullptr,
+    .n_shared_experts = "n_shared_experts", .dense_leading_layers = "first_k_dense_replace", .layer_step = nullptr};
+// Ernie4_5_MoeConfig (the shared experts' width: read_ernie_moe).
+constexpr HfMoeKeys kErnieMoe = {
+    .n_experts = "moe_num_experts", .dense_when_absent = false, .n_active = "moe_k", .n_active_also = nullptr,
+    .expert_ffn = "moe_intermediate_size", .shared_expert_ffn = nullptr, .n_shared_experts = "moe_num_shared_experts",
+    .dense_leading_layers = "moe_layer_start_index", .layer_step = "moe_layer_interval"};
+// GraniteMoeHybridConfig: 0 experts is the dense 4.0-H-Micro (the shared expert: read_granite_hybrid).
+constexpr HfMoeKeys kGraniteHybridMoe = {
+    .n_experts = "num_local_experts", .dense_when_absent = true, .n_active = "num_experts_per_tok",
+    .n_active_also = nullptr, .expert_ffn = nullptr, .shared_expert_ffn = nullptr, .n_shared_experts = nullptr,
+    .dense_leading_layers = nullptr, .layer_step = nullptr};
+
 // Gemma3TextConfig's defaults (transformers models/gemma3/configuration_gemma3.py), which Gemma 3
 // checkpoints leave out of config.json.
 constexpr HfDefault kGemma3Defaults[] = {
@@ -49,15 +67,57 @@ constexpr HfAlias kGemma2[] = {{.model_type = "gemma2", .family = "gemma", .tied
 constexpr HfAlias kGemma3[] = {{.model_type = "gemma3", .also = "gemma3_text", .family = "gemma", .tied_default = true,
                                 .qk_norm = true, .defaults = kGemma3Defaults, .defaults_class = "Gemma3TextConfig"}};
 constexpr HfAlias kPhi3[] = {{.model_type = "phi3", .family = "phi"}};
+// Kimi K2 (kimi_k2) and GLM-4.7-Flash (glm4_moe_lite) are the DeepSeek-V3 layout, which
+// convert_hf_to_gguf.py writes as deepseek2 (and whose MTP layer it drops).
 constexpr HfAlias kDeepseek2[] = {
     {.model_type = "deepseek_v2", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
     {.model_type = "deepseek_v3", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe},
+    {.model_type = "kimi_k2", .family = "kimi", .mla = true, .moe = &kDeepseekMoe},
+    {.model_type = "glm4_moe_lite", .family = "glm", .mla = true, .moe = &kDeepseekMoe},
 };
 constexpr HfAlias kGptOss[] = {{.model_type = "gpt_oss", .family = "gpt-oss", .attention_bias = true,
                                 .attention_output_bias = true, .expert_bias = true, .mxfp4_experts = true,
                                 .moe = &kMixtralMoe}};
 constexpr HfAlias kGranite[] = {{.model_type = "granite", .family = "granite", .tied_default = true}};
 constexpr HfAlias kMamba[] = {{.model_type = "mamba", .family = "mamba", .tied_default = true}};
+// The 2025-2026 families. Qwen3.5 / 3.6 checkpoints are multimodal: the text model is text_config,
+// whose model_type is the second spelling.
+constexpr HfAlias kQwen3Next[] = {{.model_type = "qwen3_next", .family = "qwen", .qk_norm = true, .moe = &kQwenMoe,
+                                   .family_reader = read_gated_deltanet_hybrid}};
+constexpr HfAlias kQwen35[] = {{.model_type = "qwen3_5", .also = "qwen3_5_text", .family = "qwen", .qk_norm = true,
+                                .nextn_key = "mtp_num_hidden_layers", .family_reader = read_gated_deltanet_hybrid}};
+constexpr HfAlias kQwen35Moe[] = {{.model_type = "qwen3_5_moe", .also = "qwen3_5_moe_text", .family = "qwen", .qk_norm = true,
+                                   .moe = &kQwenMoe, .nextn_key = "mtp_num_hidden_layers",
+                                   .family_reader = read_gated_deltanet_hybrid}};
+constexpr HfAlias kGlm4Moe[] = {{.model_type = "glm4_moe", .family = "glm", .moe = &kRoutedMoe, .qk_norm_key = "use_qk_norm",
+                                 .nextn_key = "num_nextn_predict_layers"}};
+// DeepseekV32Model keeps the MTP layer (skip_mtp = False), unlike DeepSeek-V3.
+constexpr HfAlias kDeepseek32[] = {{.model_type = "deepseek_v32", .family = "deepseek", .mla = true, .moe = &kDeepseekMoe,
+                                    .nextn_key = "num_nextn_predict_layers", .family_reader = read_dsa_indexer}};
+constexpr HfAlias kDots1[] = {{.model_type = "dots1", .family = "dots", .qk_norm = true, .moe = &kRoutedMoe}};
+constexpr HfAlias kMinimaxM2[] = {{.model_type = "minimax_m2", .family = "minimax", .moe = &kMixtralMoe, .qk_norm_key = "use_qk_norm"}};
+constexpr HfAlias kErnie45[] = {{.model_type = "ernie4_5", .family = "ernie", .tied_default = true}};
+constexpr HfAlias kErnie45Moe[] = {{.model_type = "ernie4_5_moe", .family = "ernie", .tied_default = true, .moe = &kErnieMoe,
+                                    .family_reader = read_ernie_moe}};
+constexpr HfAlias kHunyuanMoe[] = {{.model_type = "hunyuan_v1_moe", .family = "hunyuan", .tied_default = true,
+                                    .qk_norm_key = "use_qk_norm", .family_reader = read_hunyuan_moe}};
+constexpr HfAlias kHunyuanDense[] = {{.model_type = "hunyuan_v1_dense", .family = "hunyuan", .tied_default = true,
+                                      .qk_norm_key = "use_qk_norm", .family_reader = read_hunyuan_dense}};
+constexpr HfAlias kExaone4[] = {{.model_type = "exaone4", .family = "exaone", .qk_norm = true, .swa_when_set = 4}};
+// Olmo2Model / Olmo3: OLMo 2 has no window; OLMo 3 slides on three of every four layers.
+constexpr HfAlias kOlmo2[] = {{.model_type = "olmo2", .family = "olmo", .qk_norm = true},
+                              {.model_type = "olmo3", .family = "olmo", .qk_norm = true, .swa_when_set = 4}};
+constexpr HfAlias kSeedOss[] = {{.model_type = "seed_oss", .family = "seed"}};
+constexpr HfAlias kSmollm3[] = {{.model_type = "smollm3", .family = "smollm", .tied_default = true}};
+constexpr HfAlias kGraniteHybrid[] = {{.model_type = "granitemoehybrid", .family = "granite", .tied_default = true,
+                                       .moe = &kGraniteHybridMoe, .family_reader = read_granite_hybrid}};
+constexpr HfAlias kNemotronH[] = {{.model_type = "nemotron_h", .family = "nemotron", .family_reader = read_nemotron_h}};
+constexpr HfAlias kGemma3n[] = {{.model_type = "gemma3n", .also = "gemma3n_text", .family = "gemma", .tied_default = true,
+                                 .qk_norm = true, .family_reader = read_gemma3n}};
+// Gemma 4 slides on the layers layer_types names (5 of 6, or 4 of 5 for E2B).
+constexpr HfAlias kGemma4[] = {{.model_type = "gemma4", .also = "gemma4_text", .family = "gemma", .tied_default = true,
+                                .qk_norm = true, .swa_when_set = 6, .family_reader = read_gemma4}};
+constexpr HfAlias kLfm2[] = {{.model_type = "lfm2", .family = "lfm2", .qk_norm = true, .family_reader = read_lfm2}};
 
 // Rows with Hugging Face aliases come first, in the order the "not supported" message lists them.
 constexpr std::array kTable = {
@@ -73,21 +133,36 @@ constexpr std::array kTable = {
     ArchTraits{.arch = "gpt-oss", .swa = {.pattern = 2}, .hf = kGptOss},
     ArchTraits{.arch = "granite", .hf = kGranite},
     ArchTraits{.arch = "mamba", .recurrent = SsmKind::mamba, .hf = kMamba},
-    ArchTraits{.arch = "gemma3n", .swa = {.pattern = 5}, .kv_shared_from_layer = 20},
+    ArchTraits{.arch = "qwen3next", .recurrent = SsmKind::gated_deltanet, .hf = kQwen3Next},
+    ArchTraits{.arch = "qwen35", .recurrent = SsmKind::gated_deltanet, .hf = kQwen35},
+    ArchTraits{.arch = "qwen35moe", .recurrent = SsmKind::gated_deltanet, .hf = kQwen35Moe},
+    ArchTraits{.arch = "glm4moe", .hf = kGlm4Moe},
+    ArchTraits{.arch = "deepseek32", .hf = kDeepseek32},
+    ArchTraits{.arch = "dots1", .hf = kDots1},
+    ArchTraits{.arch = "minimax-m2", .hf = kMinimaxM2},
+    ArchTraits{.arch = "ernie4_5", .hf = kErnie45},
+    ArchTraits{.arch = "ernie4_5-moe", .hf = kErnie45Moe},
+    ArchTraits{.arch = "hunyuan-moe", .hf = kHunyuanMoe},
+    ArchTraits{.arch = "hunyuan-dense", .hf = kHunyuanDense},
+    ArchTraits{.arch = "exaone4", .hf = kExaone4},
+    ArchTraits{.arch = "olmo2", .hf = kOlmo2},
+    ArchTraits{.arch = "seed_oss", .hf = kSeedOss},
+    ArchTraits{.arch = "smollm3", .hf = kSmollm3},
+    ArchTraits{.arch = "granitehybrid", .recurrent = SsmKind::mamba2, .hf = kGraniteHybrid},
+    ArchTraits{.arch = "nemotron_h", .recurrent = SsmKind::mamba2, .hf = kNemotronH,
+               .layers = {.per_layer = true, .ungated_ffn = true}},
+    ArchTraits{.arch = "lfm2", .recurrent = SsmKind::shortconv, .hf = kLfm2},
+    ArchTraits{.arch = "gemma3n", .swa = {.pattern = 5}, .kv_shared_from_layer = 20, .hf = kGemma3n},
+    ArchTraits{.arch = "gemma4", .hf = kGemma4, .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
     ArchTraits{.arch = "cohere2", .swa = {.pattern = 4}},
     // Llama 4's chunked attention keeps the sliding-window cache layout with a fixed 8192 chunk.
     ArchTraits{.arch = "llama4", .swa = {.pattern = 4, .window = 8192}},
     ArchTraits{.arch = "jamba", .recurrent = SsmKind::mamba},
     ArchTraits{.arch = "mamba2", .recurrent = SsmKind::mamba2},
-    ArchTraits{.arch = "nemotron_h", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
     ArchTraits{.arch = "nemotron_h_moe", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
     ArchTraits{.arch = "deci", .layers = {.per_layer = true}},
-    ArchTraits{.arch = "gemma4", .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
-    ArchTraits{.arch = "granitehybrid", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "falcon-h1", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "plamo2", .recurrent = SsmKind::mamba2},
-    ArchTraits{.arch = "qwen3next", .recurrent = SsmKind::gated_deltanet},
-    ArchTraits{.arch = "lfm2", .recurrent = SsmKind::shortconv},
     ArchTraits{.arch = "rwkv6", .recurrent = SsmKind::rwkv6},
     ArchTraits{.arch = "rwkv7", .recurrent = SsmKind::rwkv7},
 };

@@ -13,6 +13,9 @@
 
 namespace llmsize::modelfile {
 
+class Reader;
+struct ModelFile;
+
 /// Context assumed when a file states none (GGUF <arch>.context_length, config.json
 /// max_position_embeddings); llmsize's assumption, reported as inferred (llama.cpp requires the key).
 inline constexpr std::uint32_t kFallbackContextTokens = 4096;
@@ -47,6 +50,10 @@ struct MambaConfigDefaults {
 };
 inline constexpr MambaConfigDefaults kMambaConfigDefaults{};
 
+/// What a family's config.json says beyond the common keys (hybrid layer layouts, gated attention,
+/// the indexer, per-layer shapes): src/modelfile/hf_families.cpp. Runs after the common keys are read.
+using HfFamilyReader = void (*)(const Reader& r, ModelFile& mf);
+
 /// One Hugging Face model_type (or two spellings of it) that llama.cpp's convert_hf_to_gguf.py
 /// turns into this architecture.
 struct HfAlias {
@@ -65,6 +72,13 @@ struct HfAlias {
   const HfMoeKeys* moe = nullptr;
   std::span<const HfDefault> defaults{};  ///< keys checkpoints leave out (Gemma 3)
   std::string_view defaults_class{};      ///< whose defaults those are, for the report
+  const char* qk_norm_key = nullptr;      ///< a boolean key that switches qk_norm (GLM-4.5 use_qk_norm)
+  /// The key giving the MTP blocks convert_hf_to_gguf.py keeps (Model::nextn_layers); nullptr: it drops them.
+  const char* nextn_key = nullptr;
+  /// A sliding window llama.cpp uses only when the config sets sliding_window (OLMo 3, EXAONE 4): the
+  /// period when layer_types / sliding_window_pattern do not give one; 0: the architecture's own rule.
+  std::uint32_t swa_when_set = 0;
+  HfFamilyReader family_reader = nullptr;  ///< the family's own keys; nullptr: none
 };
 
 /// llama.cpp's default sliding-window layout for an architecture (llama_hparams::set_swa_pattern):

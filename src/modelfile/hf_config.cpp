@@ -1,13 +1,16 @@
 // Hugging Face config.json -> engine Model. Keys follow transformers' configuration_*.py classes
 // (LlamaConfig, MistralConfig, MixtralConfig, Qwen2Config, Qwen2MoeConfig, Qwen3Config,
 // Qwen3MoeConfig, Gemma2Config, Gemma3TextConfig, Phi3Config, DeepseekV2Config, DeepseekV3Config,
-// GptOssConfig, GraniteConfig, MambaConfig); which model_type becomes which llama.cpp architecture,
-// and what each implies, is in arch_traits.cpp. docs/model-files.md lists what is read and defaulted.
+// GptOssConfig, GraniteConfig, MambaConfig and the 2025-2026 classes arch_traits.cpp lists); which
+// model_type becomes which llama.cpp architecture, and what each implies, is in arch_traits.cpp; the
+// keys only one family has are read in hf_families.cpp. docs/model-files.md lists what is read and defaulted.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <utility>
 
 #include "arch_traits.h"
+#include "hf_families.h"
 #include "hf_reader.h"
 #include "llmsize/modelfile/model_file.h"
 
@@ -114,10 +117,10 @@ void read_attention(const HfAlias& a, const Reader& r, ModelFile& mf) {
   if (m.n_kv_heads > m.n_heads) r.fail("num_key_value_heads", "is more than num_attention_heads");
   if (const auto hd = r.uint("head_dim", 1, kMaxWidth)) {
     m.head_dim = narrow(*hd);
-  } else if (m.hidden_size % m.n_heads != 0) {
+  } else if (!a.mla && m.hidden_size % m.n_heads != 0) {  // MLA heads take their sizes from the MLA keys
     r.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
-  m.ffn_size = narrow(r.uint("intermediate_size", 0, kMaxWidth).value_or(0));
+  m.ffn_size = r.has("intermediate_size") ? narrow(uniform_value(r, "intermediate_size", 0, kMaxWidth)) : 0;
   if (const auto ctx = r.uint("max_position_embeddings", 1, kMaxContext)) {
     m.context_length = narrow(*ctx);
   } else {
@@ -126,7 +129,7 @@ void read_attention(const HfAlias& a, const Reader& r, ModelFile& mf) {
   }
   m.attention_bias = r.boolean("attention_bias").value_or(a.attention_bias);
   m.attention_output_bias = a.attention_output_bias;
-  m.qk_norm = a.qk_norm;
+  m.qk_norm = a.qk_norm_key != nullptr ? r.boolean(a.qk_norm_key).value_or(a.qk_norm) : a.qk_norm;
 }
 
 // layer_types: "sliding_attention" / "full_attention" per layer, which must repeat. Any other
@@ -147,11 +150,43 @@ u32 layer_types_period(const Reader& r, u32 n_layers) {
   return *period;
 }
 
+// A window llama.cpp uses only when the config sets one (OLMo 3, EXAONE 4): the layers from
+// layer_types, else sliding_window_pattern as a period or a letter per layer ("LLLG"), else the
+// family's period. No sliding layer: no window.
+void read_optional_swa(const HfAlias& a, const Reader& r, u32 window, ModelFile& mf) {
+  Model& m = mf.model;
+  u32 pattern = a.swa_when_set;
+  const Json& j = r.json();
+  if (j.contains("layer_types") && j.at("layer_types").is_array()) {
+    const Json& types = j.at("layer_types");
+    if (std::find(types.begin(), types.end(), Json("sliding_attention")) == types.end()) {
+      mf.inferred.push_back("sliding_window = " + std::to_string(window) + " is used by no layer (layer_types); every layer keeps the full context");
+      return;
+    }
+    pattern = layer_types_period(r, m.n_layers);
+  } else if (j.contains("sliding_window_pattern") && j.at("sliding_window_pattern").is_string()) {
+    const std::string letters = j.at("sliding_window_pattern").get<std::string>();
+    const auto full = letters.find('G');
+    if (letters.empty() || full != letters.size() - 1 || letters.find_first_not_of("LG") != std::string::npos) {
+      r.fail("sliding_window_pattern", "\"" + letters.substr(0, 16) + "\" is not a run of L (local) ending in one G (global)");
+    }
+    pattern = narrow(letters.size());
+  } else if (const auto p = r.uint("sliding_window_pattern", 1, m.n_layers)) {
+    pattern = narrow(*p);
+  }
+  m.sliding_window = window;
+  m.sliding_window_pattern = pattern;
+}
+
 // Sliding windows, where llama.cpp uses them (Mistral's and Qwen2's are ignored by llama.cpp).
 void read_swa(const HfMatch& match, const Reader& r, ModelFile& mf) {
   Model& m = mf.model;
   const std::string model_type(match.alias->model_type);
   const auto window = r.uint("sliding_window", 1, kMaxContext);
+  if (match.arch->swa.pattern == 0 && match.alias->swa_when_set > 0 && window) {
+    read_optional_swa(*match.alias, r, narrow(*window), mf);
+    return;
+  }
   if (match.arch->swa.pattern == 0) {
     if (window && !match.arch->recurrent) {
       mf.inferred.push_back("sliding_window = " + std::to_string(*window) + " is not used by llama.cpp for " + model_type +
@@ -240,6 +275,8 @@ ModelFile read_config(const std::string& name, const std::string& config_text, c
   if (match.alias->mla) read_mla(r, mf.model);
   if (match.alias->moe != nullptr) read_moe(*match.alias, r, mf.model);
   read_native_types(*match.alias, d, mf);
+  if (match.alias->nextn_key != nullptr) mf.model.nextn_layers = narrow(r.uint(match.alias->nextn_key, 0, 64).value_or(0));
+  if (match.alias->family_reader != nullptr) match.alias->family_reader(r, mf);
   const std::optional<Json> index = index_text ? std::optional<Json>(parse_json(name + ": model.safetensors.index.json", *index_text))
                                                : std::nullopt;
   read_param_count(d.root, d.has_text_config, index, mf);

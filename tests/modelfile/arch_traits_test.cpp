@@ -28,10 +28,18 @@ TEST_CASE("arch traits: rows by llama.cpp name, config.json model_types by alias
   REQUIRE(gemma3_text);
   CHECK(gemma3_text->arch->arch == "gemma3");
   CHECK(gemma3_text->alias->model_type == "gemma3");  // messages name the config class by its first spelling
-  CHECK_FALSE(hf_alias("gemma3n"));
+  const auto gemma3n_text = hf_alias("gemma3n_text");
+  REQUIRE(gemma3n_text);
+  CHECK(gemma3n_text->arch->arch == "gemma3n");
+  CHECK(gemma3n_text->arch->kv_shared_from_layer == 20U);  // the GGUF reader's default is untouched
+  CHECK(hf_alias("olmo3")->arch->arch == "olmo2");          // convert_hf_to_gguf.py: Olmo3ForCausalLM is OLMO2
+  CHECK(hf_alias("qwen3_5_moe_text")->arch->arch == "qwen35moe");
+  CHECK_FALSE(hf_alias("deepseek_v4"));
   CHECK(hf_model_types() ==
         "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma2, gemma3, gemma3_text, phi3, deepseek_v2, "
-        "deepseek_v3, gpt_oss, granite, mamba");
+        "deepseek_v3, kimi_k2, glm4_moe_lite, gpt_oss, granite, mamba, qwen3_next, qwen3_5, qwen3_5_text, qwen3_5_moe, qwen3_5_moe_text, "
+        "glm4_moe, deepseek_v32, dots1, minimax_m2, ernie4_5, ernie4_5_moe, hunyuan_v1_moe, hunyuan_v1_dense, exaone4, "
+        "olmo2, olmo3, seed_oss, smollm3, granitemoehybrid, nemotron_h, lfm2, gemma3n, gemma3n_text, gemma4, gemma4_text");
 }
 
 TEST_CASE("swa_period: the first full layer ends the period, which must repeat", "[archtraits]") {
