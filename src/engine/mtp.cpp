@@ -67,4 +67,11 @@ double mtp_read_bytes_per_token(const Model& m, const WeightsResult& w) {
   return block + experts * touched + head;
 }
 
+double mtp_draft_token_s(double model_token_s, double model_bytes_per_token, double mtp_bytes_per_token,
+                         double per_token_s) {
+  if (model_bytes_per_token <= 0 || model_token_s <= 0) return 0;
+  const double streaming_s = std::max(model_token_s - per_token_s, 0.0);
+  return per_token_s + streaming_s * mtp_bytes_per_token / model_bytes_per_token;
+}
+
 }  // namespace llmsize::engine

@@ -40,4 +40,10 @@ struct MtpMemory {
 /// falls back to the model's output, llama.cpp qwen35.cpp / glm4-moe.cpp graph_mtp).
 [[nodiscard]] double mtp_read_bytes_per_token(const Model& m, const WeightsResult& w);
 
+/// Seconds one drafted token takes, from the model's own decoded token: the weight-streaming part scales with the
+/// bytes read (mtp_bytes / model_bytes), the backend's fixed cost per decoded token (Efficiency::per_token_s:
+/// each drafted token is a llama_decode call of its own) stays whole.
+[[nodiscard]] double mtp_draft_token_s(double model_token_s, double model_bytes_per_token, double mtp_bytes_per_token,
+                                       double per_token_s);
+
 }  // namespace llmsize::engine
