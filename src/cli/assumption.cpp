@@ -31,6 +31,7 @@ constexpr Wording kWordings[] = {
     {"draft_kv_type", S::default_value, "draft KV cache {value} (llama.cpp's -ctkd / -ctvd default, whatever -ctk says)"},
     {"draft_max", S::default_value, "--draft-max not given: {value} tokens per step (llama.cpp's default)"},
     {"draft_accept", S::estimate, "--draft-accept not given: {value}, the range of {detail}"},
+    {"draft_vocab", S::estimate, "draft vocabulary {value}: {detail}"},
     {"mmproj_type", S::default_value, "--mmproj not given: the catalog's projector in {value}, as mmproj files ship"},
     {"mmproj_file", S::model_file, "{detail}: {value}"},
     {"image_tokens", S::estimate, "{value} tokens per image: {detail}"},

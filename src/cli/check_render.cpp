@@ -99,10 +99,13 @@ std::string speed_text(const CheckReport& r) {
   out += fmt::format("  prefill {:>8.0f} tok/s  (likely {:.0f}–{:.0f})  for a {}-token prompt\n", sp.prefill_tokens_per_s,
                      sp.prefill_low, sp.prefill_high, r.prompt_tokens);
   if (const auto& spec = r.extras.speculation) {
-    out += fmt::format("  with the draft  {:.1f}–{:.1f} tok/s  ({:.2f}–{:.2f}× the model alone at acceptance {:g}–{:g}, "
-                       "--draft-max {}; the draft alone decodes {:.0f} tok/s)\n",
-                       spec->decode_low, spec->decode_high, spec->speedup_low, spec->speedup_high, spec->acceptance.low,
-                       spec->acceptance.high, spec->draft_max, spec->draft_tokens_per_s);
+    const bool mtp = r.extras.mtp.has_value();
+    out += fmt::format("  with {}  {:.1f}–{:.1f} tok/s  ({:.2f}–{:.2f}× the model alone at acceptance {:g}–{:g}, "
+                       "{} {}; {} alone decodes {:.0f} tok/s)\n",
+                       mtp ? "MTP drafting" : "the draft", spec->decode_low, spec->decode_high, spec->speedup_low,
+                       spec->speedup_high, spec->acceptance.low, spec->acceptance.high,
+                       mtp ? "--spec-draft-n-max" : "--draft-max", spec->draft_max, mtp ? "the MTP head" : "the draft",
+                       spec->draft_tokens_per_s);
   }
   if (const auto& alt = r.eval.alternative) {
     const bool experts = alt->reason == PlacementReason::experts_in_ram;
@@ -341,7 +344,7 @@ Json check_json(const CheckReport& r) {
                        {"vllm", optional(rt.vllm)},
                        {"vllm_none", rt.vllm ? Json(nullptr) : Json(rt.vllm_none)},
                        {"notes", rt.notes}};
-  result["draft"] = draft_json(r.extras);
+  result["draft"] = draft_json(r.extras, r.sizing);
   result["projector"] = projector_json(r.extras);
   Json inputs = inputs_json(s);
   inputs["hardware"] = hardware_json(r.hardware);

@@ -54,8 +54,9 @@ std::unique_ptr<Result> run_finetune_check(const Context& ctx, const CheckOption
 }
 
 std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
-  if (o.task == "finetune" && (!o.extras.draft.empty() || !o.extras.mmproj.empty() || o.extras.images > 0)) {
-    throw InputError("--draft, --mmproj and --images size what llama-server loads; drop them with --task finetune");
+  if (o.task == "finetune" &&
+      (!o.extras.draft.empty() || !o.extras.spec_type.empty() || !o.extras.mmproj.empty() || o.extras.images > 0)) {
+    throw InputError("--draft, --spec-type, --mmproj and --images size what llama-server loads; drop them with --task finetune");
   }
   if (o.task == "finetune") return run_finetune_check(ctx, o);
   if (!o.finetune.method.empty()) throw InputError("--method sizes fine-tuning: add --task finetune");
@@ -74,7 +75,7 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.require_gpu = o.require_gpu;
   r.run = resolve_run(o.run, r.sizing, r.hardware);
   if (r.extras.any() && r.run.engine != Engine::llama_cpp) {
-    throw InputError("--draft, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
+    throw InputError("--draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
   }
   r.run.extras = place_extras(r.extras, r.hardware);
   r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute, Offload::allowed,

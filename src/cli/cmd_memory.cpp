@@ -35,6 +35,7 @@ class MemoryResult final : public Result {
     row("compute buffer", totals_.compute_buffer_bytes);
     row("output buffer", totals_.overhead_bytes);
     if (e_.draft) row("draft model", totals_.draft_bytes);
+    if (e_.mtp) row("MTP drafting", totals_.draft_bytes);
     if (e_.projector) row("vision projector", totals_.projector_bytes);
     row("total", totals_.used_bytes);
     out += table.text(style.color);
@@ -61,7 +62,7 @@ class MemoryResult final : public Result {
                           {"recurrent_state_bytes", s_.cache.recurrent_bytes},
                           {"cells", s_.cache.full_cells},
                           {"sliding_window_cells", s_.cache.sliding_cells}};
-    result["draft"] = draft_json(e_);
+    result["draft"] = draft_json(e_, s_);
     result["projector"] = projector_json(e_);
     Json inputs = inputs_json(s_);
     add_extras_inputs(e_, inputs);

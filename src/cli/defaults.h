@@ -30,6 +30,16 @@ inline constexpr std::uint32_t kDraftMax = 3;
 /// 47 of 132) and 0.566 (#14132: Qwen3-235B-A22B with Qwen3-0.6B, a script refactor, 1376 of 2433).
 inline constexpr double kDraftAcceptLow = 0.187;
 inline constexpr double kDraftAcceptHigh = 0.566;
+/// --draft-accept with --spec-type draft-mtp: the lowest and highest acceptance of nine prompts drafted by
+/// Qwen3.6's MTP head in llama.cpp (am17an/llama.cpp#6, the mtp-clean branch merged as ggml-org/llama.cpp#22673):
+/// 0.542 (translation, 13 of 24) to 0.915 (code_python, 140 of 153). Other published runs fall inside it: ~0.57
+/// (noonghunna/club-3090#64, Qwen3.6-27B on an RTX 3090, --spec-draft-n-max 3) and 0.65-0.90 (#22673,
+/// Qwen3.6-35B-A3B, --spec-draft-n-max 2).
+inline constexpr double kMtpAcceptLow = 0.542;
+inline constexpr double kMtpAcceptHigh = 0.915;
+/// llama.cpp refuses a draft whose vocabulary size differs from the model's by more than this
+/// (common/speculative.cpp, SPEC_VOCAB_MAX_SIZE_DIFFERENCE; common_speculative_are_compatible).
+inline constexpr std::uint64_t kDraftVocabMaxDifference = 128;
 /// --mmproj without a file: the type llama.cpp's converter writes mmproj files in (convert_hf_to_gguf.py
 /// --mmproj; ggml-org's *-GGUF repositories ship mmproj-*-f16.gguf).
 inline constexpr const char* kProjectorType = "f16";

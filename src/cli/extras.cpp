@@ -14,10 +14,15 @@ void add_extras_options(CLI::App* cmd, ExtrasOptions& o) {
   cmd->add_option("--draft", o.draft,
                   "Draft model for speculative decoding, as llama-server -md: MODEL[:QUANT] (catalog id or GGUF file; "
                   "the quant defaults to the model's)");
+  cmd->add_option("--spec-type", o.spec_type,
+                  "Speculative decoding as llama-server --spec-type: draft-mtp drafts with the model's own MTP (nextn) "
+                  "block; draft-simple is --draft's (default with --draft); none")
+      ->check(CLI::IsMember({"none", "draft-simple", "draft-mtp"}));
   cmd->add_option("--draft-accept", o.draft_accept,
                   fmt::format("Draft acceptance rate (accepted / drafted, as llama-server reports it): A or LOW-HIGH; "
-                              "default {}-{} (published llama.cpp runs, docs/formulas.md)",
-                              defaults::kDraftAcceptLow, defaults::kDraftAcceptHigh));
+                              "default {}-{} for a draft model, {}-{} for MTP (published llama.cpp runs, docs/formulas.md)",
+                              defaults::kDraftAcceptLow, defaults::kDraftAcceptHigh, defaults::kMtpAcceptLow,
+                              defaults::kMtpAcceptHigh));
   cmd->add_option("--draft-max", o.draft_max,
                   fmt::format("Tokens drafted per step (llama.cpp --draft-max), default {}", defaults::kDraftMax))
       ->check(CLI::Range(1, 256));
@@ -68,6 +73,25 @@ std::pair<std::string, std::string> split_model_quant(const Context& ctx, const 
   return {given.substr(0, colon), given.substr(colon + 1)};
 }
 
+// llama.cpp's draft-simple refuses a draft whose vocabulary is not the model's (common/speculative.cpp,
+// common_speculative_are_compatible: sizes within SPEC_VOCAB_MAX_SIZE_DIFFERENCE = 128, then every token's text
+// from id 5 on; the constructor throws "draft model vocab type must match target model to use speculation").
+void check_draft_vocab(const Model& target, const Model& draft, Assumptions& assumptions) {
+  const std::uint64_t a = target.vocab_size;
+  const std::uint64_t b = draft.vocab_size;
+  const std::uint64_t diff = a > b ? a - b : b - a;
+  if (diff > defaults::kDraftVocabMaxDifference) {
+    throw InputError(fmt::format("--draft {}: its vocabulary ({} tokens) is not {}'s ({} tokens); llama.cpp refuses a draft "
+                                 "whose vocabulary size differs by more than {} tokens: pick a draft of the model's family",
+                                 draft.meta.name, b, target.meta.name, a, defaults::kDraftVocabMaxDifference));
+  }
+  if (diff > 0) {
+    assumptions.push_back({"draft_vocab", fmt::format("{} tokens against the model's {}", b, a), AssumptionSource::estimate,
+                           "llama.cpp accepts a difference of up to 128 when every shared token's text matches, which "
+                           "llmsize cannot check"});
+  }
+}
+
 DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizing& target, Assumptions& assumptions) {
   DraftSizing d;
   d.given = o.draft;
@@ -89,6 +113,7 @@ DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizi
   // The draft context holds as many tokens as the target's (common_speculative_init_result: cparams.n_ctx =
   // llama_n_ctx(ctx_tgt)), beyond the draft's own maximum too.
   set_context(d.sizing, target.kv.context_tokens);
+  check_draft_vocab(*target.model, *d.sizing.model, assumptions);
   if (quant_defaulted) {
     assumptions.push_back({"draft_quant", d.sizing.quant->meta.name, AssumptionSource::default_value,
                            same_as_model ? "the model's" : "llmsize's default"});
@@ -105,6 +130,35 @@ DraftSizing resolve_draft(const Context& ctx, const ExtrasOptions& o, const Sizi
   }
   d.gpu_layers = o.draft_ngl;
   return d;
+}
+
+MtpSizing resolve_mtp(const Context& ctx, const ExtrasOptions& o, const Sizing& s, Assumptions& assumptions) {
+  const Model& m = *s.model;
+  if (m.nextn_layers == 0) {
+    throw InputError(m.meta.name + " has no MTP (nextn) layers to draft with; --spec-type draft-mtp needs a model whose "
+                     "GGUF keeps them (GLM-4.5/4.6/4.7, Qwen3.5/3.6, DeepSeek-V3.2), or give a draft model with --draft");
+  }
+  if (!o.draft.empty()) {
+    throw InputError("--spec-type draft-mtp drafts with the model's own MTP block; drop --draft (or use --spec-type draft-simple)");
+  }
+  if (o.draft_ngl) throw InputError("--draft-ngl places a draft model's layers; the MTP block sits with the model's last layer");
+  MtpSizing t;
+  KvSettings kv = s.kv;  // the MTP context takes the model's context parameters (n_ctx, n_seq, -ub, -fa)
+  kv.type_k = &resolve(ctx.catalog.tensor_types, "f16", "draft KV type", "quants");
+  kv.type_v = kv.type_k;  // --spec-draft-type-k/-v (-ctkd/-ctvd) default f16 (llama.cpp#23646)
+  t.memory = mtp_memory(m, s.weights, kv);
+  t.read_bytes_per_token = mtp_read_bytes_per_token(m, s.weights);
+  assumptions.push_back({"draft_kv_type", "f16", AssumptionSource::default_value, ""});
+  t.draft_max = o.draft_max == 0 ? defaults::kDraftMax : o.draft_max;
+  if (o.draft_max == 0) assumptions.push_back({"draft_max", std::to_string(t.draft_max), AssumptionSource::default_value, ""});
+  t.acceptance_given = !o.draft_accept.empty();
+  t.acceptance = t.acceptance_given ? parse_acceptance(o.draft_accept)
+                                    : AcceptanceRange{defaults::kMtpAcceptLow, defaults::kMtpAcceptHigh};
+  if (!t.acceptance_given) {
+    assumptions.push_back({"draft_accept", fmt::format("{}-{}", t.acceptance.low, t.acceptance.high),
+                           AssumptionSource::estimate, "nine prompts drafted by Qwen3.6's MTP head (docs/formulas.md)"});
+  }
+  return t;
 }
 
 ProjectorSizing resolve_projector(const Context& ctx, const ExtrasOptions& o, const Sizing& s, Assumptions& assumptions) {
@@ -146,9 +200,15 @@ ProjectorSizing resolve_projector(const Context& ctx, const ExtrasOptions& o, co
 
 Extras resolve_extras(const Context& ctx, const ExtrasOptions& o, Sizing& s) {
   Extras e;
-  if (!o.draft.empty()) e.draft = resolve_draft(ctx, o, s, e.assumptions);
-  if (o.draft.empty() && (!o.draft_accept.empty() || o.draft_max != 0 || o.draft_ngl)) {
-    throw InputError("--draft-accept, --draft-max and --draft-ngl describe a draft model; give it with --draft MODEL");
+  const bool mtp = o.spec_type == "draft-mtp";
+  if (o.spec_type == "draft-simple" && o.draft.empty()) {
+    throw InputError("--spec-type draft-simple drafts with a second model; give it with --draft MODEL");
+  }
+  if (o.spec_type == "none" && !o.draft.empty()) throw InputError("--spec-type none turns speculation off; drop --draft");
+  if (!o.draft.empty() && !mtp) e.draft = resolve_draft(ctx, o, s, e.assumptions);
+  if (o.draft.empty() && !mtp && (!o.draft_accept.empty() || o.draft_max != 0 || o.draft_ngl)) {
+    throw InputError("--draft-accept, --draft-max and --draft-ngl describe a draft model; give it with --draft MODEL "
+                     "(or draft with the model's MTP block: --spec-type draft-mtp)");
   }
   if (!o.mmproj.empty() || o.images > 0) e.projector = resolve_projector(ctx, o, s, e.assumptions);
   if (e.projector && e.projector->image_tokens > 0) {
@@ -160,6 +220,7 @@ Extras resolve_extras(const Context& ctx, const ExtrasOptions& o, Sizing& s) {
     set_context(s, context);
     if (e.draft) set_context(e.draft->sizing, context);
   }
+  if (mtp) e.mtp = resolve_mtp(ctx, o, s, e.assumptions);
   return e;
 }
 
@@ -172,6 +233,20 @@ std::vector<ExtraLoad> place_extras(Extras& e, const HardwareConfig& h) {
     // llama.cpp never fits the draft: its layers go where -ngld and the default split put them.
     e.draft_placement = place(*d.model, d.weights, d.cache, placement_request(h, Offload::allowed, choice));
     loads.push_back(extra_load(*e.draft_placement, ExtraKind::draft));
+  }
+  if (e.mtp) {
+    // llama.cpp assigns layers il < n_layer_all and the output (il = n_layer_all) by the same split: the MTP block
+    // (il = n_layer_all − 1) and the output layer share the last GPU's share (llama_model::load_tensors).
+    ExtraLoad m;
+    m.kind = ExtraKind::draft;
+    m.device_bytes.assign(h.devices.size(), 0);
+    if (h.devices.empty()) {
+      m.host_bytes = e.mtp->memory.total_bytes();
+    } else {
+      m.device_bytes.back() = e.mtp->memory.device_bytes();
+      m.host_bytes = e.mtp->memory.host_bytes();
+    }
+    loads.push_back(m);
   }
   if (e.projector) {
     // clip runs the encoder on the first GPU (mtmd: the main device) unless there is none.
@@ -190,28 +265,51 @@ std::vector<ExtraLoad> place_extras(Extras& e, const HardwareConfig& h) {
   return loads;
 }
 
-void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h, const BuildEval& eval,
+namespace {
+
+// Seconds one drafted token takes: the draft model's own decode on its placement, or for MTP the model's
+// token time scaled by the bytes the nextn blocks and the output head read (decode streams weights).
+// 0 when it cannot be predicted.
+double draft_token_s(Context& ctx, const Extras& e, const BuildEval& eval, const HardwareConfig& h,
                      std::uint64_t prompt_tokens, const RunChoice& run) {
-  if (!e.draft || !e.draft_placement || e.draft_placement->verdict == Verdict::does_not_fit ||
-      eval.placement.verdict == Verdict::does_not_fit || eval.speed.decode_tokens_per_s <= 0) {
-    return;
+  if (e.mtp) {
+    // The MTP block runs on the last GPU (place_extras), at that backend's fixed cost per llama_decode.
+    const Backend backend = h.devices.empty() ? Backend::cpu : h.devices.back().backend;
+    const double per_token_s = calibration(ctx).get(backend).per_token_s;
+    return mtp_draft_token_s(1.0 / eval.speed.decode_tokens_per_s, eval.speed.bytes_per_token,
+                             e.mtp->read_bytes_per_token, per_token_s);
   }
-  const DraftSizing& d = *e.draft;
-  const SpeedRequest target = speed_request(ctx, s, h, eval.placement, prompt_tokens, run);
-  const std::uint32_t batch = d.draft_max + 1;
-  const ConcurrencyAt verify = decode_concurrent(target, batch, run.depth_tokens);
+  if (!e.draft_placement || e.draft_placement->verdict == Verdict::does_not_fit) return 0;
   RunChoice draft_run = run;
   draft_run.placement = {};
   draft_run.extras.clear();
-  const SpeedResult draft = estimate_speed(speed_request(ctx, d.sizing, h, *e.draft_placement, prompt_tokens, draft_run), {});
-  if (verify.aggregate_tokens_per_s <= 0 || draft.decode_tokens_per_s <= 0) return;
+  const SpeedResult draft =
+      estimate_speed(speed_request(ctx, e.draft->sizing, h, *e.draft_placement, prompt_tokens, draft_run), {});
+  return draft.decode_tokens_per_s > 0 ? 1.0 / draft.decode_tokens_per_s : 0;
+}
+
+}  // namespace
+
+void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h, const BuildEval& eval,
+                     std::uint64_t prompt_tokens, const RunChoice& run) {
+  if (!e.speculates() || eval.placement.verdict == Verdict::does_not_fit || eval.speed.decode_tokens_per_s <= 0) return;
+  const std::uint32_t draft_max = e.mtp ? e.mtp->draft_max : e.draft->draft_max;
+  const AcceptanceRange acceptance = e.mtp ? e.mtp->acceptance : e.draft->acceptance;
+  const double draft_s = draft_token_s(ctx, e, eval, h, prompt_tokens, run);
+  const SpeedRequest target = speed_request(ctx, s, h, eval.placement, prompt_tokens, run);
+  const std::uint32_t batch = draft_max + 1;
+  const ConcurrencyAt verify = decode_concurrent(target, batch, run.depth_tokens);
+  if (verify.aggregate_tokens_per_s <= 0 || draft_s <= 0) return;
   SpeculationRequest q;
   q.target_step_s = 1.0 / eval.speed.decode_tokens_per_s;
   q.verify_step_s = static_cast<double>(batch) / verify.aggregate_tokens_per_s;
-  q.draft_step_s = 1.0 / draft.decode_tokens_per_s;
-  q.draft_max = d.draft_max;
+  // MTP also runs the verified batch through its block to keep its cache (common_speculative_impl_draft_mtp::
+  // process): one more read of the block and head per step.
+  if (e.mtp) q.verify_step_s += draft_s;
+  q.draft_step_s = draft_s;
+  q.draft_max = draft_max;
   const double central = eval.speed.decode_tokens_per_s;
-  e.speculation = estimate_speculation(q, d.acceptance, eval.speed.decode_low / central, eval.speed.decode_high / central);
+  e.speculation = estimate_speculation(q, acceptance, eval.speed.decode_low / central, eval.speed.decode_high / central);
 }
 
 void add_one_device_extras(const Extras& e, MemoryTotals& t) {
@@ -219,6 +317,7 @@ void add_one_device_extras(const Extras& e, MemoryTotals& t) {
     const Sizing& d = e.draft->sizing;
     t.draft_bytes = one_device_totals(*d.model, d.weights, d.cache).used_bytes;
   }
+  if (e.mtp) t.draft_bytes = e.mtp->memory.total_bytes();
   if (e.projector) t.projector_bytes = e.projector->memory.total_bytes();
   t.used_bytes += t.draft_bytes + t.projector_bytes;
 }

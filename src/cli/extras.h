@@ -10,6 +10,7 @@
 #include "assumption.h"
 #include "build_eval.h"
 #include "llmsize/engine/placement.h"
+#include "llmsize/engine/mtp.h"
 #include "llmsize/engine/projector.h"
 #include "llmsize/engine/speculative.h"
 #include "sizing.h"
@@ -18,6 +19,7 @@ namespace llmsize::cli {
 
 struct ExtrasOptions {
   std::string draft;                       ///< --draft MODEL[:QUANT] (llama.cpp -md)
+  std::string spec_type;                   ///< --spec-type: none, draft-simple (with --draft), draft-mtp
   std::string draft_accept;                ///< --draft-accept A or LOW-HIGH
   std::uint32_t draft_max = 0;             ///< --draft-max; 0: defaults::kDraftMax
   std::optional<std::uint32_t> draft_ngl;  ///< --draft-ngl (llama.cpp -ngld)
@@ -25,7 +27,7 @@ struct ExtrasOptions {
   std::uint32_t images = 0;                ///< --images N
 };
 
-/// Binds --draft, --draft-accept, --draft-max, --draft-ngl, --mmproj, --images.
+/// Binds --draft, --spec-type, --draft-accept, --draft-max, --draft-ngl, --mmproj, --images.
 void add_extras_options(CLI::App* cmd, ExtrasOptions& o);
 
 struct DraftSizing {
@@ -35,6 +37,15 @@ struct DraftSizing {
   bool acceptance_given = false;
   std::uint32_t draft_max = 0;
   std::optional<std::uint32_t> gpu_layers;  ///< -ngld; unset: every layer on the GPUs (llama.cpp's default)
+};
+
+/// --spec-type draft-mtp: the model's own nextn blocks draft (no second model).
+struct MtpSizing {
+  engine::MtpMemory memory;
+  double read_bytes_per_token = 0;  ///< weights a drafted token reads (mtp_read_bytes_per_token)
+  engine::AcceptanceRange acceptance;
+  bool acceptance_given = false;
+  std::uint32_t draft_max = 0;
 };
 
 struct ProjectorSizing {
@@ -49,36 +60,40 @@ struct ProjectorSizing {
 
 struct Extras {
   std::optional<DraftSizing> draft;
+  std::optional<MtpSizing> mtp;
   std::optional<ProjectorSizing> projector;
   Assumptions assumptions;
   // On a configuration:
   std::optional<engine::Placement> draft_placement;  ///< the draft as llama.cpp places it (no --fit)
   std::optional<engine::SpeculationResult> speculation;
-  [[nodiscard]] bool any() const { return draft.has_value() || projector.has_value(); }
+  [[nodiscard]] bool any() const { return draft.has_value() || mtp.has_value() || projector.has_value(); }
+  [[nodiscard]] bool speculates() const { return draft.has_value() || mtp.has_value(); }
 };
 
 /// Resolves the flags against the catalog and files; the images' tokens raise the context of `s` (capped at
 /// the model's maximum). Throws InputError.
 [[nodiscard]] Extras resolve_extras(const Context& ctx, const ExtrasOptions& o, Sizing& s);
 
-/// Places the draft model on `h` and returns what the draft and the projector take on each device, for the
-/// model's placement (RunChoice::extras).
+/// Places the draft model on `h` and returns what the draft (or the MTP block, on the last GPU: llama.cpp puts
+/// layer n_layer_all − 1 beside the output layer) and the projector take on each device, for the model's
+/// placement (RunChoice::extras).
 [[nodiscard]] std::vector<engine::ExtraLoad> place_extras(Extras& e, const HardwareConfig& h);
 
-/// The speculative decode band on the evaluated build (nothing without a draft or when it does not fit).
+/// The speculative decode band on the evaluated build (nothing without a draft or MTP, or when it does not fit).
 void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h, const BuildEval& eval,
                      std::uint64_t prompt_tokens, const RunChoice& run);
 
 /// One device holding everything (`memory`): the draft's one_device_totals and the projector's total.
 void add_one_device_extras(const Extras& e, engine::MemoryTotals& t);
 
-/// " -md FILE --draft-max N [-ngld N] --mmproj FILE" for the llama-server line; empty without extras.
+/// " -md FILE --draft-max N [-ngld N]" or " --spec-type draft-mtp --spec-draft-n-max N", then " --mmproj FILE", for
+/// the llama-server line; empty without extras.
 [[nodiscard]] std::string extras_flags(const Extras& e, const Sizing& s);
 
 /// Lines for the memory breakdown and --explain; JSON for `result.draft` / `result.projector` / inputs.
 [[nodiscard]] std::string extras_text(const Extras& e);
 [[nodiscard]] std::string extras_explain(const Extras& e);
-[[nodiscard]] Json draft_json(const Extras& e);
+[[nodiscard]] Json draft_json(const Extras& e, const Sizing& s);
 [[nodiscard]] Json projector_json(const Extras& e);
 void add_extras_inputs(const Extras& e, Json& inputs);
 

@@ -32,6 +32,7 @@ std::string extras_flags(const Extras& e, const Sizing& s) {
     out += fmt::format(" -md {} --draft-max {}", draft_file(e.draft->sizing), e.draft->draft_max);
     if (e.draft->gpu_layers) out += fmt::format(" -ngld {}", *e.draft->gpu_layers);
   }
+  if (e.mtp) out += fmt::format(" --spec-type draft-mtp --spec-draft-n-max {}", e.mtp->draft_max);
   if (e.projector) out += " --mmproj " + projector_file(*e.projector, s);
   return out;
 }
@@ -44,6 +45,12 @@ std::string extras_text(const Extras& e) {
     out += fmt::format("  draft model: {} {} — weights {} GiB, KV {} GiB ({} cells, f16), compute {} GiB\n", d.model->meta.name,
                        d.quant->meta.name, gib(t.weights_bytes), gib(t.kv_cache_bytes), d.cache.full_cells,
                        gib(t.compute_buffer_bytes));
+  }
+  if (e.mtp) {
+    const MtpMemory& m = e.mtp->memory;
+    out += fmt::format("  MTP drafting (--spec-type draft-mtp): nextn weights {} GiB, KV {} GiB (f16), compute {} GiB, "
+                       "in RAM {} GiB\n",
+                       gib(m.weights_bytes), gib(m.kv_cache_bytes), gib(m.compute_bytes), gib(m.host_bytes()));
   }
   if (e.projector) {
     const ProjectorSizing& p = *e.projector;
@@ -58,11 +65,10 @@ std::string extras_text(const Extras& e) {
 
 std::string extras_explain(const Extras& e) {
   std::string out;
-  if (e.draft) {
-    out += fmt::format("  draft:     {}\n", formulas::kDraftMemory);
-    if (e.speculation) {
-      out += fmt::format("  speculate: {}\n             {}\n", formulas::kSpeculativeTokens, formulas::kSpeculativeRate);
-    }
+  if (e.draft) out += fmt::format("  draft:     {}\n", formulas::kDraftMemory);
+  if (e.mtp) out += fmt::format("  mtp:       {}\n             {}\n", formulas::kMtpMemory, formulas::kMtpDraftToken);
+  if (e.speculation) {
+    out += fmt::format("  speculate: {}\n             {}\n", formulas::kSpeculativeTokens, formulas::kSpeculativeRate);
   }
   if (e.projector) {
     out += fmt::format("  projector: {}\n             {}\n", formulas::kProjectorWeights, formulas::kProjectorCompute);
@@ -71,10 +77,45 @@ std::string extras_explain(const Extras& e) {
   return out;
 }
 
-Json draft_json(const Extras& e) {
+namespace {
+
+Json speculation_json(const Extras& e) {
+  if (!e.speculation) return nullptr;
+  const SpeculationResult& sp = *e.speculation;
+  return {{"draft_tokens_per_s", sp.draft_tokens_per_s},
+          {"tokens_per_step_low", sp.tokens_per_step_low},
+          {"tokens_per_step_high", sp.tokens_per_step_high},
+          {"decode_low", sp.decode_low},
+          {"decode_high", sp.decode_high},
+          {"speedup_low", sp.speedup_low},
+          {"speedup_high", sp.speedup_high}};
+}
+
+// --spec-type draft-mtp: the model drafts for itself; `model` and `quant` are the model's.
+Json mtp_json(const Extras& e, const Sizing& s) {
+  const MtpSizing& m = *e.mtp;
+  Json j = Json::object();
+  j["spec_type"] = "draft-mtp";
+  j["model"] = s.model->meta.id;
+  j["quant"] = s.quant->meta.id;
+  j["memory"] = {{"weights_bytes", m.memory.weights_bytes}, {"kv_cache_bytes", m.memory.kv_cache_bytes},
+                 {"compute_buffer_bytes", m.memory.compute_bytes}, {"total_bytes", m.memory.total_bytes()}};
+  j["gpu_layers"] = nullptr;
+  j["draft_max"] = m.draft_max;
+  j["acceptance_low"] = m.acceptance.low;
+  j["acceptance_high"] = m.acceptance.high;
+  j["speculation"] = speculation_json(e);
+  return j;
+}
+
+}  // namespace
+
+Json draft_json(const Extras& e, const Sizing& s) {
+  if (e.mtp) return mtp_json(e, s);
   if (!e.draft) return nullptr;
   const DraftSizing& d = *e.draft;
   Json j = Json::object();
+  j["spec_type"] = "draft-simple";
   j["model"] = d.sizing.model->meta.id;
   j["quant"] = d.sizing.quant->meta.id;
   j["memory"] = totals_json(one_device_totals(*d.sizing.model, d.sizing.weights, d.sizing.cache));
@@ -82,18 +123,7 @@ Json draft_json(const Extras& e) {
   j["draft_max"] = d.draft_max;
   j["acceptance_low"] = d.acceptance.low;
   j["acceptance_high"] = d.acceptance.high;
-  if (e.speculation) {
-    const SpeculationResult& sp = *e.speculation;
-    j["speculation"] = {{"draft_tokens_per_s", sp.draft_tokens_per_s},
-                        {"tokens_per_step_low", sp.tokens_per_step_low},
-                        {"tokens_per_step_high", sp.tokens_per_step_high},
-                        {"decode_low", sp.decode_low},
-                        {"decode_high", sp.decode_high},
-                        {"speedup_low", sp.speedup_low},
-                        {"speedup_high", sp.speedup_high}};
-  } else {
-    j["speculation"] = nullptr;
-  }
+  j["speculation"] = speculation_json(e);
   return j;
 }
 
@@ -115,6 +145,7 @@ Json projector_json(const Extras& e) {
 
 void add_extras_inputs(const Extras& e, Json& inputs) {
   inputs["draft"] = e.draft ? Json(e.draft->given) : Json(nullptr);
+  inputs["spec_type"] = e.mtp ? Json("draft-mtp") : e.draft ? Json("draft-simple") : Json(nullptr);
   inputs["mmproj"] = e.projector ? Json(e.projector->path.empty() ? e.projector->type : e.projector->path) : Json(nullptr);
   inputs["images"] = e.projector ? e.projector->images : 0;
 }

@@ -30,6 +30,10 @@ inline constexpr std::string_view kDraftMemory =
 inline constexpr std::string_view kSpeculativeTokens = "tokens per step  = 1 + acceptance × draft_max";
 inline constexpr std::string_view kSpeculativeRate =
     "tok/s            = tokens per step / (draft_max × t(draft token) + t(target batch of draft_max + 1))";
+inline constexpr std::string_view kMtpMemory =
+    "MTP              = nextn blocks' weights + their KV at the model's cells (f16) + a compute buffer with the output head";
+inline constexpr std::string_view kMtpDraftToken =
+    "t(MTP token)     = t(model token) × bytes of the nextn blocks and output head / bytes the model reads per token";
 inline constexpr std::string_view kProjectorWeights =
     "projector        = (params − f32 params) × bytes per value(type) + f32 params × 4 B";
 inline constexpr std::string_view kProjectorCompute =
@@ -59,6 +63,6 @@ inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvC
                                             kDecodePart,   kDecodeRate,     kPrefillFlops,   kFtWeights, kFtAdapters,
                                             kFtStates,     kFtStep,         kFtSaved,        kFtLayer,   kFtLogits,
                                             kFtShards,     kFtPeak,         kDraftMemory,    kSpeculativeTokens,
-                                            kSpeculativeRate, kProjectorWeights, kProjectorCompute, kImageTokens};
+                                            kSpeculativeRate, kMtpMemory,     kMtpDraftToken,  kProjectorWeights, kProjectorCompute, kImageTokens};
 
 }  // namespace llmsize::cli::formulas

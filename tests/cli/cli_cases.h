@@ -125,6 +125,7 @@ inline std::vector<CliCase> cli_cases() {
       {"check-this-machine", {"check", "--this-machine", "--model", "llama-3.1-8b"}, "nvidia-4090", true},
       {"check-gguf", {"check", "--model", gguf, "--gpu", "rtx-3090"}, "", true},
       {"check-draft-explain", {"check", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--explain"}, "", true},
+      {"check-mtp-explain", {"check", "--model", "qwen3.5-27b", "--gpu", "rtx-4090", "--spec-type", "draft-mtp", "--explain"}, "", true},
       {"check-vision-images", {"check", "--model", "gemma-3-12b", "--gpu", "rtx-3060-12gb", "--images", "4"}, "", true},
       {"check-finetune-2x3090", {"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
                                  "2x3090"}, "", true},

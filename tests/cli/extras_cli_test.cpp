@@ -92,7 +92,8 @@ TEST_CASE("input errors name the flag and the fix", "[cli][draft][projector]") {
   CHECK(accept.err == "llmsize: error: --draft-accept 1.5: give a rate between 0 and 1 (0.6) or a range LOW-HIGH (0.4-0.7)\n");
   const Result lonely = run({"memory", "--model", "qwen2.5-7b", "--draft-max", "4"});
   CHECK(lonely.err ==
-        "llmsize: error: --draft-accept, --draft-max and --draft-ngl describe a draft model; give it with --draft MODEL\n");
+        "llmsize: error: --draft-accept, --draft-max and --draft-ngl describe a draft model; give it with --draft MODEL "
+                    "(or draft with the model's MTP block: --spec-type draft-mtp)\n");
   const Result text_model = run({"memory", "--model", "llama-3.1-8b", "--images", "1"});
   CHECK(text_model.err ==
         "llmsize: error: Llama 3.1 8B has no vision projector in the catalog; give its mmproj GGUF with --mmproj FILE\n");
@@ -101,10 +102,93 @@ TEST_CASE("input errors name the flag and the fix", "[cli][draft][projector]") {
                          "projector's GGUF file with --mmproj FILE\n");
   const Result vllm = run({"check", "--model", "qwen2.5-32b", "--gpu", "2x3090", "--split", "tensor", "--engine", "vllm",
                            "--draft", "qwen2.5-0.5b"});
-  CHECK(vllm.err == "llmsize: error: --draft, --mmproj and --images size llama-server's draft model and projector; drop "
+  CHECK(vllm.err == "llmsize: error: --draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop "
                     "--engine vllm\n");
   const Result finetune = run({"check", "--task", "finetune", "--model", "llama-3.1-8b", "--method", "lora", "--gpu",
                                "rtx-3090", "--images", "1"});
   CHECK(finetune.err ==
-        "llmsize: error: --draft, --mmproj and --images size what llama-server loads; drop them with --task finetune\n");
+        "llmsize: error: --draft, --spec-type, --mmproj and --images size what llama-server loads; drop them with "
+                       "--task finetune\n");
+}
+
+TEST_CASE("check --spec-type draft-mtp: the MTP block joins the last GPU and speculation is a band", "[cli][mtp]") {
+  const auto j = json_of(run({"check", "--model", "qwen3.5-27b", "--gpu", "rtx-3090", "--gpu", "rtx-3090", "--spec-type",
+                              "draft-mtp", "--json"}));
+  const auto& r = j["result"];
+  CHECK(r["verdict"] == "fits");
+  CHECK(j["inputs"]["spec_type"] == "draft-mtp");
+  const auto& d = r["draft"];
+  CHECK(d["spec_type"] == "draft-mtp");
+  CHECK(d["model"] == "qwen3.5-27b");
+  CHECK(d["gpu_layers"].is_null());
+  CHECK(d["draft_max"] == 3);
+  // At 8192 cells one MTP layer of 4 KV heads × 256 holds 8192 × 4 × 256 × 2 (K, V) × 2 B = 32 MiB (f16).
+  CHECK(d["memory"]["kv_cache_bytes"] == 32ULL << 20);
+  // Compute with the output head: 512 × (4 × 248,320 + 8 × 5120) B.
+  CHECK(d["memory"]["compute_buffer_bytes"] == 529'530'880ULL);
+  const std::uint64_t on_gpu = d["memory"]["weights_bytes"].get<std::uint64_t>() + (32ULL << 20) + 529'530'880ULL;
+  // Layers n_layer_all − 1 and n_layer_all (the output) share the last GPU: the first holds none of it.
+  CHECK(r["devices"][0]["draft_bytes"] == 0);
+  CHECK(r["devices"][1]["draft_bytes"] == on_gpu);
+  // In RAM: the host compute buffer 512 × (4 × 5120 + 4 × 8192) B = 26 MiB and one row of logits (248,320 × 4 B).
+  CHECK(r["devices"][2]["draft_bytes"] == (26ULL << 20) + 248'320ULL * 4);
+  CHECK(r["memory"]["draft_bytes"] == sum_devices(r["devices"], "draft_bytes"));
+  CHECK(r["memory"]["total_bytes"].get<std::uint64_t>() == sum_devices(r["devices"], "used_bytes"));
+  const auto& sp = d["speculation"];
+  REQUIRE(sp.is_object());
+  CHECK(sp["tokens_per_step_low"].get<double>() == Approx(1 + 0.542 * 3));
+  CHECK(sp["tokens_per_step_high"].get<double>() == Approx(1 + 0.915 * 3));
+  CHECK(sp["decode_low"].get<double>() < sp["decode_high"].get<double>());
+  CHECK(sp["speedup_low"].get<double>() < sp["speedup_high"].get<double>());
+  CHECK(contains(r["runtime"]["llama_server"].get<std::string>(), " --spec-type draft-mtp --spec-draft-n-max 3 --fit off"));
+}
+
+TEST_CASE("memory --spec-type draft-mtp adds the MTP block to the one-device total", "[cli][mtp]") {
+  const auto j = json_of(run({"memory", "--model", "qwen3.5-27b", "--spec-type", "draft-mtp", "--draft-max", "2", "--json"}));
+  const auto& m = j["result"]["memory"];
+  const auto& d = j["result"]["draft"];
+  CHECK(d["draft_max"] == 2);
+  // One device holds it all: weights, KV and compute buffer plus the host compute buffer and the logits row.
+  CHECK(m["draft_bytes"] == d["memory"]["total_bytes"]);
+  CHECK(d["memory"]["total_bytes"].get<std::uint64_t>() ==
+        d["memory"]["weights_bytes"].get<std::uint64_t>() + d["memory"]["kv_cache_bytes"].get<std::uint64_t>() +
+            d["memory"]["compute_buffer_bytes"].get<std::uint64_t>() + (26ULL << 20) + 248'320ULL * 4);
+  CHECK(m["total_bytes"].get<std::uint64_t>() ==
+        m["weights_bytes"].get<std::uint64_t>() + m["kv_cache_bytes"].get<std::uint64_t>() +
+            m["compute_buffer_bytes"].get<std::uint64_t>() + m["overhead_bytes"].get<std::uint64_t>() +
+            m["draft_bytes"].get<std::uint64_t>());
+}
+
+TEST_CASE("MTP and draft-vocabulary input errors name the fix", "[cli][mtp][errors]") {
+  const Result no_nextn = run({"check", "--model", "llama-3.1-8b", "--gpu", "rtx-4090", "--spec-type", "draft-mtp"});
+  CHECK(no_nextn.code == 2);
+  CHECK(no_nextn.err ==
+        "llmsize: error: Llama 3.1 8B has no MTP (nextn) layers to draft with; --spec-type draft-mtp needs a model whose "
+        "GGUF keeps them (GLM-4.5/4.6/4.7, Qwen3.5/3.6, DeepSeek-V3.2), or give a draft model with --draft\n");
+  const Result both = run({"memory", "--model", "qwen3.5-27b", "--spec-type", "draft-mtp", "--draft", "qwen3.5-9b"});
+  CHECK(both.code == 2);
+  CHECK(both.err == "llmsize: error: --spec-type draft-mtp drafts with the model's own MTP block; drop --draft (or use "
+                    "--spec-type draft-simple)\n");
+  const Result ngld = run({"memory", "--model", "qwen3.5-27b", "--spec-type", "draft-mtp", "--draft-ngl", "0"});
+  CHECK(ngld.code == 2);
+  CHECK(ngld.err == "llmsize: error: --draft-ngl places a draft model's layers; the MTP block sits with the model's last layer\n");
+  const Result simple = run({"memory", "--model", "qwen3.5-27b", "--spec-type", "draft-simple"});
+  CHECK(simple.code == 2);
+  CHECK(simple.err == "llmsize: error: --spec-type draft-simple drafts with a second model; give it with --draft MODEL\n");
+  // llama.cpp's common_speculative_are_compatible: sizes more than 128 apart are refused.
+  const Result vocab = run({"check", "--model", "qwen3-8b", "--gpu", "rtx-4090", "--draft", "llama-3.2-1b"});
+  CHECK(vocab.code == 2);
+  CHECK(vocab.err == "llmsize: error: --draft Llama 3.2 1B: its vocabulary (128256 tokens) is not Qwen3 8B's (151936 "
+                     "tokens); llama.cpp refuses a draft whose vocabulary size differs by more than 128 tokens: pick a "
+                     "draft of the model's family\n");
+}
+
+TEST_CASE("a draft vocabulary within 128 tokens of the model's is an assumption, not an error", "[cli][draft]") {
+  // Qwen2.5-7B has 152,064 tokens, Qwen2.5-0.5B 151,936: 128 apart, which llama.cpp accepts when the texts match.
+  const auto j = json_of(run({"check", "--model", "qwen2.5-7b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--json"}));
+  bool found = false;
+  for (const auto& a : j["assumptions"]) found = found || a["key"] == "draft_vocab";
+  CHECK(found);
+  CHECK(j["result"]["draft"]["spec_type"] == "draft-simple");
+  CHECK(j["inputs"]["spec_type"] == "draft-simple");
 }
