@@ -82,12 +82,20 @@ std::string bench_model(const Sizing& s) {
   return gguf_name(s);
 }
 
-std::uint32_t gpu_layers(const Placement& p) { return p.devices.empty() ? 0 : p.gpu_layers; }
+// -ngl / num_gpu as llama.cpp counts it: its n_layer includes the MTP blocks after the trunk (GLM-4.5,
+// Qwen3.5: block_count = trunk + nextn), it offloads blocks [n_layer - ngl, n_layer) and the output layer
+// only when ngl > n_layer. The placement's count (trunk layers on GPUs, plus the output layer) therefore
+// grows by the MTP blocks once any layer is on a GPU; otherwise `-ngl 65` for Qwen3.5-27B (64 + 1 blocks)
+// would leave its output layer on the CPU.
+std::uint32_t gpu_layers(const Sizing& s, const Placement& p) {
+  if (p.devices.empty() || p.gpu_layers == 0) return 0;
+  return p.gpu_layers + s.model->nextn_layers;
+}
 
 // The placement and cache flags llama-server and llama-bench share; `ts_separator` is "," for llama-server
 // and "/" for llama-bench, which reads commas as a list of runs.
 std::string placement_flags(const Sizing& s, const Placement& p, const char* ts_separator) {
-  std::string out = fmt::format(" -ngl {}", gpu_layers(p));
+  std::string out = fmt::format(" -ngl {}", gpu_layers(s, p));
   if (p.tensor_split.size() > 1) {
     std::string ts;
     for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? ts_separator : "") + std::to_string(p.tensor_split[i]);
@@ -111,13 +119,13 @@ std::optional<std::string> ollama_settings(const RuntimeInputs& in, RuntimeLines
   std::vector<std::string>& notes = r.notes;
   const Sizing& s = in.sizing;
   const Placement& p = in.placement;
-  std::uint32_t layers = gpu_layers(p);
+  std::uint32_t layers = gpu_layers(s, p);
   if (p.n_cpu_moe > 0) {
     if (!in.alternative || in.alternative->reason != PlacementReason::layers_in_ram) {
       r.ollama_none = "Ollama cannot keep only the routed experts in system RAM (--n-cpu-moe)";
       return std::nullopt;
     }
-    layers = in.alternative->gpu_layers;
+    layers = in.alternative->gpu_layers + (in.alternative->gpu_layers > 0 ? s.model->nextn_layers : 0);
     notes.push_back(fmt::format("Ollama cannot keep only the routed experts in RAM: num_gpu {} is the whole-layer "
                                 "placement ({:.1f} tok/s decode)",
                                 layers, in.alternative->decode_tokens_per_s));
