@@ -249,7 +249,7 @@ TEST_CASE("speed and check give the same draft and band for the same build", "[c
   }
 }
 
-TEST_CASE("speed without a draft prints no band; its draft errors are check's", "[cli][draft][speed]") {
+TEST_CASE("speed without a draft prints no band, and its draft errors are check's", "[cli][draft][speed]") {
   const auto j = json_of(run({"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--json"}));
   CHECK(j["result"]["draft"].is_null());
   CHECK(j["inputs"]["draft"].is_null());
