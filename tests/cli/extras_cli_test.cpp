@@ -268,3 +268,15 @@ TEST_CASE("speed without a draft prints no band, and its draft errors are check'
   CHECK(vllm.err == "llmsize: error: --draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop "
                     "--engine vllm\n");
 }
+
+TEST_CASE("a draft on two GPUs sits on llama.cpp's default devices: no -devd on the line", "[cli][draft]") {
+  // -devd unset leaves params.speculative.devices empty: the draft loads on every device, as llmsize places it.
+  const auto j = json_of(run({"check", "--model", "qwen2.5-32b", "--gpu", "2x3090", "--draft", "qwen2.5-0.5b", "--draft-ngl",
+                              "20", "--json"}));
+  const auto& r = j["result"];
+  CHECK(r["devices"][0]["draft_bytes"].get<std::uint64_t>() > 0);
+  CHECK(r["devices"][1]["draft_bytes"].get<std::uint64_t>() > 0);
+  const std::string line = r["runtime"]["llama_server"].get<std::string>();
+  CHECK(contains(line, " -md qwen2.5-0.5b.Q4_K_M.gguf --draft-max 3 -ngld 20 "));
+  CHECK_FALSE(contains(line, "-devd"));
+}
