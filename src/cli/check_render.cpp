@@ -98,15 +98,7 @@ std::string speed_text(const CheckReport& r) {
                      sp.decode_tokens_per_s, sp.decode_low, sp.decode_high, sp.bottleneck);
   out += fmt::format("  prefill {:>8.0f} tok/s  (likely {:.0f}–{:.0f})  for a {}-token prompt\n", sp.prefill_tokens_per_s,
                      sp.prefill_low, sp.prefill_high, r.prompt_tokens);
-  if (const auto& spec = r.extras.speculation) {
-    const bool mtp = r.extras.mtp.has_value();
-    out += fmt::format("  with {}  {:.1f}–{:.1f} tok/s  ({:.2f}–{:.2f}× the model alone at acceptance {:g}–{:g}, "
-                       "{} {}; {} alone decodes {:.0f} tok/s)\n",
-                       mtp ? "MTP drafting" : "the draft", spec->decode_low, spec->decode_high, spec->speedup_low,
-                       spec->speedup_high, spec->acceptance.low, spec->acceptance.high,
-                       mtp ? "--spec-draft-n-max" : "--draft-max", spec->draft_max, mtp ? "the MTP head" : "the draft",
-                       spec->draft_tokens_per_s);
-  }
+  out += speculation_text(r.extras);
   if (const auto& alt = r.eval.alternative) {
     const bool experts = alt->reason == PlacementReason::experts_in_ram;
     const double gain = alt->decode_tokens_per_s > 0 ? (sp.decode_tokens_per_s / alt->decode_tokens_per_s - 1) * 100 : 0;

@@ -74,13 +74,7 @@ std::unique_ptr<Result> run_check(Context& ctx, const CheckOptions& o) {
   r.cost = o.cost;
   r.require_gpu = o.require_gpu;
   r.run = resolve_run(o.run, r.sizing, r.hardware);
-  if (r.extras.any() && r.run.engine != Engine::llama_cpp) {
-    throw InputError("--draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
-  }
-  r.run.extras = place_extras(r.extras, r.hardware);
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, o.cost, DecodeCurve::compute, Offload::allowed,
-                          r.run);
-  add_speculation(ctx, r.extras, r.sizing, r.hardware, r.eval, r.prompt_tokens, r.run);
+  r.eval = evaluate_with_extras(ctx, r.extras, r.sizing, r.hardware, r.prompt_tokens, o.cost, r.run);
   r.totals = totals(r.eval.placement);
   r.assumptions = r.sizing.assumptions;
   append(r.assumptions, r.extras.assumptions);

@@ -1,9 +1,10 @@
-// llmsize speed --model M --gpu G [--context 32k]: decode and prefill over context, and with
-// parallel users.
+// llmsize speed --model M --gpu G [--context 32k] [--draft D]: decode and prefill over context, with
+// parallel users, and with speculative decoding.
 #include <fmt/format.h>
 
 #include "build_eval.h"
 #include "defaults.h"
+#include "extras.h"
 #include "llmsize/units.h"
 #include "pipeline.h"
 #include "render.h"
@@ -19,6 +20,7 @@ const std::vector<std::uint32_t> kUsers = {1, 2, 4, 8, 16};
 
 struct SpeedOptions {
   SizingOptions sizing;
+  ExtrasOptions extras;  ///< the draft options only (add_draft_options)
   HardwareOptions hardware;
   RunOptions run;
   std::string prompt_tokens = std::to_string(defaults::kPromptTokens);
@@ -28,6 +30,7 @@ struct SpeedOptions {
 /// One model on one configuration: the curve over context and decode with parallel users.
 struct SpeedReport {
   Sizing sizing;
+  Extras extras;  ///< a draft model or MTP drafting, and its speculative band (none by default)
   HardwareConfig hardware;
   std::uint64_t prompt_tokens = 0;
   RunChoice run;
@@ -58,11 +61,15 @@ class SpeedCommandResult final : public Result {
     out += fmt::format("prefill {:.0f} tok/s (likely {:.0f}–{:.0f}) for {} tokens; {:.2f} GB read per decoded token\n\n",
                        sp.prefill_tokens_per_s, sp.prefill_low, sp.prefill_high, r_.prompt_tokens,
                        sp.bytes_per_token / units::kBytesPerGB);
+    if (r_.extras.speculation) out += "Speculative decoding at the start of a conversation\n" + speculation_text(r_.extras) + "\n";
     out += "Decode over context\n" + curve_table().text(style.color);
     out += "\nParallel users, each at half the context (weights are read once per step for all of them)\n" +
            users_table().text(style.color);
     out += kWhySlower;
-    if (style.explain) out += kHow + assumptions_text(r_.assumptions);
+    if (style.explain) {
+      const std::string extras = extras_explain(r_.extras);
+      out += kHow + (extras.empty() ? "" : "\n" + extras) + assumptions_text(r_.assumptions);
+    }
     return out;
   }
 
@@ -81,10 +88,12 @@ class SpeedCommandResult final : public Result {
     inputs["hardware"] = hardware_json(r_.hardware);
     inputs["prompt_tokens"] = r_.prompt_tokens;
     inputs["run"] = run_json(r_.run, r_.eval.placement);
+    add_draft_inputs(r_.extras, inputs);
     Json result = {{"decode_tokens_per_s", r_.eval.speed.decode_tokens_per_s},
                    {"prefill_tokens_per_s", r_.eval.speed.prefill_tokens_per_s},
                    {"curve", curve},
-                   {"concurrency", concurrency}};
+                   {"concurrency", concurrency},
+                   {"draft", draft_json(r_.extras, r_.sizing)}};
     return envelope("speed", inputs, result, assumptions_json(r_.assumptions));
   }
 
@@ -121,11 +130,11 @@ class SpeedCommandResult final : public Result {
 std::unique_ptr<Result> run_speed(Context& ctx, const SpeedOptions& o) {
   SpeedReport r;
   r.sizing = resolve_sizing(ctx, o.sizing);
+  r.extras = resolve_extras(ctx, o.extras, r.sizing);
   r.hardware = resolve_hardware(ctx, o.hardware);
   r.prompt_tokens = parse_tokens(o.prompt_tokens, "--prompt-tokens");
   r.run = resolve_run(o.run, r.sizing, r.hardware);
-  r.eval = evaluate_build(ctx, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, DecodeCurve::compute,
-                          Offload::allowed, r.run);
+  r.eval = evaluate_with_extras(ctx, r.extras, r.sizing, r.hardware, r.prompt_tokens, CostOptions{}, r.run);
   if (r.eval.placement.verdict == Verdict::does_not_fit) {
     throw InputError(fmt::format("{} does not fit on {} ({}); `llmsize check` shows why", r.sizing.model->meta.name,
                                  hardware_label(r.hardware), reason_text(r.eval.placement)));
@@ -133,6 +142,7 @@ std::unique_ptr<Result> run_speed(Context& ctx, const SpeedOptions& o) {
   const SpeedRequest sr = speed_request(ctx, r.sizing, r.hardware, r.eval.placement, r.prompt_tokens, r.run);
   for (std::uint32_t n : o.users) r.users.push_back(decode_concurrent(sr, n, r.sizing.kv.context_tokens / 2));
   r.assumptions = r.sizing.assumptions;
+  append(r.assumptions, r.extras.assumptions);
   append(r.assumptions, r.hardware.assumptions);
   return std::make_unique<SpeedCommandResult>(std::move(r));
 }
@@ -146,10 +156,11 @@ std::string users_help() {
 }  // namespace
 
 CommandSpec speed_command() {
-  return {"speed", "Decode speed over context and with parallel users, prefill speed", true,
+  return {"speed", "Decode speed over context, with parallel users and with a draft model, prefill speed", true,
           [](CLI::App& cmd) -> Runner {
             auto o = std::make_shared<SpeedOptions>();
             add_sizing_options(&cmd, o->sizing);
+            add_draft_options(&cmd, o->extras);
             add_hardware_options(&cmd, o->hardware);
             add_run_options(&cmd, o->run);
             cmd.add_option("--prompt-tokens", o->prompt_tokens,

@@ -10,7 +10,7 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 
 namespace llmsize::cli {
 
-void add_extras_options(CLI::App* cmd, ExtrasOptions& o) {
+void add_draft_options(CLI::App* cmd, ExtrasOptions& o) {
   cmd->add_option("--draft", o.draft,
                   "Draft model for speculative decoding, as llama-server -md: MODEL[:QUANT] (catalog id or GGUF file; "
                   "the quant defaults to the model's)");
@@ -29,6 +29,10 @@ void add_extras_options(CLI::App* cmd, ExtrasOptions& o) {
   cmd->add_option("--draft-ngl", o.draft_ngl,
                   "Draft layers on the GPUs, as llama.cpp -ngld (the output layer counts); default all")
       ->check(CLI::Range(0, 100000));
+}
+
+void add_extras_options(CLI::App* cmd, ExtrasOptions& o) {
+  add_draft_options(cmd, o);
   cmd->add_option("--mmproj", o.mmproj,
                   fmt::format("Vision projector: an mmproj GGUF file (read exactly), or the type of the catalog's "
                               "projector (default {}; bf16, q8_0)",
@@ -310,6 +314,17 @@ void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareCon
   q.draft_max = draft_max;
   const double central = eval.speed.decode_tokens_per_s;
   e.speculation = estimate_speculation(q, acceptance, eval.speed.decode_low / central, eval.speed.decode_high / central);
+}
+
+BuildEval evaluate_with_extras(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h,
+                               std::uint64_t prompt_tokens, const CostOptions& cost, RunChoice& run) {
+  if (e.any() && run.engine != Engine::llama_cpp) {
+    throw InputError("--draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
+  }
+  run.extras = place_extras(e, h);
+  BuildEval eval = evaluate_build(ctx, s, h, prompt_tokens, cost, DecodeCurve::compute, Offload::allowed, run);
+  add_speculation(ctx, e, s, h, eval, prompt_tokens, run);
+  return eval;
 }
 
 void add_one_device_extras(const Extras& e, MemoryTotals& t) {

@@ -27,7 +27,10 @@ struct ExtrasOptions {
   std::uint32_t images = 0;                ///< --images N
 };
 
-/// Binds --draft, --spec-type, --draft-accept, --draft-max, --draft-ngl, --mmproj, --images.
+/// Binds --draft, --spec-type, --draft-accept, --draft-max, --draft-ngl (`speed`: speculation only).
+void add_draft_options(CLI::App* cmd, ExtrasOptions& o);
+
+/// Binds the draft options and --mmproj, --images (`check`, `memory`).
 void add_extras_options(CLI::App* cmd, ExtrasOptions& o);
 
 struct DraftSizing {
@@ -83,6 +86,12 @@ struct Extras {
 void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h, const BuildEval& eval,
                      std::uint64_t prompt_tokens, const RunChoice& run);
 
+/// The build with what llama-server loads beside the model, as `check` and `speed` evaluate it: the extras placed
+/// first (run.extras), the model around them, then the speculative band (e.speculation). Throws InputError for
+/// extras with an engine other than llama.cpp.
+[[nodiscard]] BuildEval evaluate_with_extras(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h,
+                                             std::uint64_t prompt_tokens, const CostOptions& cost, RunChoice& run);
+
 /// One device holding everything (`memory`): the draft's one_device_totals and the projector's total.
 void add_one_device_extras(const Extras& e, engine::MemoryTotals& t);
 
@@ -92,9 +101,13 @@ void add_one_device_extras(const Extras& e, engine::MemoryTotals& t);
 
 /// Lines for the memory breakdown and --explain; JSON for `result.draft` / `result.projector` / inputs.
 [[nodiscard]] std::string extras_text(const Extras& e);
+/// "  with the draft  A–B tok/s (…)\n", the speculative band of a speed summary; empty without one.
+[[nodiscard]] std::string speculation_text(const Extras& e);
 [[nodiscard]] std::string extras_explain(const Extras& e);
 [[nodiscard]] Json draft_json(const Extras& e, const Sizing& s);
 [[nodiscard]] Json projector_json(const Extras& e);
+/// inputs.draft and inputs.spec_type (`speed`); add_extras_inputs adds inputs.mmproj and inputs.images too.
+void add_draft_inputs(const Extras& e, Json& inputs);
 void add_extras_inputs(const Extras& e, Json& inputs);
 
 }  // namespace llmsize::cli

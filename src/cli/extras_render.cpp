@@ -63,6 +63,23 @@ std::string extras_text(const Extras& e) {
   return out;
 }
 
+std::string speculation_text(const Extras& e) {
+  if (!e.speculation) return "";
+  const SpeculationResult& spec = *e.speculation;
+  const bool mtp = e.mtp.has_value();
+  // One acceptance rate given (--draft-accept 0.7): one speed-up, still a band of tok/s (the model's own band).
+  const bool one_rate = spec.acceptance.low == spec.acceptance.high;
+  const std::string speedup = one_rate ? fmt::format("{:.2f}×", spec.speedup_low)
+                                       : fmt::format("{:.2f}–{:.2f}×", spec.speedup_low, spec.speedup_high);
+  const std::string acceptance = one_rate ? fmt::format("{:g}", spec.acceptance.low)
+                                          : fmt::format("{:g}–{:g}", spec.acceptance.low, spec.acceptance.high);
+  return fmt::format("  with {}  {:.1f}–{:.1f} tok/s  ({} the model alone at acceptance {}, {} {}; {} alone decodes "
+                     "{:.0f} tok/s)\n",
+                     mtp ? "MTP drafting" : "the draft", spec.decode_low, spec.decode_high, speedup, acceptance,
+                     mtp ? "--spec-draft-n-max" : "--draft-max", spec.draft_max, mtp ? "the MTP head" : "the draft",
+                     spec.draft_tokens_per_s);
+}
+
 std::string extras_explain(const Extras& e) {
   std::string out;
   if (e.draft) out += fmt::format("  draft:     {}\n", formulas::kDraftMemory);
@@ -143,9 +160,13 @@ Json projector_json(const Extras& e) {
           {"image_tokens", p.image_tokens}};
 }
 
-void add_extras_inputs(const Extras& e, Json& inputs) {
+void add_draft_inputs(const Extras& e, Json& inputs) {
   inputs["draft"] = e.draft ? Json(e.draft->given) : Json(nullptr);
   inputs["spec_type"] = e.mtp ? Json("draft-mtp") : e.draft ? Json("draft-simple") : Json(nullptr);
+}
+
+void add_extras_inputs(const Extras& e, Json& inputs) {
+  add_draft_inputs(e, inputs);
   inputs["mmproj"] = e.projector ? Json(e.projector->path.empty() ? e.projector->type : e.projector->path) : Json(nullptr);
   inputs["images"] = e.projector ? e.projector->images : 0;
 }

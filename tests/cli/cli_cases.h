@@ -148,6 +148,8 @@ inline std::vector<CliCase> cli_cases() {
       {"kv-8b", {"kv", "--model", "llama-3.1-8b", "--context", "4k,32k,128k,256k"}, "", true},
       {"kv-8b-csv", {"kv", "--model", "llama-3.1-8b", "--context", "4k,8k", "--csv"}, "", false},
       {"speed-8b-3090", {"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--users", "1,4"}, "", true},
+      {"speed-draft-explain", {"speed", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--users", "1,4", "--explain"}, "", true},
+      {"speed-mtp", {"speed", "--model", "qwen3.5-27b", "--gpu", "rtx-4090", "--spec-type", "draft-mtp", "--draft-accept", "0.7", "--users", "1"}, "", true},
       {"cost-8b-4090", {"cost", "--model", "llama-3.1-8b", "--gpu", "rtx-4090"}, "", true},
       {"inspect-gguf", {"inspect", gguf}, "", true},
       {"inspect-gguf-tensors", {"inspect", gguf, "--tensors"}, "", true},

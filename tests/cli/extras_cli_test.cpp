@@ -192,3 +192,91 @@ TEST_CASE("a draft vocabulary within 128 tokens of the model's is an assumption,
   CHECK(j["result"]["draft"]["spec_type"] == "draft-simple");
   CHECK(j["inputs"]["spec_type"] == "draft-simple");
 }
+
+TEST_CASE("speed --draft: the speculative band by hand from speed's own predictions", "[cli][draft][speed]") {
+  // At --depth 4096 of 8192 the verify batch and the users table meet: llama.cpp verifies draft_max + 1 = 4 tokens
+  // in one batch, which the engine prices as 4 sequences decoding at once (decode_concurrent), the users row of 4
+  // at half the context.
+  const auto j = json_of(run({"speed", "--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b", "--depth",
+                              "4096", "--users", "4", "--json"}));
+  const auto& r = j["result"];
+  CHECK(j["inputs"]["draft"] == "qwen2.5-0.5b");
+  CHECK(j["inputs"]["spec_type"] == "draft-simple");
+  const auto& d = r["draft"];
+  CHECK(d["spec_type"] == "draft-simple");
+  CHECK(d["draft_max"] == 3);
+  const auto& sp = d["speculation"];
+  REQUIRE(sp.is_object());
+  // When written: the 32B alone 37.03 tok/s (t = 27.01 ms), four at once 128.85 tok/s (verify = 4 / 128.85 =
+  // 31.04 ms), the 0.5B draft beside it 568.9 tok/s (1.758 ms). A step: 3 × 1.758 + 31.04 = 36.32 ms.
+  const double target_s = 1.0 / r["decode_tokens_per_s"].get<double>();
+  const auto& four = r["concurrency"][0];
+  REQUIRE(four["sequences"] == 4);
+  const double verify_s = 4.0 / four["aggregate_tokens_per_s"].get<double>();
+  const double draft_s = 1.0 / sp["draft_tokens_per_s"].get<double>();
+  const double step_s = 3 * draft_s + verify_s;
+  // Tokens per step: 1 + 0.187 × 3 = 1.561 and 1 + 0.566 × 3 = 2.698 (the default acceptance range).
+  CHECK(sp["tokens_per_step_low"].get<double>() == Approx(1.561));
+  CHECK(sp["tokens_per_step_high"].get<double>() == Approx(2.698));
+  // Speed-up: 1.561 / 36.32 ms = 42.98 tok/s = 1.16 × 37.03; 2.698 / 36.32 ms = 74.3 tok/s = 2.01×.
+  CHECK(sp["speedup_low"].get<double>() == Approx(1.561 / step_s * target_s));
+  CHECK(sp["speedup_high"].get<double>() == Approx(2.698 / step_s * target_s));
+  CHECK(sp["speedup_low"].get<double>() == Approx(1.16).epsilon(0.05));
+  CHECK(sp["speedup_high"].get<double>() == Approx(2.01).epsilon(0.05));
+  // The band carries the model's own band at that depth (the curve's row at 4096): low × its low ratio.
+  const auto& at = r["curve"][3];
+  REQUIRE(at["depth_tokens"] == 4096);
+  const double low_ratio = at["decode_low"].get<double>() / at["decode_tokens_per_s"].get<double>();
+  const double high_ratio = at["decode_high"].get<double>() / at["decode_tokens_per_s"].get<double>();
+  CHECK(sp["decode_low"].get<double>() == Approx(1.561 / step_s * low_ratio).epsilon(0.002));
+  CHECK(sp["decode_high"].get<double>() == Approx(2.698 / step_s * high_ratio).epsilon(0.002));
+}
+
+TEST_CASE("speed and check give the same draft and band for the same build", "[cli][draft][speed]") {
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--model", "qwen2.5-32b", "--gpu", "rtx-3090", "--draft", "qwen2.5-0.5b:q8_0", "--draft-max",
+                                 "5", "--draft-ngl", "10", "--draft-accept", "0.5-0.7"},
+        std::vector<std::string>{"--model", "qwen3.5-27b", "--gpu", "2x3090", "--spec-type", "draft-mtp"}}) {
+    std::vector<std::string> speed = {"speed", "--json"};
+    std::vector<std::string> check = {"check", "--json"};
+    speed.insert(speed.end(), extra.begin(), extra.end());
+    check.insert(check.end(), extra.begin(), extra.end());
+    const auto s = json_of(run(speed));
+    const auto c = json_of(run(check));
+    CHECK(s["result"]["draft"] == c["result"]["draft"]);
+    CHECK(s["result"]["decode_tokens_per_s"] == c["result"]["speed"]["decode_tokens_per_s"]);
+    CHECK(s["inputs"]["spec_type"] == c["inputs"]["spec_type"]);
+  }
+}
+
+TEST_CASE("speed without a draft prints no band, and its draft errors are check's", "[cli][draft][speed]") {
+  const auto j = json_of(run({"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--json"}));
+  CHECK(j["result"]["draft"].is_null());
+  CHECK(j["inputs"]["draft"].is_null());
+  CHECK(j["inputs"]["spec_type"].is_null());
+  const Result lonely = run({"speed", "--model", "qwen2.5-7b", "--gpu", "rtx-3090", "--draft-accept", "0.5"});
+  CHECK(lonely.code == 2);
+  CHECK(lonely.err ==
+        "llmsize: error: --draft-accept, --draft-max and --draft-ngl describe a draft model; give it with --draft MODEL "
+        "(or draft with the model's MTP block: --spec-type draft-mtp)\n");
+  const Result no_mtp = run({"speed", "--model", "llama-3.1-8b", "--gpu", "rtx-3090", "--spec-type", "draft-mtp"});
+  CHECK(no_mtp.code == 2);
+  CHECK(no_mtp.err.rfind("llmsize: error: Llama 3.1 8B has no MTP (nextn) layers to draft with;", 0) == 0);
+  const Result vllm = run({"speed", "--model", "qwen2.5-32b", "--gpu", "2x3090", "--split", "tensor", "--engine", "vllm",
+                           "--draft", "qwen2.5-0.5b"});
+  CHECK(vllm.code == 2);
+  CHECK(vllm.err == "llmsize: error: --draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop "
+                    "--engine vllm\n");
+}
+
+TEST_CASE("a draft on two GPUs sits on llama.cpp's default devices: no -devd on the line", "[cli][draft]") {
+  // -devd unset leaves params.speculative.devices empty: the draft loads on every device, as llmsize places it.
+  const auto j = json_of(run({"check", "--model", "qwen2.5-32b", "--gpu", "2x3090", "--draft", "qwen2.5-0.5b", "--draft-ngl",
+                              "20", "--json"}));
+  const auto& r = j["result"];
+  CHECK(r["devices"][0]["draft_bytes"].get<std::uint64_t>() > 0);
+  CHECK(r["devices"][1]["draft_bytes"].get<std::uint64_t>() > 0);
+  const std::string line = r["runtime"]["llama_server"].get<std::string>();
+  CHECK(contains(line, " -md qwen2.5-0.5b.Q4_K_M.gguf --draft-max 3 -ngld 20 "));
+  CHECK_FALSE(contains(line, "-devd"));
+}
