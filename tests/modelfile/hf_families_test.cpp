@@ -163,6 +163,36 @@ TEST_CASE("config.json of the 2025-2026 families gives the catalog entry's archi
       {"gemma-4-e4b", "gemma-4-e4b"},
       {"gemma-4-31b", "gemma-4-31b"},                 // attention_k_eq_v, num_global_key_value_heads
       {"gemma-4-26b-a4b", "gemma-4-26b-a4b"},         // enable_moe_block: experts beside the MLP
+      // The catalog's remaining architectures.
+      {"apertus-8b", "apertus-8b"},                   // apertus: xIELU MLP (ungated), q/k norms
+      {"afm-4.5b", "afm-4.5b"},                       // arcee: ReLU² MLP (ungated)
+      {"ling-mini-2.0", "ling-mini-2.0"},             // bailing_moe + BailingMoeV2ForCausalLM: bailingmoe2
+      {"glm-4-9b-chat", "glm-4-9b-chat"},             // chatglm: num_layers, multi_query_group_num, kv_channels, ...
+      {"command-r7b", "command-r7b"},                 // cohere2: LayerNorm, window 4096 on 3 of 4 layers
+      {"command-r", "command-r"},                     // cohere: model_max_length before max_position_embeddings
+      {"command-r-plus", "command-r-plus"},           // cohere: use_qk_norm
+      {"llama-3.3-nemotron-super-49b", "llama-3.3-nemotron-super-49b"},  // nemotron-nas: block_configs (Hub copy)
+      {"llama-3.1-nemotron-ultra-253b", "llama-3.1-nemotron-ultra-253b"},  // with dummy blocks (no attention, no FFN)
+      {"exaone-3.5-7.8b", "exaone-3.5-7.8b"},         // exaone: num_layers
+      {"falcon-7b", "falcon-7b"},                     // falcon: multi-query, FFN 4 × hidden, 2048 context
+      {"falcon-40b", "falcon-40b"},                   // falcon: num_kv_heads 8
+      {"gemma-2b", "gemma-2b"},                       // gemma: tied by default
+      {"glm-4-9b-0414", "glm-4-9b-0414"},             // glm4: q/k/v biases
+      {"glm-4-32b-0414", "glm-4-32b-0414"},           // glm4: attention_bias false
+      {"granite-3.1-1b-a400m", "granite-3.1-1b-a400m"},  // granitemoe
+      {"internlm2.5-7b", "internlm2.5-7b"},           // internlm2: bias
+      {"jamba-mini-1.7", "jamba-mini-1.7"},           // jamba: attn / expert layer period and offset
+      {"lfm2-8b-a1b", "lfm2-8b-a1b"},                 // lfm2_moe
+      {"llama-4-scout", "llama-4-scout"},             // llama4 (llama4_text): every layer MoE, chunked attention
+      {"llama-4-maverick", "llama-4-maverick"},       // interleave_moe_layer_step 2
+      {"ministral-3-3b", "ministral-3-3b"},           // mistral3 (text_config ministral3)
+      {"olmoe-1b-7b", "olmoe-1b-7b"},                 // olmoe
+      {"phi-2", "phi-2"},                             // phi: biases everywhere, GELU, LayerNorm
+      {"phi-3.5-moe", "phi-3.5-moe"},                 // phimoe
+      {"qwen2.5-vl-3b", "qwen2.5-vl-3b"},             // qwen2_5_vl: the text keys at the top level
+      {"qwen3-vl-8b", "qwen3-vl-8b"},                 // qwen3_vl (qwen3_vl_text)
+      {"qwen3-vl-30b-a3b", "qwen3-vl-30b-a3b"},       // qwen3_vl_moe (qwen3_vl_moe_text)
+      {"starcoder2-15b", "starcoder2-15b"},           // starcoder2: use_bias, window not used
   };
   const Quant* q4km = catalog::find(cat().quants, "q4-k-m");
   REQUIRE(q4km != nullptr);
