@@ -131,7 +131,8 @@ void read_llama4(const Reader& r, ModelFile& mf) {
   if (const auto chunk = r.uint("attention_chunk_size", 1, kMaxContext); chunk && *chunk != *m.sliding_window) {
     mf.inferred.push_back("attention_chunk_size " + std::to_string(*chunk) + ": llama.cpp uses chunks of 8192");
   }
-  if (r.has("no_rope_layers") && r.json().at("no_rope_layers").is_array()) {
+  // An empty no_rope_layers is Llama4TextConfig's default: NoPE on every fourth layer.
+  if (r.has("no_rope_layers") && r.json().at("no_rope_layers").is_array() && !r.json().at("no_rope_layers").empty()) {
     const Json& rope = r.json().at("no_rope_layers");
     bool same = rope.size() == m.n_layers;
     for (u32 il = 0; same && il < m.n_layers; ++il) same = rope[il] == Json((il + 1) % 4 != 0 ? 1 : 0);
