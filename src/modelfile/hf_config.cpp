@@ -294,7 +294,8 @@ ModelFile read_config(const std::string& name, const std::string& config_text, c
   fill_defaults(*match.alias, d, mf);
   fill_spellings(*match.alias, d);
   const Reader top(d.root, name);
-  const Reader r(d.cfg, d.has_text_config ? name + ": text_config" : name);
+  Reader r(d.cfg, d.has_text_config ? name + ": text_config" : name);
+  r.set_spellings(match.alias->spellings);
   read_identity(match, top, name, mf);
   mf.file_bytes = config_text.size();
   read_size(match, r, top, mf);
