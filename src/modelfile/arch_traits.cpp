@@ -167,8 +167,13 @@ constexpr HfAlias kInternlm2[] = {{.model_type = "internlm2", .family = "internl
 constexpr HfAlias kExaone[] = {{.model_type = "exaone", .family = "exaone", .tied_default = true, .spellings = kExaoneSpellings}};
 constexpr HfAlias kOlmoe[] = {{.model_type = "olmoe", .family = "olmo", .qk_norm = true, .moe = &kOlmoeMoe}};
 // PhiConfig (Phi-2): biases on every projection, a GELU MLP, LayerNorm.
+// Phi2Model also reads the phi-msft names (n_layer, n_embd, n_head, n_positions).
+constexpr HfSpelling kPhi2Spellings[] = {
+    {"num_hidden_layers", "n_layer"}, {"hidden_size", "n_embd"}, {"num_attention_heads", "n_head"},
+    {"max_position_embeddings", "n_positions"},
+};
 constexpr HfAlias kPhi2[] = {{.model_type = "phi", .family = "phi", .attention_bias = true, .output_bias_follows = true,
-                              .ffn_gated = false, .norm = NormKind::layernorm}};
+                              .ffn_gated = false, .norm = NormKind::layernorm, .spellings = kPhi2Spellings}};
 constexpr HfAlias kPhimoe[] = {{.model_type = "phimoe", .family = "phi", .output_bias_follows = true,
                                 .norm = NormKind::layernorm, .moe = &kMixtralMoe}};
 // Starcoder2Config: use_bias (default true) on q/k/v/o and the GELU MLP; its sliding_window is not used by llama.cpp.
