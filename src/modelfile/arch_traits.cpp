@@ -4,6 +4,7 @@
 // becomes which architecture) and transformers' configuration_*.py (config-class defaults, MoE keys).
 #include "arch_traits.h"
 
+#include <algorithm>
 #include <array>
 
 #include "hf_families.h"
@@ -79,7 +80,7 @@ constexpr HfAlias kGptOss[] = {{.model_type = "gpt_oss", .family = "gpt-oss", .a
                                 .attention_output_bias = true, .expert_bias = true, .mxfp4_experts = true,
                                 .moe = &kMixtralMoe}};
 constexpr HfAlias kGranite[] = {{.model_type = "granite", .family = "granite", .tied_default = true}};
-constexpr HfAlias kMamba[] = {{.model_type = "mamba", .family = "mamba", .tied_default = true}};
+constexpr HfAlias kMamba[] = {{.model_type = "mamba", .family = "mamba", .tied_default = true, .attention_free = true}};
 // The 2025-2026 families. Qwen3.5 / 3.6 checkpoints are multimodal: the text model is text_config,
 // whose model_type is the second spelling.
 constexpr HfAlias kQwen3Next[] = {{.model_type = "qwen3_next", .family = "qwen", .qk_norm = true, .moe = &kQwenMoe,
@@ -119,6 +120,93 @@ constexpr HfAlias kGemma4[] = {{.model_type = "gemma4", .also = "gemma4_text", .
                                 .qk_norm = true, .swa_when_set = 6, .family_reader = read_gemma4}};
 constexpr HfAlias kLfm2[] = {{.model_type = "lfm2", .family = "lfm2", .qk_norm = true, .family_reader = read_lfm2}};
 
+// Families added for the catalog's remaining architectures (issue 14). Sources as above; per family:
+// OlmoeConfig / GraniteMoeConfig / PhimoeConfig: experts as wide as intermediate_size.
+constexpr HfMoeKeys kOlmoeMoe = {
+    .n_experts = "num_experts", .dense_when_absent = false, .n_active = "num_experts_per_tok",
+    .n_active_also = nullptr, .expert_ffn = nullptr, .shared_expert_ffn = nullptr,
+    .n_shared_experts = nullptr, .dense_leading_layers = nullptr, .layer_step = nullptr};
+// BailingMoeV2Config (Ling / Ring 2.0): DeepSeek-style leading dense layers and shared experts
+// (their width: read_bailing_moe2).
+constexpr HfMoeKeys kBailingMoe = {
+    .n_experts = "num_experts", .dense_when_absent = false, .n_active = "num_experts_per_tok",
+    .n_active_also = nullptr, .expert_ffn = "moe_intermediate_size", .shared_expert_ffn = nullptr,
+    .n_shared_experts = "num_shared_experts", .dense_leading_layers = "first_k_dense_replace", .layer_step = nullptr};
+
+// ChatGLMConfig (GLM-4-9B-Chat, ChatGLM3): its own names for the common keys.
+constexpr HfSpelling kChatglmSpellings[] = {
+    {"num_hidden_layers", "num_layers"},           {"num_key_value_heads", "multi_query_group_num"},
+    {"head_dim", "kv_channels"},                   {"intermediate_size", "ffn_hidden_size"},
+    {"vocab_size", "padded_vocab_size"},           {"max_position_embeddings", "seq_length"},
+};
+// ExaoneConfig (EXAONE 3.0 / 3.5).
+constexpr HfSpelling kExaoneSpellings[] = {{"num_hidden_layers", "num_layers"}};
+// FalconConfig and the RefinedWeb configs before it (convert_hf_to_gguf.py FalconModel's "old name"s).
+constexpr HfSpelling kFalconSpellings[] = {
+    {"num_hidden_layers", "n_layer"}, {"num_attention_heads", "n_head"},
+    {"num_key_value_heads", "num_kv_heads"}, {"num_key_value_heads", "n_head_kv"},
+};
+
+constexpr HfAlias kCommandR[] = {{.model_type = "cohere", .family = "cohere", .tied_default = true,
+                                  .norm = NormKind::layernorm, .context_key = "model_max_length", .qk_norm_key = "use_qk_norm"}};
+constexpr HfAlias kCohere2[] = {{.model_type = "cohere2", .family = "cohere", .tied_default = true, .norm = NormKind::layernorm}};
+// FalconModel writes the checkpoint's lm_head.weight when it has one (falcon-7b and -40b do, though
+// FalconConfig ties by default): untied unless the config says otherwise. Context and FFN: read_falcon.
+constexpr HfAlias kFalcon[] = {{.model_type = "falcon", .also = "RefinedWeb", .family = "falcon", .bias_key = "bias",
+                                .ffn_gated = false, .norm = NormKind::layernorm, .spellings = kFalconSpellings,
+                                .family_reader = read_falcon},
+                               {.model_type = "RefinedWebModel", .family = "falcon", .bias_key = "bias", .ffn_gated = false,
+                                .norm = NormKind::layernorm, .spellings = kFalconSpellings, .family_reader = read_falcon}};
+constexpr HfAlias kGemma[] = {{.model_type = "gemma", .family = "gemma", .tied_default = true}};
+// Glm4Config: q/k/v biases unless attention_bias says otherwise (GLM-4-32B-0414 has none).
+constexpr HfAlias kGlm4[] = {{.model_type = "glm4", .family = "glm", .attention_bias = true}};
+constexpr HfAlias kChatglm[] = {{.model_type = "chatglm", .family = "glm", .bias_key = "add_qkv_bias",
+                                 .spellings = kChatglmSpellings, .family_reader = read_chatglm}};
+constexpr HfAlias kGraniteMoe[] = {{.model_type = "granitemoe", .family = "granite", .tied_default = true, .moe = &kMixtralMoe}};
+constexpr HfAlias kInternlm2[] = {{.model_type = "internlm2", .family = "internlm", .bias_key = "bias"}};
+constexpr HfAlias kExaone[] = {{.model_type = "exaone", .family = "exaone", .tied_default = true, .spellings = kExaoneSpellings}};
+constexpr HfAlias kOlmoe[] = {{.model_type = "olmoe", .family = "olmo", .qk_norm = true, .moe = &kOlmoeMoe}};
+// PhiConfig (Phi-2): biases on every projection, a GELU MLP, LayerNorm.
+// Phi2Model also reads the phi-msft names (n_layer, n_embd, n_head, n_positions).
+constexpr HfSpelling kPhi2Spellings[] = {
+    {"num_hidden_layers", "n_layer"}, {"hidden_size", "n_embd"}, {"num_attention_heads", "n_head"},
+    {"max_position_embeddings", "n_positions"},
+};
+constexpr HfAlias kPhi2[] = {{.model_type = "phi", .family = "phi", .attention_bias = true, .output_bias_follows = true,
+                              .ffn_gated = false, .norm = NormKind::layernorm, .spellings = kPhi2Spellings}};
+constexpr HfAlias kPhimoe[] = {{.model_type = "phimoe", .family = "phi", .output_bias_follows = true,
+                                .norm = NormKind::layernorm, .moe = &kMixtralMoe}};
+// Starcoder2Config: use_bias (default true) on q/k/v/o and the GELU MLP; its sliding_window is not used by llama.cpp.
+constexpr HfAlias kStarcoder2[] = {{.model_type = "starcoder2", .family = "starcoder", .tied_default = true,
+                                    .attention_bias = true, .output_bias_follows = true, .bias_key = "use_bias",
+                                    .ffn_gated = false, .norm = NormKind::layernorm}};
+// Qwen2-VL / Qwen2.5-VL / Qwen3-VL: the language model, from text_config where the config has one.
+constexpr HfAlias kQwen2vl[] = {{.model_type = "qwen2_vl", .also = "qwen2_vl_text", .family = "qwen", .attention_bias = true},
+                                {.model_type = "qwen2_5_vl", .also = "qwen2_5_vl_text", .family = "qwen", .attention_bias = true}};
+constexpr HfAlias kQwen3vl[] = {{.model_type = "qwen3_vl", .also = "qwen3_vl_text", .family = "qwen", .qk_norm = true}};
+constexpr HfAlias kQwen3vlMoe[] = {{.model_type = "qwen3_vl_moe", .also = "qwen3_vl_moe_text", .family = "qwen", .qk_norm = true,
+                                    .moe = &kQwenMoe}};
+// Mistral3ForConditionalGeneration with a ministral3 text model (Ministral 3); a mistral text model is llama.
+constexpr HfAlias kMistral3[] = {{.model_type = "ministral3", .family = "mistral"}};
+// ApertusConfig: xIELU MLP (up, down); ArceeConfig: ReLU² MLP (up, down).
+constexpr HfAlias kApertus[] = {{.model_type = "apertus", .family = "apertus", .qk_norm = true, .ffn_gated = false}};
+constexpr HfAlias kArcee[] = {{.model_type = "arcee", .family = "arcee", .ffn_gated = false}};
+// Ling / Ring 2.0 ship model_type bailing_moe with the V2 class (bailing_moe is also Ling 1.x's).
+constexpr HfAlias kBailingMoe2[] = {
+    {.model_type = "bailing_moe", .family = "ling", .architecture = "BailingMoeV2ForCausalLM", .bias_key = "use_qkv_bias",
+     .moe = &kBailingMoe, .qk_norm_key = "use_qk_norm", .family_reader = read_bailing_moe2},
+    {.model_type = "bailing_moe_v2", .family = "ling", .bias_key = "use_qkv_bias", .moe = &kBailingMoe,
+     .qk_norm_key = "use_qk_norm", .family_reader = read_bailing_moe2}};
+constexpr HfAlias kLfm2Moe[] = {{.model_type = "lfm2_moe", .family = "lfm2", .tied_default = true, .qk_norm = true,
+                                 .family_reader = read_lfm2_moe}};
+// Llama 4: the text model (text_config llama4_text); experts, dense layers and chunked attention: read_llama4.
+constexpr HfAlias kLlama4[] = {{.model_type = "llama4", .also = "llama4_text", .family = "llama", .qk_norm_key = "use_qk_norm",
+                                .family_reader = read_llama4}};
+constexpr HfAlias kJamba[] = {{.model_type = "jamba", .family = "jamba", .family_reader = read_jamba}};
+constexpr HfAlias kMamba2[] = {{.model_type = "mamba2", .family = "mamba", .attention_free = true, .family_reader = read_mamba2}};
+// DeciLM / Nemotron-NAS (Llama-3.3-Nemotron-Super, Llama-3.1-Nemotron-Ultra): block_configs, read_deci.
+constexpr HfAlias kDeci[] = {{.model_type = "nemotron-nas", .also = "deci", .family = "llama", .family_reader = read_deci}};
+
 // Rows with Hugging Face aliases come first, in the order the "not supported" message lists them.
 constexpr std::array kTable = {
     ArchTraits{.arch = "llama", .hf = kLlama},
@@ -154,13 +242,33 @@ constexpr std::array kTable = {
     ArchTraits{.arch = "lfm2", .recurrent = SsmKind::shortconv, .hf = kLfm2},
     ArchTraits{.arch = "gemma3n", .swa = {.pattern = 5}, .kv_shared_from_layer = 20, .hf = kGemma3n},
     ArchTraits{.arch = "gemma4", .hf = kGemma4, .layers = {.per_layer = true, .dense_beside_experts = true, .kv_shared_key = true}},
-    ArchTraits{.arch = "cohere2", .swa = {.pattern = 4}},
+    ArchTraits{.arch = "command-r", .hf = kCommandR},
+    ArchTraits{.arch = "cohere2", .swa = {.pattern = 4}, .hf = kCohere2},
+    ArchTraits{.arch = "falcon", .hf = kFalcon},
+    ArchTraits{.arch = "gemma", .hf = kGemma},
+    ArchTraits{.arch = "glm4", .hf = kGlm4},
+    ArchTraits{.arch = "chatglm", .hf = kChatglm},
+    ArchTraits{.arch = "granitemoe", .hf = kGraniteMoe},
+    ArchTraits{.arch = "internlm2", .hf = kInternlm2},
+    ArchTraits{.arch = "exaone", .hf = kExaone},
+    ArchTraits{.arch = "olmoe", .hf = kOlmoe},
+    ArchTraits{.arch = "phi2", .hf = kPhi2},
+    ArchTraits{.arch = "phimoe", .hf = kPhimoe},
+    ArchTraits{.arch = "starcoder2", .hf = kStarcoder2},
+    ArchTraits{.arch = "qwen2vl", .hf = kQwen2vl},
+    ArchTraits{.arch = "qwen3vl", .hf = kQwen3vl},
+    ArchTraits{.arch = "qwen3vlmoe", .hf = kQwen3vlMoe},
+    ArchTraits{.arch = "mistral3", .hf = kMistral3},
+    ArchTraits{.arch = "apertus", .hf = kApertus},
+    ArchTraits{.arch = "arcee", .hf = kArcee},
+    ArchTraits{.arch = "bailingmoe2", .hf = kBailingMoe2},
+    ArchTraits{.arch = "lfm2moe", .recurrent = SsmKind::shortconv, .hf = kLfm2Moe},
     // Llama 4's chunked attention keeps the sliding-window cache layout with a fixed 8192 chunk.
-    ArchTraits{.arch = "llama4", .swa = {.pattern = 4, .window = 8192}},
-    ArchTraits{.arch = "jamba", .recurrent = SsmKind::mamba},
-    ArchTraits{.arch = "mamba2", .recurrent = SsmKind::mamba2},
+    ArchTraits{.arch = "llama4", .swa = {.pattern = 4, .window = 8192}, .hf = kLlama4},
+    ArchTraits{.arch = "jamba", .recurrent = SsmKind::mamba, .hf = kJamba},
+    ArchTraits{.arch = "mamba2", .recurrent = SsmKind::mamba2, .hf = kMamba2},
+    ArchTraits{.arch = "deci", .hf = kDeci, .layers = {.per_layer = true}},
     ArchTraits{.arch = "nemotron_h_moe", .recurrent = SsmKind::mamba2, .layers = {.per_layer = true, .ungated_ffn = true}},
-    ArchTraits{.arch = "deci", .layers = {.per_layer = true}},
     ArchTraits{.arch = "falcon-h1", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "plamo2", .recurrent = SsmKind::mamba2},
     ArchTraits{.arch = "rwkv6", .recurrent = SsmKind::rwkv6},
@@ -176,10 +284,13 @@ const ArchTraits* arch_traits(std::string_view arch) {
   return nullptr;
 }
 
-std::optional<HfMatch> hf_alias(std::string_view model_type) {
+std::optional<HfMatch> hf_alias(std::string_view model_type, std::span<const std::string> architectures) {
   for (const ArchTraits& t : kTable) {
     for (const HfAlias& a : t.hf) {
-      if (a.model_type == model_type || (!a.also.empty() && a.also == model_type)) return HfMatch{&t, &a};
+      if (a.model_type != model_type && (a.also.empty() || a.also != model_type)) continue;
+      if (a.architecture.empty() || std::find(architectures.begin(), architectures.end(), a.architecture) != architectures.end()) {
+        return HfMatch{&t, &a};
+      }
     }
   }
   return std::nullopt;
@@ -193,6 +304,7 @@ std::string hf_model_types() {
         if (name.empty()) continue;
         if (!known.empty()) known += ", ";
         known += name;
+        if (!a.architecture.empty()) known += " (" + std::string(a.architecture) + ")";
       }
     }
   }

@@ -50,6 +50,13 @@ struct MambaConfigDefaults {
 };
 inline constexpr MambaConfigDefaults kMambaConfigDefaults{};
 
+/// A key a config class spells its own way (ChatGLMConfig num_layers for num_hidden_layers): read
+/// when `key` is absent. Several rows may name one key; the first present spelling wins.
+struct HfSpelling {
+  const char* key;
+  const char* spelled;
+};
+
 /// What a family's config.json says beyond the common keys (hybrid layer layouts, gated attention,
 /// the indexer, per-layer shapes): src/modelfile/hf_families.cpp. Runs after the common keys are read.
 using HfFamilyReader = void (*)(const Reader& r, ModelFile& mf);
@@ -60,10 +67,20 @@ struct HfAlias {
   std::string_view model_type{};
   std::string_view also{};              ///< a second spelling read the same way (gemma3_text)
   std::string_view family{};          ///< the catalog's family (mistral, qwen, ...)
+  /// Matches only a config whose `architectures` names this class (bailing_moe is BailingMoeForCausalLM
+  /// or BailingMoeV2ForCausalLM); empty: any.
+  std::string_view architecture{};
   bool tied_default = false;          ///< the config class's tie_word_embeddings default
   bool attention_bias = false;        ///< q/k/v biases the config does not mention (Qwen2)
   bool qk_norm = false;
   bool attention_output_bias = false;  ///< gpt-oss: attn_output has a bias
+  /// attn_output has a bias exactly when q/k/v have (Phi-2, PhiMoE, StarCoder2: one switch for all).
+  bool output_bias_follows = false;
+  const char* bias_key = nullptr;      ///< the key switching q/k/v biases; nullptr: attention_bias
+  bool ffn_gated = true;               ///< false: up and down only (GELU, ReLU² and xIELU MLPs)
+  engine::NormKind norm = engine::NormKind::rmsnorm;
+  /// No attention keys at all: the family reader (or MambaConfig's reader) gives the whole block.
+  bool attention_free = false;
   bool expert_bias = false;            ///< gpt-oss: the routed experts have biases
   bool mla = false;                    ///< DeepseekV2Config's multi-head latent attention keys
   /// gpt-oss: a quantization_config with quant_method "mxfp4" ships the experts in MXFP4, which
@@ -72,6 +89,10 @@ struct HfAlias {
   const HfMoeKeys* moe = nullptr;
   std::span<const HfDefault> defaults{};  ///< keys checkpoints leave out (Gemma 3)
   std::string_view defaults_class{};      ///< whose defaults those are, for the report
+  std::span<const HfSpelling> spellings{};  ///< the config class's own names for common keys
+  /// A key read before max_position_embeddings (Cohere: model_max_length, which convert_hf_to_gguf.py
+  /// prefers because max_position_embeddings says 8192 for a 128K model).
+  const char* context_key = nullptr;
   const char* qk_norm_key = nullptr;      ///< a boolean key that switches qk_norm (GLM-4.5 use_qk_norm)
   /// The key giving the MTP blocks convert_hf_to_gguf.py keeps (Model::nextn_layers); nullptr: it drops them.
   const char* nextn_key = nullptr;
@@ -116,8 +137,9 @@ struct HfMatch {
   const ArchTraits* arch = nullptr;
   const HfAlias* alias = nullptr;
 };
-/// The architecture a config.json model_type converts to; nullopt when unsupported.
-[[nodiscard]] std::optional<HfMatch> hf_alias(std::string_view model_type);
+/// The architecture a config.json model_type (and its `architectures` classes, for an alias that
+/// names one) converts to; nullopt when unsupported.
+[[nodiscard]] std::optional<HfMatch> hf_alias(std::string_view model_type, std::span<const std::string> architectures = {});
 
 /// Every supported model_type, in table order: "llama, mistral, mixtral, ...".
 [[nodiscard]] std::string hf_model_types();

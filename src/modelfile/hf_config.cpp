@@ -35,7 +35,13 @@ struct HfDoc {
 HfMatch match_model_type(const HfDoc& d, const std::string& name) {
   std::string model_type = Reader(d.root, name).string("model_type").value_or("");
   if (d.has_text_config) model_type = Reader(d.cfg, name + ": text_config").string("model_type").value_or(model_type);
-  const auto match = hf_alias(model_type);
+  std::vector<std::string> architectures;
+  if (const auto a = d.root.find("architectures"); a != d.root.end() && a->is_array()) {
+    for (const Json& v : *a) {
+      if (v.is_string()) architectures.push_back(v.get<std::string>());
+    }
+  }
+  const auto match = hf_alias(model_type, architectures);
   if (!match) {
     throw ModelFileError(name + ": model_type: \"" + model_type.substr(0, 64) + "\" is not supported (" + hf_model_types() + ")");
   }
@@ -53,6 +59,14 @@ void fill_defaults(const HfAlias& a, HfDoc& d, ModelFile& mf) {
   }
 }
 
+// Keys the config class spells its own way (ChatGLM's num_layers): read under the common name.
+void fill_spellings(const HfAlias& a, HfDoc& d) {
+  for (const HfSpelling& sp : a.spellings) {
+    if (d.cfg.contains(sp.key) && !d.cfg.at(sp.key).is_null()) continue;
+    if (d.cfg.contains(sp.spelled) && !d.cfg.at(sp.spelled).is_null()) d.cfg[sp.key] = d.cfg.at(sp.spelled);
+  }
+}
+
 void read_identity(const HfMatch& match, const Reader& top, const std::string& name, ModelFile& mf) {
   mf.path = name;
   mf.format = "config.json";
@@ -65,6 +79,8 @@ void read_identity(const HfMatch& match, const Reader& top, const std::string& n
   m.meta.name = top.string("_name_or_path").value_or(m.meta.id);
   m.meta.source = name;
   m.meta.origin_file = name;
+  m.ffn_gated = match.alias->ffn_gated;
+  m.norm = match.alias->norm;
 }
 
 // Layers, width, vocabulary, tied embeddings. MambaConfig also spells them n_layer and d_model.
@@ -121,14 +137,17 @@ void read_attention(const HfAlias& a, const Reader& r, ModelFile& mf) {
     r.fail("head_dim", "missing, and hidden_size is not a multiple of num_attention_heads");
   }
   m.ffn_size = r.has("intermediate_size") ? narrow(uniform_value(r, "intermediate_size", 0, kMaxWidth)) : 0;
-  if (const auto ctx = r.uint("max_position_embeddings", 1, kMaxContext)) {
+  const auto preferred = a.context_key != nullptr ? r.uint(a.context_key, 1, kMaxContext) : std::nullopt;
+  if (preferred) {
+    m.context_length = narrow(*preferred);
+  } else if (const auto ctx = r.uint("max_position_embeddings", 1, kMaxContext)) {
     m.context_length = narrow(*ctx);
   } else {
     m.context_length = kFallbackContextTokens;
     mf.inferred.push_back("max_position_embeddings missing: " + std::to_string(kFallbackContextTokens) + " tokens assumed");
   }
-  m.attention_bias = r.boolean("attention_bias").value_or(a.attention_bias);
-  m.attention_output_bias = a.attention_output_bias;
+  m.attention_bias = r.boolean(a.bias_key != nullptr ? a.bias_key : "attention_bias").value_or(a.attention_bias);
+  m.attention_output_bias = a.output_bias_follows ? m.attention_bias : a.attention_output_bias;
   m.qk_norm = a.qk_norm_key != nullptr ? r.boolean(a.qk_norm_key).value_or(a.qk_norm) : a.qk_norm;
 }
 
@@ -192,6 +211,18 @@ void read_swa(const HfMatch& match, const Reader& r, ModelFile& mf) {
       mf.inferred.push_back("sliding_window = " + std::to_string(*window) + " is not used by llama.cpp for " + model_type +
                             "; every layer keeps the full context");
     }
+    return;
+  }
+  const Json& j = r.json();
+  if (match.arch->swa.window > 0) {
+    // Llama 4: llama.cpp's fixed chunk, unless every layer is full attention (convert_hf_to_gguf.py
+    // then writes a window of 0).
+    if (j.contains("layer_types") && j.at("layer_types").is_array() &&
+        std::all_of(j.at("layer_types").begin(), j.at("layer_types").end(), [](const Json& t) { return t == "full_attention"; })) {
+      return;
+    }
+    m.sliding_window = match.arch->swa.window;
+    m.sliding_window_pattern = match.arch->swa.pattern;
     return;
   }
   if (!window) r.fail("sliding_window", "missing (" + model_type + " uses sliding-window attention)");
@@ -261,15 +292,17 @@ ModelFile read_config(const std::string& name, const std::string& config_text, c
   const HfMatch match = match_model_type(d, name);
   ModelFile mf;
   fill_defaults(*match.alias, d, mf);
+  fill_spellings(*match.alias, d);
   const Reader top(d.root, name);
-  const Reader r(d.cfg, d.has_text_config ? name + ": text_config" : name);
+  Reader r(d.cfg, d.has_text_config ? name + ": text_config" : name);
+  r.set_spellings(match.alias->spellings);
   read_identity(match, top, name, mf);
   mf.file_bytes = config_text.size();
   read_size(match, r, top, mf);
-  if (match.arch->recurrent == SsmKind::mamba) {
-    read_mamba(r, mf);
-  } else {
+  if (!match.alias->attention_free) {
     read_attention(*match.alias, r, mf);
+  } else if (match.arch->recurrent == SsmKind::mamba) {
+    read_mamba(r, mf);
   }
   read_swa(match, r, mf);
   if (match.alias->mla) read_mla(r, mf.model);

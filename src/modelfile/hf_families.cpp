@@ -19,6 +19,8 @@ using u64 = std::uint64_t;
 
 u32 narrow(u64 v) { return static_cast<u32>(v); }
 
+}  // namespace
+
 // A per-layer string list such as layer_types: n_layers strings, each one of `known`.
 std::vector<std::string> layer_strings(const Reader& r, const char* key, u32 n_layers,
                                        std::initializer_list<std::string_view> known) {
@@ -56,8 +58,6 @@ std::vector<u32> index_list(const Reader& r, const char* key, u32 n_layers) {
   }
   return out;
 }
-
-}  // namespace
 
 u64 uniform_value(const Reader& r, const char* key, u64 lo, u64 hi) {
   if (!r.has(key)) r.fail(key, "missing (required to size the model)");
@@ -199,7 +199,7 @@ void read_nemotron_h(const Reader& r, ModelFile& mf) {
   m.moe = e;
 }
 
-void read_lfm2(const Reader& r, ModelFile& mf) {
+void read_shortconv_layers(const Reader& r, ModelFile& mf) {
   Model& m = mf.model;
   SsmDims s;
   s.kind = SsmKind::shortconv;
@@ -213,6 +213,11 @@ void read_lfm2(const Reader& r, ModelFile& mf) {
   } else {
     r.fail("layer_types", "missing (required to tell convolution layers from attention layers)");
   }
+}
+
+void read_lfm2(const Reader& r, ModelFile& mf) {
+  Model& m = mf.model;
+  read_shortconv_layers(r, mf);
   // LFM2Model._add_feed_forward_length: 2/3 of block_ff_dim, times the multiplier, rounded up.
   u64 ff = r.uint("block_ff_dim", 1, kMaxWidth).value_or(m.ffn_size);
   if (ff == 0) r.fail("block_ff_dim", "missing (required to size the model)");

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "arch_traits.h"
 #include "llmsize/modelfile/model_file.h"
 
 namespace llmsize::modelfile {
@@ -18,8 +20,17 @@ class Reader {
  public:
   Reader(const Json& j, std::string name) : j_(j), name_(std::move(name)) {}
 
+  /// The config class's own names for common keys (ChatGLM's num_layers), named beside the common
+  /// name in errors: "num_hidden_layers (or num_layers)".
+  void set_spellings(std::span<const HfSpelling> spellings) { spellings_ = spellings; }
+
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-    throw ModelFileError(name_ + ": " + key + ": " + problem);
+    std::string named = key;
+    for (const HfSpelling& s : spellings_) {
+      if (key == s.key) named += std::string(named.size() == key.size() ? " (or " : ", ") + s.spelled;
+    }
+    if (named.size() > key.size()) named += ")";
+    throw ModelFileError(name_ + ": " + named + ": " + problem);
   }
 
   [[nodiscard]] bool has(const char* key) const { return j_.contains(key) && !j_.at(key).is_null(); }
@@ -61,6 +72,7 @@ class Reader {
  private:
   const Json& j_;
   std::string name_;
+  std::span<const HfSpelling> spellings_{};
 };
 
 /// Parses `text` as JSON; errors name `name` and the byte offset.

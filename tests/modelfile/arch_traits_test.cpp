@@ -35,11 +35,27 @@ TEST_CASE("arch traits: rows by llama.cpp name, config.json model_types by alias
   CHECK(hf_alias("olmo3")->arch->arch == "olmo2");          // convert_hf_to_gguf.py: Olmo3ForCausalLM is OLMO2
   CHECK(hf_alias("qwen3_5_moe_text")->arch->arch == "qwen35moe");
   CHECK_FALSE(hf_alias("deepseek_v4"));
+  // Ling 2.0 keeps Ling 1's model_type: the class in `architectures` tells them apart.
+  const std::string v2[] = {"BailingMoeV2ForCausalLM"};
+  const std::string v1[] = {"BailingMoeForCausalLM"};
+  REQUIRE(hf_alias("bailing_moe", v2));
+  CHECK(hf_alias("bailing_moe", v2)->arch->arch == "bailingmoe2");
+  CHECK_FALSE(hf_alias("bailing_moe", v1));
+  CHECK_FALSE(hf_alias("bailing_moe"));
+  CHECK(hf_alias("bailing_moe_v2")->arch->arch == "bailingmoe2");
+  CHECK(hf_alias("ministral3")->arch->arch == "mistral3");  // Mistral 3's mistral text model stays llama
+  CHECK(hf_alias("nemotron-nas")->arch->arch == "deci");
+  CHECK(hf_alias("cohere")->arch->arch == "command-r");
+  CHECK(hf_alias("phi")->arch->arch == "phi2");
   CHECK(hf_model_types() ==
         "llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma2, gemma3, gemma3_text, phi3, deepseek_v2, "
         "deepseek_v3, kimi_k2, glm4_moe_lite, gpt_oss, granite, mamba, qwen3_next, qwen3_5, qwen3_5_text, qwen3_5_moe, qwen3_5_moe_text, "
         "glm4_moe, deepseek_v32, dots1, minimax_m2, ernie4_5, ernie4_5_moe, hunyuan_v1_moe, hunyuan_v1_dense, exaone4, "
-        "olmo2, olmo3, seed_oss, smollm3, granitemoehybrid, nemotron_h, lfm2, gemma3n, gemma3n_text, gemma4, gemma4_text");
+        "olmo2, olmo3, seed_oss, smollm3, granitemoehybrid, nemotron_h, lfm2, gemma3n, gemma3n_text, gemma4, gemma4_text, "
+        "cohere, cohere2, falcon, RefinedWeb, RefinedWebModel, gemma, glm4, chatglm, granitemoe, internlm2, exaone, olmoe, "
+        "phi, phimoe, starcoder2, qwen2_vl, qwen2_vl_text, qwen2_5_vl, qwen2_5_vl_text, qwen3_vl, qwen3_vl_text, "
+        "qwen3_vl_moe, qwen3_vl_moe_text, ministral3, apertus, arcee, bailing_moe (BailingMoeV2ForCausalLM), bailing_moe_v2, "
+        "lfm2_moe, llama4, llama4_text, jamba, mamba2, nemotron-nas, deci");
 }
 
 TEST_CASE("swa_period: the first full layer ends the period, which must repeat", "[archtraits]") {

@@ -163,6 +163,36 @@ TEST_CASE("config.json of the 2025-2026 families gives the catalog entry's archi
       {"gemma-4-e4b", "gemma-4-e4b"},
       {"gemma-4-31b", "gemma-4-31b"},                 // attention_k_eq_v, num_global_key_value_heads
       {"gemma-4-26b-a4b", "gemma-4-26b-a4b"},         // enable_moe_block: experts beside the MLP
+      // The catalog's remaining architectures.
+      {"apertus-8b", "apertus-8b"},                   // apertus: xIELU MLP (ungated), q/k norms
+      {"afm-4.5b", "afm-4.5b"},                       // arcee: ReLU² MLP (ungated)
+      {"ling-mini-2.0", "ling-mini-2.0"},             // bailing_moe + BailingMoeV2ForCausalLM: bailingmoe2
+      {"glm-4-9b-chat", "glm-4-9b-chat"},             // chatglm: num_layers, multi_query_group_num, kv_channels, ...
+      {"command-r7b", "command-r7b"},                 // cohere2: LayerNorm, window 4096 on 3 of 4 layers
+      {"command-r", "command-r"},                     // cohere: model_max_length before max_position_embeddings
+      {"command-r-plus", "command-r-plus"},           // cohere: use_qk_norm
+      {"llama-3.3-nemotron-super-49b", "llama-3.3-nemotron-super-49b"},  // nemotron-nas: block_configs (Hub copy)
+      {"llama-3.1-nemotron-ultra-253b", "llama-3.1-nemotron-ultra-253b"},  // with dummy blocks (no attention, no FFN)
+      {"exaone-3.5-7.8b", "exaone-3.5-7.8b"},         // exaone: num_layers
+      {"falcon-7b", "falcon-7b"},                     // falcon: multi-query, FFN 4 × hidden, 2048 context
+      {"falcon-40b", "falcon-40b"},                   // falcon: num_kv_heads 8
+      {"gemma-2b", "gemma-2b"},                       // gemma: tied by default
+      {"glm-4-9b-0414", "glm-4-9b-0414"},             // glm4: q/k/v biases
+      {"glm-4-32b-0414", "glm-4-32b-0414"},           // glm4: attention_bias false
+      {"granite-3.1-1b-a400m", "granite-3.1-1b-a400m"},  // granitemoe
+      {"internlm2.5-7b", "internlm2.5-7b"},           // internlm2: bias
+      {"jamba-mini-1.7", "jamba-mini-1.7"},           // jamba: attn / expert layer period and offset
+      {"lfm2-8b-a1b", "lfm2-8b-a1b"},                 // lfm2_moe
+      {"llama-4-scout", "llama-4-scout"},             // llama4 (llama4_text): every layer MoE, chunked attention
+      {"llama-4-maverick", "llama-4-maverick"},       // interleave_moe_layer_step 2
+      {"ministral-3-3b", "ministral-3-3b"},           // mistral3 (text_config ministral3)
+      {"olmoe-1b-7b", "olmoe-1b-7b"},                 // olmoe
+      {"phi-2", "phi-2"},                             // phi: biases everywhere, GELU, LayerNorm
+      {"phi-3.5-moe", "phi-3.5-moe"},                 // phimoe
+      {"qwen2.5-vl-3b", "qwen2.5-vl-3b"},             // qwen2_5_vl: the text keys at the top level
+      {"qwen3-vl-8b", "qwen3-vl-8b"},                 // qwen3_vl (qwen3_vl_text)
+      {"qwen3-vl-30b-a3b", "qwen3-vl-30b-a3b"},       // qwen3_vl_moe (qwen3_vl_moe_text)
+      {"starcoder2-15b", "starcoder2-15b"},           // starcoder2: use_bias, window not used
   };
   const Quant* q4km = catalog::find(cat().quants, "q4-k-m");
   REQUIRE(q4km != nullptr);
@@ -194,6 +224,15 @@ TEST_CASE("config.json counts of the gated-attention and hybrid families are the
       {"qwen3-next-80b-a3b", "qwen3-next-80b-a3b"}, {"qwen3.5-27b", "qwen3.5-27b"},
       {"qwen3.5-35b-a3b", "qwen3.5-35b-a3b"},       {"nemotron-nano-9b-v2", "nemotron-nano-9b-v2"},
       {"lfm2-1.2b", "lfm2-1.2b"},                   {"exaone-4.0-1.2b", "exaone-4.0-1.2b"},
+      {"afm-4.5b", "afm-4.5b"},                     {"glm-4-9b-chat", "glm-4-9b-chat"},
+      {"exaone-3.5-7.8b", "exaone-3.5-7.8b"},       {"gemma-2b", "gemma-2b"},
+      {"granite-3.1-1b-a400m", "granite-3.1-1b-a400m"}, {"internlm2.5-7b", "internlm2.5-7b"},
+      {"lfm2-8b-a1b", "lfm2-8b-a1b"},               {"ministral-3-3b", "ministral-3-3b"},
+      {"qwen2.5-vl-3b", "qwen2.5-vl-3b"},           {"qwen3-vl-8b", "qwen3-vl-8b"},
+      {"qwen3-vl-30b-a3b", "qwen3-vl-30b-a3b"},
+      // Nemotron Super / Ultra from the Hub config's block_configs: the Hub's safetensors totals.
+      {"llama-3.3-nemotron-super-49b", "llama-3.3-nemotron-super-49b"},
+      {"llama-3.1-nemotron-ultra-253b", "llama-3.1-nemotron-ultra-253b"},
   };
   for (const auto& [dir, id] : exact) {
     INFO(dir);
@@ -209,6 +248,27 @@ TEST_CASE("config.json counts of the gated-attention and hybrid families are the
   // the engine does not list (as for the catalog entry).
   const ModelFile d = modelfile::load_config(fixture("deepseek-v3.2"));
   CHECK(count_params(d.model).total == 671'026'419'200ULL + 61ULL * 13'959'424 - 58ULL * 256);
+  // Nemotron Super 49B: 49,867,145,216, the Hub's safetensors total for v1 and v1.5 (catalog source).
+  CHECK(count_params(modelfile::load_config(fixture("llama-3.3-nemotron-super-49b")).model).total == 49'867'145'216ULL);
+}
+
+TEST_CASE("config.json: Mamba-Codestral reads as the catalog entry, context as llama.cpp writes it", "[hfconfig][families]") {
+  // Mamba2Config has no maximum context. The catalog records the 256K Mistral tested; the reader
+  // takes the 2^20 convert_hf_to_gguf.py writes (Mamba2Model), said so. The family is the config
+  // class's (mamba), where the catalog names the vendor (mistral). Nothing else differs.
+  const ModelFile f = modelfile::load_config(fixture("mamba-codestral-7b"));
+  const Model* ref = catalog::find(cat().models, "mamba-codestral-7b");
+  REQUIRE(ref != nullptr);
+  CHECK(f.model.context_length == 1'048'576U);
+  CHECK(ref->context_length == 262'144U);
+  Model same_context = f.model;
+  same_context.context_length = ref->context_length;
+  CHECK(f.model.family == "mamba");
+  same_context.family = ref->family;
+  check_same_architecture(same_context, *ref);
+  CHECK(count_params(f.model).total == 7'285'403'648ULL);  // the catalog's exact count
+  CHECK(std::find(f.inferred.begin(), f.inferred.end(),
+                  "Mamba-2 has no maximum context; 1048576 tokens, the value convert_hf_to_gguf.py writes, is used as the cap") != f.inferred.end());
 }
 
 TEST_CASE("config.json: what the new families derive, spelled out", "[hfconfig][families]") {
