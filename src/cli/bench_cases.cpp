@@ -27,7 +27,10 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return to_string(SpeedCase::depth);
-  if (catalog::find(cat.cpus, b.hardware) != nullptr) return to_string(SpeedCase::cpu_only);
+  // No layer on a GPU: a CPU, a CPU-backend run on a GPU or unified machine (predicted with -ngl 0), or -ngl 0.
+  if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu || (b.ngl && *b.ngl == 0)) {
+    return to_string(SpeedCase::cpu_only);
+  }
   if (b.n_cpu_moe.value_or(0) > 0) return to_string(SpeedCase::experts_in_ram);
   if (b.ngl && *b.ngl < m.n_layers + 1) return to_string(SpeedCase::partial_offload);
   if (b.n_devices > 1) {

@@ -30,8 +30,10 @@ const char* to_string(SpeedCase c) { return name_of(kSpeedCaseNames, c); }
 
 SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tokens) {
   if (depth_tokens > 0) return SpeedCase::depth;
-  if (p.devices.empty()) return SpeedCase::cpu_only;
-  if (p.host.expert_bytes > 0) return SpeedCase::experts_in_ram;
+  const bool gpu_runs_layers = std::any_of(p.devices.begin(), p.devices.end(),
+                                          [](const DevicePlacement& d) { return d.layers > 0 || d.holds_output; });
+  if (!gpu_runs_layers) return SpeedCase::cpu_only;  // no GPU, or -ngl 0
+  if (p.n_cpu_moe > 0) return SpeedCase::experts_in_ram;
   if (p.host.layers > 0 || p.host.holds_output) return SpeedCase::partial_offload;
   if (p.devices.size() > 1) {
     switch (p.split) {

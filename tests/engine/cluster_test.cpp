@@ -250,8 +250,12 @@ TEST_CASE("the printed band is the hull of the backend's band and the case's own
   Fixture f;
   const SpeedResult before = estimate_speed(f.request(), {});
   CHECK(before.decode_low == Approx(0.8 * before.decode_tokens_per_s));
-  f.calibration.case_bands = {{.speed_case = SpeedCase::split_layer, .decode_ratio_low = 0.5, .decode_ratio_high = 1.1,
-                               .decode_rows = 12}};
+  CaseBand split;
+  split.speed_case = SpeedCase::split_layer;
+  split.decode_ratio_low = 0.5;
+  split.decode_ratio_high = 1.1;
+  split.decode_rows = 12;
+  f.calibration.case_bands = {split};
   CHECK(speed_case(f.model, f.placement, 0) == SpeedCase::split_layer);
   const SpeedResult r = estimate_speed(f.request(), {});
   CHECK(r.decode_tokens_per_s == Approx(before.decode_tokens_per_s));

@@ -16,7 +16,10 @@ Model dense() {
 
 Model moe() {
   Model m = dense();
-  m.moe = MoeDims{.n_experts = 128, .n_active_experts = 8};
+  MoeDims e;
+  e.n_experts = 128;
+  e.n_active_experts = 8;
+  m.moe = e;
   return m;
 }
 
@@ -49,7 +52,15 @@ TEST_CASE("a placement's case: the first of depth, CPU only, experts in RAM, off
   cpu.host.holds_output = true;
   CHECK(speed_case(dense(), cpu, 0) == SpeedCase::cpu_only);
 
+  Placement zero;  // -ngl 0 on a machine with a GPU: every layer and the output in RAM
+  zero.devices = {gpu()};
+  zero.devices[0].layers = 0;
+  zero.devices[0].holds_output = false;
+  zero.host = cpu.host;
+  CHECK(speed_case(dense(), zero, 0) == SpeedCase::cpu_only);
+
   Placement experts = one;  // --n-cpu-moe 8: experts of 8 layers in RAM, the layers on the GPU
+  experts.n_cpu_moe = 8;
   experts.host.expert_bytes = 1000;
   CHECK(speed_case(moe(), experts, 0) == SpeedCase::experts_in_ram);
 
@@ -57,6 +68,12 @@ TEST_CASE("a placement's case: the first of depth, CPU only, experts in RAM, off
   partial.devices[0].holds_output = false;
   partial.host.holds_output = true;
   CHECK(speed_case(dense(), partial, 0) == SpeedCase::partial_offload);
+  // Whole MoE layers in RAM hold their experts there too: still a layer offload, not --n-cpu-moe.
+  Placement moe_layers = one;  // -ngl 24
+  moe_layers.devices[0].layers = 24;
+  moe_layers.host.layers = 8;
+  moe_layers.host.expert_bytes = 1000;
+  CHECK(speed_case(moe(), moe_layers, 0) == SpeedCase::partial_offload);
 
   Placement two;
   two.devices = {gpu(), gpu()};

@@ -114,7 +114,7 @@ TEST_CASE("with a catalog overlay the CLI fits on the merged rows instead of the
   cli::Context plain(err);
   plain.load_catalog(cli::CatalogUse::loaded);
   CHECK_FALSE(plain.catalog.benchmarks_loaded);
-  CHECK(cli::calibration(plain) == machine::baked_calibration());
+  CHECK(cli::calibration(plain).backends == machine::baked_calibration().backends);
 
   cli::Context overlaid(err);
   overlaid.catalog_files = {path};

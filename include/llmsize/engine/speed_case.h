@@ -13,9 +13,9 @@
 namespace llmsize::engine {
 
 /// Which configuration a prediction is for. The first that applies, in this order: a filled context
-/// (llama-bench -d), no GPU at all, routed experts in system RAM, layers (or the output layer) in
-/// system RAM, several GPUs (by split mode), a unified-memory machine, one GPU; dense or MoE where
-/// the model matters.
+/// (llama-bench -d), no layer on a GPU (none, or -ngl 0), routed experts of GPU layers in system RAM
+/// (--n-cpu-moe), layers (or the output layer) in system RAM, several GPUs (by split mode), a
+/// unified-memory machine, one GPU; dense or MoE where the model matters.
 enum class SpeedCase {
   one_gpu_dense,
   one_gpu_moe,
