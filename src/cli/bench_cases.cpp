@@ -26,13 +26,24 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 }
 
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
-  if (b.depth > 0) return "depth (context already filled)";
-  if (catalog::find(cat.cpus, b.hardware) != nullptr) return "CPU only";
-  if (b.n_cpu_moe.value_or(0) > 0) return "MoE experts in RAM";
-  if (b.ngl && *b.ngl < m.n_layers + 1) return "partial layer offload";
-  if (b.n_devices > 1) return fmt::format("multi-GPU, split {}", name_of(kSplitModeNames, b.split.value_or(SplitMode::layer)));
-  if (catalog::find(cat.systems, b.hardware) != nullptr) return is_moe(m) ? "unified memory, MoE" : "unified memory, dense";
-  return is_moe(m) ? "one GPU, MoE" : "one GPU, dense";
+  if (b.depth > 0) return to_string(SpeedCase::depth);
+  // No layer on a GPU: a CPU, a CPU-backend run on a GPU or unified machine (predicted with -ngl 0), or -ngl 0.
+  if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu || (b.ngl && *b.ngl == 0)) {
+    return to_string(SpeedCase::cpu_only);
+  }
+  if (b.n_cpu_moe.value_or(0) > 0) return to_string(SpeedCase::experts_in_ram);
+  if (b.ngl && *b.ngl < m.n_layers + 1) return to_string(SpeedCase::partial_offload);
+  if (b.n_devices > 1) {
+    switch (b.split.value_or(SplitMode::layer)) {
+      case SplitMode::layer: return to_string(SpeedCase::split_layer);
+      case SplitMode::row: return to_string(SpeedCase::split_row);
+      case SplitMode::tensor: return to_string(SpeedCase::split_tensor);
+    }
+  }
+  if (catalog::find(cat.systems, b.hardware) != nullptr) {
+    return to_string(is_moe(m) ? SpeedCase::unified_moe : SpeedCase::unified_dense);
+  }
+  return to_string(is_moe(m) ? SpeedCase::one_gpu_moe : SpeedCase::one_gpu_dense);
 }
 
 // The command line a row's configuration corresponds to, as option structs.
@@ -100,6 +111,7 @@ CasePrediction predict_row(Context& ctx, const Benchmark& b) {
     out.low = decode ? e.speed.decode_low : e.speed.prefill_low;
     out.high = decode ? e.speed.decode_high : e.speed.prefill_high;
     out.predicted = out.tokens_per_s > 0;
+    out.speed_case = speed_case(*m, e.placement, b.depth);
     if (!out.predicted) out.why_not = "does not fit as given";
   } catch (const Error& err) {
     out.why_not = err.what();
@@ -109,11 +121,22 @@ CasePrediction predict_row(Context& ctx, const Benchmark& b) {
 
 }  // namespace
 
-std::vector<CasePrediction> predict_benchmarks(Context& ctx) {
+std::vector<CasePrediction> predict_benchmarks(Context& ctx, RowSet set) {
   std::vector<CasePrediction> out;
   out.reserve(ctx.catalog.benchmarks.size());
-  for (const Benchmark& b : ctx.catalog.benchmarks) out.push_back(predict_row(ctx, b));
+  for (const Benchmark& b : ctx.catalog.benchmarks) {
+    if (set == RowSet::all || b.set == "fit") out.push_back(predict_row(ctx, b));
+  }
   return out;
+}
+
+std::vector<CaseBand> fit_case_bands(const std::vector<CasePrediction>& rows) {
+  std::vector<CaseRatio> ratios;
+  for (const CasePrediction& r : rows) {
+    if (!r.predicted || !r.speed_case || r.bench->set != "fit" || r.bench->engine != Engine::llama_cpp) continue;
+    ratios.push_back({*r.speed_case, r.bench->phase == BenchPhase::decode, r.bench->tokens_per_s / r.tokens_per_s});
+  }
+  return engine::fit_case_bands(ratios);
 }
 
 std::vector<CaseScore> score_cases(const std::vector<CasePrediction>& rows, bool holdout_only) {

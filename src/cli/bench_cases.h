@@ -2,6 +2,7 @@
 // Every catalog benchmark row predicted as `check` would predict it, with the configuration the row
 // states given on the command line's terms (-ngl, --n-cpu-moe, -ts, -sm, -t, -d): the per-case accuracy
 // table of docs/calibration.md (`llmsize catalog calibration --cases`, bench/cases.py).
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,9 @@ namespace llmsize::cli {
 
 struct CasePrediction {
   const engine::Benchmark* bench = nullptr;
-  std::string case_name;   ///< "GPU resident, dense", "MoE experts in RAM", "multi-GPU row", ...
+  std::string case_name;   ///< "one GPU, dense", "MoE experts in RAM", ...; "ik_llama.cpp: " before another engine's
+  /// The case the engine gives the prediction's placement (speed_case), whose band the prediction prints.
+  std::optional<engine::SpeedCase> speed_case;
   bool predicted = false;  ///< false: the configuration cannot be given yet (`why_not` says why)
   std::string why_not;
   double tokens_per_s = 0;  ///< predicted, for the row's test
@@ -19,8 +22,15 @@ struct CasePrediction {
   double high = 0;
 };
 
-/// Predicts every benchmark row with the calibration fitted on the "fit" rows.
-[[nodiscard]] std::vector<CasePrediction> predict_benchmarks(Context& ctx);
+/// Which benchmark rows to predict: all, or those of the "fit" set (what the case bands are fitted on).
+enum class RowSet { all, fit };
+/// Predicts the benchmark rows with the calibration fitted on the "fit" rows.
+[[nodiscard]] std::vector<CasePrediction> predict_benchmarks(Context& ctx, RowSet set = RowSet::all);
+
+/// Each configuration case's band (engine::fit_case_bands) from the measured / predicted ratios of the
+/// predicted llama.cpp rows of the "fit" set, grouped by the case of their prediction. Other engines' rows
+/// are predicted as llama.cpp would run them, so they say nothing about llama.cpp's scatter.
+[[nodiscard]] std::vector<engine::CaseBand> fit_case_bands(const std::vector<CasePrediction>& rows);
 
 /// Accuracy of one case on one test over one set of rows.
 struct CaseScore {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "baked_case_bands.h"
+#include "bench_cases.h"
 #include "hardware_builder.h"
 #include "llmsize/machine/baked_calibration.h"
 #include "llmsize/machine/calibrate.h"
@@ -268,6 +270,14 @@ Json hardware_json(const HardwareConfig& h) {
 const Calibration& calibration(Context& ctx) {
   if (!ctx.calibration_cache) {
     Calibration c = ctx.catalog_overlaid ? machine::fit_catalog_calibration(ctx.catalog) : machine::baked_calibration();
+    if (ctx.catalog_overlaid) {
+      // The rows changed: each case's band comes from predicting the merged fit rows with these factors
+      // (a band never changes a prediction's tokens per second, so predicting without bands is the same).
+      ctx.calibration_cache = c;
+      c.case_bands = fit_case_bands(predict_benchmarks(ctx, RowSet::fit));
+    } else {
+      c.case_bands = baked_case_bands();
+    }
     // Only for this machine (--this-machine): the user's own fitted factors replace the catalog's.
     if (ctx.use_machine_profile) {
       if (const auto profile = machine_profile_if_any()) c = machine::merge_calibration(c, profile->efficiencies);

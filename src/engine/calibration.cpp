@@ -160,6 +160,13 @@ const Efficiency& Calibration::get(Backend b) const {
   return kDefault;
 }
 
+const CaseBand* Calibration::band(SpeedCase c) const {
+  for (const CaseBand& b : case_bands) {
+    if (b.speed_case == c) return &b;
+  }
+  return nullptr;
+}
+
 Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   Calibration c;
   for (const BackendName& row : kBackendNames) {

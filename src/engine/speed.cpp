@@ -283,29 +283,51 @@ double cpu_matmul_speed(const Model& m, const WeightsResult& w) {
   return time > 0 ? values / time : 1.0;
 }
 
-SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) {
-  SpeedAt s;
-  s.depth_tokens = depth_tokens;
-  const StepTime step = decode_step(r, depth_tokens, 1);
-  s.decode_tokens_per_s = step.seconds > 0 ? 1.0 / step.seconds : 0;
+namespace {
+
+// The band of a step: the band of the backend that takes most of the step, widened to the band of
+// the request's case where the calibration has one for the test (CaseBand).
+std::pair<double, double> band_ratios(const SpeedRequest& r, const StepTime& step, std::uint64_t filled_tokens,
+                                      bool decode) {
   const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration.get(Backend::cpu);
-  s.decode_low = s.decode_tokens_per_s * e.decode_ratio_low;
-  s.decode_high = s.decode_tokens_per_s * e.decode_ratio_high;
+  double low = decode ? e.decode_ratio_low : e.prefill_ratio_low;
+  double high = decode ? e.decode_ratio_high : e.prefill_ratio_high;
+  const CaseBand* c = r.calibration.band(speed_case(r.model, r.placement, filled_tokens));
+  if (c != nullptr && (decode ? c->decode_rows : c->prefill_rows) > 0) {
+    low = std::min(low, decode ? c->decode_ratio_low : c->prefill_ratio_low);
+    high = std::max(high, decode ? c->decode_ratio_high : c->prefill_ratio_high);
+  }
+  return {low, high};
+}
+
+// Decode with `filled_tokens` already in the context (llama-bench -d) at a mean cache depth of `depth`.
+SpeedAt decode_with(const SpeedRequest& r, std::uint64_t depth, std::uint64_t filled_tokens) {
+  SpeedAt s;
+  s.depth_tokens = depth;
+  const StepTime step = decode_step(r, depth, 1);
+  s.decode_tokens_per_s = step.seconds > 0 ? 1.0 / step.seconds : 0;
+  const auto [low, high] = band_ratios(r, step, filled_tokens, true);
+  s.decode_low = s.decode_tokens_per_s * low;
+  s.decode_high = s.decode_tokens_per_s * high;
   return s;
 }
+
+}  // namespace
+
+SpeedAt decode_at(const SpeedRequest& r, std::uint64_t depth_tokens) { return decode_with(r, depth_tokens, depth_tokens); }
 
 SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_t>& curve_depths) {
   SpeedResult out;
   // llama-bench tg128 decodes 128 tokens from an empty cache: the mean depth is 64.
-  const SpeedAt start = decode_at(r, r.depth_tokens + 64);
+  const SpeedAt start = decode_with(r, r.depth_tokens + 64, r.depth_tokens);
   out.decode_tokens_per_s = start.decode_tokens_per_s;
   out.decode_low = start.decode_low;
   out.decode_high = start.decode_high;
   const StepTime prefill = compute_step(r, static_cast<double>(r.prompt_tokens), true);
   out.prefill_tokens_per_s = prefill.seconds > 0 ? static_cast<double>(r.prompt_tokens) / prefill.seconds : 0;
-  const Efficiency& pe = prefill.efficiency != nullptr ? *prefill.efficiency : r.calibration.get(Backend::cpu);
-  out.prefill_low = out.prefill_tokens_per_s * pe.prefill_ratio_low;
-  out.prefill_high = out.prefill_tokens_per_s * pe.prefill_ratio_high;
+  const auto [prefill_low, prefill_high] = band_ratios(r, prefill, r.depth_tokens, false);
+  out.prefill_low = out.prefill_tokens_per_s * prefill_low;
+  out.prefill_high = out.prefill_tokens_per_s * prefill_high;
   for (const Part& part : parts_of(r, 1)) out.bytes_per_token += part.weight_bytes;
   const StepTime first = decode_step(r, 0, 1);
   if (first.device != nullptr) out.bottleneck = first.device->id;

@@ -1,7 +1,10 @@
 // The device-ordering score of `catalog calibration --cases` (issue 13: recommend users act on the order).
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "cli/bench_cases.h"
+#include "cli/context.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
@@ -46,4 +49,27 @@ TEST_CASE("device order: pairs measured more than 5% apart, scored by the predic
   e.phase = BenchPhase::prefill;
   const std::vector<llmsize::cli::CasePrediction> more = {predicted(a, 140), predicted(e, 500)};
   CHECK(llmsize::cli::score_ordering(more).pairs == 0);
+}
+
+TEST_CASE("a prediction's engine case is the case its benchmark row is scored in", "[cli][calibration][case]") {
+  // The band a prediction prints is its placement's case (engine::speed_case); the per-case table groups
+  // rows by their stated configuration. For every predicted llama.cpp row the two name the same case.
+  std::ostringstream err;
+  llmsize::cli::Context ctx(err);
+  ctx.load_catalog(llmsize::cli::CatalogUse::loaded_with_benchmarks);
+  std::size_t compared = 0;
+  std::size_t differ = 0;
+  std::string which;
+  for (const llmsize::cli::CasePrediction& p : llmsize::cli::predict_benchmarks(ctx)) {
+    if (!p.predicted || p.bench->engine != Engine::llama_cpp) continue;
+    REQUIRE(p.speed_case.has_value());
+    ++compared;
+    if (p.case_name != to_string(*p.speed_case)) {
+      ++differ;
+      which += p.bench->meta.id + ": row " + p.case_name + ", engine " + to_string(*p.speed_case) + "\n";
+    }
+  }
+  CHECK(compared >= 1000);
+  INFO(which);
+  CHECK(differ == 0);
 }

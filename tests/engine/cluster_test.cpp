@@ -241,3 +241,31 @@ TEST_CASE("a prompt's routed-expert FLOPs weigh 1 / 0.4: small per-expert matric
   CHECK(prefill_work_per_token(m, Backend::cuda, 1, 0) - prefill_flops_per_token(m, 1, 0) * 1.0 ==
         Approx(2 * routed_active * (1 / 0.4 - 1) + (prefill_flops_per_token(m, 1, 0) - 2.0 * static_cast<double>(c.active)) * (1 / 0.7 - 1)));
 }
+
+TEST_CASE("the printed band is the hull of the backend's band and the case's own", "[speed][case][calibration]") {
+  // Two RTX 3090s with a layer split: case "multi-GPU, split layer". CUDA's band is the default
+  // decode 0.8–1.2, prefill 0.7–1.3 (ideal() leaves them). The case's decode band, 0.5–1.1 from 12
+  // rows, widens the low end to 0.5 and leaves the high end at 1.2; without prefill rows of its own
+  // the prefill band stays CUDA's. Decode at 936/42 = 22.2857 tok/s: 11.143–26.743.
+  Fixture f;
+  const SpeedResult before = estimate_speed(f.request(), {});
+  CHECK(before.decode_low == Approx(0.8 * before.decode_tokens_per_s));
+  CaseBand split;
+  split.speed_case = SpeedCase::split_layer;
+  split.decode_ratio_low = 0.5;
+  split.decode_ratio_high = 1.1;
+  split.decode_rows = 12;
+  f.calibration.case_bands = {split};
+  CHECK(speed_case(f.model, f.placement, 0) == SpeedCase::split_layer);
+  const SpeedResult r = estimate_speed(f.request(), {});
+  CHECK(r.decode_tokens_per_s == Approx(before.decode_tokens_per_s));
+  CHECK(r.decode_low == Approx(0.5 * 936.0 / 42.0));
+  CHECK(r.decode_high == Approx(1.2 * 936.0 / 42.0));
+  CHECK(r.prefill_low == Approx(0.7 * r.prefill_tokens_per_s));
+  CHECK(r.prefill_high == Approx(1.3 * r.prefill_tokens_per_s));
+  // With 4096 tokens already in the context the case is "depth", which has no band here: CUDA's.
+  SpeedRequest deep = f.request();
+  deep.depth_tokens = 4096;
+  const SpeedResult d = estimate_speed(deep, {});
+  CHECK(d.decode_low == Approx(0.8 * d.decode_tokens_per_s));
+}

@@ -9,6 +9,7 @@
 #include "llmsize/engine/benchmark.h"
 #include "llmsize/engine/hardware.h"
 #include "llmsize/engine/placement.h"
+#include "llmsize/engine/speed_case.h"
 
 namespace llmsize::engine {
 
@@ -59,7 +60,12 @@ struct Efficiency {
 
 struct Calibration {
   std::vector<Efficiency> backends;
+  /// Each configuration case's band from its own fit rows (fit_case_bands); a case or test missing here
+  /// keeps the band of the backend that takes most of the step.
+  std::vector<CaseBand> case_bands;
   [[nodiscard]] const Efficiency& get(Backend b) const;
+  /// The band of case `c`, nullptr when it has none.
+  [[nodiscard]] const CaseBand* band(SpeedCase c) const;
   friend bool operator==(const Calibration&, const Calibration&) = default;
 };
 
