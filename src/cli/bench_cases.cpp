@@ -27,7 +27,9 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return "depth (context already filled)";
-  if (catalog::find(cat.cpus, b.hardware) != nullptr) return "CPU only";
+  // Every layer on the CPU: a CPU in the catalog, or a unified-memory machine (or GPU box) run with its CPU
+  // backend only (-ngl 0; the M2 Max CPU rows of ik_llama.cpp discussion #164 and its PRs).
+  if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu) return "CPU only";
   if (b.n_cpu_moe.value_or(0) > 0) return "MoE experts in RAM";
   if (b.ngl && *b.ngl < m.n_layers + 1) return "partial layer offload";
   if (b.n_devices > 1) return fmt::format("multi-GPU, split {}", name_of(kSplitModeNames, b.split.value_or(SplitMode::layer)));
