@@ -165,7 +165,8 @@ struct Measurement {
 [[nodiscard]] CalibrationPoint calibration_point(const Measurement& m, std::string label, bool holdout);
 
 /// Fits each backend's factors on the non-holdout points (docs/calibration.md). Decode,
-/// 1/tps = x / efficiency + per_token_s: a grid search over per_token_s (0 to 5 ms in 0.05 ms steps),
+/// 1/tps = x / efficiency + per_token_s (decode_seconds: on a CPU the max with the matrix work, prefill being
+/// fitted first; compute-bound rows stay out of the bandwidth median): a grid search over per_token_s (0 to 5 ms in 0.05 ms steps),
 /// each step taking the median efficiency of the rows, keeping the step with the smallest median
 /// absolute error. Prefill: the median of measured × x. Bands: 5th–95th percentile of measured /
 /// predicted, never narrower than the pooled 5th–95th percentile of all backends nor ±10%. Backends
