@@ -36,6 +36,12 @@ inline constexpr double kAssumedCpuClockGhz = 2.4;
 /// catalog's Apple M2 Max CPU rows (Llama 3.1 8B pp512, 8 threads, every type but the ARM-repacked Q4_0
 /// and IQ4_NL) measured 0.52–0.60 of the prediction at 16 (docs/calibration.md "CPU matrix multiplication").
 inline constexpr double kUnifiedCpuFlopsPerCycle = 32;
+/// Clock of a unified-memory machine's CPU cores for that rate, per thread run (-t counts threads against
+/// cpu_cores since issue 13's CPU decode work). The M2 Max rows above were matched at 12 cores × 2.4 GHz
+/// (kAssumedCpuClockGhz) = 28.8 core-GHz while running 8 threads, i.e. 3.6 GHz per thread: the same rate,
+/// now per thread, and close to the M2 Max performance cores' 3.7 GHz. Threads beyond the performance cores
+/// (Apple's efficiency cores) are counted at this clock too, which overstates them.
+inline constexpr double kUnifiedCpuClockGhz = 3.6;
 
 /// Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json), µs.
 inline constexpr double kDefaultGpuLinkLatencyUs = 2;

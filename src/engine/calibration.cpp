@@ -47,7 +47,7 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
 double median_abs_pct(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> errors;
   for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
   }
@@ -67,11 +67,15 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
       trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
       trial.per_moe_layer_s = moe_steps == 0 ? 0 : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
       std::vector<double> eff;
+      std::size_t usable = 0;
       for (const auto& p : pts) {
         const double streaming = 1.0 / p.measured_tokens_per_s - trial.per_token_s - p.moe_layers * trial.per_moe_layer_s;
-        if (streaming > 0) eff.push_back(p.seconds_at_peak / streaming);
+        if (streaming <= 0) break;  // these fixed costs exceed some measured token time
+        ++usable;
+        // A row whose matrix work alone takes longer (a CPU on few threads) says nothing about bandwidth.
+        if (p.compute_seconds_at_peak / e.prefill_efficiency < streaming) eff.push_back(p.seconds_at_peak / streaming);
       }
-      if (eff.size() < pts.size()) continue;  // these fixed costs exceed some measured token time
+      if (usable < pts.size() || eff.empty()) continue;
       trial.bandwidth_efficiency = median(eff);
       const double error = median_abs_pct(trial, pts, true);
       if (error < best_error) {
@@ -96,7 +100,7 @@ void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
 std::vector<double> ratios_of(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> ratios;
   for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
@@ -140,11 +144,19 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
+  if (p.decode && m.matmul_flops_per_s > 0) p.compute_seconds_at_peak = m.decode_flops_per_token / m.matmul_flops_per_s;
   return p;
 }
 
-double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers) {
-  const double t = seconds_at_peak / e.bandwidth_efficiency + e.per_token_s + moe_layers * e.per_moe_layer_s;
+double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak, double moe_layers) {
+  const double streaming = seconds_at_peak / e.bandwidth_efficiency;
+  const double compute = e.prefill_efficiency > 0 ? compute_seconds_at_peak / e.prefill_efficiency : 0;
+  return std::max(streaming, compute) + e.per_token_s + moe_layers * e.per_moe_layer_s;
+}
+
+double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers,
+                                   double compute_seconds_at_peak) {
+  const double t = decode_seconds(e, seconds_at_peak, compute_seconds_at_peak, moe_layers);
   return t > 0 ? 1.0 / t : 0;
 }
 
@@ -182,8 +194,8 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     e.prefill_ratio_high = 1.5;
     const auto decode = select(points, b, true, false);
     const auto prefill = select(points, b, false, false);
+    fit_prefill(e, prefill);  // first: decode on a CPU is bounded by the matrix rate prefill fits
     fit_decode(e, decode);
-    fit_prefill(e, prefill);
     c.backends.push_back(e);
   }
   // Pooled scatter of every backend's fit rows around its own factors.
@@ -209,7 +221,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   for (const auto& p : points) {
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
     const Efficiency& e = c.get(p.backend);
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);

@@ -75,10 +75,11 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
   return parts;
 }
 
-double part_seconds(const Part& part, double kv_bytes) {
+// A part's decode time: reading its bytes, or on the CPU computing its matrix-vector products when that
+// takes longer (decode_seconds), plus the fixed costs.
+double part_seconds(const Part& part, double kv_bytes, double compute_seconds) {
   const double bytes = part.weight_bytes + kv_bytes * part.kv_share;
-  return bytes / (part.device->bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency) +
-         part.efficiency->per_token_s + part.moe_layers * part.efficiency->per_moe_layer_s;
+  return decode_seconds(*part.efficiency, bytes / part.device->bandwidth_bytes_per_s, compute_seconds, part.moe_layers);
 }
 
 // Seconds the GPUs of a row or tensor split spend synchronising in one step of `tokens` tokens run as
@@ -133,13 +134,31 @@ double step_network_seconds(const SpeedRequest& r, double tokens, double micro_b
   return tensor_parallel(r) ? 0 : network_seconds(r, tokens, micro_batches, outputs);
 }
 
+// Seconds at the peak FLOP/s of the threads run that the matrix-vector products of `sequences` decoded
+// tokens take on a CPU part, scaled to the threads run: its share of the matrix FLOPs (by the weight bytes
+// it reads) at the speed of llama.cpp's kernels for the weight types (cpu_matmul_speed). 0 for a GPU part.
+// llama.cpp's decode runs the same per-type dot products as its prompt processing (ggml-cpu mul_mat:
+// ggml_vec_dot_<type>_q8 or the repacked gemv), one weight row per call, so a CPU that cannot keep up with
+// its memory (few threads, the IQ types' grid lookups) is compute-bound (docs/formulas.md "CPU decode").
+double cpu_decode_compute_seconds(const SpeedRequest& r, const Part& part, double touched_total, double sequences) {
+  const ComputeDevice& d = *part.device;
+  if (d.backend != Backend::cpu || d.matmul_flops_per_s <= 0 || touched_total <= 0) return 0;
+  const ParamCounts params = r.params ? *r.params : count_params(r.model);
+  const double flops = matmul_flops_per_token(params) / cpu_matmul_speed(r.model, r.weights) * sequences *
+                       part.weight_bytes / touched_total;
+  return flops / cpu_flops(r, d);
+}
+
 StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
   const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(r.model, r.kv, depth)) * sequences;
   const bool parallel = tensor_parallel(r);
   StepTime step;
   double worst = 0;
-  for (const Part& part : parts_of(r, sequences)) {
-    const double t = part_seconds(part, kv_bytes);
+  const auto parts = parts_of(r, sequences);
+  double touched_total = 0;
+  for (const Part& part : parts) touched_total += part.weight_bytes;
+  for (const Part& part : parts) {
+    const double t = part_seconds(part, kv_bytes, cpu_decode_compute_seconds(r, part, touched_total, sequences));
     step.busy.emplace_back(part.device, (part.weight_bytes + kv_bytes * part.kv_share) / part.device->bandwidth_bytes_per_s);
     // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

@@ -122,6 +122,10 @@ std::string cpu_device(const catalog::Catalog& cat, const BenchRow& row, const T
   use.bandwidth_bytes_per_s = *machine.measured_bandwidth_bytes_per_s;
   const Cpu* c = match_cpu(cat, row.cpu_info);
   use.flops_per_s = c != nullptr ? cpu_flops_per_s(*c) : machine.cpu_flops_per_s;
+  // The matrix rate of the threads the row ran (n_threads), as the predictor counts -t (speed.cpp cpu_flops).
+  if (c != nullptr && c->cores > 0 && row.n_threads > 0 && row.n_threads < c->cores) {
+    use.flops_per_s *= static_cast<double>(row.n_threads) / c->cores;
+  }
   return "";
 }
 
@@ -168,6 +172,9 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
   w.token_embd_bytes = std::min(w.token_embd_bytes, w.total_bytes);
   m.weight_bytes_per_token = decode_weight_bytes_per_token(*model, w);
   m.flops_per_token = prefill_work_per_token(*model, m.backend, static_cast<double>(row.n_prompt));
+  // CPU decode is bounded by the matrix rate too (decode_seconds); the file's weight types are not known
+  // here, so its kernels count at Q8_0's speed (1).
+  if (m.backend == Backend::cpu) m.decode_flops_per_token = prefill_work_per_token(*model, m.backend, 0);
   m.moe_layers = moe_layer_count(*model);
   return "";
 }
@@ -196,6 +203,7 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
     return std::nullopt;
   }
   use.seconds_at_peak = p.seconds_at_peak;
+  use.compute_seconds_at_peak = p.compute_seconds_at_peak;
   use.moe_layers = p.moe_layers;
   use.used = true;
   return p;
@@ -218,7 +226,7 @@ std::vector<Efficiency> fitted_backends(const Calibration& catalog_fit, const st
 }
 
 double predicted(const Efficiency& e, const RowUse& use) {
-  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers)
+  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers, use.compute_seconds_at_peak)
                     : predict_prefill_tokens_per_s(e, use.seconds_at_peak);
 }
 

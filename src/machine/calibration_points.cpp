@@ -90,6 +90,10 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
       work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0, speed)).first;
     }
     measured->flops_per_token = work->second;
+    if (b.backend == Backend::cpu) {
+      // Decode's matrix-vector products at the same kernels' speed: the prompt work of zero tokens.
+      measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, cpu_matmul_speed(*m, it->second));
+    }
     measured->moe_layers = moe_layer_count(*m);
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));

@@ -83,3 +83,58 @@ TEST_CASE("cpu_matmul_speed: the same from the totals alone (recommend's sizing)
   // output head was: the same speed.
   CHECK(cpu_matmul_speed(tied, weight_bytes(tied, q, types)) == Approx(cpu_matmul_speed(dense, weight_bytes(dense, q, types))));
 }
+
+TEST_CASE("CPU decode: the slower of streaming the weights and computing their matrix-vector products",
+          "[engine][speed][cpu]") {
+  // decode_seconds = max(x / bandwidth_efficiency, c / prefill_efficiency) + per_token_s (docs/formulas.md
+  // "CPU decode"). The 7950X's 2-thread IQ3_S row (ik_llama.cpp discussion #164, mainline): Llama 3.1 8B,
+  // 3.42 GiB = 3.67e9 bytes over 83.2 GB/s (DDR5-5200, 2 channels) = 0.0441 s at peak; matrix FLOPs
+  // 2 × 7.5e9 = 15.0e9 at IQ3_S's speed 0.20 = 75.0e9 over 2 threads × 32 FLOP/cycle × 4.5 GHz = 288e9
+  // FLOP/s = 0.2604 s at peak.
+  Efficiency e;
+  e.bandwidth_efficiency = 0.5;
+  e.prefill_efficiency = 1.0;
+  e.per_token_s = 0.005;
+  const double x = 3.67e9 / 83.2e9;
+  const double c = 15.0e9 / 0.20 / 288e9;
+  // Compute-bound: 0.2604 + 0.005 = 0.2654 s, 3.77 tok/s (measured 3.71); streaming alone gave 10.5.
+  CHECK(decode_seconds(e, x, c) == Approx(0.2654).epsilon(0.001));
+  CHECK(predict_decode_tokens_per_s(e, x, 0, c) == Approx(3.77).epsilon(0.002));
+  CHECK(predict_decode_tokens_per_s(e, x) == Approx(1 / (2 * x + 0.005)));
+  // 16 threads: c / 8 = 0.0326 s < 2 × 0.0441 s streaming: bandwidth-bound again.
+  CHECK(decode_seconds(e, x, c / 8) == Approx(2 * x + 0.005));
+}
+
+TEST_CASE("CPU decode: a measurement's point carries its matrix work at the threads' peak", "[engine][calibration][cpu]") {
+  // 15e9 FLOPs (after the kernels' speed) over 300 GFLOP/s = 0.05 s; the bytes give seconds_at_peak as before.
+  Measurement m;
+  m.backend = Backend::cpu;
+  m.phase = BenchPhase::decode;
+  m.bandwidth_bytes_per_s = 80e9;
+  m.matmul_flops_per_s = 300e9;
+  m.weight_bytes_per_token = 4e9;
+  m.decode_flops_per_token = 15e9;
+  m.measured_tokens_per_s = 10;
+  const CalibrationPoint p = calibration_point(m, "row", false);
+  CHECK(p.seconds_at_peak == Approx(0.05));
+  CHECK(p.compute_seconds_at_peak == Approx(0.05));
+  m.phase = BenchPhase::prefill;
+  m.flops_per_token = 15e9;
+  CHECK(calibration_point(m, "row", false).compute_seconds_at_peak == 0);  // prefill is all compute already
+}
+
+TEST_CASE("CPU decode: the fit takes its bandwidth share only from rows that stream", "[engine][calibration][cpu]") {
+  // Two CPU rows read 1 s of bytes at peak and decode at 0.5 tok/s (efficiency 0.5); two more compute for
+  // 4 s at peak and measure 0.25 tok/s. Taken as streaming they would read at 0.25 and pull the median
+  // to 0.375; being compute-bound, they are left out of it, and predicted exactly.
+  std::vector<CalibrationPoint> pts;
+  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 0, 0.5, "stream"});
+  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 4.0, 0.25, "compute"});
+  // Prefill rows fix prefill_efficiency at 1: measured 1 tok/s at 1 s of FLOPs per token at peak.
+  for (int i = 0; i < 3; ++i) pts.push_back({Backend::cpu, false, false, 1.0, 0, 0, 1.0, "prompt"});
+  const Efficiency e = fit_calibration(pts).get(Backend::cpu);
+  CHECK(e.prefill_efficiency == Approx(1.0));
+  CHECK(e.per_token_s == Approx(0.0));
+  CHECK(e.bandwidth_efficiency == Approx(0.5));
+  CHECK(predict_decode_tokens_per_s(e, 1.0, 0, 4.0) == Approx(0.25));  // 4 s of compute
+}

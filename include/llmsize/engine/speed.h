@@ -141,6 +141,9 @@ struct CalibrationPoint {
   bool holdout = false;
   double seconds_at_peak = 0;     ///< decode: bytes / bandwidth; prefill: FLOPs / peak FLOP/s, per token
   double moe_layers = 0;          ///< decode: MoE layers a token passes (per_moe_layer_s applies to each)
+  /// Decode on a CPU: the matrix FLOPs of a token (at its kernels' speed) / peak FLOP/s of the threads run;
+  /// 0 elsewhere. The token takes at least this / prefill_efficiency (decode_seconds).
+  double compute_seconds_at_peak = 0;
   double measured_tokens_per_s = 0;
   std::string label;
 };
@@ -156,6 +159,9 @@ struct Measurement {
   double matmul_flops_per_s = 0;      ///< peak matrix FLOP/s of all devices of the run together
   double weight_bytes_per_token = 0;  ///< decode: decode_weight_bytes_per_token
   double flops_per_token = 0;         ///< prefill: prefill_work_per_token at the test's prompt length
+  /// Decode on a CPU: matrix FLOPs per token / cpu_matmul_speed (prefill_work_per_token at 0 tokens); 0 on
+  /// GPUs, whose decode the fit takes as bandwidth-bound.
+  double decode_flops_per_token = 0;
   double moe_layers = 0;              ///< moe_layer_count of the model
   double measured_tokens_per_s = 0;
 };
@@ -165,7 +171,8 @@ struct Measurement {
 [[nodiscard]] CalibrationPoint calibration_point(const Measurement& m, std::string label, bool holdout);
 
 /// Fits each backend's factors on the non-holdout points (docs/calibration.md). Decode,
-/// 1/tps = x / efficiency + per_token_s: a grid search over per_token_s (0 to 5 ms in 0.05 ms steps),
+/// 1/tps = x / efficiency + per_token_s (decode_seconds: on a CPU the max with the matrix work, prefill being
+/// fitted first; compute-bound rows stay out of the bandwidth median): a grid search over per_token_s (0 to 5 ms in 0.05 ms steps),
 /// each step taking the median efficiency of the rows, keeping the step with the smallest median
 /// absolute error. Prefill: the median of measured × x. Bands: 5th–95th percentile of measured /
 /// predicted, never narrower than the pooled 5th–95th percentile of all backends nor ±10%. Backends
@@ -175,7 +182,16 @@ struct Measurement {
 [[nodiscard]] double median(std::vector<double> values);
 /// The q-quantile (0 ≤ q ≤ 1), interpolating linearly between neighbours; 1 (a neutral ratio) for none.
 [[nodiscard]] double quantile(std::vector<double> values, double q);
-[[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0);
+/// Seconds of one decoded token: streaming the weights at the fitted share of bandwidth or, where that takes
+/// longer, computing the matrix-vector products at the fitted share of peak FLOP/s (a CPU on few threads or
+/// with IQ weights; compute_seconds_at_peak is 0 on GPUs), plus the fixed costs:
+/// max(x / bandwidth_efficiency, c / prefill_efficiency) + per_token_s + moe_layers × per_moe_layer_s.
+/// Both llama.cpp CPU decode and its prompt processing run the same per-type dot products (ggml-cpu
+/// mul_mat), so the prefill share carries over (docs/formulas.md "CPU decode").
+[[nodiscard]] double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak,
+                                    double moe_layers = 0);
+[[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
+                                                 double compute_seconds_at_peak = 0);
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
 
 /// Median absolute percentage error of the predictions on a subset of points.

@@ -122,6 +122,7 @@ struct RowUse {
   double bandwidth_bytes_per_s = 0;
   double flops_per_s = 0;
   double seconds_at_peak = 0;
+  double compute_seconds_at_peak = 0;  ///< CPU decode: matrix FLOPs / peak FLOP/s of the threads run
   double moe_layers = 0;  ///< decode: MoE layers of the model (the fixed cost per MoE layer applies to each)
   double predicted_before_tokens_per_s = 0;
   double predicted_after_tokens_per_s = 0;
