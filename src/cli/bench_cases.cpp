@@ -27,6 +27,7 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return to_string(SpeedCase::depth);
+  if (b.ubatch && *b.ubatch < kSmallUbatch) return to_string(SpeedCase::small_ubatch);
   // No layer on a GPU: a CPU, a CPU-backend run on a GPU or unified machine (predicted with -ngl 0), or -ngl 0.
   if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu || (b.ngl && *b.ngl == 0)) {
     return to_string(SpeedCase::cpu_only);
@@ -111,7 +112,7 @@ CasePrediction predict_row(Context& ctx, const Benchmark& b) {
     out.low = decode ? e.speed.decode_low : e.speed.prefill_low;
     out.high = decode ? e.speed.decode_high : e.speed.prefill_high;
     out.predicted = out.tokens_per_s > 0;
-    out.speed_case = speed_case(*m, e.placement, b.depth);
+    out.speed_case = speed_case(*m, e.placement, b.depth, s.kv.runtime.ubatch);
     if (!out.predicted) out.why_not = "does not fit as given";
   } catch (const Error& err) {
     out.why_not = err.what();

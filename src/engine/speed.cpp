@@ -311,7 +311,7 @@ std::pair<double, double> band_ratios(const SpeedRequest& r, const StepTime& ste
   const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration.get(Backend::cpu);
   double low = decode ? e.decode_ratio_low : e.prefill_ratio_low;
   double high = decode ? e.decode_ratio_high : e.prefill_ratio_high;
-  const CaseBand* c = r.calibration.band(speed_case(r.model, r.placement, filled_tokens));
+  const CaseBand* c = r.calibration.band(speed_case(r.model, r.placement, filled_tokens, r.kv.runtime.ubatch));
   if (c != nullptr && (decode ? c->decode_rows : c->prefill_rows) > 0) {
     low = std::min(low, decode ? c->decode_ratio_low : c->prefill_ratio_low);
     high = std::max(high, decode ? c->decode_ratio_high : c->prefill_ratio_high);

@@ -28,8 +28,9 @@ Range band_of(const std::vector<double>& ratios) {
 
 const char* to_string(SpeedCase c) { return name_of(kSpeedCaseNames, c); }
 
-SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tokens) {
+SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tokens, std::uint32_t ubatch) {
   if (depth_tokens > 0) return SpeedCase::depth;
+  if (ubatch < kSmallUbatch) return SpeedCase::small_ubatch;
   const bool gpu_runs_layers = std::any_of(p.devices.begin(), p.devices.end(),
                                           [](const DevicePlacement& d) { return d.layers > 0 || d.holds_output; });
   if (!gpu_runs_layers) return SpeedCase::cpu_only;  // no GPU, or -ngl 0

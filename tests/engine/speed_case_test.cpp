@@ -34,13 +34,18 @@ DevicePlacement gpu(DeviceKind kind = DeviceKind::gpu) {
 
 }  // namespace
 
-TEST_CASE("a placement's case: the first of depth, CPU only, experts in RAM, offload, split, unified, one GPU", "[speed][case]") {
+TEST_CASE("a placement's case: the first of depth, small micro-batch, CPU only, experts in RAM, offload, split, unified, one GPU", "[speed][case]") {
   Placement one;
   one.devices = {gpu()};
   CHECK(speed_case(dense(), one, 0) == SpeedCase::one_gpu_dense);
   CHECK(speed_case(moe(), one, 0) == SpeedCase::one_gpu_moe);
   // Any filled context is the depth case, whatever the placement.
   CHECK(speed_case(moe(), one, 4096) == SpeedCase::depth);
+  // Then a micro-batch below 128 (-ub 16 .. 127), whatever the placement; 128 and llama.cpp's 512 are not.
+  CHECK(speed_case(dense(), one, 0, 16) == SpeedCase::small_ubatch);
+  CHECK(speed_case(dense(), one, 0, 127) == SpeedCase::small_ubatch);
+  CHECK(speed_case(dense(), one, 0, 128) == SpeedCase::one_gpu_dense);
+  CHECK(speed_case(dense(), one, 4096, 16) == SpeedCase::depth);
 
   Placement unified;
   unified.devices = {gpu(DeviceKind::unified)};

@@ -13,7 +13,9 @@
 namespace llmsize::engine {
 
 /// Which configuration a prediction is for. The first that applies, in this order: a filled context
-/// (llama-bench -d), no layer on a GPU (none, or -ngl 0), routed experts of GPU layers in system RAM
+/// (llama-bench -d), a micro-batch below kSmallUbatch (-ub; prompt kernels at a few rows a step run far
+/// below their large-batch rate: an RTX 3090 at -ub 16 measures 0.11-0.27 of the prediction, PR 7716's
+/// sweep), no layer on a GPU (none, or -ngl 0), routed experts of GPU layers in system RAM
 /// (--n-cpu-moe), layers (or the output layer) in system RAM, several GPUs (by split mode), a
 /// unified-memory machine, one GPU; dense or MoE where the model matters.
 enum class SpeedCase {
@@ -28,10 +30,14 @@ enum class SpeedCase {
   split_tensor,
   cpu_only,
   depth,
+  small_ubatch,
 };
 
+/// Micro-batches below this many tokens are their own case (llama.cpp's default -ub is 512).
+inline constexpr std::uint32_t kSmallUbatch = 128;
+
 /// The one list of cases and their names, as the per-case table prints them.
-inline constexpr std::array<EnumName<SpeedCase>, 11> kSpeedCaseNames = {{
+inline constexpr std::array<EnumName<SpeedCase>, 12> kSpeedCaseNames = {{
     {SpeedCase::one_gpu_dense, "one GPU, dense"},
     {SpeedCase::one_gpu_moe, "one GPU, MoE"},
     {SpeedCase::unified_dense, "unified memory, dense"},
@@ -43,12 +49,14 @@ inline constexpr std::array<EnumName<SpeedCase>, 11> kSpeedCaseNames = {{
     {SpeedCase::split_tensor, "multi-GPU, split tensor"},
     {SpeedCase::cpu_only, "CPU only"},
     {SpeedCase::depth, "depth (context already filled)"},
+    {SpeedCase::small_ubatch, "small micro-batch (-ub below 128)"},
 }};
 
 [[nodiscard]] const char* to_string(SpeedCase c);
 
-/// The case of a model placed as `p` with `depth_tokens` already in the context.
-[[nodiscard]] SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tokens);
+/// The case of a model placed as `p` with `depth_tokens` already in the context, run at micro-batch `ubatch`.
+[[nodiscard]] SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tokens,
+                                   std::uint32_t ubatch = 512);
 
 /// One case's band, as ratios measured / predicted: the 5th and 95th percentile over the case's "fit"
 /// rows predicted as `check` predicts them (docs/calibration.md, "Bands per case"). A prediction prints
