@@ -213,7 +213,8 @@ TEST_CASE("llama-quantize's more-bits layers count the MTP blocks", "[weights][r
   m.nextn_layers = 1;
   Quant q = test::uniform_quant("q4-k");
   q.rules.push_back({{"ffn_down"}, "q6-k", LayerSelector::more_bits, std::nullopt, std::nullopt});
-  const WeightsResult w = weight_bytes(m, q, test::ggml_types());
+  const std::vector<TensorType> types = test::ggml_types();  // outlives w: its tensors point into it
+  const WeightsResult w = weight_bytes(m, q, types);
   const auto down_type = [&](std::int32_t layer) {
     for (const PlacedTensor& t : w.tensors) {
       if (t.spec.group == "ffn_down" && t.spec.layer == layer) return t.type->meta.id;
