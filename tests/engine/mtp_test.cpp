@@ -44,21 +44,13 @@ Model qwen35_27b() {
   return m;
 }
 
-KvSettings f16_kv(const std::vector<TensorType>& types, std::uint64_t context) {
-  KvSettings s;
-  s.context_tokens = context;
-  s.type_k = find_type(types, "f16");
-  s.type_v = s.type_k;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("Qwen3.5-27B's MTP block adds its weights, one layer of KV and a compute buffer", "[mtp]") {
   const auto types = test::ggml_types();
   const Model m = qwen35_27b();
   const WeightsResult w = weight_bytes(m, test::uniform_quant("f16"), types);
-  const MtpMemory r = mtp_memory(m, w, f16_kv(types, 8192));
+  const MtpMemory r = mtp_memory(m, w, test::f16_kv(types, 8192));
   // Weights: the block's 424,699,392 parameters (the checkpoint's mtp.* tensors), F16 matrices
   // (424,673,280 × 2 B) and F32 vectors (26,112 × 4 B).
   CHECK(r.weights_bytes == 424'673'280ULL * 2 + 26'112ULL * 4);
@@ -76,13 +68,13 @@ TEST_CASE("Qwen3.5-27B's MTP block adds its weights, one layer of KV and a compu
 TEST_CASE("the MTP KV cache is linear in context and follows the draft KV type", "[mtp]") {
   const auto types = test::ggml_types();
   const Model m = qwen35_27b();
-  CHECK(mtp_kv_bytes(m, f16_kv(types, 32768)) == 4 * mtp_kv_bytes(m, f16_kv(types, 8192)));
+  CHECK(mtp_kv_bytes(m, test::f16_kv(types, 32768)) == 4 * mtp_kv_bytes(m, test::f16_kv(types, 8192)));
   // Two sequences of 8192: 16,384 cells.
-  KvSettings two = f16_kv(types, 8192);
+  KvSettings two = test::f16_kv(types, 8192);
   two.runtime.n_sequences = 2;
   CHECK(mtp_kv_bytes(m, two) == 64 * kMiB);
   // -ctkd/-ctvd q8_0: 1024 values = 32 blocks of 34 B per row.
-  KvSettings q8 = f16_kv(types, 8192);
+  KvSettings q8 = test::f16_kv(types, 8192);
   q8.type_k = find_type(types, "q8-0");
   q8.type_v = q8.type_k;
   CHECK(mtp_kv_bytes(m, q8) == 8192ULL * 2 * 32 * 34);
@@ -101,7 +93,7 @@ TEST_CASE("the MTP reservation of Qwen3.6-35B-A3B matches llama-server's 8 + 501
   m.vocab_size = 248320;
   m.nextn_layers = 1;
   const auto types = test::ggml_types();
-  const MtpMemory r = mtp_memory(m, WeightsResult{}, f16_kv(types, 4096));
+  const MtpMemory r = mtp_memory(m, WeightsResult{}, test::f16_kv(types, 4096));
   // 4096 cells × (2 × 256) × 2 × 2 B = 8 MiB exactly.
   CHECK(r.kv_cache_bytes == 8 * kMiB);
   // 512 × (4 × 248320 + 8 × 2048) B = 516,947,968 B = 493.0 MiB: 1.6% under the measured 501 MiB.
@@ -119,6 +111,6 @@ TEST_CASE("a drafted token reads the MTP block and the shared output head", "[mt
   // A model without nextn blocks has no MTP memory.
   Model plain = m;
   plain.nextn_layers = 0;
-  const MtpMemory none = mtp_memory(plain, weight_bytes(plain, test::uniform_quant("f16"), types), f16_kv(types, 8192));
+  const MtpMemory none = mtp_memory(plain, weight_bytes(plain, test::uniform_quant("f16"), types), test::f16_kv(types, 8192));
   CHECK(none.total_bytes() == 0);
 }

@@ -70,14 +70,6 @@ SsmDims gated_deltanet(std::uint32_t d_inner, std::uint32_t key_heads, std::uint
   return s;
 }
 
-KvSettings f16_kv(const std::vector<TensorType>& types, std::uint64_t context) {
-  KvSettings s;
-  s.context_tokens = context;
-  s.type_k = find_type(types, "f16");
-  s.type_v = s.type_k;
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("gated attention doubles attn_q: Qwen3-Next-80B-A3B's 12 attention layers", "[weights][recent]") {
@@ -151,7 +143,7 @@ TEST_CASE("DeepSeek-V3.2 keeps a second cache of indexer keys beside the MLA lat
   const auto types = test::ggml_types();
   // 8192 cells (already a multiple of 256), f16: MLA 61 × 576 × 2 B = 70,272 B per cell, indexer
   // 61 × 128 × 2 B = 15,616 B per cell (llama_kv_cache_dsa: n_head_kv 1, n_embd_head_k 128, no V).
-  const KvResult r = kv_cache(deepseek_v32(), f16_kv(types, 8192));
+  const KvResult r = kv_cache(deepseek_v32(), test::f16_kv(types, 8192));
   CHECK(r.k_bytes == 8192ULL * 70'272);
   CHECK(r.v_bytes == 0);
   CHECK(r.indexer_bytes == 8192ULL * 15'616);  // 127,926,272 B
@@ -159,13 +151,13 @@ TEST_CASE("DeepSeek-V3.2 keeps a second cache of indexer keys beside the MLA lat
   CHECK(r.bytes_per_token_full == 70'272 + 15'616);
   CHECK(r.layer_bytes[0] == 8192ULL * (1152 + 256));
   // Without the indexer the cache is the DeepSeek-V3 one.
-  CHECK(kv_cache(test::deepseek_v3(), f16_kv(types, 8192)).total_bytes == 8192ULL * 70'272);
+  CHECK(kv_cache(test::deepseek_v3(), test::f16_kv(types, 8192)).total_bytes == 8192ULL * 70'272);
   // q8_0 keys: 128 values = 4 blocks of 34 B.
-  KvSettings q8 = f16_kv(types, 8192);
+  KvSettings q8 = test::f16_kv(types, 8192);
   q8.type_k = find_type(types, "q8-0");
   CHECK(kv_cache(deepseek_v32(), q8).indexer_bytes == 8192ULL * 61 * 136);
   // A decode step scores every cached key and, the top-k being a mask, reads every MLA row too.
-  CHECK(kv_bytes_read_at_depth(deepseek_v32(), f16_kv(types, 8192), 1000) == 1000ULL * (70'272 + 15'616));
+  CHECK(kv_bytes_read_at_depth(deepseek_v32(), test::f16_kv(types, 8192), 1000) == 1000ULL * (70'272 + 15'616));
 }
 
 TEST_CASE("MTP blocks are in the file but not loaded, placed or read", "[weights][recent][nextn]") {

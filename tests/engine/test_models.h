@@ -1,8 +1,10 @@
 #pragma once
 // Model shapes and tensor types built in code for engine tests; values from each model's
 // config.json (sources in data/models-*.json) and ggml's block layouts.
+#include "llmsize/engine/kv.h"
 #include "llmsize/engine/model.h"
 #include "llmsize/engine/quant.h"
+#include "llmsize/engine/weights.h"
 
 namespace llmsize::test {
 
@@ -181,6 +183,15 @@ inline engine::Model rwkv7_191m() {
   s.lora_gate = 128;
   m.ssm = s;
   return m;
+}
+
+/// An f16 K and V cache of `context` tokens, every other setting at its default.
+inline engine::KvSettings f16_kv(const std::vector<engine::TensorType>& types, std::uint64_t context) {
+  engine::KvSettings s;
+  s.context_tokens = context;
+  s.type_k = engine::find_type(types, "f16");
+  s.type_v = s.type_k;
+  return s;
 }
 
 }  // namespace llmsize::test
