@@ -7,6 +7,7 @@
 
 #include "llmsize/engine/model.h"
 #include "llmsize/modelfile/model_file.h"
+#include "hf_test_support.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
@@ -16,16 +17,9 @@ namespace {
 using modelfile::ModelFile;
 using modelfile::ModelFileError;
 
-std::string fixture(const std::string& name) { return std::string(LLMSIZE_FIXTURES) + "/hf/" + name; }
+std::string fixture(const std::string& name) { return test::hf_fixture(name); }
 
-std::string error_of(const std::string& text) {
-  try {
-    (void)modelfile::model_from_config("c.json", text, std::nullopt);
-  } catch (const ModelFileError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string error_of(const std::string& text) { return test::hf_error_of(text); }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include "llmsize/engine/kv.h"
 #include "llmsize/engine/weights.h"
 #include "llmsize/modelfile/model_file.h"
+#include "hf_test_support.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
 
@@ -15,21 +16,11 @@ namespace {
 using modelfile::ModelFile;
 using modelfile::ModelFileError;
 
-const catalog::Catalog& cat() {
-  static const catalog::Catalog c = catalog::load(catalog::embedded_files(), {}).catalog;
-  return c;
-}
+const catalog::Catalog& cat() { return test::hf_catalog(); }
 
-std::string fixture(const std::string& name) { return std::string(LLMSIZE_FIXTURES) + "/hf/" + name; }
+std::string fixture(const std::string& name) { return test::hf_fixture(name); }
 
-std::string error_of(const std::string& text) {
-  try {
-    (void)modelfile::model_from_config("c.json", text, std::nullopt);
-  } catch (const ModelFileError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+std::string error_of(const std::string& text) { return test::hf_error_of(text); }
 
 void check_same_moe(const std::optional<MoeDims>& a, const std::optional<MoeDims>& b) {
   REQUIRE(a.has_value() == b.has_value());
