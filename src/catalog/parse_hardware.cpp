@@ -97,6 +97,7 @@ Gpu parse_gpu(ObjectReader& r) {
   g.bandwidth_gb_per_s = r.req_number("bandwidth_gb_per_s", 1, kMaxBandwidthGbPerS);
   g.fp16_tensor_tflops = r.opt_number("fp16_tensor_tflops", 0.01, kMaxTflops);
   g.fp16_tensor_fp32acc_tflops = r.opt_number("fp16_tensor_fp32acc_tflops", 0.01, kMaxTflops);
+  g.int8_dp4a_tops = r.opt_number("int8_dp4a_tops", 0.01, kMaxTflops);
   g.fp32_tflops = r.opt_number("fp32_tflops", 0.01, kMaxTflops);
   g.tdp_watts = r.req_number("tdp_watts", 1, kMaxWatts);
   g.tdp_max_watts = r.opt_number("tdp_max_watts", 1, kMaxWatts);

@@ -42,6 +42,7 @@ void fields(V& v, T& r) {
   v("bandwidth_gb_per_s", r.bandwidth_gb_per_s);
   v("fp16_tensor_tflops", r.fp16_tensor_tflops);
   v("fp16_tensor_fp32acc_tflops", r.fp16_tensor_fp32acc_tflops);
+  v("int8_dp4a_tops", r.int8_dp4a_tops);
   v("fp32_tflops", r.fp32_tflops);
   v("tdp_watts", r.tdp_watts);
   v("tdp_max_watts", r.tdp_max_watts);

@@ -148,12 +148,20 @@ class CalibrationResult final : public Result {
                  {"Per MoE layer [us]", Align::right},
                  {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
                  {"Rows fit (tg/pp)", Align::right}});
-    for (const Efficiency& e : c_.backends) {
-      table.add_row({to_string(e.backend), fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
+    // Each backend, then its device classes with factors of their own ("cuda · nvidia hbm").
+    auto add = [&](const Efficiency& e) {
+      const std::string name = to_string(e.backend) + (e.device_class.empty() ? "" : " · " + e.device_class);
+      table.add_row({name, fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
                      fixed(units::s_to_us(e.per_moe_layer_s), 1),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
                      fmt::format("{:.2f}–{:.2f}", e.prefill_ratio_low, e.prefill_ratio_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
+    };
+    for (const Efficiency& backend : c_.backends) {
+      add(backend);
+      for (const Efficiency& e : c_.classes) {
+        if (e.backend == backend.backend) add(e);
+      }
     }
     Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
                   {"Inside band", Align::right}});
@@ -167,21 +175,26 @@ class CalibrationResult final : public Result {
   }
 
   [[nodiscard]] Json json() const override {
+    auto factors = [](const Efficiency& e) {
+      Json j = {{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
+                {"per_token_s", e.per_token_s}, {"per_moe_layer_s", e.per_moe_layer_s},
+                {"prefill_efficiency", e.prefill_efficiency},
+                {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
+                {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}};
+      if (!e.device_class.empty()) j["device_class"] = e.device_class;
+      return j;
+    };
     Json backends = Json::array();
-    for (const Efficiency& e : c_.backends) {
-      backends.push_back({{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
-                          {"per_token_s", e.per_token_s}, {"per_moe_layer_s", e.per_moe_layer_s},
-                          {"prefill_efficiency", e.prefill_efficiency},
-                          {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
-                          {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}});
-    }
+    for (const Efficiency& e : c_.backends) backends.push_back(factors(e));
+    Json classes = Json::array();
+    for (const Efficiency& e : c_.classes) classes.push_back(factors(e));
     Json report = Json::array();
     for (const ErrorRow& row : errors_) {
       report.push_back({{"set", row.holdout ? "holdout" : "fit"}, {"test", row.decode ? "decode" : "prefill"},
                         {"rows", row.report.rows}, {"median_abs_pct", row.report.median_abs_pct},
                         {"within_band_share", row.report.within_band_share}});
     }
-    return envelope("catalog calibration", Json::object(), {{"backends", backends}, {"errors", report}}, Json::array());
+    return envelope("catalog calibration", Json::object(), {{"backends", backends}, {"classes", classes}, {"errors", report}}, Json::array());
   }
 
  private:

@@ -126,6 +126,7 @@ void HardwareBuilder::build_unified(HardwareConfig& h) const {
   HostDevice host;
   host.cpu = device;
   host.cpu.backend = Backend::cpu;
+  host.cpu.device_class = cpu_device_class(s.vendor);
   host.cpu.matmul_flops_per_s =
       static_cast<double>(s.cpu_cores) * kUnifiedCpuFlopsPerCycle * units::ghz_to_hz(kUnifiedCpuClockGhz);
   host.cpu.cores = s.cpu_cores;  // so -t counts: the matrix rate of the threads run (engine cpu_flops)

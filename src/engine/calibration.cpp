@@ -115,6 +115,16 @@ struct Band {
   double high = 1;
 };
 
+// The 5th–95th percentile of measured / predicted over every backend's fit rows, each with its own factors.
+Band pooled_band(const Calibration& c, const std::vector<CalibrationPoint>& points, bool decode) {
+  std::vector<double> all;
+  for (const Efficiency& e : c.backends) {
+    const auto r = ratios_of(e, select(points, e.backend, decode, false), decode);
+    all.insert(all.end(), r.begin(), r.end());
+  }
+  return {quantile(all, kPooledLowQuantile), quantile(all, kPooledHighQuantile)};
+}
+
 void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode, const Band& pooled) {
   if (pts.size() < kMinRowsToFit) return;
   const auto ratios = ratios_of(e, pts, decode);
@@ -122,6 +132,81 @@ void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool deco
   const double high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
   (decode ? e.decode_ratio_low : e.prefill_ratio_low) = low;
   (decode ? e.decode_ratio_high : e.prefill_ratio_high) = high;
+}
+
+std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts, const std::string& device_class) {
+  std::vector<CalibrationPoint> out;
+  for (const auto& p : pts) {
+    if (p.device_class == device_class) out.push_back(p);
+  }
+  return out;
+}
+
+// A class's decode share of peak bandwidth with the backend's fixed costs: the median over its rows of
+// x / (1/tps − per_token_s − moe_layers × per_moe_layer_s), rows whose matrix work takes longer (a CPU on
+// few threads) and rows faster than the fixed costs allow left out. False when fewer than
+// kMinRowsPerClass rows remain.
+bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  std::vector<double> eff;
+  for (const auto& p : pts) {
+    const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
+    if (streaming <= 0 || p.compute_seconds_at_peak / e.prefill_efficiency >= streaming) continue;
+    eff.push_back(p.seconds_at_peak / streaming);
+  }
+  if (eff.size() < kMinRowsPerClass) return false;
+  e.bandwidth_efficiency = median(eff);
+  e.decode_rows = pts.size();
+  return true;
+}
+
+// The device classes of a backend's fit points, each once, in order of appearance.
+std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& pts) {
+  std::vector<std::string> out;
+  for (const auto& p : pts) {
+    if (!p.device_class.empty() && std::find(out.begin(), out.end(), p.device_class) == out.end()) {
+      out.push_back(p.device_class);
+    }
+  }
+  return out;
+}
+
+// Prefill's share of peak as the rows of the *other* devices fit it: the median over the class's rows
+// without `device`'s where kMinRowsPerClass remain, else over the backend's (kMinRowsToFit), else 0.
+double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, const std::string& device,
+                                  const std::string& device_class) {
+  std::vector<double> in_class;
+  std::vector<double> all;
+  for (const auto& p : rows) {
+    if (p.device == device) continue;
+    const double eff = p.measured_tokens_per_s * p.seconds_at_peak;
+    all.push_back(eff);
+    if (!device_class.empty() && p.device_class == device_class) in_class.push_back(eff);
+  }
+  if (in_class.size() >= kMinRowsPerClass) return median(in_class);
+  return all.size() >= kMinRowsToFit ? median(all) : 0;
+}
+
+// Measured / predicted of each prefill row with the factors fitted without its device (leave one device
+// out): how far a device the fit has not seen lands, which in-sample residuals understate (a class or a
+// backend of a few devices fits its own rows closely). Rows of a device without another to fit on are
+// left out.
+std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& rows,
+                                          const std::vector<CalibrationPoint>& of) {
+  std::vector<double> ratios;
+  for (const auto& p : of) {
+    const double eff = p.device.empty() ? 0 : prefill_efficiency_without(rows, p.device, p.device_class);
+    if (eff > 0) ratios.push_back(p.measured_tokens_per_s * p.seconds_at_peak / eff);
+  }
+  return ratios;
+}
+
+// False (the band untouched) when fewer than kMinRowsToFit rows could be predicted unseen: one machine's
+// own rows (`calibrate`), whose in-sample band fit_band gives instead.
+bool set_prefill_band(Efficiency& e, const std::vector<double>& ratios, const Band& pooled) {
+  if (ratios.size() < kMinRowsToFit) return false;
+  e.prefill_ratio_low = std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
+  e.prefill_ratio_high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
+  return true;
 }
 
 }  // namespace
@@ -141,6 +226,8 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   p.measured_tokens_per_s = m.measured_tokens_per_s;
   p.label = std::move(label);
   p.moe_layers = p.decode ? m.moe_layers : 0;
+  p.device_class = m.device_class;
+  p.device = m.device;
   const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
@@ -172,6 +259,15 @@ const Efficiency& Calibration::get(Backend b) const {
   return kDefault;
 }
 
+const Efficiency& Calibration::get(Backend b, const std::string& device_class) const {
+  if (!device_class.empty()) {
+    for (const Efficiency& e : classes) {
+      if (e.backend == b && e.device_class == device_class) return e;
+    }
+  }
+  return get(b);
+}
+
 const CaseBand* Calibration::band(SpeedCase c) const {
   for (const CaseBand& b : case_bands) {
     if (b.speed_case == c) return &b;
@@ -198,15 +294,57 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     fit_decode(e, decode);
     c.backends.push_back(e);
   }
-  // Pooled scatter of every backend's fit rows around its own factors.
-  for (const bool decode : {true, false}) {
-    std::vector<double> all;
-    for (const Efficiency& e : c.backends) {
-      const auto r = ratios_of(e, select(points, e.backend, decode, false), decode);
-      all.insert(all.end(), r.begin(), r.end());
+  // Decode: the pooled scatter of every backend's fit rows around its own factors.
+  const Band pooled_decode = pooled_band(c, points, true);
+  for (Efficiency& e : c.backends) fit_band(e, select(points, e.backend, true, false), true, pooled_decode);
+  // Prefill: the scatter of rows predicted without their own device (prefill_ratios_unseen), per backend and
+  // pooled over all; the class factors below make in-sample prefill residuals too narrow to mean anything.
+  std::vector<double> unseen_all;
+  for (const Efficiency& e : c.backends) {
+    const auto rows = select(points, e.backend, false, false);
+    const auto r = prefill_ratios_unseen(rows, rows);
+    unseen_all.insert(unseen_all.end(), r.begin(), r.end());
+  }
+  const Band pooled_prefill = unseen_all.size() >= kMinRowsToFit
+                                  ? Band{quantile(unseen_all, kPooledLowQuantile), quantile(unseen_all, kPooledHighQuantile)}
+                                  : pooled_band(c, points, false);
+  for (Efficiency& e : c.backends) {
+    const auto rows = select(points, e.backend, false, false);
+    if (rows.size() >= kMinRowsToFit && !set_prefill_band(e, prefill_ratios_unseen(rows, rows), pooled_prefill)) {
+      fit_band(e, rows, false, pooled_prefill);
     }
-    const Band pooled{quantile(all, kPooledLowQuantile), quantile(all, kPooledHighQuantile)};
-    for (Efficiency& e : c.backends) fit_band(e, select(points, e.backend, decode, false), decode, pooled);
+  }
+  // Device classes: the backend's fixed costs, the class's own share of peak and band where it has the rows.
+  for (const Efficiency& backend : c.backends) {
+    const auto decode = select(points, backend.backend, true, false);
+    const auto prefill = select(points, backend.backend, false, false);
+    std::vector<std::string> names = classes_of(decode);
+    for (const std::string& name : classes_of(prefill)) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+    for (const std::string& name : names) {
+      Efficiency e = backend;
+      e.device_class = name;
+      e.decode_rows = 0;
+      e.prefill_rows = 0;
+      const auto class_decode = of_class(decode, name);
+      const auto class_prefill = of_class(prefill, name);
+      // Prefill first: a CPU class's decode is bounded by the matrix rate prefill fits.
+      if (class_prefill.size() >= kMinRowsPerClass) {
+        fit_prefill(e, class_prefill);
+        if (!set_prefill_band(e, prefill_ratios_unseen(prefill, class_prefill), pooled_prefill)) {
+          fit_band(e, class_prefill, false, pooled_prefill);
+        }
+      }
+      if (fit_class_decode(e, class_decode)) fit_band(e, class_decode, true, pooled_decode);
+      // A class's few rows understate the scatter of its devices not yet seen: its band is never narrower
+      // than its backend's.
+      e.decode_ratio_low = std::min(e.decode_ratio_low, backend.decode_ratio_low);
+      e.decode_ratio_high = std::max(e.decode_ratio_high, backend.decode_ratio_high);
+      e.prefill_ratio_low = std::min(e.prefill_ratio_low, backend.prefill_ratio_low);
+      e.prefill_ratio_high = std::max(e.prefill_ratio_high, backend.prefill_ratio_high);
+      if (e.decode_rows > 0 || e.prefill_rows > 0) c.classes.push_back(e);
+    }
   }
   return c;
 }
@@ -220,7 +358,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   std::size_t inside = 0;
   for (const auto& p : points) {
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
-    const Efficiency& e = c.get(p.backend);
+    const Efficiency& e = c.get(p.backend, p.device_class);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);

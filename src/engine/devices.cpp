@@ -1,5 +1,6 @@
 // Catalog hardware records to peak rates.
 #include <algorithm>
+#include <cctype>
 
 #include "llmsize/engine/speed.h"
 #include "llmsize/units.h"
@@ -37,16 +38,32 @@ double pcie_lane_gb_per_s(std::uint32_t gen) {
   }
 }
 
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 }  // namespace
+
+std::string gpu_device_class(const std::string& vendor, const std::string& memory_type) {
+  return lower(vendor) + (lower(memory_type).find("hbm") != std::string::npos ? " hbm" : " gddr");
+}
+
+std::string unified_device_class(const std::string& vendor) { return lower(vendor) + " unified"; }
+
+std::string cpu_device_class(const std::string& vendor) { return lower(vendor) + " cpu"; }
 
 ComputeDevice device_from_gpu(const Gpu& g) {
   ComputeDevice d;
   d.id = g.meta.id;
   d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
   d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(g.bandwidth_gb_per_s);
-  d.matmul_flops_per_s = units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.fp32_tflops.value_or(1.0)));
+  // Tensor cores where it has them; else DP4A, which llama.cpp's quantized matmul (MMQ) uses; else FP32.
+  d.matmul_flops_per_s =
+      units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(1.0))));
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
+  d.device_class = gpu_device_class(g.vendor, g.memory_type);
   return d;
 }
 
@@ -58,6 +75,8 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   d.matmul_flops_per_s = units::tflops_to_flops(s.fp16_tflops.value_or(s.fp32_tflops.value_or(0.5)));
   d.tdp_watts = s.tdp_watts;
   d.idle_watts = s.idle_watts.value_or(0);
+  // A unified machine run on its CPU backend is a CPU of that vendor; on its GPU, the unified class.
+  d.device_class = d.backend == Backend::cpu ? cpu_device_class(s.vendor) : unified_device_class(s.vendor);
   return d;
 }
 
@@ -79,6 +98,7 @@ HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels)
   h.cpu.matmul_flops_per_s = cpu_flops_per_s(c);
   h.cpu.cores = c.cores;
   h.cpu.tdp_watts = c.tdp_watts;
+  h.cpu.device_class = cpu_device_class(c.vendor);
   return h;
 }
 

@@ -51,7 +51,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     const double layers = p.split == SplitMode::layer ? d.layers : r.model.n_layers;
     part.moe_layers = d.expert_bytes > 0 ? layers * moe_share : 0;
     part.device = &r.devices[i];
-    part.efficiency = &r.calibration.get(r.devices[i].backend);
+    part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class);
     parts.push_back(part);
   }
   const HostPlacement& h = p.host;
@@ -69,7 +69,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
     part.moe_layers = h.expert_bytes > 0 ? std::max<double>(h.layers * moe_share, p.n_cpu_moe) : 0;
     part.device = &r.host->cpu;
-    part.efficiency = &r.calibration.get(Backend::cpu);
+    part.efficiency = &r.calibration.get(Backend::cpu, r.host->cpu.device_class);
     parts.push_back(part);
   }
   return parts;

@@ -122,6 +122,7 @@ std::string cpu_device(const catalog::Catalog& cat, const BenchRow& row, const T
   use.bandwidth_bytes_per_s = *machine.measured_bandwidth_bytes_per_s;
   const Cpu* c = match_cpu(cat, row.cpu_info);
   use.flops_per_s = c != nullptr ? cpu_flops_per_s(*c) : machine.cpu_flops_per_s;
+  if (c != nullptr) use.device_class = cpu_device_class(c->vendor);
   // The matrix rate of the threads the row ran (n_threads), as the predictor counts -t (speed.cpp cpu_flops).
   if (c != nullptr && c->cores > 0 && row.n_threads > 0 && row.n_threads < c->cores) {
     use.flops_per_s *= static_cast<double>(row.n_threads) / c->cores;
@@ -135,6 +136,7 @@ std::string metal_device(const catalog::Catalog& cat, const BenchRow& row, RowUs
   if (s == nullptr) return "\"" + (row.gpu_info.empty() ? row.cpu_info : row.gpu_info) + "\" is not in the catalog's systems";
   const ComputeDevice d = device_from_system(*s);
   use.device = s->meta.id;
+  use.device_class = unified_device_class(s->vendor);
   use.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
   use.flops_per_s = d.matmul_flops_per_s;
   return "";
@@ -149,6 +151,7 @@ std::string gpu_device(const catalog::Catalog& cat, const BenchRow& row, RowUse&
   if (!same) return "GPU \"" + row.gpu_info + "\" is not in the catalog (or the GPUs differ)";
   const ComputeDevice d = device_from_gpu(*gpu);
   use.device = gpu->meta.id;
+  use.device_class = d.device_class;
   use.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
   use.flops_per_s = d.matmul_flops_per_s * static_cast<double>(names.size());
   return "";
@@ -194,6 +197,8 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
   if (use.skipped_because.empty()) use.skipped_because = token_work(cat, row, m);
   if (!use.skipped_because.empty()) return std::nullopt;
   m.phase = use.decode ? BenchPhase::decode : BenchPhase::prefill;
+  m.device_class = use.device_class;
+  m.device = use.device;
   m.bandwidth_bytes_per_s = use.bandwidth_bytes_per_s;
   m.matmul_flops_per_s = use.flops_per_s;
   m.measured_tokens_per_s = row.avg_tokens_per_s;
@@ -280,6 +285,14 @@ const UnifiedSystem* match_system(const catalog::Catalog& cat, std::string_view 
 
 Calibration merge_calibration(const Calibration& base, const std::vector<Efficiency>& mine) {
   Calibration out = base;
+  // The user's own rows win over the catalog's for their backend, whatever the class of the device.
+  for (Efficiency& e : out.classes) {
+    for (const Efficiency& m : mine) {
+      if (m.backend != e.backend) continue;
+      if (m.decode_rows > 0) copy_decode(e, m);
+      if (m.prefill_rows > 0) copy_prefill(e, m);
+    }
+  }
   for (Efficiency& e : out.backends) {
     for (const Efficiency& m : mine) {
       if (m.backend != e.backend) continue;
@@ -307,8 +320,8 @@ CalibrationResult calibrate(const catalog::Catalog& cat, const Calibration& cata
   result.after_prefill = evaluate(result.after, result.points, BenchPhase::prefill, Subset::fit);
   for (RowUse& use : result.rows) {
     if (!use.used) continue;
-    use.predicted_before_tokens_per_s = predicted(catalog_fit.get(use.backend), use);
-    use.predicted_after_tokens_per_s = predicted(result.after.get(use.backend), use);
+    use.predicted_before_tokens_per_s = predicted(catalog_fit.get(use.backend, use.device_class), use);
+    use.predicted_after_tokens_per_s = predicted(result.after.get(use.backend, use.device_class), use);
   }
   fit_overhead(input.logs, result);
   return result;

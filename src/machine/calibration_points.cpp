@@ -21,10 +21,12 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     const ComputeDevice d = device_from_gpu(*g);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s * b.n_devices;
+    m.device_class = d.device_class;
   } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
     const ComputeDevice d = device_from_system(*s);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
+    m.device_class = b.backend == Backend::cpu ? cpu_device_class(s->vendor) : unified_device_class(s->vendor);
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
@@ -32,6 +34,7 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
     const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
     m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
+    m.device_class = cpu_device_class(c->vendor);
   } else {
     return std::nullopt;
   }
@@ -80,6 +83,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     auto it = weights_cache.find(key);
     if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
     measured->backend = b.backend;
+    measured->device = b.hardware;
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
     // The CPU's matrices run at the speed of its kernels for the row's weight types (cpu_matmul_speed).

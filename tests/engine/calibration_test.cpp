@@ -97,3 +97,88 @@ TEST_CASE("the median helper", "[calibration]") {
   CHECK(median({4, 1, 3, 2}) == 2.5);
   CHECK(median({}) == 0);
 }
+
+namespace {
+
+CalibrationPoint point(bool decode, double seconds_at_peak, double measured, const std::string& device,
+                       const std::string& device_class) {
+  CalibrationPoint p;
+  p.backend = Backend::cuda;
+  p.decode = decode;
+  p.seconds_at_peak = seconds_at_peak;
+  p.measured_tokens_per_s = measured;
+  p.device = device;
+  p.device_class = device_class;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
+  CHECK(gpu_device_class("NVIDIA", "HBM2e") == "nvidia hbm");
+  CHECK(gpu_device_class("amd", "GDDR6") == "amd gddr");
+  CHECK(gpu_device_class("intel", "") == "intel gddr");
+  CHECK(unified_device_class("Apple") == "apple unified");
+  CHECK(cpu_device_class("amd") == "amd cpu");
+  Gpu h100;
+  h100.vendor = "nvidia";
+  h100.memory_type = "HBM3";
+  h100.backends = {Backend::cuda};
+  CHECK(device_from_gpu(h100).device_class == "nvidia hbm");
+}
+
+TEST_CASE("a card without tensor cores computes prompts at its DP4A rate where it has one", "[calibration][devices]") {
+  // Tesla P40: 11.76 TFLOPS FP32, 47 TOPS INT8 (NVIDIA's datasheet); llama.cpp's MMQ runs on __dp4a.
+  Gpu p40;
+  p40.vendor = "nvidia";
+  p40.memory_type = "GDDR5";
+  p40.fp32_tflops = 11.76;
+  p40.int8_dp4a_tops = 47;
+  CHECK(device_from_gpu(p40).matmul_flops_per_s == Approx(47e12));
+  p40.int8_dp4a_tops.reset();  // a Maxwell card: FP32 only
+  CHECK(device_from_gpu(p40).matmul_flops_per_s == Approx(11.76e12));
+  p40.fp16_tensor_tflops = 100;  // tensor cores win over either
+  p40.int8_dp4a_tops = 47;
+  CHECK(device_from_gpu(p40).matmul_flops_per_s == Approx(100e12));
+}
+
+TEST_CASE("device classes get their own share of peak where they have the rows", "[calibration][class]") {
+  // Prefill: two GDDR cards reach 0.5 of peak (seconds_at_peak 0.001 at 500 tok/s), two HBM cards 0.3
+  // (300 tok/s), two rows each. The backend takes the median of all eight, 0.4; each class its own.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g1", "g2", "g2"}) pts.push_back(point(false, 0.001, 500, d, "nvidia gddr"));
+  for (const char* d : {"h1", "h1", "h2", "h2"}) pts.push_back(point(false, 0.001, 300, d, "nvidia hbm"));
+  // Decode: four rows per class, each reading 8 ms of bytes at peak; GDDR measures 100 tok/s (0.8 of peak),
+  // HBM 62.5 (0.5). With the backend's fixed cost p, a class's share is x / (1/tps − p), so each class's
+  // rows are predicted exactly whatever p the backend's own fit chose.
+  for (const char* d : {"g1", "g1", "g2", "g2"}) pts.push_back(point(true, 0.008, 100, d, "nvidia gddr"));
+  for (const char* d : {"h1", "h1", "h2", "h2"}) pts.push_back(point(true, 0.008, 62.5, d, "nvidia hbm"));
+  const Calibration c = fit_calibration(pts);
+  CHECK(c.get(Backend::cuda).prefill_efficiency == Approx(0.4));
+  CHECK(c.get(Backend::cuda, "nvidia gddr").prefill_efficiency == Approx(0.5));
+  CHECK(c.get(Backend::cuda, "nvidia hbm").prefill_efficiency == Approx(0.3));
+  CHECK(predict_decode_tokens_per_s(c.get(Backend::cuda, "nvidia gddr"), 0.008) == Approx(100));
+  CHECK(predict_decode_tokens_per_s(c.get(Backend::cuda, "nvidia hbm"), 0.008) == Approx(62.5));
+  CHECK(c.get(Backend::cuda, "nvidia hbm").per_token_s == c.get(Backend::cuda).per_token_s);
+  // A class without rows, or none at all, gets the backend's factors.
+  CHECK(c.get(Backend::cuda, "amd gddr") == c.get(Backend::cuda));
+  CHECK(c.get(Backend::cuda, "") == c.get(Backend::cuda));
+  CHECK(c.classes.size() == 2);
+
+  // The prefill band: each row predicted without its own device. Without g1 the GDDR class keeps 2 rows,
+  // fewer than kMinRowsPerClass, so g1 is predicted at the backend's median without it, 0.3 (six rows:
+  // 0.5 0.5 0.3 0.3 0.3 0.3): 0.5 / 0.3 = 1.667. Without h1, 0.5 (0.5 ×4, 0.3 ×2): 0.3 / 0.5 = 0.6.
+  const Efficiency& cuda = c.get(Backend::cuda);
+  CHECK(cuda.prefill_ratio_low == Approx(0.6));
+  CHECK(cuda.prefill_ratio_high == Approx(0.5 / 0.3));
+  // A class's band is never narrower than its backend's.
+  CHECK(c.get(Backend::cuda, "nvidia hbm").prefill_ratio_low == Approx(0.6));
+  CHECK(c.get(Backend::cuda, "nvidia hbm").prefill_ratio_high == Approx(0.5 / 0.3));
+
+  // Three rows are not enough for a class of its own.
+  std::vector<CalibrationPoint> few(pts.begin(), pts.begin() + 4);
+  for (const char* d : {"h1", "h1", "h2"}) few.push_back(point(false, 0.001, 300, d, "nvidia hbm"));
+  const Calibration f = fit_calibration(few);
+  CHECK(f.get(Backend::cuda, "nvidia hbm") == f.get(Backend::cuda));
+  CHECK(f.get(Backend::cuda, "nvidia gddr").prefill_efficiency == Approx(0.5));
+}

@@ -274,4 +274,18 @@ TEST_CASE("merge_calibration replaces only what the user's rows fitted", "[machi
   CHECK(merged.get(Backend::cpu).per_token_s == 0.001);
   CHECK(merged.get(Backend::cpu).prefill_efficiency == 0.669);
   CHECK(merged.get(Backend::cuda).bandwidth_efficiency == 0.833);
+
+  // The user's own rows win over the catalog's device classes of their backend, and leave the others.
+  Calibration with_classes = catalog_fit();
+  Efficiency amd_cpu = with_classes.get(Backend::cpu);
+  amd_cpu.device_class = "amd cpu";
+  amd_cpu.bandwidth_efficiency = 0.7;
+  Efficiency hbm = with_classes.get(Backend::cuda);
+  hbm.device_class = "nvidia hbm";
+  hbm.bandwidth_efficiency = 0.5;
+  with_classes.classes = {amd_cpu, hbm};
+  const Calibration merged_classes = merge_calibration(with_classes, {mine});
+  CHECK(merged_classes.get(Backend::cpu, "amd cpu").bandwidth_efficiency == 0.99);
+  CHECK(merged_classes.get(Backend::cpu, "amd cpu").prefill_efficiency == 0.669);
+  CHECK(merged_classes.get(Backend::cuda, "nvidia hbm").bandwidth_efficiency == 0.5);
 }

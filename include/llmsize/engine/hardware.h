@@ -21,6 +21,10 @@ struct Gpu {
   double bandwidth_gb_per_s = 0;
   std::optional<double> fp16_tensor_tflops;
   std::optional<double> fp16_tensor_fp32acc_tflops;
+  /// 8-bit dot products (DP4A) on a card without tensor cores but with DP4A (Pascal GP10x but GP100,
+  /// Turing TU11x): llama.cpp's quantized matrix multiplication (MMQ) runs on them, so they are its
+  /// prompt-processing peak where fp16_tensor_tflops is absent.
+  std::optional<double> int8_dp4a_tops;
   std::optional<double> fp32_tflops;
   double tdp_watts = 0;                  ///< the vendor's default power
   std::optional<double> tdp_max_watts;   ///< top of a configurable power range, when it has one

@@ -22,7 +22,17 @@ struct ComputeDevice {
   double tdp_watts = 0;
   double idle_watts = 0;
   std::uint32_t cores = 0;  ///< CPU: physical cores (matmul_flops_per_s counts them all); 0 for GPUs
+  /// The class its efficiency is fitted per beside the backend (device_class); empty: the backend's alone.
+  std::string device_class;
 };
+
+/// A device's class for calibration: its vendor and the kind of memory it streams weights from, the two
+/// things the fit rows show moving a backend's share of peak (docs/calibration.md "Device classes"):
+/// "nvidia hbm" (A100, H100), "amd gddr" (RX 7900 XTX), "apple unified", "nvidia unified" (DGX Spark),
+/// "amd cpu". A GPU is "hbm" when its memory type names HBM, otherwise "gddr".
+[[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type);
+[[nodiscard]] std::string unified_device_class(const std::string& vendor);
+[[nodiscard]] std::string cpu_device_class(const std::string& vendor);
 
 /// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
 struct HostDevice {
@@ -43,6 +53,9 @@ struct HostDevice {
 /// What one backend reaches of its peak rates, and how far measurements scatter around it.
 struct Efficiency {
   Backend backend = Backend::cpu;
+  /// Empty for a backend's own factors; a device class (gpu_device_class) for the factors of that class's
+  /// devices on the backend, fitted on their rows with the backend's fixed costs (fit_calibration).
+  std::string device_class;
   double bandwidth_efficiency = 0.7;  ///< share of peak bandwidth decode streams weights at
   double per_token_s = 0;             ///< fixed cost per decoded token (kernel launches, sync)
   /// Extra fixed cost per MoE layer and decoded token: routing, top-k and the expert kernels'
@@ -58,12 +71,20 @@ struct Efficiency {
   friend bool operator==(const Efficiency&, const Efficiency&) = default;
 };
 
+/// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
+inline constexpr std::size_t kMinRowsPerClass = 4;
+
 struct Calibration {
   std::vector<Efficiency> backends;
+  /// Per (backend, device class) with at least kMinRowsPerClass fit rows of the test: the efficiency and band
+  /// of that class's devices; the fixed costs stay the backend's.
+  std::vector<Efficiency> classes;
   /// Each configuration case's band from its own fit rows (fit_case_bands); a case or test missing here
   /// keeps the band of the backend that takes most of the step.
   std::vector<CaseBand> case_bands;
   [[nodiscard]] const Efficiency& get(Backend b) const;
+  /// The factors of a device of class `device_class` on backend `b`: its class's where fitted, else the backend's.
+  [[nodiscard]] const Efficiency& get(Backend b, const std::string& device_class) const;
   /// The band of case `c`, nullptr when it has none.
   [[nodiscard]] const CaseBand* band(SpeedCase c) const;
   friend bool operator==(const Calibration&, const Calibration&) = default;
@@ -146,6 +167,8 @@ struct CalibrationPoint {
   double compute_seconds_at_peak = 0;
   double measured_tokens_per_s = 0;
   std::string label;
+  std::string device_class;       ///< of the device that ran it (empty: fitted with its backend only)
+  std::string device;             ///< catalog id of that device: prefill bands leave each device out in turn
 };
 
 /// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
@@ -164,6 +187,8 @@ struct Measurement {
   double decode_flops_per_token = 0;
   double moe_layers = 0;              ///< moe_layer_count of the model
   double measured_tokens_per_s = 0;
+  std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
+  std::string device;                 ///< its catalog id (empty when unknown)
 };
 
 /// The point of a measurement: seconds_at_peak = bytes / bandwidth (decode) or FLOPs / FLOP/s
@@ -177,6 +202,9 @@ struct Measurement {
 /// absolute error. Prefill: the median of measured × x. Bands: 5th–95th percentile of measured /
 /// predicted, never narrower than the pooled 5th–95th percentile of all backends nor ±10%. Backends
 /// with fewer than 3 points keep conservative defaults.
+/// Then per device class of a backend with at least kMinRowsPerClass fit points of a test: decode's
+/// bandwidth_efficiency is the median over those rows of x / (1/tps − the backend's fixed costs), prefill's
+/// prefill_efficiency the median of measured × x, each with its own band (same quantiles and floors).
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);

@@ -119,6 +119,7 @@ struct RowUse {
   engine::Backend backend = engine::Backend::cpu;
   bool decode = true;
   std::string device;              ///< catalog id, or "this machine"
+  std::string device_class;        ///< engine::gpu_device_class & co.; empty when the catalog does not know the device
   double bandwidth_bytes_per_s = 0;
   double flops_per_s = 0;
   double seconds_at_peak = 0;
