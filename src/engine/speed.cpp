@@ -7,6 +7,8 @@
 
 #include "llmsize/engine/speed.h"
 
+#include "llmsize/engine/cpu_attention.h"
+
 namespace llmsize::engine {
 namespace {
 
@@ -149,6 +151,22 @@ double cpu_decode_compute_seconds(const SpeedRequest& r, const Part& part, doubl
   return flops / cpu_flops(r, d);
 }
 
+// A CPU part's decode time with flash attention: its weights as part_seconds reads them, then the attention
+// over its share of the cache, which takes the longer of streaming the cache and llama.cpp's flash-attention
+// kernel working through it (at most n_head threads; cpu_attention.h). Unset (nullopt) for a GPU part or
+// without flash attention: the cache is streamed with the weights.
+std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const Part& part, double kv_bytes, double compute,
+                                             std::uint64_t depth, std::uint32_t sequences) {
+  const ComputeDevice& d = *part.device;
+  if (d.backend != Backend::cpu || d.cores == 0 || !r.kv.runtime.flash_attention) return std::nullopt;
+  const std::uint32_t threads = r.threads ? std::min(*r.threads, d.cores) : d.cores;
+  const double attention =
+      cpu_flash_decode_seconds(r.model, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) * part.kv_share;
+  const double streaming = kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency);
+  return decode_seconds(*part.efficiency, part.weight_bytes / d.bandwidth_bytes_per_s, compute, part.moe_layers) +
+         std::max(streaming, attention);
+}
+
 StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
   const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(r.model, r.kv, depth)) * sequences;
   const bool parallel = tensor_parallel(r);
@@ -158,7 +176,9 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
   double touched_total = 0;
   for (const Part& part : parts) touched_total += part.weight_bytes;
   for (const Part& part : parts) {
-    const double t = part_seconds(part, kv_bytes, cpu_decode_compute_seconds(r, part, touched_total, sequences));
+    const double compute = cpu_decode_compute_seconds(r, part, touched_total, sequences);
+    const double t = cpu_flash_part_seconds(r, part, kv_bytes, compute, depth, sequences)
+                         .value_or(part_seconds(part, kv_bytes, compute));
     step.busy.emplace_back(part.device, (part.weight_bytes + kv_bytes * part.kv_share) / part.device->bandwidth_bytes_per_s);
     // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

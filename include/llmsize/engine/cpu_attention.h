@@ -1,0 +1,44 @@
+#pragma once
+/// Decode attention over a filled cache on llama.cpp's CPU backend with flash attention (docs/formulas.md,
+/// "CPU decode at depth"). ggml-cpu ops.cpp ggml_compute_forward_flash_attn_ext_f16 gives each query head
+/// to one thread, which walks every cached position of its KV head: a K·q dot product (kq_vec_dot), an
+/// expf for the online softmax and a multiply-add of the V row (ggml_vec_mad). With GQA the cache is
+/// therefore worked through once per *query* head, and at most n_head threads work. Since llama.cpp PR
+/// #19209 (2026-01-30) a single decoded token with an unquantized (f16/f32) cache of 512 or more cells is
+/// split across the cache instead, so every thread works; a quantized cache (q8_0, q4_0) keeps the split
+/// by head.
+#include <cstdint>
+
+#include "llmsize/engine/kv.h"
+#include "llmsize/engine/model.h"
+
+namespace llmsize::engine {
+
+/// Share of one thread's peak FLOP/s (its core's FLOP per cycle × base clock, as cpu_flops_per_s counts
+/// it) that llama.cpp's CPU flash-attention kernel reaches on a decoded token's (query head, cached
+/// position) pairs, each 2·DK + 2·DV FLOPs. Fitted on the "fit" rows (docs/calibration.md, "CPU decode at
+/// depth"): the median over the 10 tg128 rows at depth 1024–15872 of ik_llama.cpp PR #332's mainline runs
+/// (Threadripper PRO 5975WX, 32 threads, Q8_0 cache, Llama 3.1 8B and Gemma 3 12B Q4_0) of
+/// (extra work per thread over depth 0) / (thread peak × (1/tps(d) − 1/tps(0))): Llama 0.022–0.024,
+/// Gemma 0.032–0.033 (head size 256), median 0.028. The held-back Ryzen 9 7950X rows of PR #351 give
+/// 0.029–0.034.
+inline constexpr double kCpuFlashAttentionEfficiency = 0.028;
+/// llama.cpp splits one decoded token's attention across the cache (not the heads) from this many cells
+/// (ops.cpp use_split_kv_path: nek1 >= 512), with an f16 or f32 cache.
+inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
+
+/// FLOPs the busiest of `threads` threads spends on the attention of `queries` decoded tokens (one per
+/// sequence) over `cells` cached positions: per attention layer, the query heads it is given × the cells
+/// it sees (a sliding-window layer at most its window) × (2·DK + 2·DV). Heads are dealt out in blocks of
+/// ceil(queries × n_head / threads); with the split across the cache (one query, f16/f32 cache, cells ≥
+/// kCpuSplitKvMinCells) each thread takes n_head heads over cells / threads positions. 0 without flash
+/// attention or a cache type, and for MLA models (one latent row shared by every head: the one measured
+/// series, DeepSeek-V2-Lite on a Ryzen 9 7950X, runs at 5× this share; their cache stays streamed).
+[[nodiscard]] double cpu_flash_decode_flops_per_thread(const Model& m, const KvSettings& kv, std::uint64_t cells,
+                                                       std::uint32_t threads, std::uint32_t queries = 1);
+/// Seconds of that attention at kCpuFlashAttentionEfficiency of one thread's peak FLOP/s.
+[[nodiscard]] double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells,
+                                              std::uint32_t threads, double thread_flops_per_s,
+                                              std::uint32_t queries = 1);
+
+}  // namespace llmsize::engine

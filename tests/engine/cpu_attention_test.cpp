@@ -1,0 +1,67 @@
+// llama.cpp's CPU flash attention over a filled cache (cpu_attention.h), worked by hand.
+#include <catch2/catch.hpp>
+
+#include "llmsize/engine/cpu_attention.h"
+#include "test_models.h"
+
+using namespace llmsize;
+using namespace llmsize::engine;
+
+namespace {
+
+KvSettings q8_kv(const std::vector<TensorType>& types) {
+  KvSettings s;
+  s.type_k = find_type(types, "q8-0");
+  s.type_v = s.type_k;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("CPU flash attention: each query head walks the whole cache on one thread", "[speed][cpu]") {
+  const auto types = test::ggml_types();
+  const Model m = test::llama_3_1_8b();  // 32 layers, 32 query heads, head size 128
+  const KvSettings kv = q8_kv(types);
+  // 15,872 tokens filled + 64 (the mean of tg128): 15,936 cells. 32 threads: one head each,
+  // 32 layers × 15,936 × (2·128 + 2·128) = 261,095,424 FLOPs for the busiest thread.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 32) == Approx(261095424.0));
+  // 16 threads (a Ryzen 9 7950X): two heads each, twice the work.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 16) == Approx(522190848.0));
+  // 48 threads: still one head for the busiest thread; 16 threads idle.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 48) == Approx(261095424.0));
+  // Threadripper PRO 5975WX, one thread's peak 32 FLOP/cycle × 3.6 GHz = 115.2 GFLOP/s:
+  // 261,095,424 / (115.2e9 × 0.028) = 0.080945 s (measured, PR #332: 1/6.49 − 1/16.96 = 0.0951 s).
+  CHECK(cpu_flash_decode_seconds(m, kv, 15936, 32, 115.2e9) == Approx(0.080945).epsilon(1e-4));
+}
+
+TEST_CASE("CPU flash attention: an f16 cache is split across the cache, every thread working", "[speed][cpu]") {
+  const auto types = test::ggml_types();
+  const Model m = test::llama_3_1_8b();
+  const KvSettings kv = test::f16_kv(types, 16384);
+  // llama.cpp PR #19209: 32 heads × 15,936 cells / 48 threads × 512 = 174,063,616 FLOPs per thread.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 48) == Approx(174063616.0));
+  // Below 512 cells, and for several sequences at once, the split stays by head.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 256, 48) == Approx(32.0 * 256 * 512));
+  // 2 sequences: 64 query rows over 48 threads, two for the busiest: 32 × 2 × 15,936 × 512.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 48, 2) == Approx(522190848.0));
+}
+
+TEST_CASE("CPU flash attention: a sliding-window layer sees at most its window", "[speed][cpu]") {
+  const auto types = test::ggml_types();
+  const Model m = test::gemma_3_1b();  // 26 layers, every 6th global (4), 22 of window 512; 4 heads of 256
+  const KvSettings kv = q8_kv(types);
+  // 4 threads, one head each: 4 × 4,096 × 1,024 + 22 × 512 × 1,024 = 16,777,216 + 11,534,336.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 4096, 4) == Approx(28311552.0));
+  KvSettings full = kv;
+  full.swa_full = true;  // --swa-full: every layer keeps the whole context
+  CHECK(cpu_flash_decode_flops_per_thread(m, full, 4096, 4) == Approx(26.0 * 4096 * 1024));
+}
+
+TEST_CASE("CPU flash attention: none without flash attention, and none modelled for MLA", "[speed][cpu]") {
+  const auto types = test::ggml_types();
+  KvSettings kv = q8_kv(types);
+  kv.runtime.flash_attention = false;
+  CHECK(cpu_flash_decode_flops_per_thread(test::llama_3_1_8b(), kv, 8192, 16) == 0);
+  CHECK(cpu_flash_decode_flops_per_thread(test::deepseek_v3(), q8_kv(types), 8192, 16) == 0);
+  CHECK(cpu_flash_decode_seconds(test::llama_3_1_8b(), q8_kv(types), 8192, 16, 0) == 0);
+}
