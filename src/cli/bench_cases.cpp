@@ -75,6 +75,7 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
   o.hardware.ram_kind = b.ram_kind;
   if (b.channels) o.hardware.channels = *b.channels;
   if (b.split) o.hardware.split = name_of(kSplitModeNames, *b.split);
+  if (b.backend != Backend::cpu) o.hardware.backend = to_string(b.backend);  // Vulkan on an NVIDIA card, ...
   o.run.ngl = b.ngl;
   if (b.backend == Backend::cpu && catalog::find(cat.cpus, b.hardware) == nullptr) o.run.ngl = 0;  // a GPU box run on its CPU
   o.run.n_cpu_moe = b.n_cpu_moe;

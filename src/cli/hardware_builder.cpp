@@ -68,6 +68,11 @@ HardwareBuilder& HardwareBuilder::set_split(SplitMode split) {
   return *this;
 }
 
+HardwareBuilder& HardwareBuilder::set_backend(Backend backend) {
+  backend_ = backend;
+  return *this;
+}
+
 HardwareBuilder& HardwareBuilder::set_storage(const StorageKind& storage) {
   storage_ = &storage;
   return *this;
@@ -95,6 +100,7 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
     const GpuPart& part = gpus_[i];
     ComputeDevice c = device_from_gpu(*part.gpu);
     c.id = gpu_device_id(gpus_, i);
+    if (backend_) c.backend = *backend_;
     h.devices.push_back({c.id, DeviceKind::gpu, c.backend, part.memory_bytes, gpu_overhead_bytes_});
     h.compute.push_back(c);
     h.power.gpu_tdp_watts.push_back(part.gpu->tdp_watts);
@@ -118,7 +124,8 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
 void HardwareBuilder::build_unified(HardwareConfig& h) const {
   const UnifiedSpec& u = *unified_;
   const UnifiedSystem& s = *u.system;
-  const ComputeDevice device = device_from_system(s);
+  ComputeDevice device = device_from_system(s);
+  if (backend_ && device.backend != Backend::cpu) device.backend = *backend_;
   if (device.backend != Backend::cpu) {
     h.devices.push_back({s.meta.id, DeviceKind::unified, device.backend, u.gpu_bytes, gpu_overhead_bytes_});
     h.compute.push_back(device);

@@ -63,6 +63,8 @@ class HardwareBuilder {
   /// `count` identical machines in a pipeline over `link` (count 1: one machine, link unused).
   HardwareBuilder& set_nodes(std::uint32_t count, const engine::Link* link);
   HardwareBuilder& set_split(engine::SplitMode split);
+  /// The backend every GPU device runs (--backend); unset: each card's first (device_from_gpu).
+  HardwareBuilder& set_backend(engine::Backend backend);
   HardwareBuilder& set_storage(const engine::StorageKind& storage);
   /// The runtime overhead of every GPU (`llmsize calibrate`'s fit from the user's load logs); nullopt:
   /// each backend's estimate (buffers.h).
@@ -92,6 +94,7 @@ class HardwareBuilder {
   std::uint32_t nodes_ = 1;
   const engine::Link* node_link_ = nullptr;
   engine::SplitMode split_ = engine::SplitMode::layer;
+  std::optional<engine::Backend> backend_;
   const engine::StorageKind* storage_ = nullptr;
   Assumptions assumptions_;
   std::optional<std::uint64_t> gpu_overhead_bytes_;

@@ -175,6 +175,10 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
                   "Identical machines, each with the --gpu cards (or the --system), running the layers one after "
                   "another (llama.cpp --rpc, vLLM pipeline parallel, exo); default 1")
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--backend", o.backend,
+                  "The llama.cpp build's GPU backend: cuda, rocm, vulkan, sycl or metal; default the card's first in "
+                  "the catalog (`llmsize catalog show GPU`). For a run on the CPU alone, --ngl 0")
+      ->check(CLI::IsMember({"cuda", "rocm", "vulkan", "sycl", "metal"}));
   cmd->add_option("--link", o.link, "Network between the --nodes: 1gbe, 10gbe (default), 25gbe, 100gbe, tb4, tb5, ib-hdr, ...");
 }
 
@@ -183,6 +187,27 @@ bool has_hardware(const HardwareOptions& o) {
 }
 
 namespace {
+
+// --backend names one every GPU of the configuration runs (its catalog `backends`).
+void check_backend(const HardwareConfig& h, const std::string& backend) {
+  if (backend.empty()) return;
+  const Backend wanted = *backend_from_id(backend);
+  auto refuse = [&](const std::string& id, const std::vector<Backend>& has) {
+    std::string list;
+    for (Backend b : has) list += (list.empty() ? "" : ", ") + std::string(to_string(b));
+    throw InputError("--backend " + backend + ": " + id + " does not run it (its backends: " +
+                     (list.empty() ? "none listed" : list) + ")");
+  };
+  for (const GpuPart& part : h.gpus) {
+    const auto& has = part.gpu->backends;
+    if (std::find(has.begin(), has.end(), wanted) == has.end()) refuse(part.gpu->meta.id, has);
+  }
+  if (h.system != nullptr) {
+    const auto& has = h.system->backends;
+    if (std::find(has.begin(), has.end(), wanted) == has.end()) refuse(h.system->meta.id, has);
+  }
+  if (h.gpus.empty() && h.system == nullptr) throw InputError("--backend " + backend + " needs a GPU: --gpu or --system");
+}
 
 // resolve_hardware, with the cards of --gpu already looked up when `gpus` is given.
 HardwareConfig build_hardware(const Context& ctx, const HardwareOptions& o, const std::vector<const Gpu*>* gpus) {
@@ -204,7 +229,10 @@ HardwareConfig build_hardware(const Context& ctx, const HardwareOptions& o, cons
   b.set_storage(storage);
   if (o.storage.empty()) b.add_assumption(assumed_storage_not_given(storage));
   add_nodes(cat, o, b.has_devices(), b);
-  return b.build();
+  if (!o.backend.empty()) b.set_backend(*backend_from_id(o.backend));
+  HardwareConfig h = b.build();
+  check_backend(h, o.backend);
+  return h;
 }
 
 }  // namespace
@@ -246,15 +274,19 @@ std::string hardware_label(const HardwareConfig& h) {
 
 Json hardware_json(const HardwareConfig& h) {
   Json machine = Json::array();
-  for (const GpuPart& g : h.gpus) {
-    Json d = {{"id", g.gpu->meta.id}, {"kind", "gpu"}, {"memory_bytes", g.memory_bytes}};
+  // The backend each GPU runs (--backend, else the card's first): h.compute lists the GPUs first, in order.
+  auto backend_of = [&](std::size_t i) { return i < h.compute.size() ? to_string(h.compute[i].backend) : "cpu"; };
+  for (std::size_t i = 0; i < h.gpus.size(); ++i) {
+    const GpuPart& g = h.gpus[i];
+    Json d = {{"id", g.gpu->meta.id}, {"kind", "gpu"}, {"memory_bytes", g.memory_bytes}, {"backend", backend_of(i)}};
     if (h.this_machine) d["added"] = g.origin == Origin::added;
     machine.push_back(d);
   }
   if (h.system != nullptr) {
     // Named: the memory option's size; detected: what the GPU may use (kept as the JSON has it).
     machine.push_back({{"id", h.system->meta.id}, {"kind", "unified"},
-                       {"memory_bytes", h.this_machine ? h.system_gpu_bytes : h.ram_total_bytes}});
+                       {"memory_bytes", h.this_machine ? h.system_gpu_bytes : h.ram_total_bytes},
+                       {"backend", h.compute.empty() ? "cpu" : to_string(h.compute.front().backend)}});
   }
   if (h.nodes <= 1) return machine;
   Json all = Json::array();

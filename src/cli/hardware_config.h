@@ -26,6 +26,7 @@ struct HardwareOptions {
   std::string split = "layer";
   std::uint32_t nodes = 1;  ///< identical machines in one pipeline (llama.cpp RPC, exo)
   std::string link;         ///< links id between the machines
+  std::string backend;      ///< the GPUs' llama.cpp backend (cuda, rocm, vulkan, sycl, metal); empty: each card's first
 };
 
 void add_hardware_options(CLI::App* cmd, HardwareOptions& o);

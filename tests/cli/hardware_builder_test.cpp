@@ -97,8 +97,8 @@ TEST_CASE("builder: one GPU beside the assumed desktop host", "[cli][hardware-bu
   CHECK_FALSE(h.power.cpu_runs_layers);
   CHECK(h.price() == 1000.0);  // the card; the assumed host has no price
   CHECK(cli::hardware_label(h) == "Test GPU");
-  CHECK(cli::hardware_json(h) ==
-        nlohmann::json::parse(R"([{"id": "test-gpu", "kind": "gpu", "memory_bytes": 25769803776}])"));
+  CHECK(nlohmann::json::parse(cli::hardware_json(h).dump()) ==
+        nlohmann::json::parse(R"([{"id": "test-gpu", "kind": "gpu", "memory_bytes": 25769803776, "backend": "cuda"}])"));
 
   SECTION("two machines of it over a 10 GB/s link") {
     llmsize::engine::Link link;

@@ -108,3 +108,42 @@ TEST_CASE("a MoE model that needs RAM: experts in RAM against whole layers in RA
                      "--n-cpu-moe", "24", "--json"}))["result"]["offload_alternative"].is_null());
   CHECK(json_of(run({"check", "--model", "qwen3-30b-a3b", "--gpu", "4090", "--json"}))["result"]["offload_alternative"].is_null());
 }
+
+TEST_CASE("check: --backend runs the GPUs on the backend given, with that backend's factors", "[cli][run][backend]") {
+  // An RTX 4090 (1008 GB/s) on Vulkan: decode is bytes / (bandwidth × Vulkan's share) + Vulkan's fixed cost,
+  // the factors `catalog calibration` lists for vulkan (the card's class has no Vulkan factors of its own).
+  const auto j = json_of(run({"check", "--model", "llama-3.1-8b", "--gpu", "4090", "--backend", "vulkan", "--json"}));
+  CHECK(j["inputs"]["hardware"][0]["backend"] == "vulkan");
+  const auto cal = json_of(run({"catalog", "calibration", "--json"}));
+  double efficiency = 0;
+  double per_token_s = 0;
+  for (const auto& b : cal["result"]["backends"]) {
+    if (b["backend"] != "vulkan") continue;
+    efficiency = b["bandwidth_efficiency"].get<double>();
+    per_token_s = b["per_token_s"].get<double>();
+  }
+  for (const auto& c : cal["result"]["classes"]) CHECK_FALSE((c["backend"] == "vulkan" && c["device_class"] == "nvidia gddr"));
+  REQUIRE(efficiency > 0);
+  const double bytes = j["result"]["speed"]["bytes_per_token"].get<double>();
+  const double expected = 1.0 / (bytes / (1008e9 * efficiency) + per_token_s);
+  // tg128 decodes from an empty cache to 128 tokens: the KV read at mean depth 64 makes it a little slower.
+  CHECK(j["result"]["speed"]["decode_tokens_per_s"].get<double>() == Approx(expected).epsilon(0.01));
+  // Without --backend the card runs its first catalog backend, CUDA.
+  const auto cuda = json_of(run({"check", "--model", "llama-3.1-8b", "--gpu", "4090", "--json"}));
+  CHECK(cuda["inputs"]["hardware"][0]["backend"] == "cuda");
+}
+
+TEST_CASE("check: a --backend the card does not run, or no GPU at all, is an input error naming it", "[cli][run][backend][errors]") {
+  const auto r = run({"check", "--model", "llama-3.1-8b", "--gpu", "4090", "--backend", "rocm"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--backend rocm: rtx-4090 does not run it (its backends: cuda, vulkan)"));
+  const auto cpu = run({"check", "--model", "llama-3.1-8b", "--cpu", "7950x", "--ram", "64GB", "--backend", "cuda"});
+  CHECK(cpu.code == 2);
+  CHECK(contains(cpu.err, "--backend cuda needs a GPU: --gpu or --system"));
+  const auto bad = run({"check", "--model", "llama-3.1-8b", "--gpu", "4090", "--backend", "opencl"});
+  CHECK(bad.code == 2);
+  // A unified machine's GPU backend: Strix Halo on Vulkan.
+  const auto halo = json_of(run({"check", "--model", "llama-3.1-8b", "--system", "ryzen-ai-max-plus-395", "--backend",
+                                 "vulkan", "--json"}));
+  CHECK(halo["inputs"]["hardware"][0]["backend"] == "vulkan");
+}
