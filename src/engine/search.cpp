@@ -42,9 +42,9 @@ QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Qua
     WeightsResult weights;
   };
   std::vector<Sized> ladder;
-  const std::vector<TensorSpec> specs = enumerate_tensors(model);
+  const ModelTensors tensors = classify_tensors(model);  // once for all the rungs
   for (const Quant* q : candidates) {
-    WeightsResult w = weight_totals(model, specs, *q, types);
+    WeightsResult w = weight_totals(tensors, *q, types);
     if (w.errors.empty()) ladder.push_back({q, std::move(w)});
   }
   std::sort(ladder.begin(), ladder.end(),
@@ -55,7 +55,7 @@ QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Qua
     Placement p = place(model, rung.weights, choice.kv, request);
     if (meets(p, target)) {
       choice.quant = rung.quant;
-      choice.weights = weight_bytes(model, *rung.quant, types);  // the same totals, with the tensor list
+      choice.weights = weight_bytes(tensors, *rung.quant, types);  // the same totals, with the tensor list
       choice.placement = std::move(p);
       return choice;
     }
