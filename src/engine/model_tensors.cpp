@@ -99,6 +99,19 @@ std::uint32_t group_index(ModelTensors& out, const Model& m, std::string_view gr
   return static_cast<std::uint32_t>(n);
 }
 
+// The kind's index in `out.kinds`, added on first sight; `of_group` lists each group's kinds (a few:
+// the layer selectors' verdicts, a layer of another shape).
+std::uint32_t kind_index(ModelTensors& out, std::vector<std::vector<std::uint32_t>>& of_group, const ModelTensors::Kind& kind) {
+  if (of_group.size() <= kind.group) of_group.resize(kind.group + 1);
+  std::vector<std::uint32_t>& known = of_group[kind.group];
+  for (const std::uint32_t k : known) {
+    if (out.kinds[k] == kind) return k;
+  }
+  known.push_back(static_cast<std::uint32_t>(out.kinds.size()));
+  out.kinds.push_back(kind);
+  return known.back();
+}
+
 }  // namespace
 
 TensorRole tensor_role(std::string_view group) {
@@ -117,15 +130,20 @@ ModelTensors classify_tensors(const Model& m) {
   // n_layer_all): selector_positions sees every spec, loaded or not.
   const std::vector<Position> positions = selector_positions(m, out.specs);
   out.entries.reserve(out.specs.size());
+  std::vector<std::vector<std::uint32_t>> kinds_of_group;
   std::size_t next = 0;
   for (std::size_t i = 0; i < out.specs.size(); ++i) {
+    const TensorSpec& spec = out.specs[i];
     const Position at = positions[i];
-    ModelTensors::Entry e;
-    e.group = group_index(out, m, out.specs[i].group, next);
-    e.role = tensor_role(out.specs[i].group);
-    e.more_bits = at.count > 0 && use_more_bits(at.index, at.count);
-    e.first_eighth = at.count > 0 && at.index < at.count / 8;
-    out.entries.push_back(e);
+    ModelTensors::Kind kind;
+    kind.group = group_index(out, m, spec.group, next);
+    kind.row_length = spec.row_length;
+    kind.n_elements = spec.n_elements;
+    kind.is_vector = spec.is_vector;
+    kind.keep_unquantized = spec.keep_unquantized;
+    kind.more_bits = at.count > 0 && use_more_bits(at.index, at.count);
+    kind.first_eighth = at.count > 0 && at.index < at.count / 8;
+    out.entries.push_back({kind_index(out, kinds_of_group, kind), tensor_role(spec.group)});
   }
   return out;
 }

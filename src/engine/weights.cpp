@@ -1,6 +1,8 @@
 // Which tensor type each tensor gets, and the bytes: llama.cpp src/llama-quant.cpp
 // (llama_tensor_get_type) expressed as catalog recipes.
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "llmsize/engine/weights.h"
@@ -10,8 +12,8 @@ namespace {
 
 using u64 = std::uint64_t;
 
-// Whether a rule's layer selector takes a tensor (ModelTensors::Entry holds the verdicts at its position).
-bool layer_matches(LayerSelector sel, const ModelTensors::Entry& e) {
+// Whether a rule's layer selector takes a kind of tensor (which holds the verdicts at its position).
+bool layer_matches(LayerSelector sel, const ModelTensors::Kind& e) {
   switch (sel) {
     case LayerSelector::all: return true;
     case LayerSelector::more_bits: return e.more_bits;
@@ -123,18 +125,16 @@ struct Candidate {
   const TensorType* type;  ///< nullptr: the rule names a type the catalog lacks
 };
 
-// The recipe applied to `t`; the per-tensor list is kept only when `keep` is set.
-WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types, bool keep) {
-  WeightsResult r = empty_totals(t.n_layers);
-  const TensorType* vector_type = find_type(types, q.vector_type);
-  const TensorType* default_type = find_type(types, q.default_type);
-  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
-  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
-  if (!r.errors.empty()) return r;  // zeroed per-layer totals
+// The type and bytes a quant gives a kind of tensor, and the error to report for each such tensor.
+struct Typed {
+  const TensorType* type = nullptr;
+  std::uint64_t bytes = 0;
+  std::optional<std::string> error;  ///< the recipe or the model names a type the catalog lacks
+};
 
-  // A model repeats ~20 groups in every layer: the recipe is read once per group, and each tensor
-  // checks only the layer selectors.
-  std::vector<Candidate> candidates;
+// How the quant types each group of `t`: the recipe is read once per group, not per tensor.
+std::vector<GroupTyping> type_groups(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types,
+                                     std::vector<Candidate>& candidates) {
   std::vector<GroupTyping> typing(t.groups.size());
   for (std::size_t g = 0; g < t.groups.size(); ++g) {
     const ModelTensors::Group& group = t.groups[g];
@@ -149,43 +149,71 @@ WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vec
     }
     gt.end = candidates.size();
   }
+  return typing;
+}
+
+Typed type_kind(const ModelTensors& t, const ModelTensors::Kind& kind, const GroupTyping& gt,
+                const std::vector<Candidate>& candidates, const TensorType* vector_type, const TensorType* default_type,
+                const std::vector<TensorType>& types) {
+  Typed out;
+  const TensorType* type = default_type;
+  if (gt.native && !kind.is_vector) {
+    // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
+    type = gt.native_type;
+    if (type == nullptr) {
+      out.error = "unknown tensor type \"" + *t.groups[kind.group].native_type + "\"";
+      type = default_type;
+    }
+  } else if (kind.is_vector || kind.keep_unquantized) {
+    type = vector_type;
+  } else {
+    for (std::size_t c = gt.first; c < gt.end; ++c) {
+      if (!layer_matches(candidates[c].rule->layers, kind)) continue;
+      type = candidates[c].type;
+      if (type == nullptr) {
+        out.error = "unknown tensor type \"" + candidates[c].rule->type + "\"";
+        type = default_type;
+      }
+      break;
+    }
+    // llama-quantize falls back when a row is not a whole number of blocks.
+    for (int hops = 0; hops < 4 && type->ggml_type && kind.row_length % type->block_weights != 0 && !type->fallback.empty();
+         ++hops) {
+      const TensorType* fallback = find_type(types, type->fallback);
+      if (fallback == nullptr) break;
+      type = fallback;
+    }
+  }
+  out.type = type;
+  out.bytes = tensor_bytes(*type, kind.row_length, kind.n_elements);
+  return out;
+}
+
+// The recipe applied to `t`; the per-tensor list is kept only when `keep` is set.
+WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types, bool keep) {
+  WeightsResult r = empty_totals(t.n_layers);
+  const TensorType* vector_type = find_type(types, q.vector_type);
+  const TensorType* default_type = find_type(types, q.default_type);
+  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
+  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
+  if (!r.errors.empty()) return r;  // zeroed per-layer totals
+
+  std::vector<Candidate> candidates;
+  const std::vector<GroupTyping> typing = type_groups(t, q, types, candidates);
+  std::vector<Typed> typed;
+  typed.reserve(t.kinds.size());
+  for (const ModelTensors::Kind& kind : t.kinds) {
+    typed.push_back(type_kind(t, kind, typing[kind.group], candidates, vector_type, default_type, types));
+  }
   std::vector<PlacedTensor> placed;
   if (keep) placed.reserve(t.specs.size());
   for (std::size_t index = 0; index < t.specs.size(); ++index) {
     const TensorSpec& spec = t.specs[index];
     const ModelTensors::Entry& entry = t.entries[index];
-    const GroupTyping& gt = typing[entry.group];
-    const TensorType* type = default_type;
-    if (gt.native && !spec.is_vector) {
-      // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
-      type = gt.native_type;
-      if (type == nullptr) {
-        r.errors.push_back("unknown tensor type \"" + *t.groups[entry.group].native_type + "\"");
-        type = default_type;
-      }
-    } else if (spec.is_vector || spec.keep_unquantized) {
-      type = vector_type;
-    } else {
-      for (std::size_t c = gt.first; c < gt.end; ++c) {
-        if (!layer_matches(candidates[c].rule->layers, entry)) continue;
-        type = candidates[c].type;
-        if (type == nullptr) {
-          r.errors.push_back("unknown tensor type \"" + candidates[c].rule->type + "\"");
-          type = default_type;
-        }
-        break;
-      }
-      // llama-quantize falls back when a row is not a whole number of blocks.
-      for (int hops = 0; hops < 4 && type->ggml_type && spec.row_length % type->block_weights != 0 && !type->fallback.empty();
-           ++hops) {
-        const TensorType* fallback = find_type(types, type->fallback);
-        if (fallback == nullptr) break;
-        type = fallback;
-      }
-    }
-    const std::uint64_t bytes = tensor_bytes(*type, spec.row_length, spec.n_elements);
-    add_to_totals(r, spec, entry.role, type, bytes);
-    if (keep) placed.push_back({spec, type, bytes});
+    const Typed& k = typed[entry.kind];
+    if (k.error) r.errors.push_back(*k.error);
+    add_to_totals(r, spec, entry.role, k.type, k.bytes);
+    if (keep) placed.push_back({spec, k.type, k.bytes});
   }
   r.tensors = std::move(placed);
   return r;

@@ -54,24 +54,35 @@ enum class TensorRole : std::uint8_t {
 [[nodiscard]] TensorRole tensor_role(std::string_view group);
 
 /// A model's tensors with all that sizing them at a quant reads and no quant changes, worked out once:
-/// the tensor list, each distinct group with the name recipe rules know it by and the type the model
-/// ships it in, whether each tensor's position matches the layer selectors, and the model-wide facts
-/// rules test. It copies what it needs and points into nothing: classify a model once, then size it
-/// at many quants (weight_totals).
+/// the tensor list; each distinct group with the name recipe rules know it by and the type the model
+/// ships it in; the kinds of tensor a recipe types and sizes alike (a group, a shape and the layer
+/// selectors' verdicts at the tensor's position, the same in most layers); the model-wide facts rules
+/// test. It copies what it needs and points into nothing: classify a model once, then size it at many
+/// quants (weight_totals), typing each kind once instead of each tensor.
 struct ModelTensors {
   struct Group {
     std::string name;                        ///< TensorSpec::group
     std::string recipe_name;                 ///< what rules name it by (tied token_embd: "output")
     std::optional<std::string> native_type;  ///< tensor_types id from Model::native_types
   };
-  struct Entry {
+  /// Tensors that every quant gives one type and the same bytes.
+  struct Kind {
     std::uint32_t group = 0;  ///< index into `groups`
-    TensorRole role = TensorRole::other;
-    bool more_bits = false;     ///< LayerSelector::more_bits matches the tensor's position
+    std::uint64_t row_length = 0;
+    std::uint64_t n_elements = 0;
+    bool is_vector = false;
+    bool keep_unquantized = false;
+    bool more_bits = false;     ///< LayerSelector::more_bits matches the tensors' position
     bool first_eighth = false;  ///< LayerSelector::first_eighth does
+    friend bool operator==(const Kind&, const Kind&) = default;
+  };
+  struct Entry {
+    std::uint32_t kind = 0;  ///< index into `kinds`
+    TensorRole role = TensorRole::other;
   };
   std::vector<TensorSpec> specs;  ///< enumerate_tensors(m)
   std::vector<Entry> entries;     ///< one per spec, in the same order
+  std::vector<Kind> kinds;        ///< in order of first appearance
   std::vector<Group> groups;      ///< in order of first appearance
   std::uint32_t n_layers = 0;
   std::uint32_t gqa = 0;        ///< what QuantRule::min_gqa is compared with (layer 0's when layers differ)
