@@ -105,7 +105,11 @@ std::uint32_t kind_index(ModelTensors& out, std::vector<std::vector<std::uint32_
   if (of_group.size() <= kind.group) of_group.resize(kind.group + 1);
   std::vector<std::uint32_t>& known = of_group[kind.group];
   for (const std::uint32_t k : known) {
-    if (out.kinds[k] == kind) return k;
+    const ModelTensors::Kind& a = out.kinds[k];
+    if (a.row_length == kind.row_length && a.n_elements == kind.n_elements && a.is_vector == kind.is_vector &&
+        a.keep_unquantized == kind.keep_unquantized && a.more_bits == kind.more_bits && a.first_eighth == kind.first_eighth) {
+      return k;
+    }
   }
   known.push_back(static_cast<std::uint32_t>(out.kinds.size()));
   out.kinds.push_back(kind);
@@ -143,7 +147,9 @@ ModelTensors classify_tensors(const Model& m) {
     kind.keep_unquantized = spec.keep_unquantized;
     kind.more_bits = at.count > 0 && use_more_bits(at.index, at.count);
     kind.first_eighth = at.count > 0 && at.index < at.count / 8;
-    out.entries.push_back({kind_index(out, kinds_of_group, kind), tensor_role(spec.group)});
+    const std::uint32_t k = kind_index(out, kinds_of_group, kind);
+    if (!spec.not_loaded) ++out.kinds[k].n_loaded;
+    out.entries.push_back({k, tensor_role(spec.group)});
   }
   return out;
 }

@@ -189,15 +189,15 @@ Typed type_kind(const ModelTensors& t, const ModelTensors::Kind& kind, const Gro
   return out;
 }
 
-// The recipe applied to `t`; the per-tensor list is kept only when `keep` is set.
-WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types, bool keep) {
-  WeightsResult r = empty_totals(t.n_layers);
+// The type and bytes the quant gives each kind of `t`'s tensors; empty, with `errors` set, when the
+// quant names a vector or default type `types` lacks.
+std::vector<Typed> type_kinds(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types,
+                              std::vector<std::string>& errors) {
   const TensorType* vector_type = find_type(types, q.vector_type);
   const TensorType* default_type = find_type(types, q.default_type);
-  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
-  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
-  if (!r.errors.empty()) return r;  // zeroed per-layer totals
-
+  if (vector_type == nullptr) errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
+  if (default_type == nullptr) errors.push_back("unknown default_type \"" + q.default_type + "\"");
+  if (!errors.empty()) return {};
   std::vector<Candidate> candidates;
   const std::vector<GroupTyping> typing = type_groups(t, q, types, candidates);
   std::vector<Typed> typed;
@@ -205,6 +205,14 @@ WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vec
   for (const ModelTensors::Kind& kind : t.kinds) {
     typed.push_back(type_kind(t, kind, typing[kind.group], candidates, vector_type, default_type, types));
   }
+  return typed;
+}
+
+// The recipe applied to `t`; the per-tensor list is kept only when `keep` is set.
+WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types, bool keep) {
+  WeightsResult r = empty_totals(t.n_layers);
+  const std::vector<Typed> typed = type_kinds(t, q, types, r.errors);
+  if (!r.errors.empty()) return r;  // zeroed per-layer totals
   std::vector<PlacedTensor> placed;
   if (keep) placed.reserve(t.specs.size());
   for (std::size_t index = 0; index < t.specs.size(); ++index) {
@@ -238,6 +246,19 @@ WeightsResult weight_bytes(const ModelTensors& tensors, const Quant& q, const st
 
 WeightsResult weight_totals(const ModelTensors& tensors, const Quant& q, const std::vector<TensorType>& types) {
   return apply_recipe(tensors, q, types, false);
+}
+
+std::optional<std::uint64_t> weight_total_bytes(const ModelTensors& tensors, const Quant& q,
+                                                const std::vector<TensorType>& types) {
+  std::vector<std::string> errors;
+  const std::vector<Typed> typed = type_kinds(tensors, q, types, errors);
+  if (!errors.empty()) return std::nullopt;
+  std::uint64_t total = 0;
+  for (std::size_t k = 0; k < typed.size(); ++k) {
+    if (typed[k].error) return std::nullopt;
+    total += tensors.kinds[k].n_loaded * typed[k].bytes;
+  }
+  return total;
 }
 
 }  // namespace llmsize::engine

@@ -74,7 +74,7 @@ struct ModelTensors {
     bool keep_unquantized = false;
     bool more_bits = false;     ///< LayerSelector::more_bits matches the tensors' position
     bool first_eighth = false;  ///< LayerSelector::first_eighth does
-    friend bool operator==(const Kind&, const Kind&) = default;
+    std::uint64_t n_loaded = 0;  ///< tensors of this kind that llama.cpp loads (not TensorSpec::not_loaded)
   };
   struct Entry {
     std::uint32_t kind = 0;  ///< index into `kinds`
@@ -156,5 +156,9 @@ struct WeightsResult {
 /// at many quants.
 [[nodiscard]] WeightsResult weight_totals(const ModelTensors& tensors, const Quant& q,
                                           const std::vector<TensorType>& types);
+/// weight_totals(tensors, q, types).total_bytes alone, counted kind by kind instead of tensor by tensor;
+/// nullopt when that result has errors (the quant or the model names a type `types` lacks).
+[[nodiscard]] std::optional<std::uint64_t> weight_total_bytes(const ModelTensors& tensors, const Quant& q,
+                                                              const std::vector<TensorType>& types);
 
 }  // namespace llmsize::engine
