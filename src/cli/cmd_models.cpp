@@ -160,8 +160,8 @@ std::optional<ModelFit> fit_model(Context& ctx, const ModelsOptions& o, const Ha
                                   const std::vector<const Quant*>& ladder, const Model& m) {
   SizingOptions so = o.sizing;
   so.model = m.meta.id;
-  so.quant = "q8-0";  // any: the ladder search below chooses the quant
-  Sizing s = resolve_sizing(ctx, so);
+  so.quant = "q8-0";  // any: the ladder search below chooses the quant and sizes the weights
+  Sizing s = resolve_sizing_without_weights(ctx, so);
   const PlacementRequest request = placement_request(h, Offload::allowed);
   const FitTarget target = !o.allow_offload && !h.devices.empty() ? FitTarget::gpu_only : FitTarget::with_offload;
   QuantChoice choice = best_quant_that_fits(m, ladder, ctx.catalog.tensor_types, s.kv, request, target);

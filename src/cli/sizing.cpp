@@ -157,7 +157,7 @@ ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
   return r;
 }
 
-Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
+Sizing resolve_sizing_without_weights(const Context& ctx, const SizingOptions& o) {
   const auto& cat = ctx.catalog;
   Sizing s;
   s.types = &cat.tensor_types;
@@ -208,14 +208,19 @@ Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
   s.kv.swa_full = o.swa_full;
   if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
-  s.weights = file != nullptr && file->weights_source == modelfile::WeightsSource::file ? summarize_weights(*s.model, file->tensors)
-                                                                                        : weight_bytes(*s.model, *s.quant, *s.types);
-  if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
   s.params = count_params(*s.model);
   set_context(s, context);
   if (s.cache.v_kept_f16) {
     s.assumptions.push_back({"v_cache_type", s.kv.type_v_without_flash_attention->meta.id, AssumptionSource::capped, ""});
   }
+  return s;
+}
+
+Sizing resolve_sizing(const Context& ctx, const SizingOptions& o) {
+  Sizing s = resolve_sizing_without_weights(ctx, o);
+  const bool from_file = s.file != nullptr && s.file->weights_source == modelfile::WeightsSource::file;
+  s.weights = from_file ? summarize_weights(*s.model, s.file->tensors) : weight_bytes(*s.model, *s.quant, *s.types);
+  if (!s.weights.errors.empty()) throw InputError("quantization " + s.quant->meta.id + ": " + s.weights.errors.front());
   return s;
 }
 

@@ -81,6 +81,9 @@ struct ResolvedModel {
 
 /// Resolves names against the catalog and runs the weight and KV engines. Throws InputError.
 [[nodiscard]] Sizing resolve_sizing(const Context& ctx, const SizingOptions& o);
+/// The same with `weights` left empty, for a caller that sizes the weights itself (models --gpu
+/// searches a ladder of quants): the rest is resolve_sizing's.
+[[nodiscard]] Sizing resolve_sizing_without_weights(const Context& ctx, const SizingOptions& o);
 
 /// Recomputes the KV cache and compute settings for another context.
 void set_context(Sizing& s, std::uint64_t context_tokens);

@@ -1,6 +1,7 @@
 #include "llmsize/engine/search.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace llmsize::engine {
 namespace {
@@ -37,25 +38,24 @@ std::uint64_t max_context_that_fits(const Model& model, const Quant& quant, cons
 QuantChoice best_quant_that_fits(const Model& model, const std::vector<const Quant*>& candidates,
                                  const std::vector<TensorType>& types, const KvSettings& kv,
                                  const PlacementRequest& request, FitTarget target) {
-  struct Sized {
+  // The rungs by their bytes, counted kind by kind; the full totals only for those placed.
+  struct Rung {
     const Quant* quant;
-    WeightsResult weights;
+    std::uint64_t total_bytes;
   };
-  std::vector<Sized> ladder;
-  const std::vector<TensorSpec> specs = enumerate_tensors(model);
+  std::vector<Rung> ladder;
+  const ModelTensors tensors = classify_tensors(model);  // once for all the rungs
   for (const Quant* q : candidates) {
-    WeightsResult w = weight_totals(model, specs, *q, types);
-    if (w.errors.empty()) ladder.push_back({q, std::move(w)});
+    if (const std::optional<std::uint64_t> bytes = weight_total_bytes(tensors, *q, types)) ladder.push_back({q, *bytes});
   }
-  std::sort(ladder.begin(), ladder.end(),
-            [](const Sized& a, const Sized& b) { return a.weights.total_bytes > b.weights.total_bytes; });
+  std::sort(ladder.begin(), ladder.end(), [](const Rung& a, const Rung& b) { return a.total_bytes > b.total_bytes; });
   QuantChoice choice;
   choice.kv = kv_cache(model, kv);
-  for (Sized& rung : ladder) {
-    Placement p = place(model, rung.weights, choice.kv, request);
+  for (const Rung& rung : ladder) {
+    Placement p = place(model, weight_totals(tensors, *rung.quant, types), choice.kv, request);
     if (meets(p, target)) {
       choice.quant = rung.quant;
-      choice.weights = weight_bytes(model, *rung.quant, types);  // the same totals, with the tensor list
+      choice.weights = weight_bytes(tensors, *rung.quant, types);  // the same totals, with the tensor list
       choice.placement = std::move(p);
       return choice;
     }

@@ -1,6 +1,8 @@
 // Which tensor type each tensor gets, and the bytes: llama.cpp src/llama-quant.cpp
 // (llama_tensor_get_type) expressed as catalog recipes.
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "llmsize/engine/weights.h"
@@ -10,114 +12,25 @@ namespace {
 
 using u64 = std::uint64_t;
 
-// llama-quant.cpp use_more_bits(): the first and last eighth of the layers and every third in between.
-bool use_more_bits(u64 i, u64 n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
-
-// Where a tensor stands for the layer selectors: its index among the tensors it is counted with,
-// and their number. `count` 0: a global tensor, which no selector but `all` matches.
-struct Position {
-  u64 index = 0;
-  u64 count = 0;
-};
-
-bool layer_matches(LayerSelector sel, Position at) {
-  if (sel == LayerSelector::all) return true;
-  if (at.count == 0) return false;
-  if (sel == LayerSelector::more_bits) return use_more_bits(at.index, at.count);
-  return at.index < at.count / 8;  // first_eighth
-}
-
-// llama-quant.cpp counts tensors, not layers: attn_v-like tensors (attn_v, attn_qkv, attn_kv_b) are
-// the i_attention_wv-th of n_attention_wv, and without experts ffn_down / ffn_gate / ffn_up the
-// i_ffn_*-th of n_layer; with experts (n_expert > 1) layer_info reads the layer from the name.
-// When every layer holds the tensor the count is the layer; a model with attention or an FFN on
-// some layers only (hybrids, DeciLM) differs.
-std::vector<Position> selector_positions(const Model& m, const std::vector<TensorSpec>& specs) {
-  enum Family { attn_v, ffn_down, ffn_gate, ffn_up, other };
-  const auto family_of = [](std::string_view g) {
-    if (g == "attn_v" || g == "attn_qkv" || g == "attn_kv_b") return attn_v;
-    if (g.starts_with("ffn_down")) return ffn_down;
-    if (g.starts_with("ffn_gate") && g != "ffn_gate_inp") return ffn_gate;
-    if (g.starts_with("ffn_up")) return ffn_up;
-    return other;
-  };
-  u64 n_attn_v = 0;
-  for (const TensorSpec& s : specs) n_attn_v += s.layer >= 0 && family_of(s.group) == attn_v ? 1 : 0;
-  const bool by_layer = m.moe.has_value() && m.moe->n_experts > 1;
-  // llama-quantize's n_layer is the file's: the trunk and the MTP blocks (n_layer_all).
-  const u64 n_layer_all = u64{m.n_layers} + m.nextn_layers;
-  std::vector<Position> out(specs.size());
-  u64 seen[other] = {0, 0, 0, 0};
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const TensorSpec& s = specs[i];
-    if (s.layer < 0) continue;
-    const Family f = family_of(s.group);
-    const u64 layer = static_cast<u64>(s.layer);
-    if (f == other || (f != attn_v && by_layer)) {
-      out[i] = {layer, n_layer_all};
-    } else {
-      out[i] = {seen[f]++, f == attn_v ? n_attn_v : n_layer_all};
-    }
+// Whether a rule's layer selector takes a kind of tensor (which holds the verdicts at its position).
+bool layer_matches(LayerSelector sel, const ModelTensors::Kind& e) {
+  switch (sel) {
+    case LayerSelector::all: return true;
+    case LayerSelector::more_bits: return e.more_bits;
+    case LayerSelector::first_eighth: return e.first_eighth;
   }
-  return out;
-}
-
-// llama_hparams::n_gqa() is layer 0's: 0 when layer 0 has no KV heads (a Nemotron-H Mamba layer).
-std::uint32_t layer0_gqa(const Model& m) {
-  const std::uint32_t kv = is_attention_layer(m, 0) ? kv_heads(m, 0) : 0;
-  return kv == 0 ? 0 : n_heads(m, 0) / kv;
+  return false;
 }
 
 // The conditions of a rule on the whole model (GQA, expert count), which hold for all its tensors or none.
-bool model_matches(const QuantRule& rule, const Model& m) {
-  if (rule.min_gqa) {
-    const std::uint32_t gqa = m.layers.empty() ? (m.n_kv_heads == 0 ? 1 : m.n_heads / m.n_kv_heads) : layer0_gqa(m);
-    if (gqa < *rule.min_gqa) return false;
-  }
-  if (rule.min_experts) {
-    const std::uint32_t experts = m.moe ? m.moe->n_experts : 0;
-    if (experts < *rule.min_experts) return false;
-  }
+bool model_matches(const QuantRule& rule, const ModelTensors& t) {
+  if (rule.min_gqa && t.gqa < *rule.min_gqa) return false;
+  if (rule.min_experts && t.n_experts < *rule.min_experts) return false;
   return true;
 }
 
 bool names_group(const QuantRule& rule, std::string_view group) {
   return std::find(rule.tensors.begin(), rule.tensors.end(), group) != rule.tensors.end();
-}
-
-// The types a model ships tensor groups in, resolved once per recipe; empty unless the recipe keeps them.
-struct NativeGroup {
-  std::string_view group;
-  const TensorType* type;  ///< nullptr: the model names a type the catalog lacks
-  std::string_view type_id;
-};
-
-std::vector<NativeGroup> native_groups(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
-  std::vector<NativeGroup> out;
-  if (!q.keeps_native_types) return out;
-  for (const NativeTensorType& n : m.native_types) {
-    for (const std::string& group : n.tensors) out.push_back({group, find_type(types, n.type), n.type});
-  }
-  return out;
-}
-
-const NativeGroup* native_group_for(const std::vector<NativeGroup>& natives, std::string_view group) {
-  for (const NativeGroup& n : natives) {
-    if (n.group == group) return &n;
-  }
-  return nullptr;
-}
-
-// The tensor token_embd plays the output head's part when embeddings are tied (llama-quant.cpp:
-// `name == output.weight || (!has_output && name == token_embd.weight)`).
-// per_layer_token_embd is quantized as token_embd (tensor_name_match_token_embd).
-std::string_view recipe_group(const TensorSpec& t, const Model& m) {
-  const bool token_embd = t.group == "token_embd" || t.group == "per_layer_token_embd";
-  if (token_embd && m.tied_embeddings) return "output";
-  if (token_embd) return "token_embd";
-  // llama-quant.cpp tensor_get_category matches substrings: "blk.N.indexer.attn_k.weight" is ATTENTION_K.
-  if (t.group == "indexer_attn_k") return "attn_k";
-  return t.group;
 }
 
 }  // namespace
@@ -143,41 +56,42 @@ u64 tensor_bytes(const TensorType& type, u64 row_length, u64 n_elements) {
 
 namespace {
 
-WeightsResult empty_totals(const Model& m) {
+WeightsResult empty_totals(std::uint32_t n_layers) {
   WeightsResult r;
-  r.layer_bytes.assign(m.n_layers, 0);
-  r.layer_expert_bytes.assign(m.n_layers, 0);
-  r.layer_cpu_repack_bytes.assign(m.n_layers, 0);
-  r.layer_expert_cpu_repack_bytes.assign(m.n_layers, 0);
+  r.layer_bytes.assign(n_layers, 0);
+  r.layer_expert_bytes.assign(n_layers, 0);
+  r.layer_cpu_repack_bytes.assign(n_layers, 0);
+  r.layer_expert_cpu_repack_bytes.assign(n_layers, 0);
   return r;
 }
 
 // Adds one tensor to the totals: its layer's, the output layer's or token_embd's, experts and repack.
-void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* type, u64 bytes) {
+void add_to_totals(WeightsResult& r, const TensorSpec& spec, TensorRole role, const TensorType* type, u64 bytes) {
   if (spec.not_loaded) {  // in the file only (MTP blocks): no memory, no reads
     r.not_loaded_bytes += bytes;
     return;
   }
   r.total_bytes += bytes;
+  const bool input = role != TensorRole::other;  // is_input_tensor()
   if (type != nullptr && !spec.is_vector && type->cpu_matmul_speed > 0) {
     const auto values = static_cast<double>(spec.n_elements);
     const double time = values / type->cpu_matmul_speed;
-    if (spec.group == "token_embd") {
+    if (role == TensorRole::token_embd) {
       r.cpu_embd_values += values;
       r.cpu_embd_time += time;
     } else if (spec.is_routed_expert) {
       r.cpu_expert_values += values;
       r.cpu_expert_time += time;
-    } else if (!is_input_tensor(spec.group)) {
+    } else if (!input) {
       r.cpu_matmul_values += values;
       r.cpu_matmul_time += time;
     }
   }
-  const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !is_input_tensor(spec.group);
+  const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !input;
   if (spec.layer < 0 || static_cast<std::size_t>(spec.layer) >= r.layer_bytes.size()) {
-    if (spec.group == "token_embd") {
+    if (role == TensorRole::token_embd) {
       r.token_embd_bytes += bytes;
-    } else if (spec.group == "per_layer_token_embd") {
+    } else if (role == TensorRole::per_layer_token_embd) {
       r.per_layer_embd_bytes += bytes;
     } else {
       r.output_bytes += bytes;
@@ -196,110 +110,155 @@ void add_to_totals(WeightsResult& r, const TensorSpec& spec, const TensorType* t
   if (repacked) r.cpu_repack_bytes += bytes;
 }
 
-// The recipe applied to `specs`; the per-tensor list is kept only when `keep` is set.
-WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
-                           const std::vector<TensorType>& types, bool keep);
+// How a quant types one group of a model's tensors: the type the model ships it in, when the quant
+// keeps native types, else the recipe rules that can apply (it is named, the model-wide conditions
+// hold), in the recipe's order: candidates[first, end).
+struct GroupTyping {
+  bool native = false;
+  const TensorType* native_type = nullptr;  ///< nullptr: the model names a type the catalog lacks
+  std::size_t first = 0;
+  std::size_t end = 0;
+};
 
-}  // namespace
+struct Candidate {
+  const QuantRule* rule;
+  const TensorType* type;  ///< nullptr: the rule names a type the catalog lacks
+};
 
-WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors) {
-  WeightsResult r = empty_totals(m);
-  for (const PlacedTensor& t : tensors) add_to_totals(r, t.spec, t.type, t.bytes);
-  r.tensors = std::move(tensors);
-  return r;
-}
+// The type and bytes a quant gives a kind of tensor, and the error to report for each such tensor.
+struct Typed {
+  const TensorType* type = nullptr;
+  std::uint64_t bytes = 0;
+  std::optional<std::string> error;  ///< the recipe or the model names a type the catalog lacks
+};
 
-WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
-  return apply_recipe(m, enumerate_tensors(m), q, types, true);
-}
-
-WeightsResult weight_totals(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
-                            const std::vector<TensorType>& types) {
-  return apply_recipe(m, specs, q, types, false);
-}
-
-namespace {
-
-WeightsResult apply_recipe(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
-                           const std::vector<TensorType>& types, bool keep) {
-  WeightsResult r = empty_totals(m);
-  const TensorType* vector_type = find_type(types, q.vector_type);
-  const TensorType* default_type = find_type(types, q.default_type);
-  if (vector_type == nullptr) r.errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
-  if (default_type == nullptr) r.errors.push_back("unknown default_type \"" + q.default_type + "\"");
-  if (!r.errors.empty()) return r;  // zeroed per-layer totals
-
-  std::vector<PlacedTensor> placed;
-  // The rules that can apply to a tensor group (it is named, the model-wide conditions hold), in the
-  // recipe's order: a model repeats ~20 groups in every layer, so the recipe is read once per group
-  // and each tensor checks only the layer selectors.
-  struct Candidate {
-    const QuantRule* rule;
-    const TensorType* type;  ///< nullptr: the rule names a type the catalog lacks
-  };
-  struct GroupRules {
-    std::string group;
-    std::vector<Candidate> rules;
-  };
-  std::vector<GroupRules> groups;
-  std::size_t next = 0;  // every layer lists its groups in the same order: try the one after the last first
-  const auto rules_for = [&](std::string_view group) -> const std::vector<Candidate>& {
-    for (std::size_t tried = 0; tried < groups.size(); ++tried, ++next) {
-      if (next >= groups.size()) next = 0;
-      if (groups[next].group == group) return groups[next++].rules;
+// How the quant types each group of `t`: the recipe is read once per group, not per tensor.
+std::vector<GroupTyping> type_groups(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types,
+                                     std::vector<Candidate>& candidates) {
+  std::vector<GroupTyping> typing(t.groups.size());
+  for (std::size_t g = 0; g < t.groups.size(); ++g) {
+    const ModelTensors::Group& group = t.groups[g];
+    GroupTyping& gt = typing[g];
+    if (q.keeps_native_types && group.native_type) {
+      gt.native = true;
+      gt.native_type = find_type(types, *group.native_type);
     }
-    next = groups.size() + 1;
-    GroupRules g{std::string(group), {}};
+    gt.first = candidates.size();
     for (const QuantRule& rule : q.rules) {
-      if (names_group(rule, group) && model_matches(rule, m)) g.rules.push_back({&rule, find_type(types, rule.type)});
+      if (names_group(rule, group.recipe_name) && model_matches(rule, t)) candidates.push_back({&rule, find_type(types, rule.type)});
     }
-    groups.push_back(std::move(g));
-    return groups.back().rules;
-  };
-  const std::vector<NativeGroup> natives = native_groups(m, q, types);
-  // Layer selectors count positions over the whole file's tensors, MTP blocks included (llama-quantize's
-  // n_layer_all): selector_positions sees every spec, loaded or not.
-  const std::vector<Position> positions = selector_positions(m, specs);
-  if (keep) placed.reserve(specs.size());
-  for (std::size_t index = 0; index < specs.size(); ++index) {
-    const TensorSpec& spec = specs[index];
-    const TensorType* type = default_type;
-    const NativeGroup* native = spec.is_vector ? nullptr : native_group_for(natives, spec.group);
-    if (native != nullptr) {
-      // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
-      type = native->type;
+    gt.end = candidates.size();
+  }
+  return typing;
+}
+
+Typed type_kind(const ModelTensors& t, const ModelTensors::Kind& kind, const GroupTyping& gt,
+                const std::vector<Candidate>& candidates, const TensorType* vector_type, const TensorType* default_type,
+                const std::vector<TensorType>& types) {
+  Typed out;
+  const TensorType* type = default_type;
+  if (gt.native && !kind.is_vector) {
+    // Shipped quantized: kept as it is, whatever the recipe says (no fallback either).
+    type = gt.native_type;
+    if (type == nullptr) {
+      out.error = "unknown tensor type \"" + *t.groups[kind.group].native_type + "\"";
+      type = default_type;
+    }
+  } else if (kind.is_vector || kind.keep_unquantized) {
+    type = vector_type;
+  } else {
+    for (std::size_t c = gt.first; c < gt.end; ++c) {
+      if (!layer_matches(candidates[c].rule->layers, kind)) continue;
+      type = candidates[c].type;
       if (type == nullptr) {
-        r.errors.push_back("unknown tensor type \"" + std::string(native->type_id) + "\"");
+        out.error = "unknown tensor type \"" + candidates[c].rule->type + "\"";
         type = default_type;
       }
-    } else if (spec.is_vector || spec.keep_unquantized) {
-      type = vector_type;
-    } else {
-      for (const Candidate& c : rules_for(recipe_group(spec, m))) {
-        if (!layer_matches(c.rule->layers, positions[index])) continue;
-        type = c.type;
-        if (type == nullptr) {
-          r.errors.push_back("unknown tensor type \"" + c.rule->type + "\"");
-          type = default_type;
-        }
-        break;
-      }
-      // llama-quantize falls back when a row is not a whole number of blocks.
-      for (int hops = 0; hops < 4 && type->ggml_type && spec.row_length % type->block_weights != 0 && !type->fallback.empty();
-           ++hops) {
-        const TensorType* fallback = find_type(types, type->fallback);
-        if (fallback == nullptr) break;
-        type = fallback;
-      }
+      break;
     }
-    const std::uint64_t bytes = tensor_bytes(*type, spec.row_length, spec.n_elements);
-    add_to_totals(r, spec, type, bytes);
-    if (keep) placed.push_back({spec, type, bytes});
+    // llama-quantize falls back when a row is not a whole number of blocks.
+    for (int hops = 0; hops < 4 && type->ggml_type && kind.row_length % type->block_weights != 0 && !type->fallback.empty();
+         ++hops) {
+      const TensorType* fallback = find_type(types, type->fallback);
+      if (fallback == nullptr) break;
+      type = fallback;
+    }
+  }
+  out.type = type;
+  out.bytes = tensor_bytes(*type, kind.row_length, kind.n_elements);
+  return out;
+}
+
+// The type and bytes the quant gives each kind of `t`'s tensors; empty, with `errors` set, when the
+// quant names a vector or default type `types` lacks.
+std::vector<Typed> type_kinds(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types,
+                              std::vector<std::string>& errors) {
+  const TensorType* vector_type = find_type(types, q.vector_type);
+  const TensorType* default_type = find_type(types, q.default_type);
+  if (vector_type == nullptr) errors.push_back("unknown vector_type \"" + q.vector_type + "\"");
+  if (default_type == nullptr) errors.push_back("unknown default_type \"" + q.default_type + "\"");
+  if (!errors.empty()) return {};
+  std::vector<Candidate> candidates;
+  const std::vector<GroupTyping> typing = type_groups(t, q, types, candidates);
+  std::vector<Typed> typed;
+  typed.reserve(t.kinds.size());
+  for (const ModelTensors::Kind& kind : t.kinds) {
+    typed.push_back(type_kind(t, kind, typing[kind.group], candidates, vector_type, default_type, types));
+  }
+  return typed;
+}
+
+// The recipe applied to `t`; the per-tensor list is kept only when `keep` is set.
+WeightsResult apply_recipe(const ModelTensors& t, const Quant& q, const std::vector<TensorType>& types, bool keep) {
+  WeightsResult r = empty_totals(t.n_layers);
+  const std::vector<Typed> typed = type_kinds(t, q, types, r.errors);
+  if (!r.errors.empty()) return r;  // zeroed per-layer totals
+  std::vector<PlacedTensor> placed;
+  if (keep) placed.reserve(t.specs.size());
+  for (std::size_t index = 0; index < t.specs.size(); ++index) {
+    const TensorSpec& spec = t.specs[index];
+    const ModelTensors::Entry& entry = t.entries[index];
+    const Typed& k = typed[entry.kind];
+    if (k.error) r.errors.push_back(*k.error);
+    add_to_totals(r, spec, entry.role, k.type, k.bytes);
+    if (keep) placed.push_back({spec, k.type, k.bytes});
   }
   r.tensors = std::move(placed);
   return r;
 }
 
 }  // namespace
+
+WeightsResult summarize_weights(const Model& m, std::vector<PlacedTensor> tensors) {
+  WeightsResult r = empty_totals(m.n_layers);
+  for (const PlacedTensor& t : tensors) add_to_totals(r, t.spec, tensor_role(t.spec.group), t.type, t.bytes);
+  r.tensors = std::move(tensors);
+  return r;
+}
+
+WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types) {
+  return apply_recipe(classify_tensors(m), q, types, true);
+}
+
+WeightsResult weight_bytes(const ModelTensors& tensors, const Quant& q, const std::vector<TensorType>& types) {
+  return apply_recipe(tensors, q, types, true);
+}
+
+WeightsResult weight_totals(const ModelTensors& tensors, const Quant& q, const std::vector<TensorType>& types) {
+  return apply_recipe(tensors, q, types, false);
+}
+
+std::optional<std::uint64_t> weight_total_bytes(const ModelTensors& tensors, const Quant& q,
+                                                const std::vector<TensorType>& types) {
+  std::vector<std::string> errors;
+  const std::vector<Typed> typed = type_kinds(tensors, q, types, errors);
+  if (!errors.empty()) return std::nullopt;
+  std::uint64_t total = 0;
+  for (std::size_t k = 0; k < typed.size(); ++k) {
+    if (typed[k].error) return std::nullopt;
+    total += tensors.kinds[k].n_loaded * typed[k].bytes;
+  }
+  return total;
+}
 
 }  // namespace llmsize::engine

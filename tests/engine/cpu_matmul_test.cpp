@@ -75,7 +75,7 @@ TEST_CASE("cpu_matmul_speed: the same from the totals alone (recommend's sizing)
   moe.moe->expert_ffn_size = 14336;
   for (const Model& m : {dense, tied, moe}) {
     const WeightsResult listed = weight_bytes(m, q, types);
-    const WeightsResult totals = weight_totals(m, enumerate_tensors(m), q, types);
+    const WeightsResult totals = weight_totals(classify_tensors(m), q, types);
     REQUIRE(totals.tensors.empty());
     CHECK(cpu_matmul_speed(m, totals) == cpu_matmul_speed(m, listed));
   }

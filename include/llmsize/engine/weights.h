@@ -1,6 +1,7 @@
 #pragma once
 /// Weight tensors and their bytes, laid out as llama.cpp's GGUF files lay them out.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,55 @@ struct ParamCounts {
 
 /// Parameter counts from the architecture (compare with the published `params_total`).
 [[nodiscard]] ParamCounts count_params(const Model& m);
+
+/// How the totals count a tensor apart from its layer: the input tables have totals of their own.
+enum class TensorRole : std::uint8_t {
+  token_embd,
+  per_layer_token_embd,
+  other,
+};
+
+/// The role of a tensor group (TensorSpec::group).
+[[nodiscard]] TensorRole tensor_role(std::string_view group);
+
+/// A model's tensors with all that sizing them at a quant reads and no quant changes, worked out once:
+/// the tensor list; each distinct group with the name recipe rules know it by and the type the model
+/// ships it in; the kinds of tensor a recipe types and sizes alike (a group, a shape and the layer
+/// selectors' verdicts at the tensor's position, the same in most layers); the model-wide facts rules
+/// test. It copies what it needs and points into nothing: classify a model once, then size it at many
+/// quants (weight_totals), typing each kind once instead of each tensor.
+struct ModelTensors {
+  struct Group {
+    std::string name;                        ///< TensorSpec::group
+    std::string recipe_name;                 ///< what rules name it by (tied token_embd: "output")
+    std::optional<std::string> native_type;  ///< tensor_types id from Model::native_types
+  };
+  /// Tensors that every quant gives one type and the same bytes.
+  struct Kind {
+    std::uint32_t group = 0;  ///< index into `groups`
+    std::uint64_t row_length = 0;
+    std::uint64_t n_elements = 0;
+    bool is_vector = false;
+    bool keep_unquantized = false;
+    bool more_bits = false;     ///< LayerSelector::more_bits matches the tensors' position
+    bool first_eighth = false;  ///< LayerSelector::first_eighth does
+    std::uint64_t n_loaded = 0;  ///< tensors of this kind that llama.cpp loads (not TensorSpec::not_loaded)
+  };
+  struct Entry {
+    std::uint32_t kind = 0;  ///< index into `kinds`
+    TensorRole role = TensorRole::other;
+  };
+  std::vector<TensorSpec> specs;  ///< enumerate_tensors(m)
+  std::vector<Entry> entries;     ///< one per spec, in the same order
+  std::vector<Kind> kinds;        ///< in order of first appearance
+  std::vector<Group> groups;      ///< in order of first appearance
+  std::uint32_t n_layers = 0;
+  std::uint32_t gqa = 0;        ///< what QuantRule::min_gqa is compared with (layer 0's when layers differ)
+  std::uint32_t n_experts = 0;  ///< what QuantRule::min_experts is compared with
+};
+
+/// The model's tensors classified for the quant recipes (see ModelTensors).
+[[nodiscard]] ModelTensors classify_tensors(const Model& m);
 
 /// Bytes of `n_elements` stored as `type` in rows of `row_length`: GGML types (those with a
 /// `ggml_type`) store each row as whole blocks; other formats pack blocks across the tensor.
@@ -99,9 +149,16 @@ struct WeightsResult {
 /// Applies the quant's recipe to every tensor (first matching rule, else default_type; 1-D tensors
 /// take vector_type) and adds up the bytes.
 [[nodiscard]] WeightsResult weight_bytes(const Model& m, const Quant& q, const std::vector<TensorType>& types);
-/// The same totals without the per-tensor list (`tensors` stays empty), on the model's tensors already
-/// listed (enumerate_tensors(m)): for a caller sizing one model at many quants.
-[[nodiscard]] WeightsResult weight_totals(const Model& m, const std::vector<TensorSpec>& specs, const Quant& q,
+/// The same, on the model's tensors already classified (classify_tensors(m)).
+[[nodiscard]] WeightsResult weight_bytes(const ModelTensors& tensors, const Quant& q,
+                                         const std::vector<TensorType>& types);
+/// The same totals without the per-tensor list (`tensors` stays empty): for a caller sizing one model
+/// at many quants.
+[[nodiscard]] WeightsResult weight_totals(const ModelTensors& tensors, const Quant& q,
                                           const std::vector<TensorType>& types);
+/// weight_totals(tensors, q, types).total_bytes alone, counted kind by kind instead of tensor by tensor;
+/// nullopt when that result has errors (the quant or the model names a type `types` lacks).
+[[nodiscard]] std::optional<std::uint64_t> weight_total_bytes(const ModelTensors& tensors, const Quant& q,
+                                                              const std::vector<TensorType>& types);
 
 }  // namespace llmsize::engine
