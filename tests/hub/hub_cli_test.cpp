@@ -21,15 +21,17 @@ using Json = nlohmann::json;
 const std::string kToken = "hf_loopback_secret_token_42";
 const std::string kFixtures = LLMSIZE_FIXTURES;
 
-/// The environment of one test: the server as HF_ENDPOINT, a fresh cache, a token, no user settings.
+/// The environment of one test: the server as HF_ENDPOINT, a fresh cache, a token, no user settings. The
+/// timeout is 10 s (huggingface_hub's default) so a loaded machine never fails a test that expects an
+/// answer; the fault test, whose slow server must be given up, passes 1.
 struct HubEnv {
-  HubEnv(const std::string& endpoint, const std::filesystem::path& cache)
+  HubEnv(const std::string& endpoint, const std::filesystem::path& cache, const std::string& timeout_s = "10")
       : endpoint_("HF_ENDPOINT", endpoint),
         cache_("XDG_CACHE_HOME", cache.string()),
         token_("HF_TOKEN", kToken),
         token_path_("HF_TOKEN_PATH", (cache / "no-token-file").string()),
         offline_("HF_HUB_OFFLINE", std::nullopt),
-        timeout_("HF_HUB_DOWNLOAD_TIMEOUT", std::string("1")),
+        timeout_("HF_HUB_DOWNLOAD_TIMEOUT", timeout_s),
         config_("XDG_CONFIG_HOME", (cache / "config").string()),
         catalog_("LLMSIZE_CATALOG", std::nullopt),
         no_color_("NO_COLOR", std::string("1")) {}
@@ -243,7 +245,7 @@ TEST_CASE("Hub over HTTP: every fault ends in exit 2 and one line naming the fix
     server.serve(std::string("/o/") + repo + "/resolve/main/m.gguf", std::string(1000, 'x'), 1U << 30U);
     server.fault(std::string("/o/") + repo + "/resolve/main/m.gguf", fault);
   }
-  const HubEnv env(server.endpoint(), cache);
+  const HubEnv env(server.endpoint(), cache, "1");
   struct Case {
     std::string model;
     std::string expected;  ///< a part of the one line
