@@ -176,8 +176,8 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
                   "another (llama.cpp --rpc, vLLM pipeline parallel, exo); default 1")
       ->check(CLI::Range(1, 64));
   cmd->add_option("--backend", o.backend,
-                  "The llama.cpp build's GPU backend: cuda, rocm, vulkan, sycl or metal; default the card's first in "
-                  "the catalog (`llmsize catalog show GPU`). For a run on the CPU alone, --ngl 0")
+                  "The llama.cpp build's GPU backend: cuda, rocm, vulkan, sycl or metal; default the card's first "
+                  "catalog backend (`llmsize catalog show` lists each card's backends). For a run on the CPU alone, --ngl 0")
       ->check(CLI::IsMember({"cuda", "rocm", "vulkan", "sycl", "metal"}));
   cmd->add_option("--link", o.link, "Network between the --nodes: 1gbe, 10gbe (default), 25gbe, 100gbe, tb4, tb5, ib-hdr, ...");
 }

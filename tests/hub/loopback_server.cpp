@@ -161,8 +161,13 @@ void LoopbackServer::send_body(int fd, const File& f, std::uint64_t first, std::
       data = zeros.data();
       n = static_cast<std::size_t>(std::min<std::uint64_t>(end - at, zeros.size()));
     }
-    if (!send_all(fd, data, n)) return;
+    // Counted before sending: the client can read these bytes, finish, and the test compare the count before
+    // this thread runs again (a race that failed 1 run in ~10 under ctest -j2).
     body_bytes_sent_ += n;
+    if (!send_all(fd, data, n)) {
+      body_bytes_sent_ -= n;
+      return;
+    }
     at += n;
   }
 }
