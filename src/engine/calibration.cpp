@@ -125,13 +125,20 @@ Band pooled_band(const Calibration& c, const std::vector<CalibrationPoint>& poin
   return {quantile(all, kPooledLowQuantile), quantile(all, kPooledHighQuantile)};
 }
 
+// The band of measured / predicted `ratios`: their 5th–95th percentile, never narrower than `pooled` nor ±10%.
+// False (the band untouched) for fewer than kMinRowsToFit ratios.
+bool set_band(Efficiency& e, const std::vector<double>& ratios, bool decode, const Band& pooled) {
+  if (ratios.size() < kMinRowsToFit) return false;
+  (decode ? e.decode_ratio_low : e.prefill_ratio_low) =
+      std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
+  (decode ? e.decode_ratio_high : e.prefill_ratio_high) =
+      std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
+  return true;
+}
+
+// The in-sample band: the ratios of the points to the factors fitted on them.
 void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode, const Band& pooled) {
-  if (pts.size() < kMinRowsToFit) return;
-  const auto ratios = ratios_of(e, pts, decode);
-  const double low = std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
-  const double high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
-  (decode ? e.decode_ratio_low : e.prefill_ratio_low) = low;
-  (decode ? e.decode_ratio_high : e.prefill_ratio_high) = high;
+  if (pts.size() >= kMinRowsToFit) set_band(e, ratios_of(e, pts, decode), decode, pooled);
 }
 
 std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts, const std::string& device_class) {
@@ -159,12 +166,15 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   return true;
 }
 
-// The device classes of a backend's fit points, each once, in order of appearance.
-std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& pts) {
+// The device classes of a backend's decode, then prefill, fit points, each once, in order of appearance.
+std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
+                                    const std::vector<CalibrationPoint>& prefill) {
   std::vector<std::string> out;
-  for (const auto& p : pts) {
-    if (!p.device_class.empty() && std::find(out.begin(), out.end(), p.device_class) == out.end()) {
-      out.push_back(p.device_class);
+  for (const auto* pts : {&decode, &prefill}) {
+    for (const auto& p : *pts) {
+      if (!p.device_class.empty() && std::find(out.begin(), out.end(), p.device_class) == out.end()) {
+        out.push_back(p.device_class);
+      }
     }
   }
   return out;
@@ -200,13 +210,11 @@ std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& r
   return ratios;
 }
 
-// False (the band untouched) when fewer than kMinRowsToFit rows could be predicted unseen: one machine's
-// own rows (`calibrate`), whose in-sample band fit_band gives instead.
-bool set_prefill_band(Efficiency& e, const std::vector<double>& ratios, const Band& pooled) {
-  if (ratios.size() < kMinRowsToFit) return false;
-  e.prefill_ratio_low = std::min({quantile(ratios, kBandLowQuantile), pooled.low, 1 - kMinBandHalfWidth});
-  e.prefill_ratio_high = std::max({quantile(ratios, kBandHighQuantile), pooled.high, 1 + kMinBandHalfWidth});
-  return true;
+// The prefill band from the rows predicted unseen; where fewer than kMinRowsToFit could be (one machine's
+// own rows, `calibrate`), the in-sample band of `pts` instead.
+void set_prefill_band(Efficiency& e, const std::vector<CalibrationPoint>& rows, const std::vector<CalibrationPoint>& pts,
+                      const Band& pooled) {
+  if (!set_band(e, prefill_ratios_unseen(rows, pts), false, pooled)) fit_band(e, pts, false, pooled);
 }
 
 }  // namespace
@@ -310,19 +318,13 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
                                   : pooled_band(c, points, false);
   for (Efficiency& e : c.backends) {
     const auto rows = select(points, e.backend, false, false);
-    if (rows.size() >= kMinRowsToFit && !set_prefill_band(e, prefill_ratios_unseen(rows, rows), pooled_prefill)) {
-      fit_band(e, rows, false, pooled_prefill);
-    }
+    if (rows.size() >= kMinRowsToFit) set_prefill_band(e, rows, rows, pooled_prefill);
   }
   // Device classes: the backend's fixed costs, the class's own share of peak and band where it has the rows.
   for (const Efficiency& backend : c.backends) {
     const auto decode = select(points, backend.backend, true, false);
     const auto prefill = select(points, backend.backend, false, false);
-    std::vector<std::string> names = classes_of(decode);
-    for (const std::string& name : classes_of(prefill)) {
-      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-    }
-    for (const std::string& name : names) {
+    for (const std::string& name : classes_of(decode, prefill)) {
       Efficiency e = backend;
       e.device_class = name;
       e.decode_rows = 0;
@@ -332,9 +334,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
       // Prefill first: a CPU class's decode is bounded by the matrix rate prefill fits.
       if (class_prefill.size() >= kMinRowsPerClass) {
         fit_prefill(e, class_prefill);
-        if (!set_prefill_band(e, prefill_ratios_unseen(prefill, class_prefill), pooled_prefill)) {
-          fit_band(e, class_prefill, false, pooled_prefill);
-        }
+        set_prefill_band(e, prefill, class_prefill, pooled_prefill);
       }
       if (fit_class_decode(e, class_decode)) fit_band(e, class_decode, true, pooled_decode);
       // A class's few rows understate the scatter of its devices not yet seen: its band is never narrower
