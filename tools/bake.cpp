@@ -29,11 +29,16 @@ std::string hex(double v) {
 std::string efficiency_source(const llmsize::engine::Efficiency& e) {
   std::string out = "      {.backend = static_cast<engine::Backend>(" + std::to_string(static_cast<int>(e.backend)) +
                     "),  // " + to_string(e.backend) + "\n";
+  if (e.engine != llmsize::engine::Engine::llama_cpp) {
+    out += "       .engine = static_cast<engine::Engine>(" + std::to_string(static_cast<int>(e.engine)) + "),  // " +
+           std::string(llmsize::engine::name_of(llmsize::engine::kEngineNames, e.engine)) + "\n";
+  }
   if (!e.device_class.empty()) out += "       .device_class = \"" + e.device_class + "\",\n";
   out += "       .bandwidth_efficiency = " + hex(e.bandwidth_efficiency) + ",\n";
   out += "       .per_token_s = " + hex(e.per_token_s) + ",\n";
   out += "       .per_moe_layer_s = " + hex(e.per_moe_layer_s) + ",\n";
   out += "       .prefill_efficiency = " + hex(e.prefill_efficiency) + ",\n";
+  out += "       .decode_compute_efficiency = " + hex(e.decode_compute_efficiency) + ",\n";
   out += "       .decode_ratio_low = " + hex(e.decode_ratio_low) + ",\n";
   out += "       .decode_ratio_high = " + hex(e.decode_ratio_high) + ",\n";
   out += "       .prefill_ratio_low = " + hex(e.prefill_ratio_low) + ",\n";

@@ -83,8 +83,8 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
     o.run.tensor_split += (i > 0 ? "," : "") + fmt::format("{}", b.tensor_split[i]);
   }
   o.run.threads = b.threads;
-  // ik_llama.cpp is not modelled: its rows are predicted as llama.cpp would run them, under cases of their own.
-  o.run.engine = b.engine == Engine::vllm ? "vllm" : "llama.cpp";
+  // ik_llama.cpp's rows are predicted with its own factors, under cases of their own.
+  o.run.engine = name_of(kEngineNames, b.engine);
   if (b.depth > 0) o.run.depth = std::to_string(b.depth);
   return o;
 }

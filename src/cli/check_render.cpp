@@ -208,7 +208,7 @@ std::string explain_text(const CheckReport& r) {
   std::string out = "\nHow (docs/formulas.md)\n";
   out += fmt::format("  decode:  {}\n           {}\n", formulas::kDecodePart, formulas::kDecodeRate);
   out += fmt::format("  prefill: {}\n", formulas::kPrefillFlops);
-  out += "  efficiencies are fitted per backend on published llama-bench rows (docs/calibration.md)\n";
+  out += "  efficiencies are fitted per backend, device class and engine on published llama-bench rows (docs/calibration.md)\n";
   out += extras_explain(r.extras);
   return out + assumptions_text(r.assumptions);
 }

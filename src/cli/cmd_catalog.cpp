@@ -1,4 +1,7 @@
 // llmsize catalog validate FILE... | show | stats | calibration
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "bench_cases.h"
@@ -134,6 +137,7 @@ std::unique_ptr<Result> run_stats(const Context& ctx) {
 
 /// The prediction error on one set of rows (fitted or held back) for one test (decode or prefill).
 struct ErrorRow {
+  Engine engine = Engine::llama_cpp;  ///< the engine that ran the rows (each engine's rows are reported apart)
   bool holdout = false;
   bool decode = true;
   ErrorReport report;
@@ -150,7 +154,9 @@ class CalibrationResult final : public Result {
                  {"Rows fit (tg/pp)", Align::right}});
     // Each backend, then its device classes with factors of their own ("cuda · nvidia hbm").
     auto add = [&](const Efficiency& e) {
-      const std::string name = to_string(e.backend) + (e.device_class.empty() ? "" : " · " + e.device_class);
+      std::string name = to_string(e.backend);
+      if (e.engine != Engine::llama_cpp) name += std::string(" · ") + name_of(kEngineNames, e.engine);
+      if (!e.device_class.empty()) name += " · " + e.device_class;
       table.add_row({name, fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
                      fixed(units::s_to_us(e.per_moe_layer_s), 1),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
@@ -163,10 +169,11 @@ class CalibrationResult final : public Result {
         if (e.backend == backend.backend) add(e);
       }
     }
-    Table errors({{"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right}, {"Median abs. error", Align::right},
-                  {"Inside band", Align::right}});
+    Table errors({{"Engine", Align::left}, {"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right},
+                  {"Median abs. error", Align::right}, {"Inside band", Align::right}});
     for (const ErrorRow& row : errors_) {
-      errors.add_row({row.holdout ? "held back" : "fitted", row.decode ? "decode (tg)" : "prefill (pp)",
+      errors.add_row({name_of(kEngineNames, row.engine), row.holdout ? "held back" : "fitted",
+                      row.decode ? "decode (tg)" : "prefill (pp)",
                       std::to_string(row.report.rows), fmt::format("{:.1f}%", row.report.median_abs_pct),
                       fmt::format("{:.0f}%", 100 * row.report.within_band_share)});
     }
@@ -182,6 +189,8 @@ class CalibrationResult final : public Result {
                 {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
                 {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}};
       if (!e.device_class.empty()) j["device_class"] = e.device_class;
+      if (e.engine != Engine::llama_cpp) j["engine"] = name_of(kEngineNames, e.engine);
+      if (e.decode_compute_efficiency > 0) j["decode_compute_efficiency"] = e.decode_compute_efficiency;
       return j;
     };
     Json backends = Json::array();
@@ -190,7 +199,8 @@ class CalibrationResult final : public Result {
     for (const Efficiency& e : c_.classes) classes.push_back(factors(e));
     Json report = Json::array();
     for (const ErrorRow& row : errors_) {
-      report.push_back({{"set", row.holdout ? "holdout" : "fit"}, {"test", row.decode ? "decode" : "prefill"},
+      report.push_back({{"engine", name_of(kEngineNames, row.engine)}, {"set", row.holdout ? "holdout" : "fit"},
+                        {"test", row.decode ? "decode" : "prefill"},
                         {"rows", row.report.rows}, {"median_abs_pct", row.report.median_abs_pct},
                         {"within_band_share", row.report.within_band_share}});
     }
@@ -199,18 +209,24 @@ class CalibrationResult final : public Result {
 
  private:
   Calibration c_;
-  std::vector<ErrorRow> errors_;  ///< fitted then held back; decode then prefill in each
+  std::vector<ErrorRow> errors_;  ///< per engine: fitted then held back; decode then prefill in each
 };
 
 std::unique_ptr<Result> run_calibration(Context& ctx) {
   const auto points = machine::catalog_calibration_points(ctx.catalog);
   const Calibration& c = calibration(ctx);
   std::vector<ErrorRow> errors;
-  for (const bool holdout : {false, true}) {
-    for (const bool decode : {true, false}) {
-      errors.push_back({holdout, decode,
-                        evaluate(c, points, decode ? BenchPhase::decode : BenchPhase::prefill,
-                                 holdout ? Subset::holdout : Subset::fit)});
+  for (const EnumName<Engine>& engine : kEngineNames) {
+    std::vector<CalibrationPoint> of_engine;
+    std::copy_if(points.begin(), points.end(), std::back_inserter(of_engine),
+                 [&](const CalibrationPoint& p) { return p.engine == engine.value; });
+    if (of_engine.empty()) continue;
+    for (const bool holdout : {false, true}) {
+      for (const bool decode : {true, false}) {
+        errors.push_back({engine.value, holdout, decode,
+                          evaluate(c, of_engine, decode ? BenchPhase::decode : BenchPhase::prefill,
+                                   holdout ? Subset::holdout : Subset::fit)});
+      }
     }
   }
   return std::make_unique<CalibrationResult>(c, std::move(errors));

@@ -318,7 +318,7 @@ void add_speculation(Context& ctx, Extras& e, const Sizing& s, const HardwareCon
 
 BuildEval evaluate_with_extras(Context& ctx, Extras& e, const Sizing& s, const HardwareConfig& h,
                                std::uint64_t prompt_tokens, const CostOptions& cost, RunChoice& run) {
-  if (e.any() && run.engine != Engine::llama_cpp) {
+  if (e.any() && run.engine == Engine::vllm) {
     throw InputError("--draft, --spec-type, --mmproj and --images size llama-server's draft model and projector; drop --engine vllm");
   }
   run.extras = place_extras(e, h);

@@ -193,8 +193,8 @@ std::optional<std::string> vllm_settings(const RuntimeInputs& in, RuntimeLines& 
   if (gpus > 1) out += fmt::format(" --{}-parallel-size {}", tensor ? "tensor" : "pipeline", gpus);
   if (s.kv.type_k->meta.id == "q8_0" || s.kv.type_v->meta.id == "q8_0") out += " --kv-cache-dtype fp8";
   if (in.run.engine != Engine::vllm) {
-    notes.push_back(fmt::format("the speeds above are llama.cpp's; --engine vllm --split {} predicts the vLLM line",
-                                tensor ? "tensor" : "layer"));
+    notes.push_back(fmt::format("the speeds above are {}'s; --engine vllm --split {} predicts the vLLM line",
+                                name_of(kEngineNames, in.run.engine), tensor ? "tensor" : "layer"));
   }
   return out;
 }
@@ -208,7 +208,8 @@ std::string llama_server_command(const Sizing& s, const Placement& p, const RunC
   cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);
-  return cmd + extras + " --fit off";
+  // ik_llama.cpp's --fit is a bare switch that turns fitting on (off by default): nothing to add there.
+  return cmd + extras + (run.engine == Engine::ik_llama_cpp ? "" : " --fit off");
 }
 
 std::string llama_bench_command(const Sizing& s, const Placement& p, const RunChoice& run, std::uint64_t prompt_tokens) {
@@ -216,6 +217,11 @@ std::string llama_bench_command(const Sizing& s, const Placement& p, const RunCh
   cmd += s.kv.runtime.flash_attention ? " -fa 1" : " -fa 0";  // 1/0: read by builds before and after "on|off"
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);
+  if (run.engine == Engine::ik_llama_cpp) {
+    // ik_llama.cpp's llama-bench has no -d: `-gp D,128` decodes 128 tokens after a prompt of D.
+    cmd += fmt::format(" -p {} -n {}", prompt_tokens, kBenchGenTokens);
+    return run.depth_tokens > 0 ? cmd + fmt::format(" -gp {},{}", run.depth_tokens, kBenchGenTokens) : cmd;
+  }
   return cmd + fmt::format(" -p {} -n {} -d {}", prompt_tokens, kBenchGenTokens, run.depth_tokens);
 }
 
@@ -230,8 +236,13 @@ RuntimeLines runtime_lines(const RuntimeInputs& in) {
       *r.llama_bench += rpc;
       r.rpc_server = fmt::format("rpc-server --host 0.0.0.0 -p {}", kRpcPort);
     }
-    r.notes.push_back("--fit off keeps this placement: llama.cpp refits it by default since PR #16653 (December 2025); "
-                      "builds before that reject --fit, drop it there");
+    if (in.run.engine == Engine::ik_llama_cpp) {
+      r.notes.push_back("the lines above are for ik_llama.cpp's own llama-server and llama-bench (same flags as "
+                        "llama.cpp's; its --fit stays off unless given)");
+    } else {
+      r.notes.push_back("--fit off keeps this placement: llama.cpp refits it by default since PR #16653 (December 2025); "
+                        "builds before that reject --fit, drop it there");
+    }
     r.ollama = ollama_settings(in, r);
   } else {
     r.llama_cpp_none = fmt::format("llama.cpp and Ollama run GGUF files, not {}; size a GGUF quant (q4_k_m, q8_0) for "

@@ -36,8 +36,8 @@ namespace {
 std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points, Backend b, bool decode, bool holdout) {
   std::vector<CalibrationPoint> out;
   for (const auto& p : points) {
-    if (p.backend == b && p.decode == decode && p.holdout == holdout && p.seconds_at_peak > 0 &&
-        p.measured_tokens_per_s > 0) {
+    if (p.backend == b && p.engine == Engine::llama_cpp && p.decode == decode && p.holdout == holdout &&
+        p.seconds_at_peak > 0 && p.measured_tokens_per_s > 0) {
       out.push_back(p);
     }
   }
@@ -73,7 +73,7 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
         if (streaming <= 0) break;  // these fixed costs exceed some measured token time
         ++usable;
         // A row whose matrix work alone takes longer (a CPU on few threads) says nothing about bandwidth.
-        if (p.compute_seconds_at_peak / e.prefill_efficiency < streaming) eff.push_back(p.seconds_at_peak / streaming);
+        if (p.compute_seconds_at_peak / decode_compute_share(e) < streaming) eff.push_back(p.seconds_at_peak / streaming);
       }
       if (usable < pts.size() || eff.empty()) continue;
       trial.bandwidth_efficiency = median(eff);
@@ -157,7 +157,7 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   std::vector<double> eff;
   for (const auto& p : pts) {
     const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
-    if (streaming <= 0 || p.compute_seconds_at_peak / e.prefill_efficiency >= streaming) continue;
+    if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
     eff.push_back(p.seconds_at_peak / streaming);
   }
   if (eff.size() < kMinRowsPerClass) return false;
@@ -217,6 +217,44 @@ void set_prefill_band(Efficiency& e, const std::vector<CalibrationPoint>& rows, 
   if (!set_band(e, prefill_ratios_unseen(rows, pts), false, pooled)) fit_band(e, pts, false, pooled);
 }
 
+// The prefill fit points of `engine`'s runs on backend `b` (not held back).
+std::vector<CalibrationPoint> of_engine(const std::vector<CalibrationPoint>& points, Backend b, Engine engine) {
+  std::vector<CalibrationPoint> out;
+  for (const auto& p : points) {
+    if (p.backend == b && p.engine == engine && !p.decode && !p.holdout && p.seconds_at_peak > 0 &&
+        p.measured_tokens_per_s > 0) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+struct PooledBands {
+  Band decode;
+  Band prefill;
+};
+
+// `e` (a copy of `base` naming its class or engine) refitted on a subset of runs: base's fixed costs, the
+// subset's own share of peak and band for each test with kMinRowsPerClass rows (prefill's band leaves each
+// device out of `band_rows` in turn). A subset's few rows understate the scatter of its devices not yet seen:
+// its band is never narrower than base's. False when neither test had the rows.
+bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, const std::vector<CalibrationPoint>& prefill,
+                const std::vector<CalibrationPoint>& band_rows, const Efficiency& base, const PooledBands& bands) {
+  e.decode_rows = 0;
+  e.prefill_rows = 0;
+  // Prefill first: a CPU's decode is bounded by the matrix rate prefill fits.
+  if (prefill.size() >= kMinRowsPerClass) {
+    fit_prefill(e, prefill);
+    set_prefill_band(e, band_rows, prefill, bands.prefill);
+  }
+  if (fit_class_decode(e, decode)) fit_band(e, decode, true, bands.decode);
+  e.decode_ratio_low = std::min(e.decode_ratio_low, base.decode_ratio_low);
+  e.decode_ratio_high = std::max(e.decode_ratio_high, base.decode_ratio_high);
+  e.prefill_ratio_low = std::min(e.prefill_ratio_low, base.prefill_ratio_low);
+  e.prefill_ratio_high = std::max(e.prefill_ratio_high, base.prefill_ratio_high);
+  return e.decode_rows > 0 || e.prefill_rows > 0;
+}
+
 }  // namespace
 
 double median(std::vector<double> values) {
@@ -236,6 +274,7 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   p.moe_layers = p.decode ? m.moe_layers : 0;
   p.device_class = m.device_class;
   p.device = m.device;
+  p.engine = m.engine;
   const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
@@ -245,7 +284,8 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
 
 double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak, double moe_layers) {
   const double streaming = seconds_at_peak / e.bandwidth_efficiency;
-  const double compute = e.prefill_efficiency > 0 ? compute_seconds_at_peak / e.prefill_efficiency : 0;
+  const double share = decode_compute_share(e);
+  const double compute = share > 0 ? compute_seconds_at_peak / share : 0;
   return std::max(streaming, compute) + e.per_token_s + moe_layers * e.per_moe_layer_s;
 }
 
@@ -268,11 +308,21 @@ const Efficiency& Calibration::get(Backend b) const {
 }
 
 const Efficiency& Calibration::get(Backend b, const std::string& device_class) const {
-  if (!device_class.empty()) {
+  return get(b, device_class, Engine::llama_cpp);
+}
+
+const Efficiency& Calibration::get(Backend b, const std::string& device_class, Engine engine) const {
+  auto find = [&](const std::string& name, Engine of) -> const Efficiency* {
     for (const Efficiency& e : classes) {
-      if (e.backend == b && e.device_class == device_class) return e;
+      if (e.backend == b && e.engine == of && e.device_class == name) return &e;
     }
+    return nullptr;
+  };
+  if (engine != Engine::llama_cpp && engine != Engine::vllm) {
+    if (const Efficiency* e = device_class.empty() ? nullptr : find(device_class, engine)) return *e;
+    if (const Efficiency* e = find("", engine)) return *e;
   }
+  if (const Efficiency* e = device_class.empty() ? nullptr : find(device_class, Engine::llama_cpp)) return *e;
   return get(b);
 }
 
@@ -320,6 +370,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     const auto rows = select(points, e.backend, false, false);
     if (rows.size() >= kMinRowsToFit) set_prefill_band(e, rows, rows, pooled_prefill);
   }
+  const PooledBands bands{pooled_decode, pooled_prefill};
   // Device classes: the backend's fixed costs, the class's own share of peak and band where it has the rows.
   for (const Efficiency& backend : c.backends) {
     const auto decode = select(points, backend.backend, true, false);
@@ -327,23 +378,34 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     for (const std::string& name : classes_of(decode, prefill)) {
       Efficiency e = backend;
       e.device_class = name;
-      e.decode_rows = 0;
-      e.prefill_rows = 0;
-      const auto class_decode = of_class(decode, name);
-      const auto class_prefill = of_class(prefill, name);
-      // Prefill first: a CPU class's decode is bounded by the matrix rate prefill fits.
-      if (class_prefill.size() >= kMinRowsPerClass) {
-        fit_prefill(e, class_prefill);
-        set_prefill_band(e, prefill, class_prefill, pooled_prefill);
+      if (fit_subset(e, of_class(decode, name), of_class(prefill, name), prefill, backend, bands)) c.classes.push_back(e);
+    }
+  }
+  // Other engines (ik_llama.cpp): on each backend their own prefill share of peak, then their device classes',
+  // on their own rows alone; llama.cpp's factors where they have too few rows. Decode keeps llama.cpp's
+  // factors, the matrix-vector rate too: weights stream from the same memory, and ik_llama.cpp's decode rows
+  // disagree by machine rather than by engine (the Ryzen 9 7950X's at 1.9–2.5× llama.cpp's prediction, the
+  // Threadripper PRO 5975WX's and the M2 Max CPU's at 0.3–0.8, docs/calibration.md), so a median of them would
+  // fit neither.
+  for (const EnumName<Engine>& engine : kEngineNames) {
+    if (engine.value == Engine::llama_cpp || engine.value == Engine::vllm) continue;
+    for (const Efficiency& backend : c.backends) {
+      const auto prefill = of_engine(points, backend.backend, engine.value);
+      if (prefill.empty()) continue;
+      Efficiency own = backend;
+      own.engine = engine.value;
+      own.decode_compute_efficiency = decode_compute_share(backend);
+      const bool fitted = fit_subset(own, {}, prefill, prefill, backend, bands);
+      if (fitted) c.classes.push_back(own);
+      const Efficiency& base = fitted ? own : backend;
+      for (const std::string& name : classes_of({}, prefill)) {
+        // The class's decode matrix-vector rate: llama.cpp's for that class where it has one.
+        Efficiency e = base;
+        e.engine = engine.value;
+        e.device_class = name;
+        e.decode_compute_efficiency = decode_compute_share(c.get(backend.backend, name));
+        if (fit_subset(e, {}, of_class(prefill, name), prefill, base, bands)) c.classes.push_back(e);
       }
-      if (fit_class_decode(e, class_decode)) fit_band(e, class_decode, true, pooled_decode);
-      // A class's few rows understate the scatter of its devices not yet seen: its band is never narrower
-      // than its backend's.
-      e.decode_ratio_low = std::min(e.decode_ratio_low, backend.decode_ratio_low);
-      e.decode_ratio_high = std::max(e.decode_ratio_high, backend.decode_ratio_high);
-      e.prefill_ratio_low = std::min(e.prefill_ratio_low, backend.prefill_ratio_low);
-      e.prefill_ratio_high = std::max(e.prefill_ratio_high, backend.prefill_ratio_high);
-      if (e.decode_rows > 0 || e.prefill_rows > 0) c.classes.push_back(e);
     }
   }
   return c;
@@ -358,7 +420,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   std::size_t inside = 0;
   for (const auto& p : points) {
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
-    const Efficiency& e = c.get(p.backend, p.device_class);
+    const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);

@@ -53,7 +53,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     const double layers = p.split == SplitMode::layer ? d.layers : r.model.n_layers;
     part.moe_layers = d.expert_bytes > 0 ? layers * moe_share : 0;
     part.device = &r.devices[i];
-    part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class);
+    part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class, r.engine);
     parts.push_back(part);
   }
   const HostPlacement& h = p.host;
@@ -71,7 +71,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
     part.moe_layers = h.expert_bytes > 0 ? std::max<double>(h.layers * moe_share, p.n_cpu_moe) : 0;
     part.device = &r.host->cpu;
-    part.efficiency = &r.calibration.get(Backend::cpu, r.host->cpu.device_class);
+    part.efficiency = &r.calibration.get(Backend::cpu, r.host->cpu.device_class, r.engine);
     parts.push_back(part);
   }
   return parts;
@@ -218,7 +218,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
       t = part.all_weight_bytes * micro_batches / (r.host->gpu_link_bytes_per_s * kHostWeightStreamEfficiency);
     } else {
       const double compute =
-          total_flops(part.device->backend) * share / (cpu_flops(r, *part.device) * part.efficiency->prefill_efficiency);
+          total_flops(part.device->backend) * share /
+          (cpu_flops(r, *part.device) * (prompt ? part.efficiency->prefill_efficiency : decode_compute_share(*part.efficiency)));
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       t = std::max(compute, reads);
     }

@@ -285,10 +285,11 @@ const UnifiedSystem* match_system(const catalog::Catalog& cat, std::string_view 
 
 Calibration merge_calibration(const Calibration& base, const std::vector<Efficiency>& mine) {
   Calibration out = base;
-  // The user's own rows win over the catalog's for their backend, whatever the class of the device.
+  // The user's own rows (llama.cpp's) win over the catalog's for their backend, whatever the class of the
+  // device; another engine's factors stay.
   for (Efficiency& e : out.classes) {
     for (const Efficiency& m : mine) {
-      if (m.backend != e.backend) continue;
+      if (m.backend != e.backend || e.engine != Engine::llama_cpp) continue;
       if (m.decode_rows > 0) copy_decode(e, m);
       if (m.prefill_rows > 0) copy_prefill(e, m);
     }

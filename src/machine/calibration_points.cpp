@@ -42,13 +42,14 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
 }
 
 // The rows the per-backend factors are fitted on and scored against: one device (or one CPU's sockets)
-// holding the whole model, llama.cpp, an empty context and the default micro-batch; a CPU row's peak
+// holding the whole model, llama.cpp (or ik_llama.cpp, whose rows fit factors of their own), an empty
+// context and the default micro-batch; a CPU row's peak
 // FLOP/s counts the threads it ran (-t), as the predictor does. Rows of
 // other configurations (offload, split modes, depth, other engines) are scored by the per-case table
 // (`llmsize catalog calibration --cases`), through the same predictor `check` uses.
 bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   constexpr std::uint32_t kMinPromptTokens = 128;  // a prompt shorter than this is a batch-size sweep
-  if (b.engine != Engine::llama_cpp || b.depth > 0 || !b.tensor_split.empty()) return false;
+  if (b.engine == Engine::vllm || b.depth > 0 || !b.tensor_split.empty()) return false;
   if (b.n_cpu_moe.value_or(0) > 0 || (b.ngl && *b.ngl < m.n_layers + 1)) return false;
   if (b.ubatch && *b.ubatch < kDefaultUbatch) return false;
   if (b.phase == BenchPhase::prefill && b.tokens < kMinPromptTokens) return false;
@@ -84,6 +85,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     if (it == weights_cache.end()) it = weights_cache.emplace(key, weight_bytes(*m, *q, cat.tensor_types)).first;
     measured->backend = b.backend;
     measured->device = b.hardware;
+    measured->engine = b.engine;
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
     // The CPU's matrices run at the speed of its kernels for the row's weight types (cpu_matmul_speed).

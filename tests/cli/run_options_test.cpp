@@ -147,3 +147,43 @@ TEST_CASE("check: a --backend the card does not run, or no GPU at all, is an inp
                                  "vulkan", "--json"}));
   CHECK(halo["inputs"]["hardware"][0]["backend"] == "vulkan");
 }
+
+TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted share of peak, decode as llama.cpp's",
+          "[cli][run][engine]") {
+  const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--quant", "q4_0", "--cpu", "7950x",
+                                         "--ram", "64GB", "--json"};
+  std::vector<std::string> ik_args = base;
+  ik_args.insert(ik_args.end(), {"--engine", "ik_llama.cpp", "--depth", "4096"});
+  std::vector<std::string> main_args = base;
+  main_args.insert(main_args.end(), {"--depth", "4096"});
+  const auto mainline = json_of(run(main_args));
+  const auto ik = json_of(run(ik_args));
+  CHECK(ik["inputs"]["run"]["engine"] == "ik_llama.cpp");
+  // The factors: `catalog calibration` lists ik_llama.cpp's AMD CPU class beside llama.cpp's.
+  const auto cal = json_of(run({"catalog", "calibration", "--json"}));
+  double ik_share = 0;
+  double main_share = 0;
+  for (const auto& c : cal["result"]["classes"]) {
+    if (c["backend"] != "cpu" || c.value("device_class", "") != "amd cpu") continue;
+    (c.value("engine", "llama.cpp") == "ik_llama.cpp" ? ik_share : main_share) = c["prefill_efficiency"].get<double>();
+  }
+  // Published: ik_llama.cpp's prompt speed on CPUs is 2–3× mainline's (its fit rows' median 2.5 of peak).
+  CHECK(ik_share / main_share > 2.0);
+  CHECK(ik_share / main_share < 3.0);
+  // A 512-token prompt on a CPU is compute-bound: the prediction moves by the ratio of the shares.
+  const auto& s_ik = ik["result"]["speed"];
+  const auto& s_main = mainline["result"]["speed"];
+  CHECK(s_ik["prefill_tokens_per_s"].get<double>() / s_main["prefill_tokens_per_s"].get<double>() ==
+        Approx(ik_share / main_share).epsilon(1e-9));
+  CHECK(s_ik["decode_tokens_per_s"].get<double>() == Approx(s_main["decode_tokens_per_s"].get<double>()).epsilon(1e-12));
+  // Its own command lines: no --fit off (a bare switch there), and -gp for a decode after D tokens (no -d).
+  const std::string server = ik["result"]["runtime"]["llama_server"];
+  const std::string bench = ik["result"]["runtime"]["llama_bench"];
+  CHECK(!contains(server, "--fit"));
+  CHECK(contains(bench, " -p 512 -n 128 -gp 4096,128"));
+  CHECK(!contains(bench, " -d "));
+  // ik_llama.cpp has no -sm tensor.
+  const auto r = run({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "ik_llama.cpp", "--split", "tensor"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "ik_llama.cpp splits by layer or by row"));
+}

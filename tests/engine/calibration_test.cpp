@@ -182,3 +182,53 @@ TEST_CASE("device classes get their own share of peak where they have the rows",
   CHECK(f.get(Backend::cuda, "nvidia hbm") == f.get(Backend::cuda));
   CHECK(f.get(Backend::cuda, "nvidia gddr").prefill_efficiency == Approx(0.5));
 }
+
+TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode is llama.cpp's",
+          "[calibration][class][engine]") {
+  auto cpu_point = [](bool decode, double measured, const std::string& device, const std::string& device_class,
+                      Engine engine) {
+    CalibrationPoint p = point(decode, 0.01, measured, device, device_class);
+    p.backend = Backend::cpu;
+    p.engine = engine;
+    if (decode) p.compute_seconds_at_peak = 0.001;
+    return p;
+  };
+  // llama.cpp on two AMD CPUs: prompts at 1.0 of peak FLOP/s (0.01 s of work at peak, 100 tok/s), decode at
+  // 0.5 of peak bandwidth (0.01 s of bytes at peak, 50 tok/s).
+  std::vector<CalibrationPoint> mainline;
+  for (const char* d : {"c1", "c1", "c2", "c2"}) mainline.push_back(cpu_point(false, 100, d, "amd cpu", Engine::llama_cpp));
+  for (const char* d : {"c1", "c1", "c2"}) mainline.push_back(cpu_point(true, 50, d, "amd cpu", Engine::llama_cpp));
+  // ik_llama.cpp on the same AMD CPUs at 2.5 of peak (250 tok/s), on two Intel CPUs at 2.0 (200 tok/s); its
+  // decode rows (25 tok/s) are not fitted.
+  std::vector<CalibrationPoint> pts = mainline;
+  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(false, 250, d, "amd cpu", Engine::ik_llama_cpp));
+  for (const char* d : {"i1", "i1", "i2", "i2"}) pts.push_back(cpu_point(false, 200, d, "intel cpu", Engine::ik_llama_cpp));
+  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(true, 25, d, "amd cpu", Engine::ik_llama_cpp));
+  const Calibration c = fit_calibration(pts);
+  // llama.cpp's factors are those of its own rows alone.
+  const Calibration alone = fit_calibration(mainline);
+  CHECK(c.backends == alone.backends);
+  CHECK(c.get(Backend::cpu, "amd cpu") == alone.get(Backend::cpu, "amd cpu"));
+  CHECK(c.get(Backend::cpu, "amd cpu").prefill_efficiency == Approx(1.0));
+  // ik_llama.cpp: each class's own median, the engine's median of all eight (2.0 ×4, 2.5 ×4) elsewhere.
+  const Efficiency& ik_amd = c.get(Backend::cpu, "amd cpu", Engine::ik_llama_cpp);
+  CHECK(ik_amd.engine == Engine::ik_llama_cpp);
+  CHECK(ik_amd.prefill_efficiency == Approx(2.5));
+  CHECK(c.get(Backend::cpu, "intel cpu", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.0));
+  CHECK(c.get(Backend::cpu, "apple cpu", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.25));
+  CHECK(predict_prefill_tokens_per_s(ik_amd, 0.01) == Approx(250));
+  // Decode, the few-thread matrix-vector bound included, is llama.cpp's: 50 tok/s, and 0.05 s of work at
+  // peak / 1.0 = 20 tok/s on few threads, not 0.05 / 2.5.
+  const Efficiency& amd = c.get(Backend::cpu, "amd cpu");
+  CHECK(ik_amd.bandwidth_efficiency == amd.bandwidth_efficiency);
+  CHECK(ik_amd.per_token_s == amd.per_token_s);
+  CHECK(decode_compute_share(ik_amd) == Approx(1.0));
+  CHECK(predict_decode_tokens_per_s(ik_amd, 0.01, 0, 0.05) == Approx(predict_decode_tokens_per_s(amd, 0.01, 0, 0.05)));
+  CHECK(predict_decode_tokens_per_s(ik_amd, 0.01, 0, 0.05) == Approx(1.0 / (0.05 + amd.per_token_s)));
+  // vLLM has no rows of its own: llama.cpp's. An engine without rows on a backend: llama.cpp's too.
+  CHECK(c.get(Backend::cpu, "amd cpu", Engine::vllm) == amd);
+  CHECK(c.get(Backend::cuda, "nvidia gddr", Engine::ik_llama_cpp) == c.get(Backend::cuda));
+  // Its prompt band is never narrower than llama.cpp's backend band.
+  CHECK(ik_amd.prefill_ratio_low <= c.get(Backend::cpu).prefill_ratio_low);
+  CHECK(ik_amd.prefill_ratio_high >= c.get(Backend::cpu).prefill_ratio_high);
+}

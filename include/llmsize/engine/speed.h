@@ -53,6 +53,10 @@ struct HostDevice {
 /// What one backend reaches of its peak rates, and how far measurements scatter around it.
 struct Efficiency {
   Backend backend = Backend::cpu;
+  /// The engine whose runs these factors predict: llama.cpp's (also vLLM's, which has no rows of its own) or
+  /// another engine's fitted on its own rows (ik_llama.cpp: its CPU kernels reach 2–3× mainline's prompt
+  /// speed), with the backend's fixed costs.
+  Engine engine = Engine::llama_cpp;
   /// Empty for a backend's own factors; a device class (gpu_device_class) for the factors of that class's
   /// devices on the backend, fitted on their rows with the backend's fixed costs (fit_calibration).
   std::string device_class;
@@ -62,6 +66,11 @@ struct Efficiency {
   /// launches (fitted where the backend has ≥ 3 MoE rows; 0 otherwise).
   double per_moe_layer_s = 0;
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
+  /// Share of peak matrix FLOP/s a CPU's decode (matrix-vector products) reaches, which bounds decode on few
+  /// threads; 0: prefill_efficiency, as for llama.cpp's own factors (one kernel speed, cpu_matmul_speed, serves
+  /// both). ik_llama.cpp's factors keep llama.cpp's here: its repacked matrix-matrix kernels give prefill 2–3×,
+  /// and its thread sweeps put few-thread decode near llama.cpp's rate (docs/calibration.md).
+  double decode_compute_efficiency = 0;
   double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
   double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
   double prefill_ratio_low = 0.7;     ///< the same ratios for prefill
@@ -74,6 +83,11 @@ struct Efficiency {
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
 inline constexpr std::size_t kMinRowsPerClass = 4;
 
+/// The share of peak FLOP/s of a CPU's decode matrix-vector products (Efficiency::decode_compute_efficiency).
+[[nodiscard]] inline double decode_compute_share(const Efficiency& e) {
+  return e.decode_compute_efficiency > 0 ? e.decode_compute_efficiency : e.prefill_efficiency;
+}
+
 struct Calibration {
   std::vector<Efficiency> backends;
   /// Per (backend, device class) with at least kMinRowsPerClass fit rows of the test: the efficiency and band
@@ -85,6 +99,9 @@ struct Calibration {
   [[nodiscard]] const Efficiency& get(Backend b) const;
   /// The factors of a device of class `device_class` on backend `b`: its class's where fitted, else the backend's.
   [[nodiscard]] const Efficiency& get(Backend b, const std::string& device_class) const;
+  /// The same for a run of `engine`: for an engine with rows of its own (ik_llama.cpp), its class's
+  /// factors on `b` where fitted, else its own on `b`, else llama.cpp's.
+  [[nodiscard]] const Efficiency& get(Backend b, const std::string& device_class, Engine engine) const;
   /// The band of case `c`, nullptr when it has none.
   [[nodiscard]] const CaseBand* band(SpeedCase c) const;
   friend bool operator==(const Calibration&, const Calibration&) = default;
@@ -163,12 +180,13 @@ struct CalibrationPoint {
   double seconds_at_peak = 0;     ///< decode: bytes / bandwidth; prefill: FLOPs / peak FLOP/s, per token
   double moe_layers = 0;          ///< decode: MoE layers a token passes (per_moe_layer_s applies to each)
   /// Decode on a CPU: the matrix FLOPs of a token (at its kernels' speed) / peak FLOP/s of the threads run;
-  /// 0 elsewhere. The token takes at least this / prefill_efficiency (decode_seconds).
+  /// 0 elsewhere. The token takes at least this / decode_compute_share (decode_seconds).
   double compute_seconds_at_peak = 0;
   double measured_tokens_per_s = 0;
   std::string label;
   std::string device_class;       ///< of the device that ran it (empty: fitted with its backend only)
   std::string device;             ///< catalog id of that device: prefill bands leave each device out in turn
+  Engine engine = Engine::llama_cpp;  ///< what ran it: other engines' rows fit factors of their own
 };
 
 /// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
@@ -189,6 +207,7 @@ struct Measurement {
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
+  Engine engine = Engine::llama_cpp;  ///< the engine that ran the test
 };
 
 /// The point of a measurement: seconds_at_peak = bytes / bandwidth (decode) or FLOPs / FLOP/s
@@ -213,7 +232,7 @@ struct Measurement {
 /// Seconds of one decoded token: streaming the weights at the fitted share of bandwidth or, where that takes
 /// longer, computing the matrix-vector products at the fitted share of peak FLOP/s (a CPU on few threads or
 /// with IQ weights; compute_seconds_at_peak is 0 on GPUs), plus the fixed costs:
-/// max(x / bandwidth_efficiency, c / prefill_efficiency) + per_token_s + moe_layers × per_moe_layer_s.
+/// max(x / bandwidth_efficiency, c / decode_compute_share) + per_token_s + moe_layers × per_moe_layer_s.
 /// Both llama.cpp CPU decode and its prompt processing run the same per-type dot products (ggml-cpu
 /// mul_mat), so the prefill share carries over (docs/formulas.md "CPU decode").
 [[nodiscard]] double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak,
