@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Instructions executed by llmsize commands, counted by callgrind (issue 16: `recommend --model 70b`
-at most 40 M, `--version` at most 3 M; `models --gpu 3090` at most 400 M, docs/performance.md).
+at most 30 M, `--version` at most 3 M; `models --gpu 3090` at most 400 M, docs/performance.md).
 
 Usage: bench/instructions.py [path/to/llmsize] [--check] [--only SUBSTRING]
 Runs each command once under `valgrind --tool=callgrind` and prints the whole process's instruction
@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CASES = [
     ("--version", ["--version"], 3_000_000),
     ("--help", ["--help"], None),
-    ("recommend --model 70b --json", ["recommend", "--model", "70b", "--json"], 40_000_000),
+    ("recommend --model 70b --json", ["recommend", "--model", "70b", "--json"], 30_000_000),
     ("recommend 30b q4_k_m", ["recommend", "--model", "30b", "--quant", "q4_k_m"], None),
     ("recommend deepseek-r1 q4_k_m (MoE, 671B)", ["recommend", "--model", "deepseek-r1", "--quant", "q4_k_m"], None),
     ("check 2x3090 70b q4_k_m", ["check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m"], None),

@@ -64,6 +64,7 @@ SpeedRequest speed_request(Context& ctx, const Sizing& s, const HardwareConfig& 
   sr.device_nodes = h.device_nodes;
   sr.network = h.network;
   sr.params = s.params;
+  sr.layer_summary = s.layer_summary;
   return sr;
 }
 

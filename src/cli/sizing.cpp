@@ -209,6 +209,7 @@ Sizing resolve_sizing_without_weights(const Context& ctx, const SizingOptions& o
   if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
   s.params = count_params(*s.model);
+  s.layer_summary = summarize_layers(*s.model);
   set_context(s, context);
   if (s.cache.v_kept_f16) {
     s.assumptions.push_back({"v_cache_type", s.kv.type_v_without_flash_attention->meta.id, AssumptionSource::capped, ""});

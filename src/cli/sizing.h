@@ -40,6 +40,8 @@ struct Sizing {
   engine::WeightsResult weights;
   /// count_params(*model), counted once for the many configurations a command may predict it on.
   std::optional<engine::ParamCounts> params;
+  /// summarize_layers(*model), likewise summarized once.
+  std::optional<engine::LayerSummary> layer_summary;
   engine::KvResult cache;
   Assumptions assumptions;
   std::string model_note;  ///< "\"30b\" is LLaMA 30B (llama-30b); ..." when a shorthand or an alias was used

@@ -9,9 +9,7 @@ namespace llmsize::engine {
 namespace {
 
 // 2·DK (K·q) + 2·DV (the V multiply-add) per query head and cached position of a layer.
-double pair_flops(const Model& m, std::uint32_t layer) {
-  return 2.0 * head_dim_k(m, layer) + 2.0 * head_dim_v(m, layer);
-}
+double pair_flops(const AttentionGroup& g) { return 2.0 * g.head_dim_k + 2.0 * g.head_dim_v; }
 
 // llama.cpp's split across the cache takes an unquantized cache of one type (ggml F32 = 0, F16 = 1).
 bool unquantized_cache(const KvSettings& kv) {
@@ -23,25 +21,34 @@ bool unquantized_cache(const KvSettings& kv) {
 
 double cpu_flash_decode_flops_per_thread(const Model& m, const KvSettings& kv, std::uint64_t cells,
                                          std::uint32_t threads, std::uint32_t queries) {
+  return cpu_flash_decode_flops_per_thread(m, summarize_layers(m), kv, cells, threads, queries);
+}
+
+double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& layers, const KvSettings& kv,
+                                         std::uint64_t cells, std::uint32_t threads, std::uint32_t queries) {
   if (!kv.runtime.flash_attention || kv.type_k == nullptr || kv.type_v == nullptr || threads == 0 || m.mla) return 0;
   const bool split_cache = queries == 1 && cells >= kCpuSplitKvMinCells && unquantized_cache(kv);
   double flops = 0;
-  for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
-    if (!is_attention_layer(m, layer)) continue;
+  for (const AttentionGroup& g : layers.attention) {
     std::uint64_t seen = cells;
-    if (is_sliding_layer(m, layer) && !kv.swa_full) seen = std::min<std::uint64_t>(seen, *m.sliding_window);
-    const double rows = static_cast<double>(queries) * n_heads(m, layer);
+    if (g.sliding && !kv.swa_full) seen = std::min<std::uint64_t>(seen, *m.sliding_window);
+    const double rows = static_cast<double>(queries) * g.n_heads;
     const double per_thread = split_cache ? rows * static_cast<double>(seen) / threads
                                           : std::ceil(rows / threads) * static_cast<double>(seen);
-    flops += per_thread * pair_flops(m, layer);
+    flops += g.layers * (per_thread * pair_flops(g));
   }
   return flops;
 }
 
 double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells, std::uint32_t threads,
                                 double thread_flops_per_s, std::uint32_t queries) {
+  return cpu_flash_decode_seconds(m, summarize_layers(m), kv, cells, threads, thread_flops_per_s, queries);
+}
+
+double cpu_flash_decode_seconds(const Model& m, const LayerSummary& layers, const KvSettings& kv, std::uint64_t cells,
+                                std::uint32_t threads, double thread_flops_per_s, std::uint32_t queries) {
   if (thread_flops_per_s <= 0) return 0;
-  return cpu_flash_decode_flops_per_thread(m, kv, cells, threads, queries) /
+  return cpu_flash_decode_flops_per_thread(m, layers, kv, cells, threads, queries) /
          (thread_flops_per_s * kCpuFlashAttentionEfficiency);
 }
 

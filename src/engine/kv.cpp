@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "llmsize/engine/layer_summary.h"
 #include "llmsize/units.h"
 
 namespace llmsize::engine {
@@ -10,19 +11,6 @@ namespace {
 using u64 = std::uint64_t;
 
 constexpr u64 kRwkvTokenShifts = 2;  // llama_hparams::token_shift_count for RWKV-6 and RWKV-7
-
-// Elements per cell of one layer's K and V rows. MLA caches one compressed row of
-// kv_lora_rank + qk_rope_head_dim values and no V (llama.cpp stores V as a view of K).
-struct RowElements {
-  u64 k = 0;
-  u64 v = 0;
-};
-
-RowElements row_elements(const Model& m, std::uint32_t layer) {
-  if (m.mla) return {u64{m.mla->kv_lora_rank} + m.mla->qk_rope_head_dim, 0};
-  const u64 heads = kv_heads(m, layer);
-  return {heads * head_dim_k(m, layer), heads * head_dim_v(m, layer)};
-}
 
 // Recurrent state per sequence per layer, in f32 values (llama_hparams::n_embd_r / n_embd_s,
 // src/llama-hparams.cpp). RWKV: r = token_shift_count × n_embd with token_shift_count 2 (the time
@@ -96,7 +84,7 @@ KvResult kv_cache(const Model& m, const KvSettings& s) {
     const bool sliding = is_sliding_layer(m, layer);
     const u64 cells = sliding ? sliding_cells : r.full_cells;
     if (sliding) r.sliding_cells = cells;
-    const RowElements e = row_elements(m, layer);
+    const KvRowElements e = kv_row_elements(m, layer);
     const u64 k = kv_row_bytes(*s.type_k, e.k) * cells;
     const u64 v = e.v == 0 ? 0 : kv_row_bytes(type_v, e.v) * cells;
     const u64 indexer = indexer_row_bytes(m, *s.type_k) * cells;
@@ -114,24 +102,24 @@ KvResult kv_cache(const Model& m, const KvSettings& s) {
 }
 
 u64 kv_bytes_read_at_depth(const Model& m, const KvSettings& s, u64 depth_tokens) {
+  return kv_bytes_read_at_depth(m, summarize_layers(m), s, depth_tokens);
+}
+
+u64 kv_bytes_read_at_depth(const Model& m, const LayerSummary& layers, const KvSettings& s, u64 depth_tokens) {
   if (s.type_k == nullptr || s.type_v == nullptr) return 0;
   bool kept_f16 = false;
   const TensorType& type_v = effective_v_type(s, kept_f16);
-  u64 total = 0;
-  for (std::uint32_t layer = 0; layer < m.n_layers; ++layer) {
-    if (is_recurrent_layer(m, layer)) {
-      total += recurrent_state_elements(m) * kRecurrentBytesPerValue;
-      continue;
-    }
-    if (!is_attention_layer(m, layer)) continue;
-    u64 cells = depth_tokens;
-    if (is_sliding_layer(m, layer) && !s.swa_full) cells = std::min<u64>(cells, *m.sliding_window);
-    // A layer sharing another's cache still reads it: the source layer's rows. With DSA the indexer
-    // scores every cached key, and llama.cpp applies the top-k choice as a mask over the whole MLA
-    // cache (build_attn with top_k), so both caches are read in full.
-    const RowElements e = row_elements(m, kv_source_layer(m, layer));
-    total += (kv_row_bytes(*s.type_k, e.k) + (e.v == 0 ? 0 : kv_row_bytes(type_v, e.v)) +
-              indexer_row_bytes(m, *s.type_k)) * cells;
+  u64 total = layers.recurrent_layers == 0
+                  ? 0
+                  : u64{layers.recurrent_layers} * recurrent_state_elements(m) * kRecurrentBytesPerValue;
+  for (const AttentionGroup& g : layers.attention) {
+    const u64 cells = g.sliding && !s.swa_full ? std::min<u64>(depth_tokens, *m.sliding_window) : depth_tokens;
+    // A layer sharing another's cache still reads it: the source layer's rows (AttentionGroup). With DSA
+    // the indexer scores every cached key, and llama.cpp applies the top-k choice as a mask over the whole
+    // MLA cache (build_attn with top_k), so both caches are read in full.
+    const u64 row = kv_row_bytes(*s.type_k, g.k_elements) + (g.v_elements == 0 ? 0 : kv_row_bytes(type_v, g.v_elements)) +
+                    indexer_row_bytes(m, *s.type_k);
+    total += u64{g.layers} * row * cells;
   }
   return total;
 }

@@ -155,20 +155,23 @@ double cpu_decode_compute_seconds(const SpeedRequest& r, const Part& part, doubl
 // over its share of the cache, which takes the longer of streaming the cache and llama.cpp's flash-attention
 // kernel working through it (at most n_head threads; cpu_attention.h). Unset (nullopt) for a GPU part or
 // without flash attention: the cache is streamed with the weights.
-std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const Part& part, double kv_bytes, double compute,
-                                             std::uint64_t depth, std::uint32_t sequences) {
+std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const LayerSummary& layers, const Part& part,
+                                             double kv_bytes, double compute, std::uint64_t depth,
+                                             std::uint32_t sequences) {
   const ComputeDevice& d = *part.device;
   if (d.backend != Backend::cpu || d.cores == 0 || !r.kv.runtime.flash_attention) return std::nullopt;
   const std::uint32_t threads = r.threads ? std::min(*r.threads, d.cores) : d.cores;
   const double attention =
-      cpu_flash_decode_seconds(r.model, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) * part.kv_share;
+      cpu_flash_decode_seconds(r.model, layers, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) *
+      part.kv_share;
   const double streaming = kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency);
   return decode_seconds(*part.efficiency, part.weight_bytes / d.bandwidth_bytes_per_s, compute, part.moe_layers) +
          std::max(streaming, attention);
 }
 
 StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t sequences) {
-  const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(r.model, r.kv, depth)) * sequences;
+  const LayerSummary layers = r.layer_summary ? *r.layer_summary : summarize_layers(r.model);
+  const double kv_bytes = static_cast<double>(kv_bytes_read_at_depth(r.model, layers, r.kv, depth)) * sequences;
   const bool parallel = tensor_parallel(r);
   StepTime step;
   double worst = 0;
@@ -177,7 +180,7 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
   for (const Part& part : parts) touched_total += part.weight_bytes;
   for (const Part& part : parts) {
     const double compute = cpu_decode_compute_seconds(r, part, touched_total, sequences);
-    const double t = cpu_flash_part_seconds(r, part, kv_bytes, compute, depth, sequences)
+    const double t = cpu_flash_part_seconds(r, layers, part, kv_bytes, compute, depth, sequences)
                          .value_or(part_seconds(part, kv_bytes, compute));
     step.busy.emplace_back(part.device, (part.weight_bytes + kv_bytes * part.kv_share) / part.device->bandwidth_bytes_per_s);
     // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
@@ -198,10 +201,11 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   // The work of the step on one backend (attention runs at that backend's own efficiency, the CPU's
   // matrices at the speed of its kernels for these weight types).
   const ParamCounts params = r.params ? *r.params : count_params(m);
+  const LayerSummary layers = r.layer_summary ? *r.layer_summary : summarize_layers(m);
   const double cpu_speed = cpu_matmul_speed(m, r.weights);
   const auto total_flops = [&](Backend b) {
     const double speed = b == Backend::cpu ? cpu_speed : 1.0;
-    return (prompt ? prefill_work_per_token(m, params, b, tokens, static_cast<double>(r.depth_tokens), speed)
+    return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), speed)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
   };
@@ -278,18 +282,14 @@ namespace {
 
 // Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
 // sees the depth and, on average, half the prompt.
-double attention_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
-  double query_width = 0;  // heads × head size, summed over the attention layers
-  for (std::uint32_t l = 0; l < m.n_layers; ++l) {
-    if (is_attention_layer(m, l)) query_width += static_cast<double>(n_heads(m, l)) * head_dim_k(m, l);
-  }
-  return 4.0 * query_width * (depth_tokens + prompt_tokens / 2);
+double attention_flops_per_token(const LayerSummary& layers, double prompt_tokens, double depth_tokens) {
+  return 4.0 * attention_query_width(layers) * (depth_tokens + prompt_tokens / 2);
 }
 
 }  // namespace
 
 double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
-  return matmul_flops_per_token(count_params(m)) + attention_flops_per_token(m, prompt_tokens, depth_tokens);
+  return matmul_flops_per_token(count_params(m)) + attention_flops_per_token(summarize_layers(m), prompt_tokens, depth_tokens);
 }
 
 double moe_layer_count(const Model& m) {
@@ -302,17 +302,17 @@ double moe_layer_count(const Model& m) {
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
 double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed) {
-  return prefill_work_per_token(m, count_params(m), b, prompt_tokens, depth_tokens, matmul_speed);
+  return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, matmul_speed);
 }
 
-double prefill_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double depth_tokens,
-                              double matmul_speed) {
+double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerSummary& layers, Backend b,
+                              double prompt_tokens, double depth_tokens, double matmul_speed) {
   double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
   if (is_moe(m)) {
     const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
     matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
   }
-  return matmul / matmul_speed + attention_flops_per_token(m, prompt_tokens, depth_tokens) / attention_efficiency(b);
+  return matmul / matmul_speed + attention_flops_per_token(layers, prompt_tokens, depth_tokens) / attention_efficiency(b);
 }
 
 double cpu_matmul_speed(const Model& m, const WeightsResult& w) {

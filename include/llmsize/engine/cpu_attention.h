@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "llmsize/engine/kv.h"
+#include "llmsize/engine/layer_summary.h"
 #include "llmsize/engine/model.h"
 
 namespace llmsize::engine {
@@ -39,6 +40,14 @@ inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
 /// Seconds of that attention at kCpuFlashAttentionEfficiency of one thread's peak FLOP/s.
 [[nodiscard]] double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells,
                                               std::uint32_t threads, double thread_flops_per_s,
+                                              std::uint32_t queries = 1);
+/// The same two from `layers` = summarize_layers(m), summarized once: one term per group of alike layers
+/// (a sum of equal terms becomes their count times one, equal to the per-layer sum within rounding).
+[[nodiscard]] double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& layers, const KvSettings& kv,
+                                                       std::uint64_t cells, std::uint32_t threads,
+                                                       std::uint32_t queries = 1);
+[[nodiscard]] double cpu_flash_decode_seconds(const Model& m, const LayerSummary& layers, const KvSettings& kv,
+                                              std::uint64_t cells, std::uint32_t threads, double thread_flops_per_s,
                                               std::uint32_t queries = 1);
 
 }  // namespace llmsize::engine

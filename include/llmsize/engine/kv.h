@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "llmsize/engine/layer_summary.h"
 #include "llmsize/engine/model.h"
 #include "llmsize/engine/quant.h"
 #include "llmsize/engine/runtime.h"
@@ -48,6 +49,9 @@ struct KvResult {
 /// KV bytes of the first `depth_tokens` cells (what a decode step reads at that depth). Layers that
 /// share an earlier layer's cache read that layer's cells too, so they count here though they own none.
 [[nodiscard]] std::uint64_t kv_bytes_read_at_depth(const Model& m, const KvSettings& s,
+                                                   std::uint64_t depth_tokens);
+/// The same from `layers` = summarize_layers(m), summarized once: one term per group of alike layers.
+[[nodiscard]] std::uint64_t kv_bytes_read_at_depth(const Model& m, const LayerSummary& layers, const KvSettings& s,
                                                    std::uint64_t depth_tokens);
 
 }  // namespace llmsize::engine

@@ -8,6 +8,7 @@
 
 #include "llmsize/engine/benchmark.h"
 #include "llmsize/engine/hardware.h"
+#include "llmsize/engine/layer_summary.h"
 #include "llmsize/engine/placement.h"
 #include "llmsize/engine/speed_case.h"
 
@@ -142,9 +143,11 @@ inline constexpr double kCpuAttentionEfficiency = 0.25;
 /// The basis of prefill calibration points and of prefill predictions alike.
 [[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0,
                                             double matmul_speed = 1.0);
-/// The same with `params` = count_params(m) already counted (counting enumerates every tensor).
-[[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, Backend b, double prompt_tokens,
-                                            double depth_tokens = 0, double matmul_speed = 1.0);
+/// The same with `params` = count_params(m) already counted (counting enumerates every tensor) and
+/// `layers` = summarize_layers(m) already summarized.
+[[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, const LayerSummary& layers,
+                                            Backend b, double prompt_tokens, double depth_tokens = 0,
+                                            double matmul_speed = 1.0);
 /// How fast llama.cpp's CPU backend multiplies this model's weights, relative to Q8_0 weights: the harmonic
 /// mean of each matrix's TensorType::cpu_matmul_speed weighted by the FLOPs a token spends on it (its
 /// weights; routed experts × n_active / n_experts; token_embd only where it is the tied output head).
@@ -308,6 +311,9 @@ struct SpeedRequest {
   /// count_params(model), when the caller has it: a caller that predicts one model on many
   /// configurations counts once (counting enumerates every tensor). Unset: counted per step.
   std::optional<ParamCounts> params;
+  /// summarize_layers(model), when the caller has it, likewise: the KV bytes, CPU flash-attention work and
+  /// prefill attention FLOPs of every step are sums over its groups. Unset: summarized per step.
+  std::optional<LayerSummary> layer_summary;
 };
 
 [[nodiscard]] NetworkHops network_hops(const SpeedRequest& r);
