@@ -105,6 +105,43 @@ double split_sync_seconds(const SpeedRequest& r, double tokens, double micro_bat
 
 bool tensor_parallel(const SpeedRequest& r) { return r.placement.split != SplitMode::layer; }
 
+// Micro-batches the scheduler keeps in flight with pipeline parallelism: GGML_SCHED_MAX_COPIES, 4 unless
+// llama.cpp is built with another value (ggml/src/ggml-backend.cpp).
+constexpr double kSchedMaxCopies = 4;
+
+// llama.cpp's pipeline parallelism (llama-context.cpp, `pipeline_parallel`; PR #6017): two or more GPUs in a
+// layer split holding every layer and the output layer, without tensor overrides (--n-cpu-moe, -ot), on one
+// machine. Within one llama_decode call the next GPU works on micro-batch k while the one before it starts
+// k + 1. ik_llama.cpp inherits it; vLLM's pipeline parallelism overlaps requests, not one prompt's micro-batches.
+bool pipeline_parallel(const SpeedRequest& r) {
+  const Placement& p = r.placement;
+  if (p.split != SplitMode::layer || r.engine == Engine::vllm || p.n_cpu_moe > 0) return false;
+  if (p.host.layers > 0 || p.host.holds_output || p.host.expert_bytes > 0) return false;
+  std::size_t gpus = 0;
+  for (std::size_t i = 0; i < p.devices.size(); ++i) {
+    if (p.devices[i].layers == 0 && !p.devices[i].holds_output) continue;
+    if (i < r.device_nodes.size() && r.device_nodes[i] != 0) return false;  // RPC nodes: run in turn
+    ++gpus;
+  }
+  return gpus > 1;
+}
+
+// A prompt's time through a pipeline of GPUs whose stage times per micro-batch are `stages`: each llama_decode
+// call of up to kDefaultBatch tokens fills the pipeline once (Σ stages), then finishes a micro-batch every
+// max(slowest stage, Σ stages / kSchedMaxCopies).
+double pipelined_seconds(const std::vector<double>& stages, double tokens, double ubatch) {
+  double sum = 0;
+  double slowest = 0;
+  for (double s : stages) {
+    sum += s;
+    slowest = std::max(slowest, s);
+  }
+  const double micro_batches = std::ceil(tokens / ubatch);
+  const double per_call = std::ceil(std::min<double>(tokens, kDefaultBatch) / ubatch);
+  const double calls = std::ceil(micro_batches / per_call);
+  return calls * sum + (micro_batches - calls) * std::max(slowest, sum / kSchedMaxCopies);
+}
+
 // The CPU's matrix rate with the threads llama.cpp runs (-t; one per physical core by default).
 double cpu_flops(const SpeedRequest& r, const ComputeDevice& d) {
   if (d.backend != Backend::cpu || d.cores == 0 || !r.threads) return d.matmul_flops_per_s;
@@ -212,6 +249,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
   const bool has_gpu = !r.placement.devices.empty();
   const bool parallel = tensor_parallel(r);
+  const bool pipeline = prompt && micro_batches > 1 && pipeline_parallel(r);
+  std::vector<double> stages;  // pipeline: each GPU's time per micro-batch
   StepTime step;
   double worst = 0;
   for (const Part& part : parts) {
@@ -229,8 +268,10 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     }
     step.busy.emplace_back(part.device, t);
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;
+    stages.push_back(t / micro_batches);
     track(step, part, t, worst);
   }
+  if (pipeline) step.seconds = pipelined_seconds(stages, tokens, r.kv.runtime.ubatch);
   if (parallel) step.seconds += split_sync_seconds(r, tokens, micro_batches);
   // A prompt returns the logits of its last token; N parallel sequences return one row each.
   step.seconds += step_network_seconds(r, tokens, micro_batches, prompt ? 1 : tokens);

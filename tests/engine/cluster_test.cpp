@@ -269,3 +269,33 @@ TEST_CASE("the printed band is the hull of the backend's band and the case's own
   const SpeedResult d = estimate_speed(deep, {});
   CHECK(d.decode_low == Approx(0.8 * d.decode_tokens_per_s));
 }
+
+TEST_CASE("pipeline parallelism: two GPUs in a layer split overlap the micro-batches of one llama_decode call",
+          "[speed][split][pipeline]") {
+  // Each card holds half the layers, so each takes the same time s per 512-token micro-batch. A 2048-token
+  // prompt is one llama_decode call (-b 2048) of 4 micro-batches: the first passes both cards (2s), then one
+  // finishes every max(s, 2s / 4 copies) = s: 5s in all, where running them in turn takes 4 × 2s = 8s.
+  Fixture f;
+  SpeedRequest piped = f.request();
+  piped.prompt_tokens = 2048;
+  SpeedRequest in_turn = piped;
+  in_turn.engine = Engine::vllm;  // vLLM overlaps requests, not one prompt's micro-batches: no overlap here
+  const double ratio = estimate_speed(piped, {}).prefill_tokens_per_s / estimate_speed(in_turn, {}).prefill_tokens_per_s;
+  CHECK(ratio == Approx(8.0 / 5.0).epsilon(1e-9));
+  // 4096 tokens: two calls, each filling the pipeline again: 2 × 2s + 6 × s = 10s against 16s.
+  piped.prompt_tokens = in_turn.prompt_tokens = 4096;
+  CHECK(estimate_speed(piped, {}).prefill_tokens_per_s / estimate_speed(in_turn, {}).prefill_tokens_per_s ==
+        Approx(16.0 / 10.0).epsilon(1e-9));
+  // One micro-batch (-p 512) has nothing to overlap; nor has a prompt with layers left in RAM (llama.cpp turns
+  // pipeline parallelism off unless every layer and the output layer are on GPUs).
+  piped.prompt_tokens = in_turn.prompt_tokens = 512;
+  CHECK(estimate_speed(piped, {}).prefill_tokens_per_s == Approx(estimate_speed(in_turn, {}).prefill_tokens_per_s).epsilon(1e-12));
+  Fixture offload;
+  offload.placement.host.layers = 1;  // a layer in RAM (its time is not the point: no host device is given)
+  SpeedRequest partial = offload.request();
+  partial.prompt_tokens = 2048;
+  SpeedRequest partial_in_turn = partial;
+  partial_in_turn.engine = Engine::vllm;
+  CHECK(estimate_speed(partial, {}).prefill_tokens_per_s ==
+        Approx(estimate_speed(partial_in_turn, {}).prefill_tokens_per_s).epsilon(1e-12));
+}

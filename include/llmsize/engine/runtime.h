@@ -13,6 +13,9 @@ namespace llmsize::engine {
 
 /// llama.cpp's default micro-batch (`-ub`, n_ubatch).
 inline constexpr std::uint32_t kDefaultUbatch = 512;
+/// llama.cpp's default logical batch (`-b`, n_batch; llama-bench's too): the tokens one llama_decode call takes,
+/// which it runs as micro-batches of `-ub`.
+inline constexpr std::uint32_t kDefaultBatch = 2048;
 
 struct RuntimeSettings {
   std::uint32_t ubatch = kDefaultUbatch;  ///< `-ub`: tokens per micro-batch
