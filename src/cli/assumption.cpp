@@ -26,6 +26,7 @@ constexpr Wording kWordings[] = {
     {"kv_type", S::default_value, "KV cache type not given: {value}"},
     {"flash_attention", S::default_value, "flash attention {value} (llama.cpp -fa auto enables it on GPUs and CPUs)"},
     {"v_cache_type", S::capped, "V cache kept in {value}: a quantized V cache needs flash attention"},
+    {"ubatch", S::capped, "micro-batch capped at --batch-size, {value} tokens (llama.cpp runs -ub at most -b)"},
     // A draft model and a vision projector (extras.h).
     {"draft_quant", S::default_value, "draft quantization not given: {value} ({detail})"},
     {"draft_kv_type", S::default_value, "draft KV cache {value} (llama.cpp's -ctkd / -ctvd default, whatever -ctk says)"},

@@ -27,7 +27,9 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return to_string(SpeedCase::depth);
-  if (b.ubatch && *b.ubatch < kSmallUbatch) return to_string(SpeedCase::small_ubatch);
+  // The micro-batch llama.cpp runs: -ub, at most -b.
+  const std::uint32_t ubatch = std::min(b.ubatch.value_or(kDefaultUbatch), b.batch.value_or(kDefaultBatch));
+  if (ubatch < kSmallUbatch) return to_string(SpeedCase::small_ubatch);
   // No layer on a GPU: a CPU, a CPU-backend run on a GPU or unified machine (predicted with -ngl 0), or -ngl 0.
   if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu || (b.ngl && *b.ngl == 0)) {
     return to_string(SpeedCase::cpu_only);
@@ -62,6 +64,7 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
   o.sizing.context = std::to_string(b.depth + b.tokens + kContextRoomTokens);
   o.sizing.no_flash_attention = b.flash_attention.has_value() && !*b.flash_attention;
   if (b.ubatch) o.sizing.ubatch = *b.ubatch;
+  if (b.batch) o.sizing.batch = *b.batch;
   if (!b.kv_type.empty()) o.sizing.kv_type = b.kv_type;
   if (catalog::find(cat.gpus, b.hardware) != nullptr) {
     o.hardware.gpus = {fmt::format("{}x{}", b.n_devices, b.hardware)};

@@ -16,6 +16,8 @@ inline constexpr const char* kQuant = "q4-k-m";
 inline constexpr const char* kKvType = "f16";
 /// --ubatch: llama.cpp's -ub default.
 inline constexpr std::uint32_t kUbatch = engine::kDefaultUbatch;
+/// --batch-size: llama.cpp's -b default (llama-bench's too).
+inline constexpr std::uint32_t kBatch = engine::kDefaultBatch;
 /// --prompt-tokens: llama-bench's pp512.
 inline constexpr std::uint64_t kPromptTokens = 512;
 /// `kv` without --context: a short chat, the common default, a long document, a model's maximum.

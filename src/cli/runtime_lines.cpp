@@ -206,6 +206,7 @@ std::string llama_server_command(const Sizing& s, const Placement& p, const RunC
   if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
   cmd += placement_flags(s, p, ",");
   cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
+  if (s.kv.runtime.batch != kDefaultBatch) cmd += fmt::format(" -b {}", s.kv.runtime.batch);
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);
   // ik_llama.cpp's --fit is a bare switch that turns fitting on (off by default): nothing to add there.
@@ -215,6 +216,7 @@ std::string llama_server_command(const Sizing& s, const Placement& p, const RunC
 std::string llama_bench_command(const Sizing& s, const Placement& p, const RunChoice& run, std::uint64_t prompt_tokens) {
   std::string cmd = "llama-bench -m " + bench_model(s) + placement_flags(s, p, "/");
   cmd += s.kv.runtime.flash_attention ? " -fa 1" : " -fa 0";  // 1/0: read by builds before and after "on|off"
+  if (s.kv.runtime.batch != kDefaultBatch) cmd += fmt::format(" -b {}", s.kv.runtime.batch);
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
   if (run.threads) cmd += fmt::format(" -t {}", *run.threads);
   if (run.engine == Engine::ik_llama_cpp) {

@@ -32,6 +32,11 @@ void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
   cmd->add_option("--parallel,--np", o.parallel, "Parallel sequences (llama-server -np); each gets --context tokens")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--ubatch", o.ubatch, fmt::format("Micro-batch size in tokens (llama.cpp -ub), default {}", defaults::kUbatch))->check(CLI::Range(1, 65536));
+  cmd->add_option("--batch-size", o.batch,
+                  fmt::format("Tokens per llama_decode call (llama.cpp -b), default {}; caps --ubatch, and sets how many "
+                              "micro-batches overlap across GPUs in a layer split",
+                              defaults::kBatch))
+      ->check(CLI::Range(1, 1048576));
   cmd->add_flag("--swa-full", o.swa_full, "Sliding-window layers keep the full context (llama.cpp --swa-full)");
 }
 
@@ -204,7 +209,14 @@ Sizing resolve_sizing_without_weights(const Context& ctx, const SizingOptions& o
     s.assumptions.push_back({"kv_type", s.kv.type_k->meta.id, AssumptionSource::default_value, ""});
   }
   s.kv.type_v_without_flash_attention = &resolve_kv_type(ctx, "f16", "--ctv");
-  s.kv.runtime = RuntimeSettings{.ubatch = o.ubatch, .flash_attention = !o.no_flash_attention, .n_sequences = o.parallel};
+  // llama.cpp runs micro-batches of at most -b tokens (cparams.n_ubatch = min(n_batch, n_ubatch)).
+  s.kv.runtime = RuntimeSettings{.ubatch = std::min(o.ubatch, o.batch),
+                                 .batch = o.batch,
+                                 .flash_attention = !o.no_flash_attention,
+                                 .n_sequences = o.parallel};
+  if (o.ubatch > o.batch) {
+    s.assumptions.push_back({"ubatch", std::to_string(o.batch), AssumptionSource::capped, ""});
+  }
   s.kv.swa_full = o.swa_full;
   if (!o.no_flash_attention) s.assumptions.push_back({"flash_attention", "on", AssumptionSource::default_value, ""});
 
@@ -267,6 +279,7 @@ Json inputs_json(const Sizing& s) {
   j["flash_attention"] = s.kv.runtime.flash_attention;
   j["parallel"] = s.kv.runtime.n_sequences;
   j["ubatch"] = s.kv.runtime.ubatch;
+  j["batch"] = s.kv.runtime.batch;
   if (s.source != nullptr) j["model_source"] = model_source_json(*s.source);
   return j;
 }

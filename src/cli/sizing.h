@@ -24,11 +24,12 @@ struct SizingOptions {
   bool no_flash_attention = false;
   std::uint32_t parallel = 1;
   std::uint32_t ubatch = engine::kDefaultUbatch;
+  std::uint32_t batch = engine::kDefaultBatch;
   bool swa_full = false;
 };
 
 /// Binds --model, --quant, --context, --kv-type, --ctk, --ctv, --no-flash-attn, --parallel,
-/// --ubatch, --swa-full. `context_help` says what --context means for this command.
+/// --ubatch, --batch-size, --swa-full. `context_help` says what --context means for this command.
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required = true);
 
 /// Everything the engine needs for one model at one quant and context.

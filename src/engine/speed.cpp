@@ -127,9 +127,9 @@ bool pipeline_parallel(const SpeedRequest& r) {
 }
 
 // A prompt's time through a pipeline of GPUs whose stage times per micro-batch are `stages`: each llama_decode
-// call of up to kDefaultBatch tokens fills the pipeline once (Σ stages), then finishes a micro-batch every
+// call of up to `batch` tokens (-b) fills the pipeline once (Σ stages), then finishes a micro-batch every
 // max(slowest stage, Σ stages / kSchedMaxCopies).
-double pipelined_seconds(const std::vector<double>& stages, double tokens, double ubatch) {
+double pipelined_seconds(const std::vector<double>& stages, double tokens, double ubatch, double batch) {
   double sum = 0;
   double slowest = 0;
   for (double s : stages) {
@@ -137,7 +137,7 @@ double pipelined_seconds(const std::vector<double>& stages, double tokens, doubl
     slowest = std::max(slowest, s);
   }
   const double micro_batches = std::ceil(tokens / ubatch);
-  const double per_call = std::ceil(std::min<double>(tokens, kDefaultBatch) / ubatch);
+  const double per_call = std::ceil(std::min(tokens, std::max(batch, ubatch)) / ubatch);
   const double calls = std::ceil(micro_batches / per_call);
   return calls * sum + (micro_batches - calls) * std::max(slowest, sum / kSchedMaxCopies);
 }
@@ -271,7 +271,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     stages.push_back(t / micro_batches);
     track(step, part, t, worst);
   }
-  if (pipeline) step.seconds = pipelined_seconds(stages, tokens, r.kv.runtime.ubatch);
+  if (pipeline) step.seconds = pipelined_seconds(stages, tokens, r.kv.runtime.ubatch, r.kv.runtime.batch);
   if (parallel) step.seconds += split_sync_seconds(r, tokens, micro_batches);
   // A prompt returns the logits of its last token; N parallel sequences return one row each.
   step.seconds += step_network_seconds(r, tokens, micro_batches, prompt ? 1 : tokens);

@@ -187,3 +187,33 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
   CHECK(r.code == 2);
   CHECK(contains(r.err, "ik_llama.cpp splits by layer or by row"));
 }
+
+TEST_CASE("check --batch-size: llama.cpp's -b caps the micro-batch and sets how many overlap across GPUs",
+          "[cli][run][pipeline]") {
+  const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--gpu", "2x3090", "--prompt-tokens", "4096", "--json"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return json_of(run(args));
+  };
+  const auto piped = with({});
+  const auto one_per_call = with({"--batch-size", "512"});
+  CHECK(piped["inputs"]["batch"] == 2048);
+  CHECK(one_per_call["inputs"]["batch"] == 512);
+  // -b 2048: two calls of four 512-token micro-batches that overlap on the two GPUs; -b 512: eight calls of one,
+  // each through both GPUs in turn. Stages a and b per micro-batch, b the slower (it also holds the output
+  // layer): 2 × (a + b + 3b) against 8 × (a + b), 1.6× for equal halves and a little less here.
+  const double ratio = piped["result"]["speed"]["prefill_tokens_per_s"].get<double>() /
+                       one_per_call["result"]["speed"]["prefill_tokens_per_s"].get<double>();
+  CHECK(ratio > 1.5);
+  CHECK(ratio <= 1.6 + 1e-9);
+  CHECK(contains(one_per_call["result"]["runtime"]["llama_server"].get<std::string>(), " -b 512"));
+  CHECK(contains(one_per_call["result"]["runtime"]["llama_bench"].get<std::string>(), " -b 512"));
+  CHECK(!contains(piped["result"]["runtime"]["llama_server"].get<std::string>(), " -b "));
+  // -ub above -b runs at -b, as llama.cpp does; the assumption says so.
+  const auto capped = with({"--batch-size", "256", "--ubatch", "1024"});
+  CHECK(capped["inputs"]["ubatch"] == 256);
+  bool said = false;
+  for (const auto& a : capped["assumptions"]) said = said || (a["key"] == "ubatch" && a["value"] == "256");
+  CHECK(said);
+}

@@ -19,6 +19,9 @@ inline constexpr std::uint32_t kDefaultBatch = 2048;
 
 struct RuntimeSettings {
   std::uint32_t ubatch = kDefaultUbatch;  ///< `-ub`: tokens per micro-batch
+  /// `-b`: tokens per llama_decode call (n_batch), run as micro-batches of `ubatch` (llama.cpp caps -ub at
+  /// -b); with pipeline parallelism the micro-batches of one call overlap across GPUs.
+  std::uint32_t batch = kDefaultBatch;
   bool flash_attention = true;            ///< `-fa on|off`
   std::uint32_t n_sequences = 1;          ///< `-np`: parallel sequences, each with its own context
 };
