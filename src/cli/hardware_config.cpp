@@ -169,7 +169,7 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
   cmd->add_option("--storage", o.storage, "Model storage for load time: hdd, sata-ssd, nvme-gen3, nvme-gen4 (default), nvme-gen5");
   cmd->add_option("--split", o.split,
                   "Multi-GPU: layer (llama.cpp default: GPUs take turns), row (-sm row: every matrix split, gathered on "
-                  "the main GPU) or tensor (-sm tensor; with --engine vllm its tensor parallelism)")
+                  "the main GPU) or tensor (-sm tensor; with --engine vllm its tensor parallelism, with ik_llama.cpp its -sm graph)")
       ->check(CLI::IsMember({"layer", "row", "tensor"}));
   cmd->add_option("--nodes", o.nodes,
                   "Identical machines, each with the --gpu cards (or the --system), running the layers one after "

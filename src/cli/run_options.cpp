@@ -24,7 +24,7 @@ void add_run_options(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("--depth,-d", o.depth,
                   "Tokens already in the context when the prompt and decoding start (llama-bench -d): 4096, 32k");
   cmd->add_option("--engine", o.engine,
-                  "llama.cpp (default); ik_llama.cpp (its own fitted speeds on CPU and CUDA, llama.cpp's elsewhere); or vllm "
+                  "llama.cpp (default); ik_llama.cpp (its own fitted prompt speeds on CPUs, llama.cpp's elsewhere; --split tensor is its -sm graph); or vllm "
                   "(tensor parallel with --split tensor, pipeline parallel with --split layer)")
       ->check(CLI::IsMember({"llama.cpp", "ik_llama.cpp", "vllm"}));
 }
@@ -48,9 +48,9 @@ RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig
   RunChoice run;
   run.engine = value_of(kEngineNames, o.engine).value_or(Engine::llama_cpp);
   if (run.engine == Engine::vllm) check_vllm(o, h);
-  if (run.engine == Engine::ik_llama_cpp && h.split == SplitMode::tensor && h.devices.size() > 1) {
-    throw InputError("--split tensor is llama.cpp's and vLLM's; ik_llama.cpp splits by layer or by row (its `-sm graph` "
-                     "is not modelled)");
+  if (run.engine == Engine::ik_llama_cpp && h.split == SplitMode::row && h.devices.size() > 1) {
+    throw InputError("ik_llama.cpp has no -sm row: it splits by layer, or every layer's graph over the GPUs (-sm graph, "
+                     "predicted as --split tensor)");
   }
   const std::uint32_t n = s.model->n_layers;
   if ((o.ngl || o.n_cpu_moe || o.cpu_moe || !o.tensor_split.empty()) && h.split != SplitMode::layer &&

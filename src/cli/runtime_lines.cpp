@@ -94,14 +94,16 @@ std::uint32_t gpu_layers(const Sizing& s, const Placement& p) {
 
 // The placement and cache flags llama-server and llama-bench share; `ts_separator` is "," for llama-server
 // and "/" for llama-bench, which reads commas as a list of runs.
-std::string placement_flags(const Sizing& s, const Placement& p, const char* ts_separator) {
+std::string placement_flags(const Sizing& s, const Placement& p, const char* ts_separator, Engine engine) {
   std::string out = fmt::format(" -ngl {}", gpu_layers(s, p));
   if (p.tensor_split.size() > 1) {
     std::string ts;
     for (std::size_t i = 0; i < p.tensor_split.size(); ++i) ts += (i > 0 ? ts_separator : "") + std::to_string(p.tensor_split[i]);
     out += " -ts " + ts;
   }
-  if (p.split != SplitMode::layer) out += fmt::format(" -sm {}", to_string(p.split));
+  // ik_llama.cpp's tensor parallelism is its -sm graph (it has no -sm row or -sm tensor).
+  const bool graph = engine == Engine::ik_llama_cpp && p.split == SplitMode::tensor;
+  if (p.split != SplitMode::layer) out += fmt::format(" -sm {}", graph ? "graph" : to_string(p.split));
   if (p.n_cpu_moe > 0) out += fmt::format(" --n-cpu-moe {}", p.n_cpu_moe);
   if (s.kv.type_k->meta.id != "f16") out += " -ctk " + runtime_type_name(*s.kv.type_k);
   if (s.kv.type_v->meta.id != "f16") out += " -ctv " + runtime_type_name(*s.kv.type_v);
@@ -204,7 +206,7 @@ std::optional<std::string> vllm_settings(const RuntimeInputs& in, RuntimeLines& 
 std::string llama_server_command(const Sizing& s, const Placement& p, const RunChoice& run, const std::string& extras) {
   std::string cmd = fmt::format("llama-server {} -c {}", server_model(s), s.kv.context_tokens * s.kv.runtime.n_sequences);
   if (s.kv.runtime.n_sequences > 1) cmd += fmt::format(" -np {}", s.kv.runtime.n_sequences);
-  cmd += placement_flags(s, p, ",");
+  cmd += placement_flags(s, p, ",", run.engine);
   cmd += s.kv.runtime.flash_attention ? " -fa on" : " -fa off";
   if (s.kv.runtime.batch != kDefaultBatch) cmd += fmt::format(" -b {}", s.kv.runtime.batch);
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);
@@ -214,7 +216,7 @@ std::string llama_server_command(const Sizing& s, const Placement& p, const RunC
 }
 
 std::string llama_bench_command(const Sizing& s, const Placement& p, const RunChoice& run, std::uint64_t prompt_tokens) {
-  std::string cmd = "llama-bench -m " + bench_model(s) + placement_flags(s, p, "/");
+  std::string cmd = "llama-bench -m " + bench_model(s) + placement_flags(s, p, "/", run.engine);
   cmd += s.kv.runtime.flash_attention ? " -fa 1" : " -fa 0";  // 1/0: read by builds before and after "on|off"
   if (s.kv.runtime.batch != kDefaultBatch) cmd += fmt::format(" -b {}", s.kv.runtime.batch);
   if (s.kv.runtime.ubatch != kDefaultUbatch) cmd += fmt::format(" -ub {}", s.kv.runtime.ubatch);

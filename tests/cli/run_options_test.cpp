@@ -182,10 +182,14 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
   CHECK(!contains(server, "--fit"));
   CHECK(contains(bench, " -p 512 -n 128 -gp 4096,128"));
   CHECK(!contains(bench, " -d "));
-  // ik_llama.cpp has no -sm tensor.
-  const auto r = run({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "ik_llama.cpp", "--split", "tensor"});
+  // ik_llama.cpp has no -sm row; its tensor parallelism is -sm graph.
+  const auto r = run({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "ik_llama.cpp", "--split", "row"});
   CHECK(r.code == 2);
-  CHECK(contains(r.err, "ik_llama.cpp splits by layer or by row"));
+  CHECK(contains(r.err, "ik_llama.cpp has no -sm row"));
+  const auto graph = json_of(run({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "ik_llama.cpp", "--split",
+                                  "tensor", "--json"}));
+  CHECK(contains(graph["result"]["runtime"]["llama_server"].get<std::string>(), " -sm graph"));
+  CHECK(contains(graph["result"]["runtime"]["llama_bench"].get<std::string>(), " -sm graph"));
 }
 
 TEST_CASE("check --batch-size: llama.cpp's -b caps the micro-batch and sets how many overlap across GPUs",
