@@ -40,6 +40,18 @@ double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& lay
   return flops;
 }
 
+double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
+                                         double depth_tokens) {
+  if (m.mla) return 0;
+  double flops = 0;
+  for (const AttentionGroup& g : layers.attention) {
+    double seen = depth_tokens + prompt_tokens / 2;
+    if (g.sliding && m.sliding_window) seen = std::min(seen, static_cast<double>(*m.sliding_window));
+    flops += g.layers * (static_cast<double>(g.n_heads) * std::max(0.0, seen - kCpuFlashCachedCells) * pair_flops(g));
+  }
+  return flops;
+}
+
 double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells, std::uint32_t threads,
                                 double thread_flops_per_s, std::uint32_t queries) {
   return cpu_flash_decode_seconds(m, summarize_layers(m), kv, cells, threads, thread_flops_per_s, queries);

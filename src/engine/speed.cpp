@@ -242,7 +242,10 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const double cpu_speed = cpu_matmul_speed(m, r.weights);
   const auto total_flops = [&](Backend b) {
     const double speed = b == Backend::cpu ? cpu_speed : 1.0;
-    return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), speed)
+    // llama.cpp's CPU flash attention (ik_llama.cpp's own kernels are in its fitted prompt share).
+    const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
+    return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), speed,
+                                            cpu_flash)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
   };
@@ -342,16 +345,24 @@ double moe_layer_count(const Model& m) {
 
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
-double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed) {
-  return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, matmul_speed);
+double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed,
+                              bool cpu_flash_attention) {
+  return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, matmul_speed,
+                                cpu_flash_attention);
 }
 
 double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerSummary& layers, Backend b,
-                              double prompt_tokens, double depth_tokens, double matmul_speed) {
+                              double prompt_tokens, double depth_tokens, double matmul_speed, bool cpu_flash_attention) {
   double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
   if (is_moe(m)) {
     const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
     matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+  }
+  if (b == Backend::cpu && cpu_flash_attention && !m.mla) {
+    // The cells past kCpuFlashCachedCells at the flash kernel's rate, the rest as matrix products.
+    const double slow = cpu_flash_prefill_flops_per_token(m, layers, prompt_tokens, depth_tokens);
+    const double all = attention_flops_per_token(layers, prompt_tokens, depth_tokens);
+    return matmul / matmul_speed + (all - slow) / kCpuAttentionEfficiency + slow / kCpuFlashPrefillEfficiency;
   }
   return matmul / matmul_speed + attention_flops_per_token(layers, prompt_tokens, depth_tokens) / attention_efficiency(b);
 }

@@ -76,6 +76,18 @@ void read_run_settings(const Json& j, const std::string& where, BenchRow& r) {
   r.n_prompt = count(j, "n_prompt", where, true);
   r.n_gen = count(j, "n_gen", where, true);
   r.n_depth = count(j, "n_depth", where, false);
+  if (j.contains("flash_attn")) {
+    const Json& fa = j.at("flash_attn");
+    if (fa.is_boolean()) {
+      r.flash_attention = fa.get<bool>();
+    } else if (fa.is_number()) {
+      r.flash_attention = fa.get<double>() != 0;  // 1 on, -1 auto (on where the backend has it), 0 off
+    } else if (fa.is_string()) {
+      r.flash_attention = fa.get<std::string>() != "off" && fa.get<std::string>() != "0";
+    } else {
+      fail(where + ": \"flash_attn\" must be true/false, a number or on/off/auto, got " + fa.dump());
+    }
+  }
 }
 
 BenchRow bench_row(const Json& j, const std::string& where) {

@@ -74,7 +74,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
   // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
-  std::map<std::tuple<std::string, Backend, std::uint32_t>, double> work_cache;
+  std::map<std::tuple<std::string, Backend, std::uint32_t, bool>, double> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -89,11 +89,14 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     measured->phase = b.phase;
     measured->weight_bytes_per_token = decode_weight_bytes_per_token(*m, it->second);
     // The CPU's matrices run at the speed of its kernels for the row's weight types (cpu_matmul_speed).
-    const auto work_key = std::make_tuple(key, b.backend, b.tokens);
+    // A CPU row's prompt attention through llama.cpp's flash-attention kernel unless it ran -fa 0, as the
+    // predictor counts it (bench_cases passes --no-flash-attn only for those).
+    const bool cpu_flash = b.backend == Backend::cpu && b.engine == Engine::llama_cpp && b.flash_attention.value_or(true);
+    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash);
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
       const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
-      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0, speed)).first;
+      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0, speed, cpu_flash)).first;
     }
     measured->flops_per_token = work->second;
     if (b.backend == Backend::cpu) {

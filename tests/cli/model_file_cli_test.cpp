@@ -17,7 +17,9 @@ using llmsize::test::run;
 using llmsize::test::json_of_success;
 
 // One Qwen2-shaped block: n_embd 256, 4 heads, 2 KV heads, FFN 512, vocab 1000; F16 matrices.
-std::string write_small_gguf() {
+// `tag` names a directory of its own: CTest runs the test cases as parallel processes, which must not
+// rewrite a file another is reading.
+std::string write_small_gguf(const std::string& tag) {
   llmsize::test::GgufWriter w;
   w.kv_str("general.architecture", "qwen2");
   w.kv_str("general.name", "small");
@@ -38,7 +40,7 @@ std::string write_small_gguf() {
   w.tensor("blk.0.ffn_up.weight", {256, 512}, 1, f16(131072));
   w.tensor("blk.0.ffn_down.weight", {512, 256}, 1, f16(131072));
   w.tensor("output.weight", {256, 1000}, 1, f16(256000));
-  const std::string dir = (std::filesystem::temp_directory_path() / "llmsize-cli-gguf").string();
+  const std::string dir = (std::filesystem::temp_directory_path() / ("llmsize-cli-gguf-" + tag)).string();
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/small-F16.gguf";
   w.write_sparse(path);
@@ -50,7 +52,7 @@ const std::string kFixtures = LLMSIZE_FIXTURES;
 }  // namespace
 
 TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
-  const std::string path = write_small_gguf();
+  const std::string path = write_small_gguf("inspect-json");
   const auto j = json_of_success(run({"inspect", path, "--json", "--tensors"}));
   CHECK(j["command"] == "inspect");
   const auto& r = j["result"];
@@ -69,7 +71,7 @@ TEST_CASE("JSON contract: inspect a GGUF file", "[cli][json][gguf]") {
 }
 
 TEST_CASE("inspect --csv prints one table: the tensor types, or with --tensors every tensor", "[cli][csv][gguf]") {
-  const std::string path = write_small_gguf();
+  const std::string path = write_small_gguf("inspect-csv");
   const Result types = run({"inspect", path, "--csv"});
   CHECK(types.code == 0);
   // F16: 8 tensors, 1,941,504 B; F32: the bias, 1024 B. Shares of 1,942,528 B: 99.95% and 0.05%.
@@ -91,7 +93,7 @@ TEST_CASE("inspect --csv prints one table: the tensor types, or with --tensors e
 }
 
 TEST_CASE("A GGUF path as the model: memory and check size the file's own tensors", "[cli][gguf]") {
-  const std::string path = write_small_gguf();
+  const std::string path = write_small_gguf("as-model");
   const auto j = json_of_success(run({"memory", "--model", path, "--context", "4096", "--json"}));
   CHECK(j["result"]["memory"]["weights_bytes"] == 1942528);
   // KV: 1 layer × 4096 cells × (2 × 64 + 2 × 64) × 2 B = 2 MiB.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "llmsize/engine/cpu_attention.h"
+#include "llmsize/engine/speed.h"
 #include "test_models.h"
 
 using namespace llmsize;
@@ -64,4 +65,28 @@ TEST_CASE("CPU flash attention: none without flash attention, and none modelled 
   CHECK(cpu_flash_decode_flops_per_thread(test::llama_3_1_8b(), kv, 8192, 16) == 0);
   CHECK(cpu_flash_decode_flops_per_thread(test::deepseek_v3(), q8_kv(types), 8192, 16) == 0);
   CHECK(cpu_flash_decode_seconds(test::llama_3_1_8b(), q8_kv(types), 8192, 16, 0) == 0);
+}
+
+TEST_CASE("CPU flash attention on a prompt: every query head over depth + P / 2 cells, the first 512 cached",
+          "[speed][cpu][prefill]") {
+  // Llama 3.1 8B, P = 512 after D = 4096: each token sees 4,096 + 256 = 4,352 cells; past the 512 cached
+  // ones (kCpuFlashCachedCells), 32 layers × 32 heads × 3,840 cells × (2·128 + 2·128) FLOPs.
+  const Model llama = test::llama_3_1_8b();
+  const LayerSummary layers = summarize_layers(llama);
+  CHECK(cpu_flash_prefill_flops_per_token(llama, layers, 512, 4096) == Approx(32.0 * 32 * 3840 * 512));
+  // Those FLOPs weigh 1 / 0.06 instead of the matrix-product 1 / 0.25 in the prompt work.
+  const double plain = prefill_work_per_token(llama, Backend::cpu, 512, 4096);
+  const double flash = prefill_work_per_token(llama, Backend::cpu, 512, 4096, 1.0, true);
+  CHECK(flash - plain == Approx(32.0 * 32 * 3840 * 512 * (1 / kCpuFlashPrefillEfficiency - 1 / kCpuAttentionEfficiency)));
+  // At depth 0 a 512-token prompt's 256 cells stay cached: the work is the matrix-product one, as measured
+  // (-fa 1 and -fa 0 alike), and so are a GPU's (its flash attention is in kGpuAttentionEfficiency).
+  CHECK(prefill_work_per_token(llama, Backend::cpu, 512, 0, 1.0, true) == prefill_work_per_token(llama, Backend::cpu, 512, 0));
+  CHECK(prefill_work_per_token(llama, Backend::cuda, 512, 4096, 1.0, true) == prefill_work_per_token(llama, Backend::cuda, 512, 4096));
+  // Gemma 3 1B after D = 4096: its 4 global layers see 4,352 cells (3,840 past the cached ones), its 22
+  // sliding ones their 512-cell window (none past); 4 heads of 256 (2·256 + 2·256 = 1,024 FLOPs a pair).
+  const Model gemma = test::gemma_3_1b();
+  CHECK(cpu_flash_prefill_flops_per_token(gemma, summarize_layers(gemma), 512, 4096) == Approx(4.0 * 3840 * 4 * 1024));
+  // MLA: none (its prompt attention stays the matrix-product term).
+  const Model ds = test::deepseek_v3();
+  CHECK(cpu_flash_prefill_flops_per_token(ds, summarize_layers(ds), 512, 4096) == 0);
 }

@@ -50,4 +50,24 @@ inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
                                               std::uint64_t cells, std::uint32_t threads, double thread_flops_per_s,
                                               std::uint32_t queries = 1);
 
+/// Share of its matrix-multiplication efficiency llama.cpp's CPU flash-attention kernel reaches on a prompt's
+/// (query head, cached position) pairs (as attention_efficiency for the matrix-product attention without
+/// flash attention, kCpuAttentionEfficiency 0.25). The kernel takes one query row at a time, as in decode,
+/// so a prompt's attention does not run as matrix products. Chosen on the "fit" rows alone: the Threadripper PRO
+/// 5975WX rows of ik_llama.cpp PR #332's mainline runs (Llama 3.1 8B and Gemma 3 12B Q4_0, pp512 at depth
+/// 1024–15872, -fa 1): of 0.04/0.05/0.06/0.08/0.10, 0.06 gives their smallest median error (10.7%, 8.9%, 7.0%,
+/// 19.0%, 31.5%); docs/calibration.md "CPU prefill with flash attention".
+inline constexpr double kCpuFlashPrefillEfficiency = 0.06;
+/// Cells per KV head the kernel works through at the matrix-product rate (kCpuAttentionEfficiency) before
+/// its rate drops to kCpuFlashPrefillEfficiency: while a head's K and V rows stay in the core's cache, the
+/// query rows that walk them one after another cost no more than matrix products (-fa 1 and -fa 0 measure
+/// alike at depth 0). Chosen on the same fit rows with the efficiency; docs/calibration.md.
+inline constexpr double kCpuFlashCachedCells = 512;
+/// The FLOPs of one prompt token's flash attention on the CPU beyond the cached cells: per attention layer,
+/// n_head × the cells it sees past kCpuFlashCachedCells (of depth + P / 2; a sliding layer at most its
+/// window, as without --swa-full) × (2·DK + 2·DV). 0 for MLA models (their prompt attention stays the
+/// matrix-product term, as their decode stays streamed).
+[[nodiscard]] double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
+                                                       double depth_tokens);
+
 }  // namespace llmsize::engine

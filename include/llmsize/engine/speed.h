@@ -141,13 +141,15 @@ inline constexpr double kCpuAttentionEfficiency = 0.25;
 /// experts' share divided by kExpertGemmEfficiency, all divided by `matmul_speed` (cpu_matmul_speed for
 /// the CPU, 1 elsewhere), and the attention FLOPs by attention_efficiency(b).
 /// The basis of prefill calibration points and of prefill predictions alike.
+/// `cpu_flash_attention`: on the CPU, llama.cpp's flash attention ran the prompt's attention: its FLOPs
+/// (cpu_flash_prefill_flops_per_token, sliding windows counted) weigh 1 / kCpuFlashPrefillEfficiency instead.
 [[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0,
-                                            double matmul_speed = 1.0);
+                                            double matmul_speed = 1.0, bool cpu_flash_attention = false);
 /// The same with `params` = count_params(m) already counted (counting enumerates every tensor) and
 /// `layers` = summarize_layers(m) already summarized.
 [[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, const LayerSummary& layers,
                                             Backend b, double prompt_tokens, double depth_tokens = 0,
-                                            double matmul_speed = 1.0);
+                                            double matmul_speed = 1.0, bool cpu_flash_attention = false);
 /// How fast llama.cpp's CPU backend multiplies this model's weights, relative to Q8_0 weights: the harmonic
 /// mean of each matrix's TensorType::cpu_matmul_speed weighted by the FLOPs a token spends on it (its
 /// weights; routed experts × n_active / n_experts; token_embd only where it is the tied output head).

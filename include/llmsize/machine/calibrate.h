@@ -35,6 +35,7 @@ struct BenchRow {
   std::uint64_t n_prompt = 0;
   std::uint64_t n_gen = 0;
   std::uint64_t n_depth = 0;
+  bool flash_attention = false;    ///< flash_attn: true, 1, or -1 (auto: on for a CPU); absent: off
   double avg_tokens_per_s = 0;     ///< avg_ts
   double stddev_tokens_per_s = 0;  ///< stddev_ts
   std::string test_time;
