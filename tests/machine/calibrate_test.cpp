@@ -101,7 +101,28 @@ TEST_CASE("llama-bench JSON: the converted rows of this machine", "[machine][cal
   CHECK(in.rows[0].where == kDir + "oracle-cpu.json: row 1");
   CHECK(in.rows[0].model_type == "qwen2 0.5B F16");
   CHECK(in.rows[0].n_threads == 2);
+  CHECK(in.rows[0].flash_attention);  // "flash_attn": true
   CHECK(in.logs.empty());
+}
+
+TEST_CASE("llama-bench's flash_attn in each of its spellings: true/false, 1/0/-1 (auto), on/off/auto",
+          "[machine][calibrate]") {
+  auto fa = [](const std::string& value) {
+    CalibrationInput in;
+    parse_calibration_file("fa.jsonl",
+                           "{\"model_size\": 1, \"model_n_params\": 1, \"backends\": \"CPU\", \"n_prompt\": 512, "
+                           "\"n_gen\": 0, \"avg_ts\": 1, \"flash_attn\": " + value + "}\n",
+                           in);
+    return in.rows.at(0).flash_attention;
+  };
+  CHECK(fa("true"));
+  CHECK_FALSE(fa("false"));
+  CHECK(fa("1"));
+  CHECK(fa("-1"));
+  CHECK_FALSE(fa("0"));
+  CHECK(fa("\"auto\""));
+  CHECK_FALSE(fa("\"off\""));
+  CHECK_THROWS_WITH(fa("[1]"), "fa.jsonl:1: \"flash_attn\" must be true/false, a number or on/off/auto, got [1]");
 }
 
 TEST_CASE("malformed llama-bench files: one line naming the file and the row or line", "[machine][calibrate]") {
