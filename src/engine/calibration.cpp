@@ -398,13 +398,28 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
       const bool fitted = fit_subset(own, {}, prefill, prefill, backend, bands);
       if (fitted) c.classes.push_back(own);
       const Efficiency& base = fitted ? own : backend;
-      for (const std::string& name : classes_of({}, prefill)) {
-        // The class's decode matrix-vector rate: llama.cpp's for that class where it has one.
-        Efficiency e = base;
+      // Each device class of the engine's rows, and each of llama.cpp's on this backend: llama.cpp's decode
+      // factors for the class (its share of peak bandwidth and matrix-vector rate), the engine's prompt share,
+      // the class's own where it has kMinRowsPerClass rows, else the engine's on this backend.
+      std::vector<std::string> names = classes_of({}, prefill);
+      for (const Efficiency& l : c.classes) {
+        if (l.backend == backend.backend && l.engine == Engine::llama_cpp &&
+            std::find(names.begin(), names.end(), l.device_class) == names.end()) {
+          names.push_back(l.device_class);
+        }
+      }
+      for (const std::string& name : names) {
+        const Efficiency mainline = c.get(backend.backend, name);
+        Efficiency e = mainline;
         e.engine = engine.value;
         e.device_class = name;
-        e.decode_compute_efficiency = decode_compute_share(c.get(backend.backend, name));
-        if (fit_subset(e, {}, of_class(prefill, name), prefill, base, bands)) c.classes.push_back(e);
+        e.decode_compute_efficiency = decode_compute_share(mainline);
+        e.prefill_efficiency = base.prefill_efficiency;
+        e.prefill_ratio_low = base.prefill_ratio_low;
+        e.prefill_ratio_high = base.prefill_ratio_high;
+        const bool own_rows = fit_subset(e, {}, of_class(prefill, name), prefill, base, bands);
+        if (!own_rows) e.prefill_rows = fitted ? own.prefill_rows : 0;
+        if (own_rows || fitted) c.classes.push_back(e);
       }
     }
   }

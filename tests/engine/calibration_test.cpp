@@ -231,4 +231,22 @@ TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode i
   // Its prompt band is never narrower than llama.cpp's backend band.
   CHECK(ik_amd.prefill_ratio_low <= c.get(Backend::cpu).prefill_ratio_low);
   CHECK(ik_amd.prefill_ratio_high >= c.get(Backend::cpu).prefill_ratio_high);
+
+  // On a class the engine has no rows of, its prompt share with llama.cpp's decode factors for that class:
+  // llama.cpp's CUDA rows give GDDR cards 0.8 of peak bandwidth and HBM cards 0.5 (as in the device-class
+  // test above); ik_llama.cpp's rows, all on GDDR cards, 0.6 of peak FLOP/s for prompts.
+  std::vector<CalibrationPoint> gpu;
+  for (const char* d : {"g1", "g1", "g2", "g2"}) gpu.push_back(point(true, 0.008, 100, d, "nvidia gddr"));
+  for (const char* d : {"h1", "h1", "h2", "h2"}) gpu.push_back(point(true, 0.008, 62.5, d, "nvidia hbm"));
+  for (const char* d : {"g1", "g1", "g2", "g2"}) {
+    CalibrationPoint p = point(false, 0.001, 600, d, "nvidia gddr");
+    p.engine = Engine::ik_llama_cpp;
+    gpu.push_back(p);
+  }
+  const Calibration g = fit_calibration(gpu);
+  const Efficiency& ik_hbm = g.get(Backend::cuda, "nvidia hbm", Engine::ik_llama_cpp);
+  CHECK(ik_hbm.engine == Engine::ik_llama_cpp);
+  CHECK(ik_hbm.prefill_efficiency == Approx(0.6));
+  CHECK(ik_hbm.bandwidth_efficiency == g.get(Backend::cuda, "nvidia hbm").bandwidth_efficiency);
+  CHECK(predict_decode_tokens_per_s(ik_hbm, 0.008) == Approx(62.5));
 }
