@@ -229,6 +229,9 @@ struct Measurement {
 /// Then per device class of a backend with at least kMinRowsPerClass fit points of a test: decode's
 /// bandwidth_efficiency is the median over those rows of x / (1/tps − the backend's fixed costs), prefill's
 /// prefill_efficiency the median of measured × x, each with its own band (same quantiles and floors).
+/// The backends and their classes are fitted on llama.cpp's points alone. Another engine's prefill points
+/// (ik_llama.cpp) then fit its own prompt share per backend and per class, on top of llama.cpp's decode
+/// factors for each class (Calibration::get with the engine).
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);
