@@ -318,7 +318,7 @@ const Efficiency& Calibration::get(Backend b, const std::string& device_class, E
     }
     return nullptr;
   };
-  if (engine != Engine::llama_cpp && engine != Engine::vllm) {
+  if (engine != Engine::llama_cpp) {  // an engine without rows of its own (vLLM) finds none: llama.cpp's
     if (const Efficiency* e = device_class.empty() ? nullptr : find(device_class, engine)) return *e;
     if (const Efficiency* e = find("", engine)) return *e;
   }
@@ -388,7 +388,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   // Threadripper PRO 5975WX's and the M2 Max CPU's at 0.3–0.8, docs/calibration.md), so a median of them would
   // fit neither.
   for (const EnumName<Engine>& engine : kEngineNames) {
-    if (engine.value == Engine::llama_cpp || engine.value == Engine::vllm) continue;
+    if (engine.value == Engine::llama_cpp) continue;
     for (const Efficiency& backend : c.backends) {
       const auto prefill = of_engine(points, backend.backend, engine.value);
       if (prefill.empty()) continue;

@@ -240,10 +240,10 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const ParamCounts params = r.params ? *r.params : count_params(m);
   const LayerSummary layers = r.layer_summary ? *r.layer_summary : summarize_layers(m);
   const double cpu_speed = cpu_matmul_speed(m, r.weights);
+  // llama.cpp's CPU flash attention (ik_llama.cpp's own kernels are in its fitted prompt share).
+  const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
   const auto total_flops = [&](Backend b) {
     const double speed = b == Backend::cpu ? cpu_speed : 1.0;
-    // llama.cpp's CPU flash attention (ik_llama.cpp's own kernels are in its fitted prompt share).
-    const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
     return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), speed,
                                             cpu_flash)
                    : matmul_flops_per_token(params) / speed) *

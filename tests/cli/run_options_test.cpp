@@ -14,6 +14,12 @@ using llmsize::test::run;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The JSON of `base` with `extra` flags appended.
+nlohmann::json json_with(std::vector<std::string> base, const std::vector<std::string>& extra) {
+  base.insert(base.end(), extra.begin(), extra.end());
+  return json_of(run(base));
+}
+
 }  // namespace
 
 TEST_CASE("check with --n-cpu-moe predicts the placement as given and prints it in the server flags", "[cli][run]") {
@@ -35,11 +41,7 @@ TEST_CASE("check with --n-cpu-moe predicts the placement as given and prints it 
 TEST_CASE("check: --ngl below the layer count puts the rest in RAM, and decode is slower than with every layer", "[cli][run]") {
   const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--gpu", "3090", "--cpu", "7950x",
                                          "--ram", "64GB", "--json"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = base;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return json_of(run(args));
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return json_with(base, extra); };
   const auto all = with({});
   const auto eight = with({"--ngl", "8"});
   CHECK(eight["result"]["placement"]["gpu_layers"] == 8);
@@ -155,12 +157,8 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
   // their shares.
   const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--quant", "q4_0", "--cpu", "7950x",
                                          "--ram", "64GB", "--no-flash-attn", "--json"};
-  std::vector<std::string> ik_args = base;
-  ik_args.insert(ik_args.end(), {"--engine", "ik_llama.cpp", "--depth", "4096"});
-  std::vector<std::string> main_args = base;
-  main_args.insert(main_args.end(), {"--depth", "4096"});
-  const auto mainline = json_of(run(main_args));
-  const auto ik = json_of(run(ik_args));
+  const auto mainline = json_with(base, {"--depth", "4096"});
+  const auto ik = json_with(base, {"--engine", "ik_llama.cpp", "--depth", "4096"});
   CHECK(ik["inputs"]["run"]["engine"] == "ik_llama.cpp");
   // The factors: `catalog calibration` lists ik_llama.cpp's AMD CPU class beside llama.cpp's.
   const auto cal = json_of(run({"catalog", "calibration", "--json"}));
@@ -198,11 +196,7 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
 TEST_CASE("check --batch-size: llama.cpp's -b caps the micro-batch and sets how many overlap across GPUs",
           "[cli][run][pipeline]") {
   const std::vector<std::string> base = {"check", "--model", "llama-3.1-8b", "--gpu", "2x3090", "--prompt-tokens", "4096", "--json"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = base;
-    args.insert(args.end(), extra.begin(), extra.end());
-    return json_of(run(args));
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return json_with(base, extra); };
   const auto piped = with({});
   const auto one_per_call = with({"--batch-size", "512"});
   CHECK(piped["inputs"]["batch"] == 2048);

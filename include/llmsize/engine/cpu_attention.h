@@ -55,8 +55,9 @@ inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
 /// flash attention, kCpuAttentionEfficiency 0.25). The kernel takes one query row at a time, as in decode,
 /// so a prompt's attention does not run as matrix products. Chosen on the "fit" rows alone: the Threadripper PRO
 /// 5975WX rows of ik_llama.cpp PR #332's mainline runs (Llama 3.1 8B and Gemma 3 12B Q4_0, pp512 at depth
-/// 1024–15872, -fa 1): of 0.04/0.05/0.06/0.08/0.10, 0.06 gives their smallest median error (10.7%, 8.9%, 7.0%,
-/// 19.0%, 31.5%); docs/calibration.md "CPU prefill with flash attention".
+/// 1024–15872, -fa 1), with kCpuFlashCachedCells: of cells 512/1024/2048 × efficiency 0.04/0.06/0.08, (512, 0.06)
+/// gives their smallest median error, 6.6% (512: 14.9%, 6.6%, 20.0%; 1024: 11.9%, 18.8%, 30.0%; 2048: 21.3%,
+/// 30.5%, 39.4%); docs/calibration.md "CPU prefill with flash attention".
 inline constexpr double kCpuFlashPrefillEfficiency = 0.06;
 /// Cells per KV head the kernel works through at the matrix-product rate (kCpuAttentionEfficiency) before
 /// its rate drops to kCpuFlashPrefillEfficiency: while a head's K and V rows stay in the core's cache, the
