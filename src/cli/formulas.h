@@ -23,7 +23,7 @@ inline constexpr std::string_view kDecodePart =
     "t(part)     = max(bytes(part) / (bandwidth × bandwidth_efficiency[b, c, e]), CPU: FLOPs(part) / (FLOP/s(-t) × decode_compute_efficiency[b, c, e])) + per_token_s[b]";
 inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
-    "FLOPs = 2 × active params × P + 4 × attention layers × n_head × head_dim × P × (D + P / 2)";
+    "FLOPs = 2 × active params × P + Σ attention layers n_head × (2·DK + 2·DV) × P × cells seen";
 
 inline constexpr std::string_view kDraftMemory =
     "draft            = its weights + KV at the target's cells (f16) + its compute buffer, where -ngld puts its layers";

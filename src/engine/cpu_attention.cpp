@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace llmsize::engine {
 namespace {
@@ -41,12 +42,14 @@ double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& lay
 }
 
 double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
-                                         double depth_tokens) {
+                                         double depth_tokens, bool swa_full) {
   if (m.mla) return 0;
   double flops = 0;
   for (const AttentionGroup& g : layers.attention) {
-    double seen = depth_tokens + prompt_tokens / 2;
-    if (g.sliding && m.sliding_window) seen = std::min(seen, static_cast<double>(*m.sliding_window));
+    const std::optional<double> window = g.sliding && m.sliding_window && !swa_full
+                                             ? std::optional<double>(*m.sliding_window)
+                                             : std::nullopt;
+    const double seen = mean_cells_seen(prompt_tokens, depth_tokens, window);
     flops += g.layers * (static_cast<double>(g.n_heads) * std::max(0.0, seen - kCpuFlashCachedCells) * pair_flops(g));
   }
   return flops;

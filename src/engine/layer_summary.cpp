@@ -39,10 +39,24 @@ LayerSummary summarize_layers(const Model& m) {
   return s;
 }
 
-double attention_query_width(const LayerSummary& s) {
-  std::uint64_t width = 0;
-  for (const AttentionGroup& g : s.attention) width += std::uint64_t{g.layers} * g.n_heads * g.head_dim_k;
-  return static_cast<double>(width);
+double attention_pair_flops(const Model& m, const AttentionGroup& g, bool mla_absorbed) {
+  if (m.mla && mla_absorbed) {
+    // llama.cpp's absorbed MLA (build_deepseek2, is_mla): every query head attends to the one latent row,
+    // K = kv_lora_rank + qk_rope_head_dim values, V = the kv_lora_rank part.
+    return 2.0 * (std::uint64_t{m.mla->kv_lora_rank} + m.mla->qk_rope_head_dim) + 2.0 * m.mla->kv_lora_rank;
+  }
+  return 2.0 * g.head_dim_k + 2.0 * g.head_dim_v;
+}
+
+double mean_cells_seen(double prompt_tokens, double depth_tokens, std::optional<double> window) {
+  const double d = depth_tokens;
+  const double p = prompt_tokens;
+  if (!window) return d + p / 2;
+  const double w = *window;
+  if (p <= 0 || d >= w) return std::min(d, w);
+  if (d + p <= w) return d + p / 2;
+  // ∫ from d to d + p of min(w, x) dx, over p.
+  return ((w * w - d * d) / 2 + w * (d + p - w)) / p;
 }
 
 }  // namespace llmsize::engine

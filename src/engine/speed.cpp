@@ -244,8 +244,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
   const auto total_flops = [&](Backend b) {
     const double speed = b == Backend::cpu ? cpu_speed : 1.0;
-    return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), speed,
-                                            cpu_flash)
+    const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full};
+    return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), run)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
   };
@@ -324,16 +324,28 @@ double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
 
 namespace {
 
-// Causal attention: QK^T and AV, 2 × 2 × heads × head_dim FLOPs per (query, key) pair; a prompt token
-// sees the depth and, on average, half the prompt.
-double attention_flops_per_token(const LayerSummary& layers, double prompt_tokens, double depth_tokens) {
-  return 4.0 * attention_query_width(layers) * (depth_tokens + prompt_tokens / 2);
-}
-
 }  // namespace
 
+// Causal attention: QK^T and AV, 2·DK + 2·DV FLOPs per query head and (query, key) pair
+// (attention_pair_flops); a prompt token sees the depth and, on average, half the prompt
+// (mean_cells_seen: a sliding-window layer at most its window, as llama.cpp's window-sized cache holds).
+double prompt_attention_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
+                                        double depth_tokens, const PromptRun& run) {
+  // Only llama.cpp's own graph absorbs MLA for prompts (build_deepseek2 with is_mla).
+  const bool mla_absorbed = run.engine == Engine::llama_cpp;
+  double flops = 0;
+  for (const AttentionGroup& g : layers.attention) {
+    const std::optional<double> window = g.sliding && m.sliding_window && !run.swa_full
+                                             ? std::optional<double>(*m.sliding_window)
+                                             : std::nullopt;
+    flops += g.layers *
+             (g.n_heads * attention_pair_flops(m, g, mla_absorbed) * mean_cells_seen(prompt_tokens, depth_tokens, window));
+  }
+  return flops;
+}
+
 double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens) {
-  return matmul_flops_per_token(count_params(m)) + attention_flops_per_token(summarize_layers(m), prompt_tokens, depth_tokens);
+  return matmul_flops_per_token(count_params(m)) + prompt_attention_flops_per_token(m, summarize_layers(m), prompt_tokens, depth_tokens);
 }
 
 double moe_layer_count(const Model& m) {
@@ -345,26 +357,24 @@ double moe_layer_count(const Model& m) {
 
 double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
-double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, double matmul_speed,
-                              bool cpu_flash_attention) {
-  return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, matmul_speed,
-                                cpu_flash_attention);
+double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, const PromptRun& run) {
+  return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, run);
 }
 
 double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerSummary& layers, Backend b,
-                              double prompt_tokens, double depth_tokens, double matmul_speed, bool cpu_flash_attention) {
+                              double prompt_tokens, double depth_tokens, const PromptRun& run) {
   double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
   if (is_moe(m)) {
     const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
     matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
   }
-  if (b == Backend::cpu && cpu_flash_attention && !m.mla) {
+  const double attention = prompt_attention_flops_per_token(m, layers, prompt_tokens, depth_tokens, run);
+  if (b == Backend::cpu && run.cpu_flash_attention && !m.mla) {
     // The cells past kCpuFlashCachedCells at the flash kernel's rate, the rest as matrix products.
-    const double slow = cpu_flash_prefill_flops_per_token(m, layers, prompt_tokens, depth_tokens);
-    const double all = attention_flops_per_token(layers, prompt_tokens, depth_tokens);
-    return matmul / matmul_speed + (all - slow) / kCpuAttentionEfficiency + slow / kCpuFlashPrefillEfficiency;
+    const double slow = cpu_flash_prefill_flops_per_token(m, layers, prompt_tokens, depth_tokens, run.swa_full);
+    return matmul / run.matmul_speed + (attention - slow) / kCpuAttentionEfficiency + slow / kCpuFlashPrefillEfficiency;
   }
-  return matmul / matmul_speed + attention_flops_per_token(layers, prompt_tokens, depth_tokens) / attention_efficiency(b);
+  return matmul / run.matmul_speed + attention / attention_efficiency(b);
 }
 
 double cpu_matmul_speed(const Model& m, const WeightsResult& w) {

@@ -174,8 +174,8 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
       std::llround(static_cast<double>(row.model_size_bytes) * embd_params / static_cast<double>(row.model_n_params)));
   w.token_embd_bytes = std::min(w.token_embd_bytes, w.total_bytes);
   m.weight_bytes_per_token = decode_weight_bytes_per_token(*model, w);
-  m.flops_per_token = prefill_work_per_token(*model, m.backend, static_cast<double>(row.n_prompt), 0, 1.0,
-                                             m.backend == Backend::cpu && row.flash_attention);
+  m.flops_per_token = prefill_work_per_token(*model, m.backend, static_cast<double>(row.n_prompt), 0,
+                                             {.cpu_flash_attention = m.backend == Backend::cpu && row.flash_attention});
   // CPU decode is bounded by the matrix rate too (decode_seconds); the file's weight types are not known
   // here, so its kernels count at Q8_0's speed (1).
   if (m.backend == Backend::cpu) m.decode_flops_per_token = prefill_work_per_token(*model, m.backend, 0);

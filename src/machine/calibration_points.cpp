@@ -74,7 +74,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
   // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
-  std::map<std::tuple<std::string, Backend, std::uint32_t, bool>, double> work_cache;
+  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine>, double> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -92,16 +92,17 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     // A CPU row's prompt attention through llama.cpp's flash-attention kernel unless it ran -fa 0, as the
     // predictor counts it (bench_cases passes --no-flash-attn only for those).
     const bool cpu_flash = b.backend == Backend::cpu && b.engine == Engine::llama_cpp && b.flash_attention.value_or(true);
-    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash);
+    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash, b.engine);
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
       const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
-      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0, speed, cpu_flash)).first;
+      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0,
+                                                                 {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine})).first;
     }
     measured->flops_per_token = work->second;
     if (b.backend == Backend::cpu) {
       // Decode's matrix-vector products at the same kernels' speed: the prompt work of zero tokens.
-      measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, cpu_matmul_speed(*m, it->second));
+      measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});
     }
     measured->moe_layers = moe_layer_count(*m);
     measured->measured_tokens_per_s = b.tokens_per_s;

@@ -76,12 +76,12 @@ TEST_CASE("CPU flash attention on a prompt: every query head over depth + P / 2 
   CHECK(cpu_flash_prefill_flops_per_token(llama, layers, 512, 4096) == Approx(32.0 * 32 * 3840 * 512));
   // Those FLOPs weigh 1 / 0.06 instead of the matrix-product 1 / 0.25 in the prompt work.
   const double plain = prefill_work_per_token(llama, Backend::cpu, 512, 4096);
-  const double flash = prefill_work_per_token(llama, Backend::cpu, 512, 4096, 1.0, true);
+  const double flash = prefill_work_per_token(llama, Backend::cpu, 512, 4096, {.cpu_flash_attention = true});
   CHECK(flash - plain == Approx(32.0 * 32 * 3840 * 512 * (1 / kCpuFlashPrefillEfficiency - 1 / kCpuAttentionEfficiency)));
   // At depth 0 a 512-token prompt's 256 cells stay cached: the work is the matrix-product one, as measured
   // (-fa 1 and -fa 0 alike), and so are a GPU's (its flash attention is in kGpuAttentionEfficiency).
-  CHECK(prefill_work_per_token(llama, Backend::cpu, 512, 0, 1.0, true) == prefill_work_per_token(llama, Backend::cpu, 512, 0));
-  CHECK(prefill_work_per_token(llama, Backend::cuda, 512, 4096, 1.0, true) == prefill_work_per_token(llama, Backend::cuda, 512, 4096));
+  CHECK(prefill_work_per_token(llama, Backend::cpu, 512, 0, {.cpu_flash_attention = true}) == prefill_work_per_token(llama, Backend::cpu, 512, 0));
+  CHECK(prefill_work_per_token(llama, Backend::cuda, 512, 4096, {.cpu_flash_attention = true}) == prefill_work_per_token(llama, Backend::cuda, 512, 4096));
   // Gemma 3 1B after D = 4096: its 4 global layers see 4,352 cells (3,840 past the cached ones), its 22
   // sliding ones their 512-cell window (none past); 4 heads of 256 (2·256 + 2·256 = 1,024 FLOPs a pair).
   const Model gemma = test::gemma_3_1b();

@@ -51,10 +51,10 @@ TEST_CASE("prefill work on the CPU: the matrix FLOPs divided by the weights' spe
   // work(s) = M / s + A, with A the attention FLOPs of a 512-token prompt weighed at the CPU's attention
   // efficiency: 4 × 32 layers × 32 heads × 128 × 256 (half the prompt) / 0.25 = 536,870,912.
   const Model m = llama_3_1_8b();
-  const double at_q8 = prefill_work_per_token(m, Backend::cpu, 512, 0, 1.0);
+  const double at_q8 = prefill_work_per_token(m, Backend::cpu, 512, 0, {.matmul_speed = 1.0});
   const double attention = 4.0 * 32 * 32 * 128 * 256 / kCpuAttentionEfficiency;
   CHECK(attention == Approx(536870912.0));
-  CHECK(prefill_work_per_token(m, Backend::cpu, 512, 0, 0.5) == Approx(2 * (at_q8 - attention) + attention));
+  CHECK(prefill_work_per_token(m, Backend::cpu, 512, 0, {.matmul_speed = 0.5}) == Approx(2 * (at_q8 - attention) + attention));
   CHECK(prefill_work_per_token(m, Backend::cpu, 512) == Approx(at_q8));  // speed 1 by default
 }
 

@@ -80,12 +80,19 @@ double reference_flash_flops(const Model& m, const KvSettings& kv, std::uint64_t
   return flops;
 }
 
-double reference_query_width(const Model& m) {
-  double width = 0;
+// A prompt token's attention FLOPs layer by layer: n_head × (2·DK + 2·DV) × the cells it sees (MLA absorbed:
+// DK = kv_lora_rank + rope, DV = kv_lora_rank); a sliding layer sees min(W, D + i) averaged over the prompt.
+double reference_attention_flops(const Model& m, double prompt, double depth, bool swa_full = false) {
+  double flops = 0;
   for (std::uint32_t l = 0; l < m.n_layers; ++l) {
-    if (is_attention_layer(m, l)) width += static_cast<double>(n_heads(m, l)) * head_dim_k(m, l);
+    if (!is_attention_layer(m, l)) continue;
+    const double pair = m.mla ? 2.0 * (m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) + 2.0 * m.mla->kv_lora_rank
+                              : 2.0 * head_dim_k(m, l) + 2.0 * head_dim_v(m, l);
+    const bool windowed = is_sliding_layer(m, l) && !swa_full;
+    const double seen = windowed ? mean_cells_seen(prompt, depth, static_cast<double>(*m.sliding_window)) : depth + prompt / 2;
+    flops += static_cast<double>(n_heads(m, l)) * pair * seen;
   }
-  return width;
+  return flops;
 }
 
 std::vector<KvSettings> kv_settings(const std::vector<TensorType>& types) {
@@ -111,7 +118,6 @@ TEST_CASE("summarize_layers: one group for alike layers, one per shape otherwise
   REQUIRE(llama.attention.size() == 1);
   CHECK(llama.attention[0] == AttentionGroup{32, 32, 128, 128, 1024, 1024, false});
   CHECK(llama.recurrent_layers == 0);
-  CHECK(attention_query_width(llama) == 32.0 * 32 * 128);
   // Gemma 3 1B: every 6th layer global (5, 11, 17, 23: 4), 22 sliding; layer 0 slides, so its group is first.
   const LayerSummary gemma = summarize_layers(test::gemma_3_1b());
   REQUIRE(gemma.attention.size() == 2);
@@ -138,7 +144,6 @@ TEST_CASE("summarize_layers: one group for alike layers, one per shape otherwise
   REQUIRE(mixed.attention.size() == 2);
   CHECK(mixed.attention[0] == AttentionGroup{10, 16, 256, 256, 2048, 2048, true});
   CHECK(mixed.attention[1] == AttentionGroup{2, 16, 512, 512, 1024, 1024, false});
-  CHECK(attention_query_width(mixed) == 10.0 * 16 * 256 + 2.0 * 16 * 512);
 }
 
 TEST_CASE("summarized sums equal the per-layer formulas they replace", "[kv][speed][cpu]") {
@@ -146,7 +151,10 @@ TEST_CASE("summarized sums equal the per-layer formulas they replace", "[kv][spe
   for (const Model& m : models()) {
     const LayerSummary layers = summarize_layers(m);
     CAPTURE(m.meta.id, m.n_layers);
-    CHECK(attention_query_width(layers) == reference_query_width(m));
+    for (bool swa_full : {false, true}) {
+      CHECK(prompt_attention_flops_per_token(m, layers, 512, 4096, {.swa_full = swa_full}) ==
+            Approx(reference_attention_flops(m, 512, 4096, swa_full)).epsilon(1e-12));
+    }
     for (const KvSettings& kv : kv_settings(types)) {
       for (std::uint64_t depth : {0ULL, 100ULL, 511ULL, 512ULL, 4000ULL, 70000ULL}) {
         CAPTURE(depth, kv.type_k->meta.id, kv.runtime.flash_attention, kv.swa_full);
@@ -171,12 +179,53 @@ TEST_CASE("prefill work from a summary equals the per-layer attention term", "[s
     CAPTURE(m.meta.id);
     const LayerSummary layers = summarize_layers(m);
     const ParamCounts params = count_params(m);
-    const double attention = 4.0 * reference_query_width(m) * (4096 + 512.0 / 2);
+    const double attention = reference_attention_flops(m, 512, 4096);
     // GPU: the attention term at kGpuAttentionEfficiency beside the matrix FLOPs at depth 0 and no prompt.
     CHECK(prefill_work_per_token(m, params, layers, Backend::cuda, 512, 4096) ==
           Approx(prefill_work_per_token(m, params, layers, Backend::cuda, 0, 0) + attention / kGpuAttentionEfficiency)
               .epsilon(1e-12));
-    CHECK(prefill_work_per_token(m, params, layers, Backend::cpu, 512, 4096, 0.5) ==
-          prefill_work_per_token(m, Backend::cpu, 512, 4096, 0.5));
+    CHECK(prefill_work_per_token(m, params, layers, Backend::cpu, 512, 4096, {.matmul_speed = 0.5}) ==
+          prefill_work_per_token(m, Backend::cpu, 512, 4096, {.matmul_speed = 0.5}));
   }
+}
+
+TEST_CASE("attention pair FLOPs: 2·DK + 2·DV, MLA absorbed as llama.cpp runs it", "[speed]") {
+  // Llama 3.1 8B: 2 × 128 + 2 × 128 = 512 per query head and cached position.
+  const Model llama = test::llama_3_1_8b();
+  const LayerSummary l = summarize_layers(llama);
+  CHECK(attention_pair_flops(llama, l.attention[0]) == 512);
+  // DeepSeek-V3: every head attends to the latent row, K = 512 + 64, V = 512: 2 × 576 + 2 × 512 = 2,176;
+  // expanded (ik_llama.cpp -mla 3 prompts, vLLM) the test record's own head size 56: 2 × 56 + 2 × 56 = 224.
+  const Model deepseek = test::deepseek_v3();
+  const LayerSummary d = summarize_layers(deepseek);
+  CHECK(attention_pair_flops(deepseek, d.attention[0]) == 2176);
+  CHECK(attention_pair_flops(deepseek, d.attention[0], false) == 224);
+  // So a prompt's attention on llama.cpp costs 2,176 / 224 of ik_llama.cpp's at the same depth.
+  CHECK(prompt_attention_flops_per_token(deepseek, d, 512, 4096) ==
+        Approx(prompt_attention_flops_per_token(deepseek, d, 512, 4096, {.engine = Engine::ik_llama_cpp}) * 2176 / 224));
+}
+
+TEST_CASE("cells a prompt token sees: depth plus half the prompt, a sliding layer at most its window", "[speed]") {
+  CHECK(mean_cells_seen(512, 4096, std::nullopt) == 4352);
+  // Window 1,024 after 4,096 cached: every token sees 1,024.
+  CHECK(mean_cells_seen(512, 4096, 1024.0) == 1024);
+  // Window 1,024, 256 cached, 512-token prompt: all of it inside the window, 256 + 256 = 512.
+  CHECK(mean_cells_seen(512, 256, 1024.0) == 512);
+  // Window 128, no depth, 512-token prompt: positions 0..128 see x, the 384 after see 128:
+  // (128² / 2 + 128 × 384) / 512 = (8,192 + 49,152) / 512 = 112.
+  CHECK(mean_cells_seen(512, 0, 128.0) == 112);
+  // Decode (no prompt): min(W, D).
+  CHECK(mean_cells_seen(0, 100, 128.0) == 100);
+  CHECK(mean_cells_seen(0, 4096, 128.0) == 128);
+}
+
+TEST_CASE("sliding layers see their window on a deep prompt, all the depth with --swa-full", "[speed]") {
+  // Gemma 3 1B: 22 sliding layers (window 512) and 4 full, 4 query heads of 256: 2 × 256 + 2 × 256 = 1,024
+  // FLOPs per head and cell. At depth 32,768 with a 2,048 prompt the full layers see 33,792 cells, the
+  // sliding ones 512: 4 × 4 × 1,024 × 33,792 + 22 × 4 × 1,024 × 512 = 553,648,128 + 46,137,344 = 599,785,472.
+  const Model g = test::gemma_3_1b();
+  const LayerSummary l = summarize_layers(g);
+  CHECK(prompt_attention_flops_per_token(g, l, 2048, 32768) == 599'785'472.0);
+  // --swa-full: every layer sees the whole depth.
+  CHECK(prompt_attention_flops_per_token(g, l, 2048, 32768, {.swa_full = true}) == 26 * 4 * 1024.0 * 33792);
 }

@@ -65,10 +65,10 @@ inline constexpr double kCpuFlashPrefillEfficiency = 0.06;
 /// alike at depth 0). Chosen on the same fit rows with the efficiency; docs/calibration.md.
 inline constexpr double kCpuFlashCachedCells = 512;
 /// The FLOPs of one prompt token's flash attention on the CPU beyond the cached cells: per attention layer,
-/// n_head × the cells it sees past kCpuFlashCachedCells (of depth + P / 2; a sliding layer at most its
-/// window, as without --swa-full) × (2·DK + 2·DV). 0 for MLA models (their prompt attention stays the
+/// n_head × the cells it sees past kCpuFlashCachedCells (mean_cells_seen: depth + P / 2, a sliding layer at
+/// most its window unless `swa_full`) × (2·DK + 2·DV). 0 for MLA models (their prompt attention stays the
 /// matrix-product term, as their decode stays streamed).
 [[nodiscard]] double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
-                                                       double depth_tokens);
+                                                       double depth_tokens, bool swa_full = false);
 
 }  // namespace llmsize::engine

@@ -4,6 +4,7 @@
 /// on the model alone, so a caller that predicts one model on many configurations summarizes it once and
 /// the sums take one term per group instead of one per layer.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "llmsize/engine/model.h"
@@ -42,8 +43,15 @@ struct KvRowElements {
 /// One pass over the model's layers (src/engine/layer_summary.cpp).
 [[nodiscard]] LayerSummary summarize_layers(const Model& m);
 
-/// Σ over the attention layers of n_heads × head_dim_k: the width of the query projections the
-/// prefill attention term multiplies (prefill_work_per_token).
-[[nodiscard]] double attention_query_width(const LayerSummary& s);
+/// FLOPs per query head and (query, cached key) pair of a layer of group `g`: 2·DK (q·k) + 2·DV (the V
+/// multiply-add). MLA as llama.cpp runs it (absorbed, src/llama-model.cpp build_deepseek2 with is_mla):
+/// DK = kv_lora_rank + qk_rope_head_dim, DV = kv_lora_rank (DeepSeek-V3: 2 × 576 + 2 × 512 = 2,176).
+/// `mla_absorbed` false: MLA expanded back to per-head K and V (ik_llama.cpp's prompts with -mla 3, vLLM's
+/// prefill): the group's own head sizes (DeepSeek-V3: 2 × 192 + 2 × 128 = 640).
+[[nodiscard]] double attention_pair_flops(const Model& m, const AttentionGroup& g, bool mla_absorbed = true);
+
+/// The cells a prompt token attends to, averaged over a prompt of P tokens after D already cached: D + P / 2;
+/// with a sliding `window` W, the mean of min(W, D + i) over the prompt (min(W, D) for P = 0).
+[[nodiscard]] double mean_cells_seen(double prompt_tokens, double depth_tokens, std::optional<double> window);
 
 }  // namespace llmsize::engine

@@ -137,19 +137,34 @@ inline constexpr double kHostWeightStreamEfficiency = 0.5;
 inline constexpr double kGpuAttentionEfficiency = 0.7;
 inline constexpr double kCpuAttentionEfficiency = 0.25;
 [[nodiscard]] double attention_efficiency(Backend b);
+/// How a prompt runs, beyond the model and backend: what prefill_work_per_token weighs.
+struct PromptRun {
+  /// cpu_matmul_speed for the CPU, 1 elsewhere.
+  double matmul_speed = 1.0;
+  /// On the CPU, llama.cpp's flash attention ran the prompt's attention: its FLOPs past the cached cells
+  /// (cpu_flash_prefill_flops_per_token) weigh 1 / kCpuFlashPrefillEfficiency.
+  bool cpu_flash_attention = false;
+  /// The engine that runs it (attention_pair_flops: only llama.cpp absorbs MLA on prompts).
+  Engine engine = Engine::llama_cpp;
+  /// Sliding-window layers keep the whole context (--swa-full; llama.cpp before PR #13194, b5429 of
+  /// 2025-05-20, had no window-sized cache): they attend over the depth as full layers do, masked.
+  bool swa_full = false;
+};
 /// The prefill FLOPs per token as the predictor weighs them on backend `b`: the matrix FLOPs, the routed
-/// experts' share divided by kExpertGemmEfficiency, all divided by `matmul_speed` (cpu_matmul_speed for
-/// the CPU, 1 elsewhere), and the attention FLOPs by attention_efficiency(b).
+/// experts' share divided by kExpertGemmEfficiency, all divided by `run.matmul_speed`, and the attention
+/// FLOPs (prompt_attention_flops_per_token) by attention_efficiency(b).
 /// The basis of prefill calibration points and of prefill predictions alike.
-/// `cpu_flash_attention`: on the CPU, llama.cpp's flash attention ran the prompt's attention: its FLOPs
-/// (cpu_flash_prefill_flops_per_token, sliding windows counted) weigh 1 / kCpuFlashPrefillEfficiency instead.
 [[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0,
-                                            double matmul_speed = 1.0, bool cpu_flash_attention = false);
+                                            const PromptRun& run = {});
 /// The same with `params` = count_params(m) already counted (counting enumerates every tensor) and
 /// `layers` = summarize_layers(m) already summarized.
 [[nodiscard]] double prefill_work_per_token(const Model& m, const ParamCounts& params, const LayerSummary& layers,
                                             Backend b, double prompt_tokens, double depth_tokens = 0,
-                                            double matmul_speed = 1.0, bool cpu_flash_attention = false);
+                                            const PromptRun& run = {});
+/// The attention FLOPs of one prompt token: Σ attention layers n_head × attention_pair_flops ×
+/// mean_cells_seen (a sliding-window layer at most its window unless `run.swa_full`).
+[[nodiscard]] double prompt_attention_flops_per_token(const Model& m, const LayerSummary& layers, double prompt_tokens,
+                                                      double depth_tokens, const PromptRun& run = {});
 /// How fast llama.cpp's CPU backend multiplies this model's weights, relative to Q8_0 weights: the harmonic
 /// mean of each matrix's TensorType::cpu_matmul_speed weighted by the FLOPs a token spends on it (its
 /// weights; routed experts × n_active / n_experts; token_embd only where it is the tied output head).
@@ -158,7 +173,7 @@ inline constexpr double kCpuAttentionEfficiency = 0.25;
 [[nodiscard]] double cpu_matmul_speed(const Model& m, const WeightsResult& w);
 
 /// After `depth_tokens` already in the cache (llama-bench -d), each prompt token also attends to them:
-/// the attention term becomes 4 × attention layers × n_head × head_dim × (depth + P / 2).
+/// the matrix FLOPs plus prompt_attention_flops_per_token (llama.cpp, windowed sliding layers).
 [[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens = 0);
 
 /// Several GPUs splitting every layer synchronise inside each layer (docs/formulas.md, "Split modes").
