@@ -1,6 +1,8 @@
 // Fitting per-backend efficiency factors on published llama-bench results.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 #include <utility>
 
 #include "llmsize/engine/speed.h"
@@ -44,40 +46,61 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
   return out;
 }
 
-double median_abs_pct(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
-  std::vector<double> errors;
-  for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
-    errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
+// Decode: 1/tps = x / efficiency[class] + per_token_s + moe_layers × per_moe_layer_s. A grid over the two
+// fixed costs (the MoE one only with ≥ 3 MoE rows); at each point every device class with
+// kMinRowsPerClass rows takes the median efficiency of its rows, the others the backend's, as the
+// predictions will (fit_class_decode). The point chosen has the smallest median error over the dense rows
+// plus, with ≥ 3 MoE rows, that over the MoE rows: a few MoE rows among many dense ones would barely move
+// the median error of all, and the cost per MoE layer would be fitted on nothing.
+namespace {
+
+// The median x / (1/tps − fixed costs) of `pts`, rows whose matrix work takes longer (a CPU on few threads)
+// left out; 0 when none is usable or the fixed costs exceed some measured token time.
+double median_efficiency(const Efficiency& e, const Efficiency& trial, const std::vector<const CalibrationPoint*>& pts) {
+  std::vector<double> eff;
+  for (const CalibrationPoint* p : pts) {
+    const double streaming = 1.0 / p->measured_tokens_per_s - trial.per_token_s - p->moe_layers * trial.per_moe_layer_s;
+    if (streaming <= 0) return 0;
+    if (p->compute_seconds_at_peak / decode_compute_share(e) < streaming) eff.push_back(p->seconds_at_peak / streaming);
   }
-  return median(errors);
+  return median(eff);
 }
 
-// Decode: 1/tps = x / efficiency + per_token_s + moe_layers × per_moe_layer_s. A grid over the two fixed
-// costs (the MoE one only with ≥ 3 MoE rows), each point taking the median efficiency of the rows.
+}  // namespace
+
 void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
-  const auto moe_rows = std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; });
-  const int moe_steps = moe_rows >= static_cast<std::ptrdiff_t>(kMinRowsToFit) ? kPerMoeLayerSteps : 0;
+  std::vector<const CalibrationPoint*> all;
+  std::map<std::string, std::vector<const CalibrationPoint*>> by_class;
+  std::size_t moe_rows = 0;
+  for (const auto& p : pts) {
+    all.push_back(&p);
+    by_class[p.device_class].push_back(&p);
+    moe_rows += p.moe_layers > 0 ? 1 : 0;
+  }
+  const int moe_steps = moe_rows >= kMinRowsToFit ? kPerMoeLayerSteps : 0;
   double best_error = 1e300;
   for (int moe_step = 0; moe_step <= moe_steps; ++moe_step) {
     for (int step = 0; step <= kPerTokenSteps; ++step) {
       Efficiency trial = e;
       trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
       trial.per_moe_layer_s = moe_steps == 0 ? 0 : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
-      std::vector<double> eff;
-      std::size_t usable = 0;
-      for (const auto& p : pts) {
-        const double streaming = 1.0 / p.measured_tokens_per_s - trial.per_token_s - p.moe_layers * trial.per_moe_layer_s;
-        if (streaming <= 0) break;  // these fixed costs exceed some measured token time
-        ++usable;
-        // A row whose matrix work alone takes longer (a CPU on few threads) says nothing about bandwidth.
-        if (p.compute_seconds_at_peak / decode_compute_share(e) < streaming) eff.push_back(p.seconds_at_peak / streaming);
+      trial.bandwidth_efficiency = median_efficiency(e, trial, all);
+      if (trial.bandwidth_efficiency <= 0) continue;
+      std::map<std::string, double> class_efficiency;
+      for (const auto& [name, rows] : by_class) {
+        const double c = rows.size() >= kMinRowsPerClass && !name.empty() ? median_efficiency(e, trial, rows) : 0;
+        class_efficiency[name] = c > 0 ? c : trial.bandwidth_efficiency;
       }
-      if (usable < pts.size() || eff.empty()) continue;
-      trial.bandwidth_efficiency = median(eff);
-      const double error = median_abs_pct(trial, pts, true);
+      std::vector<double> dense_errors;
+      std::vector<double> moe_errors;
+      for (const CalibrationPoint* p : all) {
+        Efficiency own = trial;
+        own.bandwidth_efficiency = class_efficiency[p->device_class];
+        const double predicted = predict_decode_tokens_per_s(own, p->seconds_at_peak, p->moe_layers, p->compute_seconds_at_peak);
+        (p->moe_layers > 0 ? moe_errors : dense_errors).push_back(std::abs(predicted - p->measured_tokens_per_s) / p->measured_tokens_per_s);
+      }
+      const double error = (dense_errors.empty() ? 0 : median(dense_errors)) + (moe_steps > 0 ? median(moe_errors) : 0);
       if (error < best_error) {
         best_error = error;
         e.bandwidth_efficiency = trial.bandwidth_efficiency;

@@ -37,7 +37,16 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
   std::vector<Part> parts;
   const Placement& p = r.placement;
   const double frac = expert_touch_fraction(r.model, tokens_per_step);
-  const double moe_share = r.model.n_layers > 0 ? moe_layer_count(r.model) / r.model.n_layers : 0;
+  const double moe_layers = moe_layer_count(r.model);
+  const double moe_share = r.model.n_layers > 0 ? moe_layers / r.model.n_layers : 0;
+  // The MoE layers whose experts a part runs: under a layer split or --n-cpu-moe its share of the routed
+  // experts' bytes (whole layers of experts); a row or tensor split runs a slice of every layer's.
+  const double all_experts = static_cast<double>(r.weights.routed_expert_bytes);
+  const auto expert_layers = [&](std::uint64_t expert_bytes, double layers_run) {
+    if (expert_bytes == 0) return 0.0;
+    if (p.split != SplitMode::layer || all_experts <= 0) return layers_run * moe_share;
+    return std::min(moe_layers, moe_layers * static_cast<double>(expert_bytes) / all_experts);
+  };
   double kv_total = 0;
   for (const auto& d : p.devices) kv_total += static_cast<double>(d.kv_cache_bytes);
   kv_total += static_cast<double>(p.host.kv_cache_bytes);
@@ -51,7 +60,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.kv_share = kv_total > 0 ? static_cast<double>(d.kv_cache_bytes) / kv_total : 0;
     // Layers held, the output layer aside; a row or tensor split runs every layer on every GPU.
     const double layers = p.split == SplitMode::layer ? d.layers : r.model.n_layers;
-    part.moe_layers = d.expert_bytes > 0 ? layers * moe_share : 0;
+    part.moe_layers = expert_layers(d.expert_bytes, layers);
     part.device = &r.devices[i];
     part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class, r.engine);
     parts.push_back(part);
@@ -69,7 +78,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.all_weight_bytes = host_weights;
     part.weight_bytes = host_weights - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
-    part.moe_layers = h.expert_bytes > 0 ? std::max<double>(h.layers * moe_share, p.n_cpu_moe) : 0;
+    part.moe_layers = expert_layers(h.expert_bytes, h.layers);
     part.device = &r.host->cpu;
     part.efficiency = &r.calibration.get(Backend::cpu, r.host->cpu.device_class, r.engine);
     parts.push_back(part);
