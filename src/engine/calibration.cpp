@@ -252,6 +252,20 @@ std::vector<CalibrationPoint> of_engine(const std::vector<CalibrationPoint>& poi
   return out;
 }
 
+// The CPU's decode fit points of every engine. Weights stream from the same memory whichever engine
+// multiplies them, and the rows disagree by platform (a desktop's two channels against a server's eight or
+// twelve, cpu_device_class), not by engine: each CPU class's share of peak bandwidth is fitted on all of
+// them (ik_llama.cpp's decode rows are most of the CPU's).
+std::vector<CalibrationPoint> cpu_decode_points(const std::vector<CalibrationPoint>& points) {
+  std::vector<CalibrationPoint> out;
+  for (const auto& p : points) {
+    if (p.backend == Backend::cpu && p.decode && !p.holdout && p.seconds_at_peak > 0 && p.measured_tokens_per_s > 0) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
 struct PooledBands {
   Band decode;
   Band prefill;
@@ -396,7 +410,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   const PooledBands bands{pooled_decode, pooled_prefill};
   // Device classes: the backend's fixed costs, the class's own share of peak and band where it has the rows.
   for (const Efficiency& backend : c.backends) {
-    const auto decode = select(points, backend.backend, true, false);
+    const auto decode = backend.backend == Backend::cpu ? cpu_decode_points(points) : select(points, backend.backend, true, false);
     const auto prefill = select(points, backend.backend, false, false);
     for (const std::string& name : classes_of(decode, prefill)) {
       Efficiency e = backend;

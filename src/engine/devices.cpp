@@ -51,7 +51,9 @@ std::string gpu_device_class(const std::string& vendor, const std::string& memor
 
 std::string unified_device_class(const std::string& vendor) { return lower(vendor) + " unified"; }
 
-std::string cpu_device_class(const std::string& vendor) { return lower(vendor) + " cpu"; }
+std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels) {
+  return lower(vendor) + (memory_channels >= kServerMemoryChannels ? " server cpu" : " cpu");
+}
 
 ComputeDevice device_from_gpu(const Gpu& g) {
   ComputeDevice d;
@@ -98,7 +100,7 @@ HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels)
   h.cpu.matmul_flops_per_s = cpu_flops_per_s(c);
   h.cpu.cores = c.cores;
   h.cpu.tdp_watts = c.tdp_watts;
-  h.cpu.device_class = cpu_device_class(c.vendor);
+  h.cpu.device_class = cpu_device_class(c.vendor, c.memory_channels);
   return h;
 }
 

@@ -34,7 +34,7 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
     const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
     m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
-    m.device_class = cpu_device_class(c->vendor);
+    m.device_class = cpu_device_class(c->vendor, c->memory_channels);
   } else {
     return std::nullopt;
   }

@@ -120,6 +120,19 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   CHECK(gpu_device_class("intel", "") == "intel gddr");
   CHECK(unified_device_class("Apple") == "apple unified");
   CHECK(cpu_device_class("amd") == "amd cpu");
+  // A platform of six or more memory channels is a server's: Ryzen 9 7950X (2) against Threadripper PRO
+  // 5975WX (8) and Xeon 6980P (12).
+  CHECK(cpu_device_class("amd", 2) == "amd cpu");
+  CHECK(cpu_device_class("amd", 4) == "amd cpu");
+  CHECK(cpu_device_class("amd", 8) == "amd server cpu");
+  CHECK(cpu_device_class("Intel", 12) == "intel server cpu");
+  Cpu epyc;
+  epyc.vendor = "amd";
+  epyc.memory_channels = 12;
+  epyc.cores = 32;
+  RamKind ddr5;
+  ddr5.transfer_rate_mt_per_s = 6400;
+  CHECK(host_from_cpu(epyc, ddr5, 12).cpu.device_class == "amd server cpu");
   Gpu h100;
   h100.vendor = "nvidia";
   h100.memory_type = "HBM3";
@@ -231,17 +244,22 @@ TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode i
   for (const char* d : {"c1", "c1", "c2", "c2"}) mainline.push_back(cpu_point(false, 100, d, "amd cpu", Engine::llama_cpp));
   for (const char* d : {"c1", "c1", "c2"}) mainline.push_back(cpu_point(true, 50, d, "amd cpu", Engine::llama_cpp));
   // ik_llama.cpp on the same AMD CPUs at 2.5 of peak (250 tok/s), on two Intel CPUs at 2.0 (200 tok/s); its
-  // decode rows (25 tok/s) are not fitted.
+  // decode rows (25 tok/s: 0.25 of peak bandwidth) join the CPU class's decode fit (cpu_decode_points).
   std::vector<CalibrationPoint> pts = mainline;
   for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(false, 250, d, "amd cpu", Engine::ik_llama_cpp));
   for (const char* d : {"i1", "i1", "i2", "i2"}) pts.push_back(cpu_point(false, 200, d, "intel cpu", Engine::ik_llama_cpp));
   for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(true, 25, d, "amd cpu", Engine::ik_llama_cpp));
   const Calibration c = fit_calibration(pts);
-  // llama.cpp's factors are those of its own rows alone.
+  // llama.cpp's backend factors and its classes' prompt shares are those of its own rows alone.
   const Calibration alone = fit_calibration(mainline);
   CHECK(c.backends == alone.backends);
-  CHECK(c.get(Backend::cpu, "amd cpu") == alone.get(Backend::cpu, "amd cpu"));
+  CHECK(c.get(Backend::cpu, "amd cpu").prefill_efficiency == alone.get(Backend::cpu, "amd cpu").prefill_efficiency);
   CHECK(c.get(Backend::cpu, "amd cpu").prefill_efficiency == Approx(1.0));
+  // A CPU class's share of peak bandwidth is the median over every engine's decode rows: 0.5 (three
+  // llama.cpp rows) and 0.25 (four ik_llama.cpp rows) give 0.25. Alone, llama.cpp's three rows make no class
+  // of their own (kMinRowsPerClass 4): the backend's 0.5.
+  CHECK(c.get(Backend::cpu, "amd cpu").bandwidth_efficiency == Approx(0.25));
+  CHECK(alone.get(Backend::cpu, "amd cpu").bandwidth_efficiency == Approx(0.5));
   // ik_llama.cpp: each class's own median, the engine's median of all eight (2.0 ×4, 2.5 ×4) elsewhere.
   const Efficiency& ik_amd = c.get(Backend::cpu, "amd cpu", Engine::ik_llama_cpp);
   CHECK(ik_amd.engine == Engine::ik_llama_cpp);

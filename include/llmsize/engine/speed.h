@@ -33,7 +33,13 @@ struct ComputeDevice {
 /// "amd cpu". A GPU is "hbm" when its memory type names HBM, otherwise "gddr".
 [[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type);
 [[nodiscard]] std::string unified_device_class(const std::string& vendor);
-[[nodiscard]] std::string cpu_device_class(const std::string& vendor);
+/// A CPU's class: "amd cpu", or "amd server cpu" for a platform of kServerMemoryChannels or more memory
+/// channels (EPYC, Xeon, Threadripper PRO). Their decode reaches a far smaller share of the channels'
+/// peak than a desktop's (fit rows: Threadripper PRO 5975WX and Xeon 6980P at 0.5 of what the desktop
+/// share predicts, Ryzen 9 7950X at 1.3; docs/calibration.md "CPU platforms"). `memory_channels` 0: not a
+/// socket of its own (a unified machine's CPU).
+[[nodiscard]] std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels = 0);
+inline constexpr std::uint32_t kServerMemoryChannels = 6;
 
 /// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
 struct HostDevice {
