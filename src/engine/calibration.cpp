@@ -419,11 +419,11 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     }
   }
   // Other engines (ik_llama.cpp): on each backend their own prefill share of peak, then their device classes',
-  // on their own rows alone; llama.cpp's factors where they have too few rows. Decode keeps llama.cpp's
-  // factors, the matrix-vector rate too: weights stream from the same memory, and ik_llama.cpp's decode rows
-  // disagree by machine rather than by engine (the Ryzen 9 7950X's at 1.9–2.5× llama.cpp's prediction, the
-  // Threadripper PRO 5975WX's and the M2 Max CPU's at 0.3–0.8, docs/calibration.md), so a median of them would
-  // fit neither.
+  // on their own rows alone; llama.cpp's factors where they have too few rows. Decode keeps llama.cpp's class
+  // factors, the matrix-vector rate too: weights stream from the same memory. Its decode rows disagree by
+  // platform rather than by engine (the Ryzen 9 7950X's at 1.9–2.5× the backend's prediction, the Threadripper
+  // PRO 5975WX's at 0.3–0.8, docs/calibration.md), so they join the CPU classes' decode fit (cpu_decode_points)
+  // instead of an engine share of their own.
   for (const EnumName<Engine>& engine : kEngineNames) {
     if (engine.value == Engine::llama_cpp) continue;
     for (const Efficiency& backend : c.backends) {
