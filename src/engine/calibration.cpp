@@ -115,7 +115,10 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
 void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
   std::vector<double> eff;
-  for (const auto& p : pts) eff.push_back(p.measured_tokens_per_s * p.seconds_at_peak);
+  for (const auto& p : pts) {
+    if (const double share = prefill_share_of(p, e.per_token_s); share > 0) eff.push_back(share);
+  }
+  if (eff.empty()) return;
   e.prefill_efficiency = median(eff);
   e.prefill_rows = pts.size();
 }
@@ -124,7 +127,7 @@ std::vector<double> ratios_of(const Efficiency& e, const std::vector<Calibration
   std::vector<double> ratios;
   for (const auto& p : pts) {
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
   return ratios;
@@ -206,12 +209,13 @@ std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
 // Prefill's share of peak as the rows of the *other* devices fit it: the median over the class's rows
 // without `device`'s where kMinRowsPerClass remain, else over the backend's (kMinRowsToFit), else 0.
 double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, const std::string& device,
-                                  const std::string& device_class) {
+                                  const std::string& device_class, double per_token_s) {
   std::vector<double> in_class;
   std::vector<double> all;
   for (const auto& p : rows) {
     if (p.device == device) continue;
-    const double eff = p.measured_tokens_per_s * p.seconds_at_peak;
+    const double eff = prefill_share_of(p, per_token_s);
+    if (eff <= 0) continue;
     all.push_back(eff);
     if (!device_class.empty() && p.device_class == device_class) in_class.push_back(eff);
   }
@@ -224,11 +228,15 @@ double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, con
 // backend of a few devices fits its own rows closely). Rows of a device without another to fit on are
 // left out.
 std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& rows,
-                                          const std::vector<CalibrationPoint>& of) {
+                                          const std::vector<CalibrationPoint>& of, double per_token_s) {
   std::vector<double> ratios;
   for (const auto& p : of) {
-    const double eff = p.device.empty() ? 0 : prefill_efficiency_without(rows, p.device, p.device_class);
-    if (eff > 0) ratios.push_back(p.measured_tokens_per_s * p.seconds_at_peak / eff);
+    const double eff = p.device.empty() ? 0 : prefill_efficiency_without(rows, p.device, p.device_class, per_token_s);
+    if (eff <= 0) continue;
+    Efficiency unseen;
+    unseen.prefill_efficiency = eff;
+    unseen.per_token_s = per_token_s;
+    ratios.push_back(p.measured_tokens_per_s / predict_prefill_tokens_per_s(unseen, p.seconds_at_peak, p.graph_runs_per_token));
   }
   return ratios;
 }
@@ -237,7 +245,7 @@ std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& r
 // own rows, `calibrate`), the in-sample band of `pts` instead.
 void set_prefill_band(Efficiency& e, const std::vector<CalibrationPoint>& rows, const std::vector<CalibrationPoint>& pts,
                       const Band& pooled) {
-  if (!set_band(e, prefill_ratios_unseen(rows, pts), false, pooled)) fit_band(e, pts, false, pooled);
+  if (!set_band(e, prefill_ratios_unseen(rows, pts, e.per_token_s), false, pooled)) fit_band(e, pts, false, pooled);
 }
 
 // The prefill fit points of `engine`'s runs on backend `b` (not held back).
@@ -316,6 +324,7 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
   if (p.decode && m.matmul_flops_per_s > 0) p.compute_seconds_at_peak = m.decode_flops_per_token / m.matmul_flops_per_s;
+  if (!p.decode) p.graph_runs_per_token = m.graph_runs_per_token;
   return p;
 }
 
@@ -332,8 +341,14 @@ double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, 
   return t > 0 ? 1.0 / t : 0;
 }
 
-double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak) {
-  return seconds_at_peak > 0 ? e.prefill_efficiency / seconds_at_peak : 0;
+double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak, double graph_runs_per_token) {
+  if (seconds_at_peak <= 0 || e.prefill_efficiency <= 0) return 0;
+  return 1.0 / (seconds_at_peak / e.prefill_efficiency + graph_runs_per_token * e.per_token_s);
+}
+
+double prefill_share_of(const CalibrationPoint& p, double per_token_s) {
+  const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * per_token_s;
+  return compute > 0 ? p.seconds_at_peak / compute : 0;
 }
 
 const Efficiency& Calibration::get(Backend b) const {
@@ -387,6 +402,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     const auto prefill = select(points, b, false, false);
     fit_prefill(e, prefill);  // first: decode on a CPU is bounded by the matrix rate prefill fits
     fit_decode(e, decode);
+    fit_prefill(e, prefill);  // again, with the per-token cost decode fitted paid per micro-batch
     c.backends.push_back(e);
   }
   // Decode: the pooled scatter of every backend's fit rows around its own factors.
@@ -397,7 +413,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   std::vector<double> unseen_all;
   for (const Efficiency& e : c.backends) {
     const auto rows = select(points, e.backend, false, false);
-    const auto r = prefill_ratios_unseen(rows, rows);
+    const auto r = prefill_ratios_unseen(rows, rows, e.per_token_s);
     unseen_all.insert(unseen_all.end(), r.begin(), r.end());
   }
   const Band pooled_prefill = unseen_all.size() >= kMinRowsToFit
@@ -474,7 +490,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
     const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak);
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);
     const double high = predicted * (decode ? e.decode_ratio_high : e.prefill_ratio_high);

@@ -276,7 +276,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
           total_flops(part.device->backend) * share /
           (cpu_flops(r, *part.device) * (prompt ? part.efficiency->prefill_efficiency : decode_compute_share(*part.efficiency)));
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
-      t = std::max(compute, reads);
+      // Each micro-batch launches the part's graph: the per-token cost decode pays once per token.
+      t = std::max(compute, reads) + (prompt ? micro_batches * part.efficiency->per_token_s : 0);
     }
     step.busy.emplace_back(part.device, t);
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

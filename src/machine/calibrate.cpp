@@ -180,6 +180,11 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
   // here, so its kernels count at Q8_0's speed (1).
   if (m.backend == Backend::cpu) m.decode_flops_per_token = prefill_work_per_token(*model, m.backend, 0);
   m.moe_layers = moe_layer_count(*model);
+  // llama-bench's JSON does not give n_ubatch here: its default micro-batch.
+  if (row.n_prompt > 0) {
+    const double prompt = static_cast<double>(row.n_prompt);
+    m.graph_runs_per_token = std::ceil(prompt / kDefaultUbatch) / prompt;
+  }
   return "";
 }
 
@@ -211,6 +216,7 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
   use.seconds_at_peak = p.seconds_at_peak;
   use.compute_seconds_at_peak = p.compute_seconds_at_peak;
   use.moe_layers = p.moe_layers;
+  use.graph_runs_per_token = p.graph_runs_per_token;
   use.used = true;
   return p;
 }
@@ -233,7 +239,7 @@ std::vector<Efficiency> fitted_backends(const Calibration& catalog_fit, const st
 
 double predicted(const Efficiency& e, const RowUse& use) {
   return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers, use.compute_seconds_at_peak)
-                    : predict_prefill_tokens_per_s(e, use.seconds_at_peak);
+                    : predict_prefill_tokens_per_s(e, use.seconds_at_peak, use.graph_runs_per_token);
 }
 
 // Backend overhead: memory on a GPU that is neither llama.cpp's buffers nor free ("unaccounted" in

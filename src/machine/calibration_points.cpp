@@ -105,6 +105,9 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
       measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});
     }
     measured->moe_layers = moe_layer_count(*m);
+    // The micro-batches llama-bench ran the prompt in (-ub, at most -b), each one graph evaluation.
+    const double ubatch = std::min(b.ubatch.value_or(kDefaultUbatch), b.batch.value_or(kDefaultBatch));
+    if (b.tokens > 0) measured->graph_runs_per_token = std::ceil(b.tokens / ubatch) / b.tokens;
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));
   }

@@ -300,3 +300,34 @@ TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode i
   CHECK(ik_hbm.bandwidth_efficiency == g.get(Backend::cuda, "nvidia hbm").bandwidth_efficiency);
   CHECK(predict_decode_tokens_per_s(ik_hbm, 0.008) == Approx(62.5));
 }
+
+TEST_CASE("each prompt micro-batch pays the backend's per-token cost", "[calibration]") {
+  // 0.5 of peak and 1 ms per graph: a 512-token prompt in one micro-batch of a model worth 0.1 ms per token at
+  // peak takes 512 × 0.1 / 0.5 + 1 = 103.4 ms (4,952 tok/s); a 128-token prompt 26.6 ms (4,812 tok/s).
+  Efficiency e;
+  e.prefill_efficiency = 0.5;
+  e.per_token_s = 0.001;
+  CHECK(predict_prefill_tokens_per_s(e, 1e-4, 1.0 / 512) == Approx(512 / 0.1034));
+  CHECK(predict_prefill_tokens_per_s(e, 1e-4, 1.0 / 128) == Approx(128 / 0.0266));
+  CHECK(predict_prefill_tokens_per_s(e, 1e-4) == Approx(5000));
+  // A point's share of peak with that cost taken out: the 128-token one measured at 4,812 tok/s is 0.5.
+  CalibrationPoint p = point(false, 1e-4, 128 / 0.0266, "g1", "nvidia gddr");
+  p.graph_runs_per_token = 1.0 / 128;
+  CHECK(prefill_share_of(p, 0.001) == Approx(0.5));
+  CHECK(prefill_share_of(p, 0) == Approx(1e-4 * 128 / 0.0266));
+  // A cost larger than the measured time leaves no share (the row is not fitted).
+  CHECK(prefill_share_of(p, 1.0) == 0);
+
+  // The fit: decode rows give CUDA its 1 ms per token (as in the MoE test above); prompt rows of 128 and 512
+  // tokens at 0.5 of peak with that cost per micro-batch are fitted at exactly 0.5.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g2", "g3"}) pts.push_back(point(true, 0.0045, 1 / 0.0055, d, "nvidia gddr"));
+  for (const char* d : {"g4", "g5", "g6"}) pts.push_back(point(true, 0.009, 1 / 0.01, d, "nvidia gddr"));
+  for (int i = 0; i < 3; ++i) pts.push_back(p);
+  CalibrationPoint long_prompt = point(false, 1e-4, 512 / 0.1034, "g4", "nvidia gddr");
+  long_prompt.graph_runs_per_token = 1.0 / 512;
+  for (int i = 0; i < 3; ++i) pts.push_back(long_prompt);
+  const Calibration c = fit_calibration(pts);
+  CHECK(c.get(Backend::cuda).per_token_s == Approx(0.001));
+  CHECK(c.get(Backend::cuda).prefill_efficiency == Approx(0.5));
+}

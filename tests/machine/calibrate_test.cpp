@@ -247,7 +247,8 @@ TEST_CASE("calibrate on this machine's llama-bench rows moves the predictions cl
   // Before: the catalog's CPU prefill factor (1.05 of the 256-bit peak for Q8_0 weights at base clock)
   // predicts this VM, which runs well above its reported 2.596 GHz, 61% low at the median.
   CHECK(r.before_prefill.median_abs_pct == Approx(61.39).epsilon(0.01));
-  CHECK(r.after_prefill.median_abs_pct == Approx(16.32).epsilon(0.01));
+  // After: 16.56% (16.32% before each micro-batch paid the fitted 3.2 ms per-token cost, as decode does).
+  CHECK(r.after_prefill.median_abs_pct == Approx(16.56).epsilon(0.01));
   CHECK(r.after_decode.median_abs_pct < r.before_decode.median_abs_pct / 3);
   CHECK(r.after_prefill.median_abs_pct < r.before_prefill.median_abs_pct);
 }

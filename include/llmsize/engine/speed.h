@@ -208,6 +208,9 @@ struct CalibrationPoint {
   /// Decode on a CPU: the matrix FLOPs of a token (at its kernels' speed) / peak FLOP/s of the threads run;
   /// 0 elsewhere. The token takes at least this / decode_compute_share (decode_seconds).
   double compute_seconds_at_peak = 0;
+  /// Prefill: graph evaluations per prompt token, ⌈P / n_ubatch⌉ / P; each pays the backend's per_token_s
+  /// (launching a micro-batch's graph, as a decoded token's). 0 for decode.
+  double graph_runs_per_token = 0;
   double measured_tokens_per_s = 0;
   std::string label;
   std::string device_class;       ///< of the device that ran it (empty: fitted with its backend only)
@@ -230,6 +233,7 @@ struct Measurement {
   /// GPUs, whose decode the fit takes as bandwidth-bound.
   double decode_flops_per_token = 0;
   double moe_layers = 0;              ///< moe_layer_count of the model
+  double graph_runs_per_token = 0;    ///< prefill: ⌈P / n_ubatch⌉ / P (CalibrationPoint)
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
@@ -268,7 +272,12 @@ struct Measurement {
                                     double moe_layers = 0);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
                                                  double compute_seconds_at_peak = 0);
-[[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak);
+/// Prefill: 1 / (x / prefill_efficiency + graph_runs_per_token × per_token_s).
+[[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak,
+                                                  double graph_runs_per_token = 0);
+/// The share of peak a prefill point implies with the backend's per-micro-batch cost taken out:
+/// x / (1/tps − graph_runs_per_token × per_token_s); 0 when that cost alone exceeds the measured time.
+[[nodiscard]] double prefill_share_of(const CalibrationPoint& p, double per_token_s);
 
 /// Median absolute percentage error of the predictions on a subset of points.
 struct ErrorReport {
