@@ -57,6 +57,9 @@ constexpr Wording kWordings[] = {
     {"gpu_memory_fraction", S::catalog,
      "GPU may use {value} of RAM (macOS default working-set limit; raise it with sudo sysctl iogpu.wired_limit_mb)"},
     {"storage", S::default_value, "--storage not given: {value} for load time"},
+    {"tflops", S::estimate,
+     "{detail} has no TFLOPS in the catalog: prompt speed assumes {value} (give fp16_tensor_tflops or fp32_tflops in a "
+     "--catalog file)"},
     {"storage", S::catalog, "storage {detail}: {value} for load time"},
     {"link", S::default_value, "--link not given: {value} between the machines"},
     {"rpc_overhead_ms", S::estimate,

@@ -64,6 +64,7 @@ void add_system_option(HardwareBuilder& b, const UnifiedSystem& s, const MemoryO
   b.set_unified(u);
   const bool gpu_runs = device_from_system(s).backend != Backend::cpu;
   if (gpu_runs && s.gpu_memory_fraction) b.add_assumption(assumed_gpu_memory_fraction(*s.gpu_memory_fraction));
+  if (!has_tflops(s)) b.add_assumption(assumed_unknown_tflops(s.meta.name, kUnknownSystemTflops));
 }
 
 // --system with --memory (default its largest option, priced when the catalog lists the size).
@@ -98,6 +99,10 @@ void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, co
                        const RamKind* kind, std::optional<std::uint64_t> ram, HardwareBuilder& b) {
   const std::vector<const Gpu*> gpus = resolved != nullptr ? *resolved : named_gpus(cat, o.gpus);
   for (const Gpu* g : gpus) b.add_gpu(*g, units::gib_to_bytes(g->memory_gib), Origin::named);
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    const bool first_of_kind = std::find(gpus.begin(), gpus.begin() + static_cast<std::ptrdiff_t>(i), gpus[i]) == gpus.begin() + static_cast<std::ptrdiff_t>(i);
+    if (first_of_kind && !has_tflops(*gpus[i])) b.add_assumption(assumed_unknown_tflops(gpus[i]->meta.name, kUnknownGpuTflops));
+  }
   // NVLink only when every card is the same NVLink-capable one (a bridge pairs like cards).
   const bool alike = !gpus.empty() && std::all_of(gpus.begin(), gpus.end(), [&](const Gpu* g) { return g == gpus.front(); });
   if (gpus.size() > 1 && alike && !gpus.front()->nvlink.empty()) b.set_link(catalog::find(cat.links, gpus.front()->nvlink));

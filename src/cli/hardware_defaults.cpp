@@ -30,6 +30,10 @@ Assumption assumed_gpu_memory_fraction(double fraction) {
   return {"gpu_memory_fraction", fmt::format("{:.0f}%", fraction * 100), AssumptionSource::catalog, ""};
 }
 
+Assumption assumed_unknown_tflops(const std::string& name, double tflops) {
+  return {"tflops", fmt::format("{} TFLOPS", tflops), AssumptionSource::estimate, name};
+}
+
 Assumption assumed_storage_not_given(const StorageKind& storage) {
   return {"storage", storage.meta.name, AssumptionSource::default_value, ""};
 }

@@ -72,6 +72,8 @@ inline constexpr std::uint64_t kRamLadderGib[] = {16,  32,  48,   64,   96,   12
 [[nodiscard]] Assumption assumed_largest_memory_option(double memory_gib);
 /// "GPU may use 75% of RAM (macOS default working-set limit; ...)"
 [[nodiscard]] Assumption assumed_gpu_memory_fraction(double fraction);
+/// A GPU or system (`name`) whose catalog entry gives no TFLOPS: prompts run at `tflops`.
+[[nodiscard]] Assumption assumed_unknown_tflops(const std::string& name, double tflops);
 /// Storage not named by a flag ("--storage not given: ...") or not detected ("storage not detected: ...").
 [[nodiscard]] Assumption assumed_storage_not_given(const engine::StorageKind& storage);
 [[nodiscard]] Assumption assumed_storage_not_detected(const engine::StorageKind& storage);

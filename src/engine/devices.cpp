@@ -55,6 +55,10 @@ std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_cha
   return lower(vendor) + (memory_channels >= kServerMemoryChannels ? " server cpu" : " cpu");
 }
 
+bool has_tflops(const Gpu& g) { return g.fp16_tensor_tflops || g.int8_dp4a_tops || g.fp32_tflops; }
+
+bool has_tflops(const UnifiedSystem& s) { return s.fp16_tflops || s.fp32_tflops; }
+
 ComputeDevice device_from_gpu(const Gpu& g) {
   ComputeDevice d;
   d.id = g.meta.id;
@@ -62,7 +66,7 @@ ComputeDevice device_from_gpu(const Gpu& g) {
   d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(g.bandwidth_gb_per_s);
   // Tensor cores where it has them; else DP4A, which llama.cpp's quantized matmul (MMQ) uses; else FP32.
   d.matmul_flops_per_s =
-      units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(1.0))));
+      units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(kUnknownGpuTflops))));
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
   d.device_class = gpu_device_class(g.vendor, g.memory_type);
@@ -74,7 +78,7 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   d.id = s.meta.id;
   d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
   d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(s.bandwidth_gb_per_s);
-  d.matmul_flops_per_s = units::tflops_to_flops(s.fp16_tflops.value_or(s.fp32_tflops.value_or(0.5)));
+  d.matmul_flops_per_s = units::tflops_to_flops(s.fp16_tflops.value_or(s.fp32_tflops.value_or(kUnknownSystemTflops)));
   d.tdp_watts = s.tdp_watts;
   d.idle_watts = s.idle_watts.value_or(0);
   // A unified machine run on its CPU backend is a CPU of that vendor; on its GPU, the unified class.

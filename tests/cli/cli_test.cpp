@@ -137,6 +137,23 @@ TEST_CASE("the --catalog flag adds and overrides entries", "[cli][catalog]") {
   CHECK(run({"--catalog", kFixtures + "/vram_key.json", "hardware"}).code == 2);
 }
 
+TEST_CASE("a card without TFLOPS says what its prompt speed assumes", "[cli][catalog]") {
+  // The fixture's two RTX 3090 (48 GB mod) cards give no TFLOPS: one assumption, key "tflops", 1 TFLOPS.
+  const auto j = json_of(run({"--catalog", kFixtures + "/overlay_ok.json", "check", "--model", "8b", "--gpu", "2xrtx-3090", "--json"}));
+  int found = 0;
+  for (const auto& a : j["assumptions"]) {
+    if (a["key"] != "tflops") continue;
+    ++found;
+    CHECK(a["value"] == "1 TFLOPS");
+    CHECK(a["source"] == "estimate");
+    CHECK(a["text"].get<std::string>().rfind("RTX 3090 (48 GB mod) has no TFLOPS in the catalog", 0) == 0);
+  }
+  CHECK(found == 1);
+  // A catalog card with its TFLOPS: none.
+  const auto plain = json_of(run({"check", "--model", "8b", "--gpu", "rtx-3090", "--json"}));
+  for (const auto& a : plain["assumptions"]) CHECK(a["key"] != "tflops");
+}
+
 TEST_CASE("CSV for list-shaped results", "[cli]") {
   const Result r = run({"hardware", "--kind", "storage", "--csv"});
   CHECK(r.code == 0);

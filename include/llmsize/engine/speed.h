@@ -49,6 +49,12 @@ struct HostDevice {
 
 [[nodiscard]] ComputeDevice device_from_gpu(const Gpu& g);
 [[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s);
+/// The matrix rate a GPU or system without any TFLOPS in its catalog entry (a user's --catalog card) is
+/// given, so that a prompt still gets a speed; the front ends say so (assumption key `tflops`).
+inline constexpr double kUnknownGpuTflops = 1.0;
+inline constexpr double kUnknownSystemTflops = 0.5;
+[[nodiscard]] bool has_tflops(const Gpu& g);
+[[nodiscard]] bool has_tflops(const UnifiedSystem& s);
 /// Peak FLOP/s of a CPU: cores × FLOP per cycle of its widest SIMD × base clock.
 [[nodiscard]] double cpu_flops_per_s(const Cpu& c);
 /// 64-bit channels × transfer rate × 8 bytes: 2 × 3600 MT/s × 8 B = 57.6 GB/s.
