@@ -64,7 +64,7 @@ void add_system_option(HardwareBuilder& b, const UnifiedSystem& s, const MemoryO
   b.set_unified(u);
   const bool gpu_runs = device_from_system(s).backend != Backend::cpu;
   if (gpu_runs && s.gpu_memory_fraction) b.add_assumption(assumed_gpu_memory_fraction(*s.gpu_memory_fraction));
-  if (!has_tflops(s)) b.add_assumption(assumed_unknown_tflops(s.meta.name, kUnknownSystemTflops));
+  if (gpu_runs && !has_tflops(s)) b.add_assumption(assumed_unknown_tflops(s.meta.name, kUnknownSystemTflops));
 }
 
 // --system with --memory (default its largest option, priced when the catalog lists the size).
