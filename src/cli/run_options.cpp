@@ -81,6 +81,10 @@ RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig
   if (!o.depth.empty()) {
     run.depth_tokens = parse_tokens(o.depth, "--depth");
     if (run.depth_tokens >= s.kv.context_tokens) {
+      if (s.kv.context_tokens >= s.model->context_length) {
+        throw InputError(fmt::format("--depth {} leaves no room in {}'s context of {} tokens, the most it was trained for",
+                                     run.depth_tokens, s.model->meta.name, s.model->context_length));
+      }
       throw InputError(fmt::format("--depth {} leaves no room in a context of {} tokens; raise --context",
                                    run.depth_tokens, s.kv.context_tokens));
     }

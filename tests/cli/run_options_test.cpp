@@ -88,7 +88,10 @@ TEST_CASE("run flags that cannot apply are input errors naming the flag", "[cli]
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--tensor-split", "3,1"}),
                  "--tensor-split 3,1: give one non-negative share per GPU (1 here)"));
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--depth", "8192"}),
-                 "--depth 8192 leaves no room in a context of 8192 tokens"));
+                 "--depth 8192 leaves no room in a context of 8192 tokens; raise --context"));
+  // At the model's own maximum, raising --context cannot help: say so (Llama 2 7B was trained for 4,096).
+  CHECK(contains(error_of({"check", "--model", "llama-2-7b", "--gpu", "3090", "--depth", "32768"}),
+                 "--depth 32768 leaves no room in Llama 2 7B's context of 4096 tokens, the most it was trained for"));
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "3090", "--engine", "vllm", "--ngl", "10"}),
                  "are llama.cpp options; vLLM keeps every layer on the GPUs"));
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "vllm", "--split", "row"}),
