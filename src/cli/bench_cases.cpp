@@ -28,7 +28,7 @@ std::string case_of(const catalog::Catalog& cat, const Benchmark& b, const Model
 std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   if (b.depth > 0) return to_string(SpeedCase::depth);
   // The micro-batch llama.cpp runs: -ub, at most -b.
-  const std::uint32_t ubatch = std::min(b.ubatch.value_or(kDefaultUbatch), b.batch.value_or(kDefaultBatch));
+  const std::uint32_t ubatch = micro_batch_of(b);
   if (ubatch < kSmallUbatch) return to_string(SpeedCase::small_ubatch);
   // No layer on a GPU: a CPU, a CPU-backend run on a GPU or unified machine (predicted with -ngl 0), or -ngl 0.
   if (catalog::find(cat.cpus, b.hardware) != nullptr || b.backend == Backend::cpu || (b.ngl && *b.ngl == 0)) {

@@ -99,9 +99,10 @@ void add_gpus_and_host(const catalog::Catalog& cat, const HardwareOptions& o, co
                        const RamKind* kind, std::optional<std::uint64_t> ram, HardwareBuilder& b) {
   const std::vector<const Gpu*> gpus = resolved != nullptr ? *resolved : named_gpus(cat, o.gpus);
   for (const Gpu* g : gpus) b.add_gpu(*g, units::gib_to_bytes(g->memory_gib), Origin::named);
-  for (std::size_t i = 0; i < gpus.size(); ++i) {
-    const bool first_of_kind = std::find(gpus.begin(), gpus.begin() + static_cast<std::ptrdiff_t>(i), gpus[i]) == gpus.begin() + static_cast<std::ptrdiff_t>(i);
-    if (first_of_kind && !has_tflops(*gpus[i])) b.add_assumption(assumed_unknown_tflops(gpus[i]->meta.name, kUnknownGpuTflops));
+  // Once per kind of card without TFLOPS (2x of one card is one assumption).
+  for (auto it = gpus.begin(); it != gpus.end(); ++it) {
+    const bool first_of_kind = std::find(gpus.begin(), it, *it) == it;
+    if (first_of_kind && !has_tflops(**it)) b.add_assumption(assumed_unknown_tflops((*it)->meta.name, kUnknownGpuTflops));
   }
   // NVLink only when every card is the same NVLink-capable one (a bridge pairs like cards).
   const bool alike = !gpus.empty() && std::all_of(gpus.begin(), gpus.end(), [&](const Gpu* g) { return g == gpus.front(); });

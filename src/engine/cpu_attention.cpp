@@ -46,10 +46,7 @@ double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& lay
   if (m.mla) return 0;
   double flops = 0;
   for (const AttentionGroup& g : layers.attention) {
-    const std::optional<double> window = g.sliding && m.sliding_window && !swa_full
-                                             ? std::optional<double>(*m.sliding_window)
-                                             : std::nullopt;
-    const double seen = mean_cells_seen(prompt_tokens, depth_tokens, window);
+    const double seen = mean_cells_seen(prompt_tokens, depth_tokens, attention_window(m, g, swa_full));
     flops += g.layers * (static_cast<double>(g.n_heads) * std::max(0.0, seen - kCpuFlashCachedCells) * pair_flops(g));
   }
   return flops;

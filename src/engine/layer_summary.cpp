@@ -48,6 +48,11 @@ double attention_pair_flops(const Model& m, const AttentionGroup& g, bool mla_ab
   return 2.0 * g.head_dim_k + 2.0 * g.head_dim_v;
 }
 
+std::optional<double> attention_window(const Model& m, const AttentionGroup& g, bool swa_full) {
+  if (!g.sliding || !m.sliding_window || swa_full) return std::nullopt;
+  return static_cast<double>(*m.sliding_window);
+}
+
 double mean_cells_seen(double prompt_tokens, double depth_tokens, std::optional<double> window) {
   const double d = depth_tokens;
   const double p = prompt_tokens;

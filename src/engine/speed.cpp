@@ -345,11 +345,8 @@ double prompt_attention_flops_per_token(const Model& m, const LayerSummary& laye
   const bool mla_absorbed = run.engine == Engine::llama_cpp;
   double flops = 0;
   for (const AttentionGroup& g : layers.attention) {
-    const std::optional<double> window = g.sliding && m.sliding_window && !run.swa_full
-                                             ? std::optional<double>(*m.sliding_window)
-                                             : std::nullopt;
-    flops += g.layers *
-             (g.n_heads * attention_pair_flops(m, g, mla_absorbed) * mean_cells_seen(prompt_tokens, depth_tokens, window));
+    const double seen = mean_cells_seen(prompt_tokens, depth_tokens, attention_window(m, g, run.swa_full));
+    flops += g.layers * (g.n_heads * attention_pair_flops(m, g, mla_absorbed) * seen);
   }
   return flops;
 }

@@ -106,7 +106,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     }
     measured->moe_layers = moe_layer_count(*m);
     // The micro-batches llama-bench ran the prompt in (-ub, at most -b), each one graph evaluation.
-    const double ubatch = std::min(b.ubatch.value_or(kDefaultUbatch), b.batch.value_or(kDefaultBatch));
+    const double ubatch = micro_batch_of(b);
     if (b.tokens > 0) measured->graph_runs_per_token = std::ceil(b.tokens / ubatch) / b.tokens;
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));

@@ -44,4 +44,11 @@ struct Benchmark {
   friend bool operator==(const Benchmark&, const Benchmark&) = default;
 };
 
+/// The micro-batch a row ran its prompt in: llama.cpp's -ub, at most -b (their defaults where not stated).
+[[nodiscard]] inline std::uint32_t micro_batch_of(const Benchmark& b) {
+  const std::uint32_t ubatch = b.ubatch.value_or(kDefaultUbatch);
+  const std::uint32_t batch = b.batch.value_or(kDefaultBatch);
+  return ubatch < batch ? ubatch : batch;
+}
+
 }  // namespace llmsize::engine

@@ -50,6 +50,10 @@ struct KvRowElements {
 /// prefill): the group's own head sizes (DeepSeek-V3: 2 × 192 + 2 × 128 = 640).
 [[nodiscard]] double attention_pair_flops(const Model& m, const AttentionGroup& g, bool mla_absorbed = true);
 
+/// The window a layer of group `g` attends within: the model's sliding window for a sliding layer, unless
+/// `swa_full` keeps the whole context; none for a full layer.
+[[nodiscard]] std::optional<double> attention_window(const Model& m, const AttentionGroup& g, bool swa_full);
+
 /// The cells a prompt token attends to, averaged over a prompt of P tokens after D already cached: D + P / 2;
 /// with a sliding `window` W, the mean of min(W, D + i) over the prompt (min(W, D) for P = 0).
 [[nodiscard]] double mean_cells_seen(double prompt_tokens, double depth_tokens, std::optional<double> window);
