@@ -94,13 +94,12 @@ HardwareBuilder& HardwareBuilder::add_assumption(Assumption assumption) {
 }
 
 // Discrete GPUs: one DeviceSpec and ComputeDevice each, PCIe to the host, and between them the given
-// link (NVLink) or PCIe. The backend is device_from_gpu's (the card's first, else Vulkan).
+// link (NVLink) or PCIe. The backend is --backend, else device_from_gpu's (the card's first, else Vulkan).
 void HardwareBuilder::build_gpus(HardwareConfig& h) const {
   for (std::size_t i = 0; i < gpus_.size(); ++i) {
     const GpuPart& part = gpus_[i];
-    ComputeDevice c = device_from_gpu(*part.gpu);
+    ComputeDevice c = device_from_gpu(*part.gpu, backend_);
     c.id = gpu_device_id(gpus_, i);
-    if (backend_) c.backend = *backend_;
     h.devices.push_back({c.id, DeviceKind::gpu, c.backend, part.memory_bytes, gpu_overhead_bytes_});
     h.compute.push_back(c);
     h.power.gpu_tdp_watts.push_back(part.gpu->tdp_watts);

@@ -59,14 +59,18 @@ bool has_tflops(const Gpu& g) { return g.fp16_tensor_tflops || g.int8_dp4a_tops 
 
 bool has_tflops(const UnifiedSystem& s) { return s.fp16_tflops || s.fp32_tflops; }
 
-ComputeDevice device_from_gpu(const Gpu& g) {
+bool vulkan_uses_matrix_engines(const std::string& vendor) { return lower(vendor) != "intel"; }
+
+ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {
   ComputeDevice d;
   d.id = g.meta.id;
-  d.backend = g.backends.empty() ? Backend::vulkan : g.backends.front();
+  d.backend = backend ? *backend : g.backends.empty() ? Backend::vulkan : g.backends.front();
   d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(g.bandwidth_gb_per_s);
   // Tensor cores where it has them; else DP4A, which llama.cpp's quantized matmul (MMQ) uses; else FP32.
-  d.matmul_flops_per_s =
-      units::tflops_to_flops(g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(kUnknownGpuTflops))));
+  const bool shader_alus = d.backend == Backend::vulkan && !vulkan_uses_matrix_engines(g.vendor) && g.fp32_tflops;
+  d.matmul_flops_per_s = units::tflops_to_flops(
+      shader_alus ? kShaderFp16PerFp32 * *g.fp32_tflops
+                  : g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(kUnknownGpuTflops))));
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
   d.device_class = gpu_device_class(g.vendor, g.memory_type);

@@ -149,7 +149,7 @@ std::string gpu_device(const catalog::Catalog& cat, const BenchRow& row, RowUse&
   const bool same = gpu != nullptr && std::all_of(names.begin(), names.end(),
                                                   [&](const std::string& name) { return match_gpu(cat, name) == gpu; });
   if (!same) return "GPU \"" + row.gpu_info + "\" is not in the catalog (or the GPUs differ)";
-  const ComputeDevice d = device_from_gpu(*gpu);
+  const ComputeDevice d = device_from_gpu(*gpu, use.backend);
   use.device = gpu->meta.id;
   use.device_class = d.device_class;
   use.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;

@@ -18,7 +18,7 @@ namespace {
 std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchmark& b) {
   Measurement m;
   if (const Gpu* g = catalog::find(cat.gpus, b.hardware)) {
-    const ComputeDevice d = device_from_gpu(*g);
+    const ComputeDevice d = device_from_gpu(*g, b.backend);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s * b.n_devices;
     m.device_class = d.device_class;

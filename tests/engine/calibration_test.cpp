@@ -155,6 +155,27 @@ TEST_CASE("a card without tensor cores computes prompts at its DP4A rate where i
   CHECK(device_from_gpu(p40).matmul_flops_per_s == Approx(100e12));
 }
 
+
+TEST_CASE("Vulkan on an Intel Arc computes prompts in its shader ALUs at FP16, not in the XMX engines", "[calibration][devices]") {
+  // Arc B580 (TechPowerUp): 109.36 TFLOPS FP16 XMX, 13.67 TFLOPS FP32, FP16 vector 2:1 = 27.34.
+  Gpu b580;
+  b580.vendor = "Intel";
+  b580.memory_type = "GDDR6";
+  b580.fp16_tensor_tflops = 109.36;
+  b580.fp32_tflops = 13.67;
+  b580.backends = {Backend::sycl, Backend::vulkan};
+  CHECK(device_from_gpu(b580).backend == Backend::sycl);
+  CHECK(device_from_gpu(b580).matmul_flops_per_s == Approx(109.36e12));  // SYCL's oneDNN GEMMs use XMX
+  CHECK(device_from_gpu(b580, Backend::vulkan).matmul_flops_per_s == Approx(27.34e12));
+  CHECK(device_from_gpu(b580, Backend::vulkan).backend == Backend::vulkan);
+  Gpu r9700;  // Vulkan reaches AMD's and NVIDIA's matrix cores (cooperative matrices): the tensor rate
+  r9700.vendor = "amd";
+  r9700.fp16_tensor_tflops = 191;
+  r9700.fp32_tflops = 47.8;
+  CHECK(device_from_gpu(r9700, Backend::vulkan).matmul_flops_per_s == Approx(191e12));
+  b580.fp32_tflops.reset();  // a card with no FP32 figure keeps what it has
+  CHECK(device_from_gpu(b580, Backend::vulkan).matmul_flops_per_s == Approx(109.36e12));
+}
 TEST_CASE("device classes get their own share of peak where they have the rows", "[calibration][class]") {
   // Prefill: two GDDR cards reach 0.5 of peak (seconds_at_peak 0.001 at 500 tok/s), two HBM cards 0.3
   // (300 tok/s), two rows each. The backend takes the median of all eight, 0.4; each class its own.

@@ -47,7 +47,21 @@ struct HostDevice {
   double gpu_link_bytes_per_s = 0;   ///< PCIe to the GPUs (weights streamed for prompt batches)
 };
 
-[[nodiscard]] ComputeDevice device_from_gpu(const Gpu& g);
+/// A GPU as `backend` runs it (unset: the card's first backend, else Vulkan). The matrix rate is what that
+/// backend's prompt kernels run on: tensor cores (FP16 matrix) where the card has them, else DP4A (INT8,
+/// llama.cpp's quantized matmul), else FP32 — except Vulkan on an Intel GPU, which runs in the shader ALUs
+/// (vulkan_uses_matrix_engines).
+[[nodiscard]] ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend = std::nullopt);
+/// Whether llama.cpp's Vulkan backend reaches a card's matrix engines. Not on Intel: it enables cooperative
+/// matrices on Xe2 only ("some older hardware (ex. Arc A770) has performance regressions", PR #14001), and
+/// where it does, an Arc B580 (Xe2) measured 621 tok/s on LLaMA 2 7B Q4_0 pp512 = 8.4 TFLOP/s, 8% of its
+/// 109 TFLOPS XMX peak and 61% of its 13.7 TFLOPS FP32 (scoreboard #10879, b6527); SYCL on the same card
+/// reached 36 TFLOP/s (ipex-llm #12991). So Vulkan on Intel is given its shader ALUs' FP16 rate: llama.cpp's
+/// Vulkan matrix shader (mul_mm.comp) computes in float16_t where the device has shaderFloat16, and Arc's
+/// vector engines run FP16 at kShaderFp16PerFp32 × FP32 (A770 39.3 against 19.7 TFLOPS, B580 27.3 against
+/// 13.7: TechPowerUp's GPU database).
+[[nodiscard]] bool vulkan_uses_matrix_engines(const std::string& vendor);
+inline constexpr double kShaderFp16PerFp32 = 2.0;
 [[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s);
 /// The matrix rate a GPU or system without any TFLOPS in its catalog entry (a user's --catalog card) is
 /// given, so that a prompt still gets a speed; the front ends say so (assumption key `tflops`).
