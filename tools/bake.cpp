@@ -37,6 +37,7 @@ std::string efficiency_source(const llmsize::engine::Efficiency& e) {
   out += "       .bandwidth_efficiency = " + hex(e.bandwidth_efficiency) + ",\n";
   out += "       .per_token_s = " + hex(e.per_token_s) + ",\n";
   out += "       .per_moe_layer_s = " + hex(e.per_moe_layer_s) + ",\n";
+  out += "       .per_layer_prompt_s = " + hex(e.per_layer_prompt_s) + ",\n";
   out += "       .prefill_efficiency = " + hex(e.prefill_efficiency) + ",\n";
   out += "       .decode_compute_efficiency = " + hex(e.decode_compute_efficiency) + ",\n";
   out += "       .decode_ratio_low = " + hex(e.decode_ratio_low) + ",\n";

@@ -149,7 +149,7 @@ class CalibrationResult final : public Result {
 
   [[nodiscard]] std::string text(const Style& style) const override {
     Table table({{"Backend", Align::left}, {"Bandwidth eff.", Align::right}, {"Per token [ms]", Align::right},
-                 {"Per MoE layer [us]", Align::right},
+                 {"Per MoE layer [us]", Align::right}, {"Per layer, prompt [us]", Align::right},
                  {"Prefill eff.", Align::right}, {"Decode band", Align::right}, {"Prefill band", Align::right},
                  {"Rows fit (tg/pp)", Align::right}});
     // Each backend, then its device classes with factors of their own ("cuda · nvidia hbm").
@@ -158,7 +158,7 @@ class CalibrationResult final : public Result {
       if (e.engine != Engine::llama_cpp) name += std::string(" · ") + name_of(kEngineNames, e.engine);
       if (!e.device_class.empty()) name += " · " + e.device_class;
       table.add_row({name, fixed(e.bandwidth_efficiency, 3), fixed(units::s_to_ms(e.per_token_s), 2),
-                     fixed(units::s_to_us(e.per_moe_layer_s), 1),
+                     fixed(units::s_to_us(e.per_moe_layer_s), 1), fixed(units::s_to_us(e.per_layer_prompt_s), 1),
                      fixed(e.prefill_efficiency, 3), fmt::format("{:.2f}–{:.2f}", e.decode_ratio_low, e.decode_ratio_high),
                      fmt::format("{:.2f}–{:.2f}", e.prefill_ratio_low, e.prefill_ratio_high),
                      fmt::format("{}/{}", e.decode_rows, e.prefill_rows)});
@@ -185,7 +185,7 @@ class CalibrationResult final : public Result {
     auto factors = [](const Efficiency& e) {
       Json j = {{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
                 {"per_token_s", e.per_token_s}, {"per_moe_layer_s", e.per_moe_layer_s},
-                {"prefill_efficiency", e.prefill_efficiency},
+                {"per_layer_prompt_s", e.per_layer_prompt_s}, {"prefill_efficiency", e.prefill_efficiency},
                 {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
                 {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}};
       if (!e.device_class.empty()) j["device_class"] = e.device_class;

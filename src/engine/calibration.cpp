@@ -15,6 +15,10 @@ constexpr double kMaxPerTokenSeconds = 0.005;  // search range for the fixed per
 constexpr int kPerTokenSteps = 100;
 constexpr double kMaxPerMoeLayerSeconds = 100e-6;  // search range for the fixed cost per MoE layer
 constexpr int kPerMoeLayerSteps = 20;
+// Search range for the prompt's cost per layer and micro-batch: up to what launching a layer's ~20 kernels
+// one by one costs at ~5 µs a launch (docs/calibration.md "A prompt's cost per layer").
+constexpr double kMaxPerLayerPromptSeconds = 100e-6;
+constexpr int kPerLayerPromptSteps = 20;
 constexpr double kBandLowQuantile = 0.05;
 constexpr double kBandHighQuantile = 0.95;
 constexpr double kPooledLowQuantile = 0.05;
@@ -116,18 +120,60 @@ void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
   std::vector<double> eff;
   for (const auto& p : pts) {
-    if (const double share = prefill_share_of(p, e.per_token_s); share > 0) eff.push_back(share);
+    if (const double share = prefill_share_of(p, e); share > 0) eff.push_back(share);
   }
   if (eff.empty()) return;
   e.prefill_efficiency = median(eff);
   e.prefill_rows = pts.size();
 }
 
+// Prompt: 1/tps = x / efficiency[class] + graph_runs × (per_token_s + layers × per_layer_prompt_s). A grid over
+// the cost per layer (decode's per_token_s fixed), each step taking the backend's and each class's (with
+// kMinRowsPerClass rows) median share of peak, as the predictions will; the step with the smallest mean
+// |log(predicted / measured)| is kept. Rows of models of different depths at different prompt lengths tell the
+// cost per layer from the share of peak: a 1B model's 16 layers over 128 tokens, a 32B model's 64 over 512.
+// The mean, not the median: the few rows of small models and short prompts are the ones that show the cost,
+// and a median over the many 7B pp512 rows does not see them.
+void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  if (pts.size() < kMinRowsToFit) return;
+  std::map<std::string, std::vector<CalibrationPoint>> by_class;
+  for (const auto& p : pts) by_class[p.device_class].push_back(p);
+  double best_error = 1e300;
+  Efficiency best = e;
+  fit_prefill(best, pts);
+  for (int step = 0; step <= kPerLayerPromptSteps; ++step) {
+    Efficiency trial = e;
+    trial.per_layer_prompt_s = kMaxPerLayerPromptSeconds * step / kPerLayerPromptSteps;
+    fit_prefill(trial, pts);
+    std::map<std::string, Efficiency> own;
+    for (const auto& [name, rows] : by_class) {
+      Efficiency c = trial;
+      if (!name.empty() && rows.size() >= kMinRowsPerClass) fit_prefill(c, rows);
+      own.emplace(name, c);
+    }
+    double error = 0;  // the sum of |log(predicted / measured)| over the rows
+    for (const auto& p : pts) {
+      const double predicted =
+          predict_prefill_tokens_per_s(own.at(p.device_class), p.seconds_at_peak, p.graph_runs_per_token, p.layers);
+      if (!(predicted > 0)) {  // a cost some row is faster than
+        error = best_error;
+        break;
+      }
+      error += std::abs(std::log(predicted / p.measured_tokens_per_s));
+    }
+    if (error < best_error) {
+      best_error = error;
+      best = trial;
+    }
+  }
+  e = best;
+}
+
 std::vector<double> ratios_of(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> ratios;
   for (const auto& p : pts) {
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token);
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
   return ratios;
@@ -209,12 +255,12 @@ std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
 // Prefill's share of peak as the rows of the *other* devices fit it: the median over the class's rows
 // without `device`'s where kMinRowsPerClass remain, else over the backend's (kMinRowsToFit), else 0.
 double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, const std::string& device,
-                                  const std::string& device_class, double per_token_s) {
+                                  const std::string& device_class, const Efficiency& fixed) {
   std::vector<double> in_class;
   std::vector<double> all;
   for (const auto& p : rows) {
     if (p.device == device) continue;
-    const double eff = prefill_share_of(p, per_token_s);
+    const double eff = prefill_share_of(p, fixed);
     if (eff <= 0) continue;
     all.push_back(eff);
     if (!device_class.empty() && p.device_class == device_class) in_class.push_back(eff);
@@ -228,15 +274,15 @@ double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, con
 // backend of a few devices fits its own rows closely). Rows of a device without another to fit on are
 // left out.
 std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& rows,
-                                          const std::vector<CalibrationPoint>& of, double per_token_s) {
+                                          const std::vector<CalibrationPoint>& of, const Efficiency& fixed) {
   std::vector<double> ratios;
   for (const auto& p : of) {
-    const double eff = p.device.empty() ? 0 : prefill_efficiency_without(rows, p.device, p.device_class, per_token_s);
+    const double eff = p.device.empty() ? 0 : prefill_efficiency_without(rows, p.device, p.device_class, fixed);
     if (eff <= 0) continue;
-    Efficiency unseen;
+    Efficiency unseen = fixed;
     unseen.prefill_efficiency = eff;
-    unseen.per_token_s = per_token_s;
-    ratios.push_back(p.measured_tokens_per_s / predict_prefill_tokens_per_s(unseen, p.seconds_at_peak, p.graph_runs_per_token));
+    ratios.push_back(p.measured_tokens_per_s /
+                     predict_prefill_tokens_per_s(unseen, p.seconds_at_peak, p.graph_runs_per_token, p.layers));
   }
   return ratios;
 }
@@ -245,7 +291,7 @@ std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& r
 // own rows, `calibrate`), the in-sample band of `pts` instead.
 void set_prefill_band(Efficiency& e, const std::vector<CalibrationPoint>& rows, const std::vector<CalibrationPoint>& pts,
                       const Band& pooled) {
-  if (!set_band(e, prefill_ratios_unseen(rows, pts, e.per_token_s), false, pooled)) fit_band(e, pts, false, pooled);
+  if (!set_band(e, prefill_ratios_unseen(rows, pts, e), false, pooled)) fit_band(e, pts, false, pooled);
 }
 
 // The prefill fit points of `engine`'s runs on backend `b` (not held back).
@@ -324,7 +370,10 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
   if (p.decode && m.matmul_flops_per_s > 0) p.compute_seconds_at_peak = m.decode_flops_per_token / m.matmul_flops_per_s;
-  if (!p.decode) p.graph_runs_per_token = m.graph_runs_per_token;
+  if (!p.decode) {
+    p.graph_runs_per_token = m.graph_runs_per_token;
+    p.layers = m.layers;
+  }
   return p;
 }
 
@@ -341,13 +390,14 @@ double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, 
   return t > 0 ? 1.0 / t : 0;
 }
 
-double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak, double graph_runs_per_token) {
+double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak, double graph_runs_per_token,
+                                    double layers) {
   if (seconds_at_peak <= 0 || e.prefill_efficiency <= 0) return 0;
-  return 1.0 / (seconds_at_peak / e.prefill_efficiency + graph_runs_per_token * e.per_token_s);
+  return 1.0 / (seconds_at_peak / e.prefill_efficiency + graph_runs_per_token * graph_run_seconds(e, layers));
 }
 
-double prefill_share_of(const CalibrationPoint& p, double per_token_s) {
-  const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * per_token_s;
+double prefill_share_of(const CalibrationPoint& p, const Efficiency& fixed) {
+  const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * graph_run_seconds(fixed, p.layers);
   return compute > 0 ? p.seconds_at_peak / compute : 0;
 }
 
@@ -402,7 +452,12 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     const auto prefill = select(points, b, false, false);
     fit_prefill(e, prefill);  // first: decode on a CPU is bounded by the matrix rate prefill fits
     fit_decode(e, decode);
-    fit_prefill(e, prefill);  // again, with the per-token cost decode fitted paid per micro-batch
+    // Again, with the per-token cost decode fitted paid per micro-batch, and on a GPU the prompt's cost per layer.
+    if (b == Backend::cpu) {
+      fit_prefill(e, prefill);
+    } else {
+      fit_prompt_fixed_cost(e, prefill);
+    }
     c.backends.push_back(e);
   }
   // Decode: the pooled scatter of every backend's fit rows around its own factors.
@@ -413,7 +468,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   std::vector<double> unseen_all;
   for (const Efficiency& e : c.backends) {
     const auto rows = select(points, e.backend, false, false);
-    const auto r = prefill_ratios_unseen(rows, rows, e.per_token_s);
+    const auto r = prefill_ratios_unseen(rows, rows, e);
     unseen_all.insert(unseen_all.end(), r.begin(), r.end());
   }
   const Band pooled_prefill = unseen_all.size() >= kMinRowsToFit
@@ -490,7 +545,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
     const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token);
+                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);
     const double high = predicted * (decode ? e.decode_ratio_high : e.prefill_ratio_high);

@@ -29,6 +29,7 @@ struct Part {
   double kv_share = 0;      ///< share of the KV cache this part holds
   double all_weight_bytes = 0;
   double moe_layers = 0;    ///< MoE layers whose experts this part runs
+  double layers = 0;        ///< repeating layers it runs (a prompt's micro-batch pays per_layer_prompt_s for each)
   const ComputeDevice* device = nullptr;
   const Efficiency* efficiency = nullptr;
 };
@@ -61,6 +62,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     // Layers held, the output layer aside; a row or tensor split runs every layer on every GPU.
     const double layers = p.split == SplitMode::layer ? d.layers : r.model.n_layers;
     part.moe_layers = expert_layers(d.expert_bytes, layers);
+    part.layers = layers;
     part.device = &r.devices[i];
     part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class, r.engine);
     parts.push_back(part);
@@ -79,6 +81,7 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.weight_bytes = host_weights - experts + experts * frac;
     part.kv_share = kv_total > 0 ? static_cast<double>(h.kv_cache_bytes) / kv_total : 0;
     part.moe_layers = expert_layers(h.expert_bytes, h.layers);
+    part.layers = h.layers;
     part.device = &r.host->cpu;
     part.efficiency = &r.calibration.get(Backend::cpu, r.host->cpu.device_class, r.engine);
     parts.push_back(part);
@@ -276,8 +279,9 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
           total_flops(part.device->backend) * share /
           (cpu_flops(r, *part.device) * (prompt ? part.efficiency->prefill_efficiency : decode_compute_share(*part.efficiency)));
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
-      // Each micro-batch launches the part's graph: the per-token cost decode pays once per token.
-      t = std::max(compute, reads) + (prompt ? micro_batches * part.efficiency->per_token_s : 0);
+      // Each micro-batch launches the part's graph: the per-token cost decode pays once per token, and on a
+      // GPU the kernels of each layer it runs.
+      t = std::max(compute, reads) + (prompt ? micro_batches * graph_run_seconds(*part.efficiency, part.layers) : 0);
     }
     step.busy.emplace_back(part.device, t);
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

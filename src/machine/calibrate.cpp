@@ -93,6 +93,7 @@ void copy_decode(Efficiency& to, const Efficiency& from) {
 
 void copy_prefill(Efficiency& to, const Efficiency& from) {
   to.prefill_efficiency = from.prefill_efficiency;
+  to.per_layer_prompt_s = from.per_layer_prompt_s;  // fitted together with the share of peak
   to.prefill_ratio_low = from.prefill_ratio_low;
   to.prefill_ratio_high = from.prefill_ratio_high;
   to.prefill_rows = from.prefill_rows;
@@ -180,6 +181,7 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
   // here, so its kernels count at Q8_0's speed (1).
   if (m.backend == Backend::cpu) m.decode_flops_per_token = prefill_work_per_token(*model, m.backend, 0);
   m.moe_layers = moe_layer_count(*model);
+  m.layers = model->n_layers;
   // llama-bench's JSON does not give n_ubatch here: its default micro-batch.
   if (row.n_prompt > 0) {
     const double prompt = static_cast<double>(row.n_prompt);
@@ -217,6 +219,7 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
   use.compute_seconds_at_peak = p.compute_seconds_at_peak;
   use.moe_layers = p.moe_layers;
   use.graph_runs_per_token = p.graph_runs_per_token;
+  use.layers = p.layers;
   use.used = true;
   return p;
 }
@@ -239,7 +242,7 @@ std::vector<Efficiency> fitted_backends(const Calibration& catalog_fit, const st
 
 double predicted(const Efficiency& e, const RowUse& use) {
   return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers, use.compute_seconds_at_peak)
-                    : predict_prefill_tokens_per_s(e, use.seconds_at_peak, use.graph_runs_per_token);
+                    : predict_prefill_tokens_per_s(e, use.seconds_at_peak, use.graph_runs_per_token, use.layers);
 }
 
 // Backend overhead: memory on a GPU that is neither llama.cpp's buffers nor free ("unaccounted" in

@@ -105,6 +105,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
       measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});
     }
     measured->moe_layers = moe_layer_count(*m);
+    measured->layers = m->n_layers;
     // The micro-batches llama-bench ran the prompt in (-ub, at most -b), each one graph evaluation.
     const double ubatch = micro_batch_of(b);
     if (b.tokens > 0) measured->graph_runs_per_token = std::ceil(b.tokens / ubatch) / b.tokens;

@@ -55,6 +55,7 @@ Json efficiency_json(const Efficiency& e) {
               {"bandwidth_efficiency", e.bandwidth_efficiency},
               {"per_token_s", e.per_token_s},
               {"per_moe_layer_s", e.per_moe_layer_s},
+              {"per_layer_prompt_s", e.per_layer_prompt_s},
               {"prefill_efficiency", e.prefill_efficiency},
               {"decode_ratio_low", e.decode_ratio_low},
               {"decode_ratio_high", e.decode_ratio_high},
@@ -121,6 +122,8 @@ MachineProfile load_profile(const fs::path& dir) {
       f.per_token_s = positive(e, "per_token_s", file, where);
       // Profiles saved before schema_version 3 have no MoE term: 0.
       f.per_moe_layer_s = e.contains("per_moe_layer_s") ? positive(e, "per_moe_layer_s", file, where) : 0;
+      // Profiles saved before the prompt's cost per layer have none: 0.
+      f.per_layer_prompt_s = e.contains("per_layer_prompt_s") ? positive(e, "per_layer_prompt_s", file, where) : 0;
       f.prefill_efficiency = positive(e, "prefill_efficiency", file, where);
       // Profiles written before schema_version 2 of the JSON named the band ratios decode_low etc.
       f.decode_ratio_low = positive(e, e.contains("decode_ratio_low") ? "decode_ratio_low" : "decode_low", file, where);

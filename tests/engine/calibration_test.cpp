@@ -33,8 +33,10 @@ struct Placed {
     if (on_gpu) r.devices.push_back({"gpu", DeviceKind::gpu, Backend::cuda, 24 * units::kGiB, std::nullopt});
     placement = place(model, weights, kv, r);
   }
-  double bytes_per_token() const {
+  double bytes_per_token() const { return speed(512).bytes_per_token; }
+  SpeedResult speed(std::uint64_t prompt_tokens) const {
     SpeedRequest s(model, weights, settings, placement, calibration);
+    s.prompt_tokens = prompt_tokens;
     ComputeDevice gpu;
     gpu.id = "gpu";
     gpu.backend = Backend::cuda;
@@ -45,7 +47,7 @@ struct Placed {
     host.cpu = gpu;
     host.cpu.backend = Backend::cpu;
     s.host = host;
-    return estimate_speed(s, {}).bytes_per_token;
+    return estimate_speed(s, {});
   }
 };
 
@@ -334,10 +336,14 @@ TEST_CASE("each prompt micro-batch pays the backend's per-token cost", "[calibra
   // A point's share of peak with that cost taken out: the 128-token one measured at 4,812 tok/s is 0.5.
   CalibrationPoint p = point(false, 1e-4, 128 / 0.0266, "g1", "nvidia gddr");
   p.graph_runs_per_token = 1.0 / 128;
-  CHECK(prefill_share_of(p, 0.001) == Approx(0.5));
-  CHECK(prefill_share_of(p, 0) == Approx(1e-4 * 128 / 0.0266));
+  Efficiency fixed;
+  fixed.per_token_s = 0.001;
+  CHECK(prefill_share_of(p, fixed) == Approx(0.5));
+  fixed.per_token_s = 0;
+  CHECK(prefill_share_of(p, fixed) == Approx(1e-4 * 128 / 0.0266));
   // A cost larger than the measured time leaves no share (the row is not fitted).
-  CHECK(prefill_share_of(p, 1.0) == 0);
+  fixed.per_token_s = 1.0;
+  CHECK(prefill_share_of(p, fixed) == 0);
 
   // The fit: decode rows give CUDA its 1 ms per token (as in the MoE test above); prompt rows of 128 and 512
   // tokens at 0.5 of peak with that cost per micro-batch are fitted at exactly 0.5.
@@ -351,4 +357,61 @@ TEST_CASE("each prompt micro-batch pays the backend's per-token cost", "[calibra
   const Calibration c = fit_calibration(pts);
   CHECK(c.get(Backend::cuda).per_token_s == Approx(0.001));
   CHECK(c.get(Backend::cuda).prefill_efficiency == Approx(0.5));
+}
+
+TEST_CASE("a prompt's micro-batch pays a cost per layer, fitted on models of different depths", "[calibration]") {
+  // CUDA at 0.5 of peak, 1 ms per graph and 50 µs per layer. A 16-layer model worth 0.1 ms per token at peak,
+  // 128 tokens in one micro-batch: 128 × 0.2 + 1 + 16 × 0.05 = 27.4 ms (4,672 tok/s); a 32-layer model worth
+  // 0.2 ms, 512 tokens: 204.8 + 1 + 1.6 = 207.4 ms; a 64-layer one worth 0.4 ms: 409.6 + 1 + 3.2 = 413.8 ms.
+  Efficiency e;
+  e.prefill_efficiency = 0.5;
+  e.per_token_s = 0.001;
+  e.per_layer_prompt_s = 50e-6;
+  CHECK(graph_run_seconds(e, 16) == Approx(0.0018));
+  CHECK(predict_prefill_tokens_per_s(e, 1e-4, 1.0 / 128, 16) == Approx(128 / 0.0274));
+  CHECK(predict_prefill_tokens_per_s(e, 4e-4, 1.0 / 512, 64) == Approx(512 / 0.4138));
+  // Without the cost per layer the 16-layer row reads as 0.4672 of peak, the 64-layer one as 0.4949: the
+  // shallower the model and the shorter the prompt, the more the fixed cost weighs.
+  auto prompt = [](double x, double tokens, double layers, double seconds, const char* device) {
+    CalibrationPoint p = point(false, x, tokens / seconds, device, "nvidia gddr");
+    p.graph_runs_per_token = 1.0 / tokens;
+    p.layers = layers;
+    return p;
+  };
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g2", "g3"}) pts.push_back(point(true, 0.0045, 1 / 0.0055, d, "nvidia gddr"));
+  for (const char* d : {"g4", "g5", "g6"}) pts.push_back(point(true, 0.009, 1 / 0.01, d, "nvidia gddr"));
+  for (const char* d : {"g1", "g2"}) pts.push_back(prompt(1e-4, 128, 16, 0.0274, d));
+  for (const char* d : {"g3", "g4"}) pts.push_back(prompt(2e-4, 512, 32, 0.2074, d));
+  for (const char* d : {"g5", "g6"}) pts.push_back(prompt(4e-4, 512, 64, 0.4138, d));
+  CHECK(prefill_share_of(pts[6], Efficiency{}) == Approx(1e-4 * 128 / 0.0274));
+  const Calibration c = fit_calibration(pts);
+  CHECK(c.get(Backend::cuda).per_token_s == Approx(0.001));
+  CHECK(c.get(Backend::cuda).per_layer_prompt_s == Approx(50e-6));
+  CHECK(c.get(Backend::cuda).prefill_efficiency == Approx(0.5));
+  // The CPU backend pays no cost per layer: its graph runs on the threads that compute it.
+  std::vector<CalibrationPoint> cpu;
+  for (const auto& p : pts) {
+    CalibrationPoint q = p;
+    q.backend = Backend::cpu;
+    cpu.push_back(q);
+  }
+  CHECK(fit_calibration(cpu).get(Backend::cpu).per_layer_prompt_s == 0);
+}
+
+TEST_CASE("check's prompt on a GPU pays the cost per layer once per micro-batch", "[speed][calibration]") {
+  // Llama 3.1 8B (32 layers) on one GPU, a 1,024-token prompt in two micro-batches of 512: 50 µs per layer
+  // adds 2 × 32 × 50 µs = 3.2 ms to the prompt's time, whatever the rest of it.
+  Placed gpu(test::llama_3_1_8b(), true);
+  REQUIRE(gpu.placement.verdict == Verdict::fits);
+  REQUIRE(gpu.settings.runtime.ubatch == 512);
+  Efficiency cuda;
+  cuda.backend = Backend::cuda;
+  cuda.prefill_efficiency = 0.5;
+  cuda.per_token_s = 0.001;
+  gpu.calibration.backends = {cuda};
+  const double without = 1024 / gpu.speed(1024).prefill_tokens_per_s;
+  gpu.calibration.backends.front().per_layer_prompt_s = 50e-6;
+  const double with = 1024 / gpu.speed(1024).prefill_tokens_per_s;
+  CHECK(with - without == Approx(2 * 32 * 50e-6));
 }

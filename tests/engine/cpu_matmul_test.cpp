@@ -128,10 +128,10 @@ TEST_CASE("CPU decode: the fit takes its bandwidth share only from rows that str
   // 4 s at peak and measure 0.25 tok/s. Taken as streaming they would read at 0.25 and pull the median
   // to 0.375; being compute-bound, they are left out of it, and predicted exactly.
   std::vector<CalibrationPoint> pts;
-  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 0, 0, 0.5, "stream", "", ""});
-  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 4.0, 0, 0.25, "compute", "", ""});
+  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 0, 0, 0, 0.5, "stream", "", ""});
+  for (int i = 0; i < 2; ++i) pts.push_back({Backend::cpu, true, false, 1.0, 0, 4.0, 0, 0, 0.25, "compute", "", ""});
   // Prefill rows fix prefill_efficiency at 1: measured 1 tok/s at 1 s of FLOPs per token at peak.
-  for (int i = 0; i < 3; ++i) pts.push_back({Backend::cpu, false, false, 1.0, 0, 0, 0, 1.0, "prompt", "", ""});
+  for (int i = 0; i < 3; ++i) pts.push_back({Backend::cpu, false, false, 1.0, 0, 0, 0, 0, 1.0, "prompt", "", ""});
   const Efficiency e = fit_calibration(pts).get(Backend::cpu);
   CHECK(e.prefill_efficiency == Approx(1.0));
   CHECK(e.per_token_s == Approx(0.0));

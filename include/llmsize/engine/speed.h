@@ -92,6 +92,11 @@ struct Efficiency {
   /// Extra fixed cost per MoE layer and decoded token: routing, top-k and the expert kernels'
   /// launches (fitted where the backend has ≥ 3 MoE rows; 0 otherwise).
   double per_moe_layer_s = 0;
+  /// Extra fixed cost per layer and micro-batch of a prompt: a layer's kernels (norms, the activations'
+  /// quantization, each matrix, attention), launched one by one — llama.cpp captures CUDA graphs for
+  /// single-token batches only — and each too short to fill the GPU for small matrices. Fitted per GPU
+  /// backend on its prompt rows (fit_prompt_fixed_cost); 0 on CPUs.
+  double per_layer_prompt_s = 0;
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
   /// Share of peak matrix FLOP/s a CPU's decode (matrix-vector products) reaches, which bounds decode on few
   /// threads; 0: prefill_efficiency, as for llama.cpp's own factors (one kernel speed, cpu_matmul_speed, serves
@@ -231,6 +236,7 @@ struct CalibrationPoint {
   /// Prefill: graph evaluations per prompt token, ⌈P / n_ubatch⌉ / P; each pays the backend's per_token_s
   /// (launching a micro-batch's graph, as a decoded token's). 0 for decode.
   double graph_runs_per_token = 0;
+  double layers = 0;              ///< prefill: the model's repeating layers, each paying per_layer_prompt_s per run
   double measured_tokens_per_s = 0;
   std::string label;
   std::string device_class;       ///< of the device that ran it (empty: fitted with its backend only)
@@ -254,6 +260,7 @@ struct Measurement {
   double decode_flops_per_token = 0;
   double moe_layers = 0;              ///< moe_layer_count of the model
   double graph_runs_per_token = 0;    ///< prefill: ⌈P / n_ubatch⌉ / P (CalibrationPoint)
+  double layers = 0;                  ///< prefill: the model's repeating layers (CalibrationPoint)
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
@@ -292,12 +299,18 @@ struct Measurement {
                                     double moe_layers = 0);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
                                                  double compute_seconds_at_peak = 0);
-/// Prefill: 1 / (x / prefill_efficiency + graph_runs_per_token × per_token_s).
+/// Seconds one micro-batch's graph costs beyond its matrix work, on a device running `layers` layers:
+/// per_token_s + layers × per_layer_prompt_s.
+[[nodiscard]] inline double graph_run_seconds(const Efficiency& e, double layers) {
+  return e.per_token_s + layers * e.per_layer_prompt_s;
+}
+/// Prefill: 1 / (x / prefill_efficiency + graph_runs_per_token × graph_run_seconds(e, layers)).
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak,
-                                                  double graph_runs_per_token = 0);
-/// The share of peak a prefill point implies with the backend's per-micro-batch cost taken out:
-/// x / (1/tps − graph_runs_per_token × per_token_s); 0 when that cost alone exceeds the measured time.
-[[nodiscard]] double prefill_share_of(const CalibrationPoint& p, double per_token_s);
+                                                  double graph_runs_per_token = 0, double layers = 0);
+/// The share of peak a prefill point implies with `fixed`'s per-micro-batch cost taken out:
+/// x / (1/tps − graph_runs_per_token × graph_run_seconds(fixed, layers)); 0 when that cost alone exceeds the
+/// measured time.
+[[nodiscard]] double prefill_share_of(const CalibrationPoint& p, const Efficiency& fixed);
 
 /// Median absolute percentage error of the predictions on a subset of points.
 struct ErrorReport {
