@@ -377,11 +377,17 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   return p;
 }
 
-double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak, double moe_layers) {
+double split_per_token_share(double layers, double total_layers, std::size_t devices) {
+  if (devices < 2 || total_layers <= 0) return 1;
+  return kSplitDeviceFixedShare + (1 - kSplitDeviceFixedShare) * layers / total_layers;
+}
+
+double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak, double moe_layers,
+                      double per_token_share) {
   const double streaming = seconds_at_peak / e.bandwidth_efficiency;
   const double share = decode_compute_share(e);
   const double compute = share > 0 ? compute_seconds_at_peak / share : 0;
-  return std::max(streaming, compute) + e.per_token_s + moe_layers * e.per_moe_layer_s;
+  return std::max(streaming, compute) + e.per_token_s * per_token_share + moe_layers * e.per_moe_layer_s;
 }
 
 double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers,

@@ -30,6 +30,7 @@ struct Part {
   double all_weight_bytes = 0;
   double moe_layers = 0;    ///< MoE layers whose experts this part runs
   double layers = 0;        ///< repeating layers it runs (a prompt's micro-batch pays per_layer_prompt_s for each)
+  double per_token_share = 1;  ///< of the backend's per_token_s (split_per_token_share)
   const ComputeDevice* device = nullptr;
   const Efficiency* efficiency = nullptr;
 };
@@ -67,6 +68,12 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
     part.efficiency = &r.calibration.get(r.devices[i].backend, r.devices[i].device_class, r.engine);
     parts.push_back(part);
   }
+  // A layer split over several GPUs: each pays its share of the per-token cost.
+  if (p.split == SplitMode::layer && parts.size() > 1) {
+    double total = 0;
+    for (const Part& part : parts) total += part.layers;
+    for (Part& part : parts) part.per_token_share = split_per_token_share(part.layers, total, parts.size());
+  }
   const HostPlacement& h = p.host;
   // token_embd stays in system RAM and a token looks up one row of it, unless it is also the output
   // head here (a tied model whose output layer is on the CPU), which reads it whole.
@@ -93,7 +100,8 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
 // takes longer (decode_seconds), plus the fixed costs.
 double part_seconds(const Part& part, double kv_bytes, double compute_seconds) {
   const double bytes = part.weight_bytes + kv_bytes * part.kv_share;
-  return decode_seconds(*part.efficiency, bytes / part.device->bandwidth_bytes_per_s, compute_seconds, part.moe_layers);
+  return decode_seconds(*part.efficiency, bytes / part.device->bandwidth_bytes_per_s, compute_seconds, part.moe_layers,
+                        part.per_token_share);
 }
 
 // Seconds the GPUs of a row or tensor split spend synchronising in one step of `tokens` tokens run as
@@ -281,7 +289,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       // Each micro-batch launches the part's graph: the per-token cost decode pays once per token, and on a
       // GPU the kernels of each layer it runs.
-      t = std::max(compute, reads) + (prompt ? micro_batches * graph_run_seconds(*part.efficiency, part.layers) : 0);
+      t = std::max(compute, reads) +
+          (prompt ? micro_batches * graph_run_seconds(*part.efficiency, part.layers, part.per_token_share) : 0);
     }
     step.busy.emplace_back(part.device, t);
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

@@ -415,3 +415,21 @@ TEST_CASE("check's prompt on a GPU pays the cost per layer once per micro-batch"
   const double with = 1024 / gpu.speed(1024).prefill_tokens_per_s;
   CHECK(with - without == Approx(2 * 32 * 50e-6));
 }
+
+TEST_CASE("GPUs of a layer split share the per-token cost: half each pays whole, half by the layers it runs", "[speed][calibration]") {
+  // Two GPUs of 16 and 48 layers: 0.5 + 0.5 × 16/64 = 0.625 and 0.5 + 0.5 × 48/64 = 0.875 — together 1.5 of
+  // one GPU's cost, 1 + (n − 1) × 0.5. Six GPUs of 5 layers each pay 0.5 + 0.5/6 each, 3.5 together.
+  CHECK(split_per_token_share(16, 64, 2) == Approx(0.625));
+  CHECK(split_per_token_share(48, 64, 2) == Approx(0.875));
+  CHECK(6 * split_per_token_share(5, 30, 6) == Approx(3.5));
+  CHECK(split_per_token_share(64, 64, 1) == 1);
+  // RX 7900 XTX ×6, Gemma 3 1B (fit row rx-7900-xtx-x6-rocm-gemma-3-1b-q4-k-m-tg128, 141.9 tok/s = 7.05 ms):
+  // 1.11 ms of streaming and ROCm's 3.05 ms per token. Every GPU paying it whole: 1.11 + 6 × 3.05 = 19.4 ms
+  // (52 tok/s); shared: 1.11 + 3.5 × 3.05 = 11.8 ms (85 tok/s).
+  Efficiency rocm;
+  rocm.bandwidth_efficiency = 1;
+  rocm.per_token_s = 3.05e-3;
+  double shared = 0;
+  for (int gpu = 0; gpu < 6; ++gpu) shared += decode_seconds(rocm, 1.11e-3 / 6, 0, 0, split_per_token_share(26.0 / 6, 26, 6));
+  CHECK(shared == Approx(1.11e-3 + 3.5 * 3.05e-3));
+}

@@ -296,14 +296,24 @@ struct Measurement {
 /// Both llama.cpp CPU decode and its prompt processing run the same per-type dot products (ggml-cpu
 /// mul_mat), so the prefill share carries over (docs/formulas.md "CPU decode").
 [[nodiscard]] double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak,
-                                    double moe_layers = 0);
+                                    double moe_layers = 0, double per_token_share = 1);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
                                                  double compute_seconds_at_peak = 0);
-/// Seconds one micro-batch's graph costs beyond its matrix work, on a device running `layers` layers:
-/// per_token_s + layers × per_layer_prompt_s.
-[[nodiscard]] inline double graph_run_seconds(const Efficiency& e, double layers) {
-  return e.per_token_s + layers * e.per_layer_prompt_s;
+/// Seconds one micro-batch's graph costs beyond its matrix work, on a device running `layers` layers and
+/// paying `per_token_share` of the per-token cost (split_per_token_share): per_token_s × share + layers ×
+/// per_layer_prompt_s.
+[[nodiscard]] inline double graph_run_seconds(const Efficiency& e, double layers, double per_token_share = 1) {
+  return e.per_token_s * per_token_share + layers * e.per_layer_prompt_s;
 }
+/// Of the fixed per-token cost of a graph split by layers over several GPUs, the part each GPU pays whole
+/// (its own graph's launch and synchronisation); the rest is shared by the layers each runs. From the layer
+/// split case's fit rows: the time each GPU past the first adds, (1/tok/s − streaming − per_token_s) / (n − 1),
+/// has a median of 1.6 ms over the 27 ROCm rows (RX 7900 XTX ×2–×6, MI50 ×2–×6, MI300X ×8), 0.53 of ROCm's
+/// 3.05 ms per token (docs/calibration.md "Several GPUs share the per-token cost").
+inline constexpr double kSplitDeviceFixedShare = 0.5;
+/// The share of the per-token cost a GPU running `layers` of `total_layers` pays in a layer split over
+/// `devices` GPUs: kSplitDeviceFixedShare + (1 − kSplitDeviceFixedShare) × layers / total_layers; 1 for one GPU.
+[[nodiscard]] double split_per_token_share(double layers, double total_layers, std::size_t devices);
 /// Prefill: 1 / (x / prefill_efficiency + graph_runs_per_token × graph_run_seconds(e, layers)).
 [[nodiscard]] double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak,
                                                   double graph_runs_per_token = 0, double layers = 0);
