@@ -155,6 +155,7 @@ Cpu parse_cpu(ObjectReader& r) {
   c.boost_clock_ghz = r.req_number("boost_clock_ghz", 0.1, 10);
   c.simd = read_simd(r);
   c.memory_channels = r.req_u32("memory_channels", 1, 32);
+  c.memory_channel_width_bits = r.opt_u32("memory_channel_width_bits", 8, 1024).value_or(c.memory_channel_width_bits);
   c.ram_kinds = r.opt_string_array("ram_kinds");
   c.max_memory_gib = r.opt_number("max_memory_gib", 1, 65536);
   c.tdp_watts = r.req_number("tdp_watts", 1, kMaxWatts);

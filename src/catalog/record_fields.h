@@ -95,6 +95,7 @@ void fields(V& v, T& r) {
   v("boost_clock_ghz", r.boost_clock_ghz);
   v("simd", r.simd);
   v("memory_channels", r.memory_channels);
+  v("memory_channel_width_bits", r.memory_channel_width_bits);
   v("ram_kinds", r.ram_kinds);
   v("max_memory_gib", r.max_memory_gib);
   v("tdp_watts", r.tdp_watts);

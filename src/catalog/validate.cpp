@@ -6,6 +6,7 @@
 
 #include "json_reader.h"
 #include "parse_entries.h"
+#include "llmsize/engine/speed.h"
 #include "llmsize/engine/weights.h"
 
 using namespace llmsize::engine;  // the engine's types and functions, by their own names
@@ -74,6 +75,22 @@ void check_gpu_bandwidth(Checker& check, const Gpu& g) {
   }
 }
 
+// Every RAM kind a CPU lists must fill its bus with whole channels (a 32-bit LPDDR bus cannot take a
+// 64-bit DDR channel), so that each kind gives the bus the same width.
+void check_ram_kind_widths(Checker& check, const Cpu& c, const std::vector<RamKind>& kinds) {
+  const std::uint32_t bus = memory_bus_width_bits(c);
+  for (std::size_t i = 0; i < c.ram_kinds.size(); ++i) {
+    const RamKind* k = find(kinds, c.ram_kinds[i]);
+    if (k == nullptr || (k->channel_width_bits != 0 && bus % k->channel_width_bits == 0 && bus >= k->channel_width_bits)) {
+      continue;
+    }
+    check.error(c.meta, "ram_kinds/" + std::to_string(i),
+                "\"" + c.ram_kinds[i] + "\" has " + std::to_string(k->channel_width_bits) +
+                    "-bit channels, which do not fill the CPU's " + std::to_string(bus) +
+                    "-bit bus (memory_channels × memory_channel_width_bits)");
+  }
+}
+
 template <class T>
 void check_tdp_range(Checker& check, const T& hw) {
   if (hw.tdp_max_watts && *hw.tdp_max_watts < hw.tdp_watts) {
@@ -120,6 +137,7 @@ void validate_references(const Catalog& cat, std::vector<Diagnostic>& errors) {
       check.reference<RamKind>(c.meta, "ram_kinds/" + std::to_string(i), c.ram_kinds[i], cat.ram_kinds,
                                "ram_kinds");
     }
+    check_ram_kind_widths(check, c, cat.ram_kinds);
   }
   for (const TensorType& t : cat.tensor_types) {
     check.reference<TensorType>(t.meta, "fallback", t.fallback, cat.tensor_types, "tensor_types");

@@ -32,6 +32,13 @@ struct Item {
   std::vector<PricedPart> price;  ///< the user's price, else the launch MSRP; empty when neither is known
 };
 
+// "8 cores, 2 channels" for DDR channels; "4 cores, 2 × 16-bit channels" for a CPU counted in LPDDR channels.
+std::string cores_and_channels(const Cpu& c) {
+  constexpr std::uint32_t kDdrChannelBits = 64;
+  if (c.memory_channel_width_bits == kDdrChannelBits) return fmt::format("{} cores, {} channels", c.cores, c.memory_channels);
+  return fmt::format("{} cores, {} × {}-bit channels", c.cores, c.memory_channels, c.memory_channel_width_bits);
+}
+
 std::vector<Item> items(const catalog::Catalog& cat, const PriceBook& prices) {
   std::vector<Item> out;
   const auto priced = [&prices](Item item) {
@@ -52,14 +59,14 @@ std::vector<Item> items(const catalog::Catalog& cat, const PriceBook& prices) {
   }
   for (const Cpu& c : cat.cpus) {
     const RamKind* fastest = fastest_ram_kind(cat, c);
-    const double bw = fastest == nullptr ? 0 : units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*fastest, c.memory_channels));
+    const double bw = fastest == nullptr ? 0 : units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*fastest, cpu_ram_channels(c, *fastest)));
     out.push_back(priced({c.meta.id, c.meta.name, "cpu", c.vendor, to_string(c.form_factor),
                           c.max_memory_gib ? units::gib_to_bytes(*c.max_memory_gib) : 0, bw, c.tdp_watts, c.launch_price_usd,
-                          c.launch_year, fmt::format("{} cores, {} channels", c.cores, c.memory_channels), {}}));
+                          c.launch_year, cores_and_channels(c), {}}));
   }
   for (const RamKind& r : cat.ram_kinds) {
     out.push_back({r.meta.id, r.meta.name, "ram", "", "", 0, units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(r, 1)), 0, std::nullopt,
-                   0, "per 64-bit channel", {}});
+                   0, fmt::format("per {}-bit channel", r.channel_width_bits), {}});
   }
   for (const StorageKind& s : cat.storage) {
     out.push_back({s.meta.id, s.meta.name, "storage", "", "", 0, s.read_mb_per_s / 1000, 0, std::nullopt, 0, "sequential read", {}});

@@ -52,10 +52,11 @@ Theoretical theoretical_for(const catalog::Catalog& cat, const std::string& cpu_
     t.basis = fmt::format("{} names no RAM kind in the catalog", cpu->meta.name);
     return t;
   }
-  t.gb_per_s = units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*kind, cpu->memory_channels));
-  t.basis = fmt::format("{} channels × {} MT/s × 8 bytes: {} with all channels populated with {} (the fastest it "
+  t.gb_per_s = units::bytes_per_s_to_gb_per_s(ram_bandwidth_bytes_per_s(*kind, cpu_ram_channels(*cpu, *kind)));
+  t.basis = fmt::format("{} channels × {} MT/s × {} bytes: {} with all channels populated with {} (the fastest it "
                         "supports; the installed RAM's kind and channels are not read)",
-                        cpu->memory_channels, kind->transfer_rate_mt_per_s, cpu->meta.name, kind->meta.name);
+                        cpu_ram_channels(*cpu, *kind), kind->transfer_rate_mt_per_s, kind->channel_width_bits / 8,
+                        cpu->meta.name, kind->meta.name);
   return t;
 }
 

@@ -48,7 +48,7 @@ HostSpec host_from_flags(const catalog::Catalog& cat, const Cpu* cpu, const RamK
   host.ram_kind = kind != nullptr      ? *kind
                   : fastest != nullptr ? *fastest
                                        : resolve(cat.ram_kinds, kDefaultRamKind, "RAM kind", "hardware --kind ram");
-  host.channels = channels == 0 ? cpu->memory_channels : channels;
+  host.channels = channels == 0 ? cpu_ram_channels(*cpu, host.ram_kind) : channels;
   if (kind == nullptr) notes.push_back(assumed_fastest_ram_kind(host.ram_kind));
   return host;
 }
@@ -171,7 +171,9 @@ void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
   cmd->add_option("--cpu", o.cpu, "CPU (7950x, 13900k, epyc-9654): runs offloaded layers, or everything without a GPU");
   cmd->add_option("--ram", o.ram, "System RAM (64GB; GB means GiB here, as on the box)");
   cmd->add_option("--ram-kind", o.ram_kind, "RAM kind (ddr5-6000, ddr4-3200); default the fastest the CPU supports");
-  cmd->add_option("--channels", o.channels, "Populated memory channels; default the CPU's")->check(CLI::Range(1, 24));
+  cmd->add_option("--channels", o.channels,
+                  "Populated memory channels of the RAM kind (64-bit DDR, 16-bit LPDDR); default the CPU's")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--storage", o.storage, "Model storage for load time: hdd, sata-ssd, nvme-gen3, nvme-gen4 (default), nvme-gen5");
   cmd->add_option("--split", o.split,
                   "Multi-GPU: layer (llama.cpp default: GPUs take turns), row (-sm row: every matrix split, gathered on "

@@ -153,7 +153,9 @@ void read_ram_layout(const catalog::Catalog& cat, const machine::Detection& d, c
   const bool dmi = d.memory_layout && !d.memory_layout->type.empty() && d.memory_layout->speed_mt_per_s > 0;
   if (dmi) {
     host.ram_kind = detected_ram_kind(cat, *d.memory_layout);
-    host.channels = d.memory_layout->channels;
+    // dmidecode's channels are 64-bit equivalents; a 16-bit LPDDR kind fills the same bus with four times as many.
+    constexpr std::uint32_t kDetectedChannelBits = 64;
+    host.channels = ram_channels_on_bus(host.ram_kind, d.memory_layout->channels * kDetectedChannelBits);
     notes.push_back(detected("ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels),
                              fmt::format("RAM: {} in {} channel(s), read by dmidecode{}", host.ram_kind.meta.name,
                                          host.channels,
@@ -164,7 +166,7 @@ void read_ram_layout(const catalog::Catalog& cat, const machine::Detection& d, c
   if (cpu != nullptr) {
     const RamKind* fastest = fastest_ram_kind(cat, *cpu);
     host.ram_kind = fastest != nullptr ? *fastest : fallback;
-    host.channels = cpu->memory_channels;
+    host.channels = cpu_ram_channels(*cpu, host.ram_kind);
     notes.push_back({"ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels), AssumptionSource::catalog,
                      fmt::format("RAM type and channels not readable (sudo llmsize detect reads them): assumed {} in all "
                                  "{} channels of the {}", host.ram_kind.meta.name, host.channels, cpu->meta.name)});

@@ -97,15 +97,16 @@ std::optional<UpgradeOption> more_ram(const Advisor& a) {
 std::optional<UpgradeOption> faster_ram(const Advisor& a) {
   const HostSpec& host = a.now.host;
   const RamKind* fastest = fastest_ram_kind(a.ctx.catalog, *host.cpu);
-  const std::uint32_t channels = host.cpu->memory_channels;
   if (fastest == nullptr || host.ram_kind.transfer_rate_mt_per_s == 0) return std::nullopt;
-  if (fastest->transfer_rate_mt_per_s <= host.ram_kind.transfer_rate_mt_per_s && channels <= host.channels) return std::nullopt;
+  const std::uint32_t channels = cpu_ram_channels(*host.cpu, *fastest);
+  const double now_bytes_per_s = ram_bandwidth_bytes_per_s(host.ram_kind, std::max<std::uint32_t>(1, host.channels));
+  const double faster_bytes_per_s = ram_bandwidth_bytes_per_s(*fastest, channels);
+  if (faster_bytes_per_s <= now_bytes_per_s) return std::nullopt;
   UpgradeOption r;
   r.kind = UpgradeKind::faster_ram;
   r.ram_kind = fastest;
   r.channels = channels;
-  r.bandwidth_ratio = static_cast<double>(fastest->transfer_rate_mt_per_s) * channels /
-                      (static_cast<double>(host.ram_kind.transfer_rate_mt_per_s) * std::max<std::uint32_t>(1, host.channels));
+  r.bandwidth_ratio = faster_bytes_per_s / now_bytes_per_s;
   MachineSpec faster = a.now;
   faster.host.ram_kind = *fastest;
   faster.host.channels = channels;

@@ -55,6 +55,11 @@ std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_cha
   return lower(vendor) + (memory_channels >= kServerMemoryChannels ? " server cpu" : " cpu");
 }
 
+std::string cpu_device_class(const Cpu& c) {
+  constexpr std::uint32_t kDdrChannelBits = 64;
+  return cpu_device_class(c.vendor, memory_bus_width_bits(c) / kDdrChannelBits);
+}
+
 bool has_tflops(const Gpu& g) { return g.fp16_tensor_tflops || g.int8_dp4a_tops || g.fp32_tflops; }
 
 bool has_tflops(const UnifiedSystem& s) { return s.fp16_tflops || s.fp32_tflops; }
@@ -94,11 +99,19 @@ double cpu_flops_per_s(const Cpu& c) {
   return static_cast<double>(c.cores) * flops_per_cycle(c.simd) * units::ghz_to_hz(c.base_clock_ghz);
 }
 
-// A CPU's memory_channels are 64-bit channels (a DIMM, or four 16-bit LPDDR channels).
 double ram_bandwidth_bytes_per_s(const RamKind& r, std::uint32_t channels) {
-  constexpr double kChannelBytes = 8;
-  return static_cast<double>(channels) * r.transfer_rate_mt_per_s * kMegaTransfers * kChannelBytes;
+  constexpr double kBitsPerByte = 8;
+  const double channel_bytes = r.channel_width_bits / kBitsPerByte;
+  return static_cast<double>(channels) * r.transfer_rate_mt_per_s * kMegaTransfers * channel_bytes;
 }
+
+std::uint32_t memory_bus_width_bits(const Cpu& c) { return c.memory_channels * c.memory_channel_width_bits; }
+
+std::uint32_t ram_channels_on_bus(const RamKind& r, std::uint32_t bus_width_bits) {
+  return r.channel_width_bits == 0 ? 1 : std::max<std::uint32_t>(1, bus_width_bits / r.channel_width_bits);
+}
+
+std::uint32_t cpu_ram_channels(const Cpu& c, const RamKind& r) { return ram_channels_on_bus(r, memory_bus_width_bits(c)); }
 
 HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels) {
   HostDevice h;
@@ -108,7 +121,7 @@ HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels)
   h.cpu.matmul_flops_per_s = cpu_flops_per_s(c);
   h.cpu.cores = c.cores;
   h.cpu.tdp_watts = c.tdp_watts;
-  h.cpu.device_class = cpu_device_class(c.vendor, c.memory_channels);
+  h.cpu.device_class = cpu_device_class(c);
   return h;
 }
 

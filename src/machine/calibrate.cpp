@@ -123,7 +123,7 @@ std::string cpu_device(const catalog::Catalog& cat, const BenchRow& row, const T
   use.bandwidth_bytes_per_s = *machine.measured_bandwidth_bytes_per_s;
   const Cpu* c = match_cpu(cat, row.cpu_info);
   use.flops_per_s = c != nullptr ? cpu_flops_per_s(*c) : machine.cpu_flops_per_s;
-  if (c != nullptr) use.device_class = cpu_device_class(c->vendor, c->memory_channels);
+  if (c != nullptr) use.device_class = cpu_device_class(*c);
   // The matrix rate of the threads the row ran (n_threads), as the predictor counts -t (speed.cpp cpu_flops).
   if (c != nullptr && c->cores > 0 && row.n_threads > 0 && row.n_threads < c->cores) {
     use.flops_per_s *= static_cast<double>(row.n_threads) / c->cores;

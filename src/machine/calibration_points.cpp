@@ -30,11 +30,11 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
-    m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, c->memory_channels);
+    m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, cpu_ram_channels(*c, *best));
     // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
     const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
     m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
-    m.device_class = cpu_device_class(c->vendor, c->memory_channels);
+    m.device_class = cpu_device_class(*c);
   } else {
     return std::nullopt;
   }

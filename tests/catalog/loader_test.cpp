@@ -154,6 +154,25 @@ TEST_CASE("tdp_max_watts: optional top of a configurable power range, at least t
   CHECK(errors_of(sys) == std::vector<std::string>{"test.json: /cpus/0/tdp_max_watts: 15 is below tdp_watts 28"});
 }
 
+TEST_CASE("a CPU's RAM kinds must fill its memory bus with whole channels", "[catalog]") {
+  // A Raspberry Pi 5 style bus: 2 x 16-bit = 32 bits. LPDDR4X (16-bit channels) fills it with 2; a 64-bit
+  // DDR4 channel does not fit, so listing ddr4-3200 is an error naming the bus width.
+  const std::string c = R"({"schema_version": 1, "ram_kinds": [
+    {"id": "lpddr4x-4266", "name": "LPDDR4X-4266", "source": "s", "generation": "lpddr4x", "transfer_rate_mt_per_s": 4266,
+     "channel_width_bits": 16},
+    {"id": "ddr4-3200", "name": "DDR4-3200", "source": "s", "generation": "ddr4", "transfer_rate_mt_per_s": 3200,
+     "channel_width_bits": 64}],
+    "cpus": [{"id": "pi", "name": "Pi", "source": "s", "vendor": "broadcom", "platform": "bcm2712", "form_factor": "sbc",
+    "cores": 4, "threads": 4, "base_clock_ghz": 2.4, "boost_clock_ghz": 2.4, "memory_channels": 2,
+    "memory_channel_width_bits": 16, "ram_kinds": ["lpddr4x-4266", "ddr4-3200"], "tdp_watts": 25, "launch_year": 2023}]})";
+  const auto rs = catalog::load({{"test.json", c}}, {});
+  REQUIRE(rs.catalog.cpus.size() == 1);
+  CHECK(rs.catalog.cpus[0].memory_channel_width_bits == 16);
+  CHECK(errors_of(c) == std::vector<std::string>{"test.json: /cpus/0/ram_kinds/1: \"ddr4-3200\" has 64-bit channels, "
+                                                 "which do not fill the CPU's 32-bit bus (memory_channels × "
+                                                 "memory_channel_width_bits)"});
+}
+
 TEST_CASE("a model whose published count is far from its architecture is rejected", "[catalog]") {
   // 12 layers × (4 × 2048² attention... ) — the shape gives ~0.87B, not 5B.
   const std::string m = R"({"schema_version": 1, "models": [{"id": "tiny", "name": "Tiny", "source": "s", "family": "llama",

@@ -77,6 +77,9 @@ struct Cpu {
   double boost_clock_ghz = 0;
   std::vector<std::string> simd;
   std::uint32_t memory_channels = 0;
+  /// Width of the channels memory_channels counts: 64 for DDR DIMM channels (the default), 16 for a bus
+  /// described in LPDDR channels (Raspberry Pi 5: 2 × 16 bit).
+  std::uint32_t memory_channel_width_bits = 64;
   std::vector<std::string> ram_kinds;  ///< ram_kinds ids
   std::optional<double> max_memory_gib;
   double tdp_watts = 0;                 ///< the vendor's default power

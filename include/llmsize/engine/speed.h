@@ -40,6 +40,8 @@ struct ComputeDevice {
 /// socket of its own (a unified machine's CPU).
 [[nodiscard]] std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels = 0);
 inline constexpr std::uint32_t kServerMemoryChannels = 6;
+/// A catalog CPU's class, its bus counted in 64-bit channels (a Raspberry Pi 5's 2 × 16 bit is 0: "broadcom cpu").
+[[nodiscard]] std::string cpu_device_class(const Cpu& c);
 
 /// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
 struct HostDevice {
@@ -71,8 +73,16 @@ inline constexpr double kUnknownSystemTflops = 0.5;
 [[nodiscard]] bool has_tflops(const UnifiedSystem& s);
 /// Peak FLOP/s of a CPU: cores × FLOP per cycle of its widest SIMD × base clock.
 [[nodiscard]] double cpu_flops_per_s(const Cpu& c);
-/// 64-bit channels × transfer rate × 8 bytes: 2 × 3600 MT/s × 8 B = 57.6 GB/s.
+/// Channels × transfer rate × the kind's channel width in bytes: 2 × 3600 MT/s × 8 B = 57.6 GB/s (DDR4,
+/// 64-bit channels); Raspberry Pi 5: 2 × 4266 MT/s × 2 B = 17.06 GB/s (LPDDR4X, 16-bit channels).
 [[nodiscard]] double ram_bandwidth_bytes_per_s(const RamKind& r, std::uint32_t channels);
+/// Bits of a CPU's memory bus: memory_channels × memory_channel_width_bits (Ryzen 7 7940HS: 2 × 64 = 128).
+[[nodiscard]] std::uint32_t memory_bus_width_bits(const Cpu& c);
+/// Channels of kind r that a bus of this many bits holds, at least 1: a 128-bit bus is 2 DDR5 or 8 LPDDR5X
+/// channels, so both kinds give the same bus its bandwidth.
+[[nodiscard]] std::uint32_t ram_channels_on_bus(const RamKind& r, std::uint32_t bus_width_bits);
+/// The channels of kind r a catalog CPU has: ram_channels_on_bus(r, memory_bus_width_bits(c)).
+[[nodiscard]] std::uint32_t cpu_ram_channels(const Cpu& c, const RamKind& r);
 [[nodiscard]] HostDevice host_from_cpu(const Cpu& c, const RamKind& r, std::uint32_t channels);
 /// PCIe bandwidth of a GPU's host link (per direction): gen 3/4/5 × lanes.
 [[nodiscard]] double pcie_bytes_per_s(std::uint32_t gen, std::uint32_t lanes);
