@@ -154,6 +154,7 @@ Cpu parse_cpu(ObjectReader& r) {
   c.base_clock_ghz = r.req_number("base_clock_ghz", 0.1, 10);
   c.boost_clock_ghz = r.req_number("boost_clock_ghz", 0.1, 10);
   c.simd = read_simd(r);
+  c.fp32_flops_per_cycle = r.opt_number("fp32_flops_per_cycle", 1, 1024);
   c.memory_channels = r.req_u32("memory_channels", 1, 32);
   c.memory_channel_width_bits = r.opt_u32("memory_channel_width_bits", 8, 1024).value_or(c.memory_channel_width_bits);
   c.ram_kinds = r.opt_string_array("ram_kinds");

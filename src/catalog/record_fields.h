@@ -94,6 +94,7 @@ void fields(V& v, T& r) {
   v("base_clock_ghz", r.base_clock_ghz);
   v("boost_clock_ghz", r.boost_clock_ghz);
   v("simd", r.simd);
+  v("fp32_flops_per_cycle", r.fp32_flops_per_cycle);
   v("memory_channels", r.memory_channels);
   v("memory_channel_width_bits", r.memory_channel_width_bits);
   v("ram_kinds", r.ram_kinds);

@@ -96,7 +96,8 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
 }
 
 double cpu_flops_per_s(const Cpu& c) {
-  return static_cast<double>(c.cores) * flops_per_cycle(c.simd) * units::ghz_to_hz(c.base_clock_ghz);
+  return static_cast<double>(c.cores) * c.fp32_flops_per_cycle.value_or(flops_per_cycle(c.simd)) *
+         units::ghz_to_hz(c.base_clock_ghz);
 }
 
 double ram_bandwidth_bytes_per_s(const RamKind& r, std::uint32_t channels) {

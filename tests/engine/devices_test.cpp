@@ -85,3 +85,15 @@ TEST_CASE("CPU peak FLOP/s: cores × FLOP per cycle of llama.cpp's vector width 
   c.simd = {"neon"};
   CHECK(cpu_flops_per_s(c) == Approx(1.152e12));  // 16 × 16 × 4.5e9
 }
+
+TEST_CASE("a CPU's own FP32 FLOP per cycle replaces what its SIMD implies: four 128-bit pipes", "[engine][speed]") {
+  // NVIDIA Grace: 72 Neoverse V2 cores at 3.1 GHz, four 128-bit pipes = 4 × 4 × 2 = 32 FLOP per cycle:
+  // 72 × 32 × 3.1e9 = 7.14 TFLOP/s; by its NEON alone (two pipes, 16) half of it.
+  Cpu grace;
+  grace.cores = 72;
+  grace.base_clock_ghz = 3.1;
+  grace.simd = {"neon", "sve"};
+  CHECK(cpu_flops_per_s(grace) == Approx(72 * 16 * 3.1e9));
+  grace.fp32_flops_per_cycle = 32;
+  CHECK(cpu_flops_per_s(grace) == Approx(7.1424e12));
+}

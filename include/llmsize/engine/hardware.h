@@ -76,6 +76,10 @@ struct Cpu {
   double base_clock_ghz = 0;
   double boost_clock_ghz = 0;
   std::vector<std::string> simd;
+  /// FP32 FLOP per cycle per core where its vector units differ from what `simd` implies (16 for NEON: two
+  /// 128-bit FMA pipes, as Cortex-A76 and Neoverse N1; 32 for AVX2): Neoverse V2 and Oryon have four 128-bit
+  /// pipes, 4 × 4 lanes × 2 = 32. Unset: flops_per_cycle(simd).
+  std::optional<double> fp32_flops_per_cycle;
   std::uint32_t memory_channels = 0;
   /// Width of the channels memory_channels counts: 64 for DDR DIMM channels (the default), 16 for a bus
   /// described in LPDDR channels (Raspberry Pi 5: 2 × 16 bit).
