@@ -157,6 +157,7 @@ void HardwareBuilder::build_host(HardwareConfig& h) const {
   if (spec.cpu != nullptr) {
     host = host_from_cpu(*spec.cpu, spec.ram_kind, spec.channels);
     h.power.cpu_tdp_watts = spec.cpu->tdp_watts;
+    h.power.single_board = spec.cpu->form_factor == FormFactor::sbc;
     h.cpu_repack = !has_neon(*spec.cpu);
     h.cpu_label = spec.cpu->meta.name;
     add_price(h.price_parts, prices_, spec.cpu->meta.id, spec.cpu->launch_price_usd, spec.cpu->launch_year, spec.origin);

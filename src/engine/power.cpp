@@ -71,12 +71,13 @@ PowerResult estimate_power(const PowerInputs& in) {
     }
   }
   const double cpu_fraction = in.cpu_runs_layers ? kCpuDecodeFraction : kCpuFeedingGpuFraction;
+  const double platform = in.single_board ? 0 : kPlatformWatts;
   // Remote machines' CPUs only feed their GPUs (the first machine's may run layers).
-  const double remote_hosts = (machines - 1) * (in.cpu_tdp_watts * kCpuFeedingGpuFraction + kPlatformWatts);
-  p.watts_decode = gpu_decode + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
-  p.watts_prefill = gpu_prefill + in.cpu_tdp_watts * cpu_fraction + kPlatformWatts + remote_hosts;
-  p.watts_idle += (in.cpu_tdp_watts * kIdleFractionWithoutData + kPlatformWatts) * machines;
-  p.psu_watts = round_up_psu((gpu_tdp / machines + in.cpu_tdp_watts + kPlatformWatts) * kPsuHeadroom);
+  const double remote_hosts = (machines - 1) * (in.cpu_tdp_watts * kCpuFeedingGpuFraction + platform);
+  p.watts_decode = gpu_decode + in.cpu_tdp_watts * cpu_fraction + platform + remote_hosts;
+  p.watts_prefill = gpu_prefill + in.cpu_tdp_watts * cpu_fraction + platform + remote_hosts;
+  p.watts_idle += (in.cpu_tdp_watts * kIdleFractionWithoutData + platform) * machines;
+  if (!in.single_board) p.psu_watts = round_up_psu((gpu_tdp / machines + in.cpu_tdp_watts + platform) * kPsuHeadroom);
   return p;
 }
 

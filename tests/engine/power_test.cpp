@@ -73,3 +73,20 @@ TEST_CASE("board power rises from idle to the power limit with the load the pred
   CHECK(estimate_power(mac).watts_decode == Approx(10 + 130 * 0.7));
   CHECK(estimate_power(mac).watts_prefill == Approx(140));
 }
+
+TEST_CASE("a single-board computer's power is its board's: no platform watts, no ATX PSU", "[engine][power]") {
+  // Raspberry Pi 5: tdp_watts is the 5 V × 5 A = 25 W supply, the whole board. CPU-only decode at 0.8 of it:
+  // 20 W; idle 0.08 × 25 = 2 W. As a desktop CPU it would add 50 W of platform and ask for a 450 W PSU.
+  PowerInputs in;
+  in.cpu_tdp_watts = 25;
+  in.cpu_runs_layers = true;
+  in.single_board = true;
+  const PowerResult pi = estimate_power(in);
+  CHECK(pi.watts_decode == Approx(20));
+  CHECK(pi.watts_idle == Approx(2));
+  CHECK(pi.psu_watts == 0);
+  in.single_board = false;
+  const PowerResult desktop = estimate_power(in);
+  CHECK(desktop.watts_decode == Approx(70));
+  CHECK(desktop.psu_watts == 450);
+}

@@ -27,6 +27,9 @@ struct PowerInputs {
   std::vector<std::optional<double>> gpu_idle_watts;
   double cpu_tdp_watts = 0;
   bool cpu_runs_layers = false;                      ///< CPU-only or offload
+  /// A single-board computer (Raspberry Pi, RK3588 boards): cpu_tdp_watts is the whole board's supply rating,
+  /// so no platform watts are added and no ATX PSU is sized (psu_watts 0: the board has its own supply).
+  bool single_board = false;
   std::optional<double> system_tdp_watts;            ///< unified-memory machine (whole package)
   std::optional<double> system_idle_watts;
   /// Identical machines in a pipeline (several nodes): gpu_tdp_watts lists the GPUs of all of them;
