@@ -375,7 +375,14 @@ double moe_layer_count(const Model& m) {
   return n;
 }
 
-double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
+double attention_efficiency(Backend b) {
+  switch (b) {
+    case Backend::cpu: return kCpuAttentionEfficiency;
+    case Backend::rocm: return kRocmAttentionEfficiency;
+    case Backend::vulkan: return kVulkanAttentionEfficiency;
+    default: return kGpuAttentionEfficiency;
+  }
+}
 
 double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, const PromptRun& run) {
   return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, run);

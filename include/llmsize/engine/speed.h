@@ -177,6 +177,14 @@ inline constexpr double kHostWeightStreamEfficiency = 0.5;
 /// (docs/calibration.md).
 inline constexpr double kGpuAttentionEfficiency = 0.7;
 inline constexpr double kCpuAttentionEfficiency = 0.25;
+/// ROCm's and Vulkan's own, chosen the same way on the depth case's fit rows (prompts after 4K–64K tokens),
+/// by the mean |log(predicted / measured)| of each backend's rows: ROCm of 0.25/0.4/0.5/0.55/0.7 takes 0.5
+/// (0.105 against 0.192 at 0.7: its flash attention on RDNA runs the tile kernels, no matrix cores), Vulkan
+/// of 0.7/1.0/1.4/2.0/2.5 takes 1.4 (0.387 against 0.524: its coopmat flash attention reaches a larger share
+/// of peak than its matrix multiplications, whose share is Vulkan's lowest; docs/calibration.md "Attention
+/// per backend").
+inline constexpr double kRocmAttentionEfficiency = 0.5;
+inline constexpr double kVulkanAttentionEfficiency = 1.4;
 [[nodiscard]] double attention_efficiency(Backend b);
 /// How a prompt runs, beyond the model and backend: what prefill_work_per_token weighs.
 struct PromptRun {
