@@ -230,6 +230,7 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   for (const auto& p : pts) {
     const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
     if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
+    if (p.thread_share < kMinBandwidthThreadShare) continue;
     eff.push_back(p.seconds_at_peak / streaming);
   }
   if (eff.size() < kMinRowsPerClass) return false;
@@ -365,6 +366,7 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   p.moe_layers = p.decode ? m.moe_layers : 0;
   p.device_class = m.device_class;
   p.device = m.device;
+  p.thread_share = m.thread_share;
   p.engine = m.engine;
   const double work = p.decode ? m.weight_bytes_per_token : m.flops_per_token;
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;

@@ -34,6 +34,7 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
     const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
     m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
+    m.thread_share = c->cores > 0 ? threads / c->cores : 1;
     m.device_class = cpu_device_class(*c);
   } else {
     return std::nullopt;

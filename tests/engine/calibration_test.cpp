@@ -433,3 +433,23 @@ TEST_CASE("GPUs of a layer split share the per-token cost: half each pays whole,
   for (int gpu = 0; gpu < 6; ++gpu) shared += decode_seconds(rocm, 1.11e-3 / 6, 0, 0, split_per_token_share(26.0 / 6, 26, 6));
   CHECK(shared == Approx(1.11e-3 + 3.5 * 3.05e-3));
 }
+
+TEST_CASE("a CPU class's bandwidth share is fitted on rows that ran at least half its cores", "[calibration][class]") {
+  // Four decode rows of an 8-channel server on all its cores read 0.05 s of bytes at peak and run at 10 tok/s
+  // (0.5 of peak); four on 2 of 32 cores (thread_share 1/16) at 2 tok/s: those cores' outstanding reads, not
+  // the channels, bound them. The class's share comes from the first four alone, the backend's fixed cost
+  // taken out: 0.05 / (0.1 − per_token_s). With all eight it would be their median, ~0.3.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"s1", "s2", "s3", "s4"}) pts.push_back(point(true, 0.05, 10, d, "amd server cpu"));
+  for (const char* d : {"s5", "s6", "s7", "s8"}) {
+    CalibrationPoint few = point(true, 0.05, 2, d, "amd server cpu");
+    few.thread_share = 2.0 / 32;
+    pts.push_back(few);
+  }
+  for (auto& p : pts) p.backend = Backend::cpu;
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
+  REQUIRE(server.device_class == "amd server cpu");
+  CHECK(server.bandwidth_efficiency == Approx(0.05 / (0.1 - c.get(Backend::cpu).per_token_s)));
+  CHECK(server.bandwidth_efficiency > 0.45);
+}

@@ -122,6 +122,12 @@ struct Efficiency {
   friend bool operator==(const Efficiency&, const Efficiency&) = default;
 };
 
+/// The share of a CPU's cores a decode row must run on for its speed to measure the channels' share of peak
+/// (CalibrationPoint::thread_share): on a Threadripper PRO 5975WX (8 channels, 32 cores) ik_llama.cpp's
+/// Llama 3.1 8B decode reads 20 GB/s on 2 threads, 38 on 4, 51 on 8 and 73 on 32 (docs/calibration.md
+/// "CPU decode on few threads").
+inline constexpr double kMinBandwidthThreadShare = 0.5;
+
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
 inline constexpr std::size_t kMinRowsPerClass = 4;
 
@@ -260,6 +266,10 @@ struct CalibrationPoint {
   std::string device_class;       ///< of the device that ran it (empty: fitted with its backend only)
   std::string device;             ///< catalog id of that device: prefill bands leave each device out in turn
   Engine engine = Engine::llama_cpp;  ///< what ran it: other engines' rows fit factors of their own
+  /// A CPU run: threads (-t) / physical cores. Decode on fewer than kMinBandwidthThreadShare of the cores is
+  /// bounded by what those cores can have in flight, not by the channels: such rows stay out of the bandwidth
+  /// share's median.
+  double thread_share = 1;
 };
 
 /// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
@@ -279,6 +289,7 @@ struct Measurement {
   double moe_layers = 0;              ///< moe_layer_count of the model
   double graph_runs_per_token = 0;    ///< prefill: ⌈P / n_ubatch⌉ / P (CalibrationPoint)
   double layers = 0;                  ///< prefill: the model's repeating layers (CalibrationPoint)
+  double thread_share = 1;            ///< a CPU run: threads (-t) / physical cores (CalibrationPoint)
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
