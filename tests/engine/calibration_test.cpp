@@ -453,3 +453,26 @@ TEST_CASE("a CPU class's bandwidth share is fitted on rows that ran at least hal
   CHECK(server.bandwidth_efficiency == Approx(0.05 / (0.1 - c.get(Backend::cpu).per_token_s)));
   CHECK(server.bandwidth_efficiency > 0.45);
 }
+
+TEST_CASE("a GPU backend without fit rows borrows the fitted GPU backends' median fixed costs", "[calibration]") {
+  // CUDA fitted at 1 ms per token (the rows of "each prompt micro-batch pays the backend's per-token cost");
+  // ROCm's rows at 3 ms. SYCL has none: it takes their median, 2 ms, not 0 — an MoE model on it would
+  // otherwise decode as if its graph cost nothing. The CPU keeps its own (none here: 0).
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g2", "g3"}) pts.push_back(point(true, 0.0045, 1 / 0.0055, d, "nvidia gddr"));
+  for (const char* d : {"g4", "g5", "g6"}) pts.push_back(point(true, 0.009, 1 / 0.01, d, "nvidia gddr"));
+  for (const char* d : {"r1", "r2", "r3"}) {
+    pts.push_back(point(true, 0.0045, 1 / 0.0075, d, "amd gddr"));
+    pts.back().backend = Backend::rocm;
+  }
+  for (const char* d : {"r4", "r5", "r6"}) {
+    pts.push_back(point(true, 0.009, 1 / 0.012, d, "amd gddr"));
+    pts.back().backend = Backend::rocm;
+  }
+  const Calibration c = fit_calibration(pts);
+  REQUIRE(c.get(Backend::cuda).per_token_s == Approx(0.001));
+  REQUIRE(c.get(Backend::rocm).per_token_s == Approx(0.003));
+  CHECK(c.get(Backend::sycl).decode_rows == 0);
+  CHECK(c.get(Backend::sycl).per_token_s == Approx(0.002));
+  CHECK(c.get(Backend::cpu).per_token_s == 0);
+}
