@@ -264,7 +264,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
   const auto total_flops = [&](Backend b) {
     const double speed = b == Backend::cpu ? cpu_speed : 1.0;
-    const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full};
+    const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full,
+                        .ubatch = static_cast<double>(r.kv.runtime.ubatch)};
     return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), run)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
@@ -384,6 +385,14 @@ double attention_efficiency(Backend b) {
   }
 }
 
+double expert_gemm_efficiency(double tokens_per_expert) {
+  if (!(tokens_per_expert > 0)) return kExpertGemmEfficiency;
+  const double tokens = std::max(1.0, tokens_per_expert);  // each expert routed to multiplies at least one
+  const double h = kExpertHalfTokens;
+  const double relative = (tokens / (tokens + h)) / (kExpertReferenceTokens / (kExpertReferenceTokens + h));
+  return std::min(1.0, kExpertGemmEfficiency * relative);
+}
+
 double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens, const PromptRun& run) {
   return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, run);
 }
@@ -393,7 +402,11 @@ double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerS
   double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
   if (is_moe(m)) {
     const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
-    matmul += 2.0 * routed_active * (1.0 / kExpertGemmEfficiency - 1.0);
+    const double per_expert =
+        std::min(prompt_tokens, run.ubatch) * m.moe->n_active_experts / static_cast<double>(m.moe->n_experts);
+    // A CPU's expert matmuls run row by row on its threads, without tiles to fill: the reference share.
+    const double share = b == Backend::cpu ? kExpertGemmEfficiency : expert_gemm_efficiency(per_expert);
+    matmul += 2.0 * routed_active * (1.0 / share - 1.0);
   }
   const double attention = prompt_attention_flops_per_token(m, layers, prompt_tokens, depth_tokens, run);
   if (b == Backend::cpu && run.cpu_flash_attention && !m.mla) {

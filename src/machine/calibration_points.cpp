@@ -75,7 +75,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
   // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
-  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine>, double> work_cache;
+  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine, double>, double> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -93,12 +93,14 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     // A CPU row's prompt attention through llama.cpp's flash-attention kernel unless it ran -fa 0, as the
     // predictor counts it (bench_cases passes --no-flash-attn only for those).
     const bool cpu_flash = b.backend == Backend::cpu && b.engine == Engine::llama_cpp && b.flash_attention.value_or(true);
-    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash, b.engine);
+    const double ubatch = micro_batch_of(b);  // the micro-batches llama-bench ran the prompt in (-ub, at most -b)
+    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash, b.engine, ubatch);
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
       const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
       work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0,
-                                                                 {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine})).first;
+                                                                 {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine,
+                                                                  .ubatch = ubatch})).first;
     }
     measured->flops_per_token = work->second;
     if (b.backend == Backend::cpu) {
@@ -107,8 +109,7 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     }
     measured->moe_layers = moe_layer_count(*m);
     measured->layers = m->n_layers;
-    // The micro-batches llama-bench ran the prompt in (-ub, at most -b), each one graph evaluation.
-    const double ubatch = micro_batch_of(b);
+    // Each micro-batch is one graph evaluation.
     if (b.tokens > 0) measured->graph_runs_per_token = std::ceil(b.tokens / ubatch) / b.tokens;
     measured->measured_tokens_per_s = b.tokens_per_s;
     points.push_back(calibration_point(*measured, b.meta.id, b.set == "holdout"));

@@ -233,13 +233,27 @@ TEST_CASE("prefill after a filled context attends to it: the attention term grow
   CHECK(prefill_work_per_token(m, Backend::cpu, 512, 4096) == Approx(prefill_flops_per_token(m, 0) + attention / 0.25));
 }
 
-TEST_CASE("a prompt's routed-expert FLOPs weigh 1 / 0.4: small per-expert matrices", "[speed][moe]") {
+TEST_CASE("a prompt's routed-expert FLOPs weigh 1 / the expert GEMM share of the tokens each expert gets", "[speed][moe]") {
   const Model m = test::deepseek_v3();  // 8 of 256 experts in 58 of 61 layers
   CHECK(moe_layer_count(m) == 58);
   const ParamCounts c = count_params(m);
   const double routed_active = static_cast<double>(c.routed_expert) * 8 / 256;
-  CHECK(prefill_work_per_token(m, Backend::cuda, 1, 0) - prefill_flops_per_token(m, 1, 0) * 1.0 ==
-        Approx(2 * routed_active * (1 / 0.4 - 1) + (prefill_flops_per_token(m, 1, 0) - 2.0 * static_cast<double>(c.active)) * (1 / 0.7 - 1)));
+  // gpt-oss-20b at -ub 512 (512 × 4 / 32 = 64 tokens per expert) is the reference: 0.4. DeepSeek-V3 at -ub 512
+  // gives each expert 512 × 8 / 256 = 16: 0.4 × (16 / 80) / (64 / 128) = 0.16; at -ub 4096, 128 tokens:
+  // 0.4 × (128 / 192) / 0.5 = 0.5333; a CPU keeps 0.4 (no tiles to fill).
+  CHECK(expert_gemm_efficiency(64) == Approx(0.4));
+  CHECK(expert_gemm_efficiency(16) == Approx(0.16));
+  CHECK(expert_gemm_efficiency(128) == Approx(0.4 * (128.0 / 192) / 0.5));
+  CHECK(expert_gemm_efficiency(0) == Approx(0.4));
+  CHECK(expert_gemm_efficiency(0.25) == expert_gemm_efficiency(1));  // each expert routed to gets a token
+  const double attention_work = (prefill_flops_per_token(m, 512, 0) - 2.0 * static_cast<double>(c.active)) / 0.7;
+  CHECK(prefill_work_per_token(m, Backend::cuda, 512, 0) ==
+        Approx(2.0 * static_cast<double>(c.active) + 2 * routed_active * (1 / 0.16 - 1) + attention_work));
+  CHECK(prefill_work_per_token(m, Backend::cuda, 4096, 0, {.ubatch = 4096}) - prefill_work_per_token(m, Backend::cuda, 4096, 0) ==
+        Approx(2 * routed_active * (1 / (0.4 * (128.0 / 192) / 0.5) - 1 / 0.16)));
+  const double cpu_attention = (prefill_flops_per_token(m, 512, 0) - 2.0 * static_cast<double>(c.active)) / 0.25;
+  CHECK(prefill_work_per_token(m, Backend::cpu, 512, 0, {.cpu_flash_attention = false}) ==
+        Approx(2.0 * static_cast<double>(c.active) + 2 * routed_active * (1 / 0.4 - 1) + cpu_attention));
 }
 
 TEST_CASE("the printed band is the hull of the backend's band and the case's own", "[speed][case][calibration]") {

@@ -179,10 +179,10 @@ TEST_CASE("prefill work from a summary equals the per-layer attention term", "[s
     CAPTURE(m.meta.id);
     const LayerSummary layers = summarize_layers(m);
     const ParamCounts params = count_params(m);
-    const double attention = reference_attention_flops(m, 512, 4096);
-    // GPU: the attention term at kGpuAttentionEfficiency beside the matrix FLOPs at depth 0 and no prompt.
+    const double attention = reference_attention_flops(m, 512, 4096) - reference_attention_flops(m, 512, 0);
+    // GPU: the depth's attention term at kGpuAttentionEfficiency beside the same prompt's work at depth 0.
     CHECK(prefill_work_per_token(m, params, layers, Backend::cuda, 512, 4096) ==
-          Approx(prefill_work_per_token(m, params, layers, Backend::cuda, 0, 0) + attention / kGpuAttentionEfficiency)
+          Approx(prefill_work_per_token(m, params, layers, Backend::cuda, 512, 0) + attention / kGpuAttentionEfficiency)
               .epsilon(1e-12));
     CHECK(prefill_work_per_token(m, params, layers, Backend::cpu, 512, 4096, {.matmul_speed = 0.5}) ==
           prefill_work_per_token(m, Backend::cpu, 512, 4096, {.matmul_speed = 0.5}));

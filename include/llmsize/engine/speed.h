@@ -169,6 +169,19 @@ struct Calibration {
 /// and many. Fitted on the catalog's "fit" rows of MoE models resident on one GPU or unified machine
 /// (docs/calibration.md): measured / predicted prefill was 0.45–0.59 with expert FLOPs at full efficiency.
 inline constexpr double kExpertGemmEfficiency = 0.4;
+/// The share depends on how many tokens each expert multiplies in a micro-batch, m = min(P, n_ubatch) ×
+/// n_active / n_experts: a tile of mul_mat_id's kernels holds few of them. kExpertGemmEfficiency is the share
+/// at kExpertReferenceTokens (gpt-oss-20b at -ub 512: 512 × 4 / 32 = 64, most of the rows it was fitted on);
+/// at m it is kExpertGemmEfficiency × [m / (m + h)] / [64 / (64 + h)], h = kExpertHalfTokens, at most 1, on
+/// GPUs (a CPU's expert matmuls have no tiles to fill: 0.4). h chosen on the fit rows of the one-GPU and
+/// unified prefill cases, mean |log(predicted / measured)| over 143 rows: 0.334 without (h → 0), 0.318 at 32,
+/// 0.315 at 64 and at 128, 0.317 at 256 (one GPU MoE's 11 rows: 0.272 → 0.168 at 64; docs/calibration.md).
+inline constexpr double kExpertReferenceTokens = 64;
+inline constexpr double kExpertHalfTokens = 64;
+/// The routed-expert GEMM share of a prompt whose micro-batches give each expert `tokens_per_expert`
+/// tokens (at least 1: an expert routed to multiplies one); kExpertGemmEfficiency for 0 (no prompt: decode's
+/// matrix-vector products).
+[[nodiscard]] double expert_gemm_efficiency(double tokens_per_expert);
 /// Share of the PCIe rate at which llama.cpp streams weights held in system RAM to the GPU for a prompt's
 /// micro-batches (its op offload copies from pageable, memory-mapped pages). Derived from the "fit" rows
 /// of the experts-in-RAM case (Quadro RTX 5000 on PCIe 3 x16, Qwen3-30B-A3B Q4_K_M with --n-cpu-moe 16,
@@ -204,6 +217,8 @@ struct PromptRun {
   /// Sliding-window layers keep the whole context (--swa-full; llama.cpp before PR #13194, b5429 of
   /// 2025-05-20, had no window-sized cache): they attend over the depth as full layers do, masked.
   bool swa_full = false;
+  /// The micro-batch (-ub) the prompt runs in: with the prompt's length, the tokens each expert gets.
+  double ubatch = 512;
 };
 /// The prefill FLOPs per token as the predictor weighs them on backend `b`: the matrix FLOPs, the routed
 /// experts' share divided by kExpertGemmEfficiency, all divided by `run.matmul_speed`, and the attention
