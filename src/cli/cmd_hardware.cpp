@@ -34,7 +34,6 @@ struct Item {
 
 // "8 cores, 2 channels" for DDR channels; "4 cores, 2 × 16-bit channels" for a CPU counted in LPDDR channels.
 std::string cores_and_channels(const Cpu& c) {
-  constexpr std::uint32_t kDdrChannelBits = 64;
   if (c.memory_channel_width_bits == kDdrChannelBits) return fmt::format("{} cores, {} channels", c.cores, c.memory_channels);
   return fmt::format("{} cores, {} × {}-bit channels", c.cores, c.memory_channels, c.memory_channel_width_bits);
 }

@@ -154,8 +154,7 @@ void read_ram_layout(const catalog::Catalog& cat, const machine::Detection& d, c
   if (dmi) {
     host.ram_kind = detected_ram_kind(cat, *d.memory_layout);
     // dmidecode's channels are 64-bit equivalents; a 16-bit LPDDR kind fills the same bus with four times as many.
-    constexpr std::uint32_t kDetectedChannelBits = 64;
-    host.channels = ram_channels_on_bus(host.ram_kind, d.memory_layout->channels * kDetectedChannelBits);
+    host.channels = ram_channels_on_bus(host.ram_kind, d.memory_layout->channels * kDdrChannelBits);
     notes.push_back(detected("ram_layout", fmt::format("{} x {}", host.ram_kind.meta.id, host.channels),
                              fmt::format("RAM: {} in {} channel(s), read by dmidecode{}", host.ram_kind.meta.name,
                                          host.channels,

@@ -56,7 +56,6 @@ std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_cha
 }
 
 std::string cpu_device_class(const Cpu& c) {
-  constexpr std::uint32_t kDdrChannelBits = 64;
   return cpu_device_class(c.vendor, memory_bus_width_bits(c) / kDdrChannelBits);
 }
 

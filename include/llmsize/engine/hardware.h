@@ -66,6 +66,10 @@ struct UnifiedSystem {
   friend bool operator==(const UnifiedSystem&, const UnifiedSystem&) = default;
 };
 
+/// Width of a DDR DIMM channel: what memory_channels counts unless a CPU says otherwise, what dmidecode's
+/// channel counts are, and the channel of every DDR RAM kind.
+inline constexpr std::uint32_t kDdrChannelBits = 64;
+
 struct Cpu {
   EntryMeta meta;
   std::string vendor;
@@ -83,7 +87,7 @@ struct Cpu {
   std::uint32_t memory_channels = 0;
   /// Width of the channels memory_channels counts: 64 for DDR DIMM channels (the default), 16 for a bus
   /// described in LPDDR channels (Raspberry Pi 5: 2 × 16 bit).
-  std::uint32_t memory_channel_width_bits = 64;
+  std::uint32_t memory_channel_width_bits = kDdrChannelBits;
   std::vector<std::string> ram_kinds;  ///< ram_kinds ids
   std::optional<double> max_memory_gib;
   double tdp_watts = 0;                 ///< the vendor's default power
@@ -97,7 +101,7 @@ struct RamKind {
   EntryMeta meta;
   std::string generation;
   std::uint32_t transfer_rate_mt_per_s = 0;
-  std::uint32_t channel_width_bits = 64;
+  std::uint32_t channel_width_bits = kDdrChannelBits;
   friend bool operator==(const RamKind&, const RamKind&) = default;
 };
 
