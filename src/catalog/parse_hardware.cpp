@@ -92,6 +92,7 @@ Gpu parse_gpu(ObjectReader& r) {
   g.form_factor = read_form_factor(r);
   g.memory_gib = r.req_number("memory_gib", 0.25, kMaxMemoryGib);
   g.memory_type = r.req_string("memory_type");
+  g.architecture = r.opt_string("architecture").value_or("");
   g.bus_width_bits = r.opt_u32("bus_width_bits", 16, 16384);
   g.memory_data_rate_gbps = r.opt_number("memory_data_rate_gbps", 0.1, 100);
   g.bandwidth_gb_per_s = r.req_number("bandwidth_gb_per_s", 1, kMaxBandwidthGbPerS);

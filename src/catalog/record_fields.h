@@ -37,6 +37,7 @@ void fields(V& v, T& r) {
   v("form_factor", r.form_factor);
   v("memory_gib", r.memory_gib);
   v("memory_type", r.memory_type);
+  v("architecture", r.architecture);
   v("bus_width_bits", r.bus_width_bits);
   v("memory_data_rate_gbps", r.memory_data_rate_gbps);
   v("bandwidth_gb_per_s", r.bandwidth_gb_per_s);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "llmsize/engine/speed.h"
@@ -50,6 +51,44 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
   return out;
 }
 
+// An architecture class's share of peak from the median `own` of its n rows, pulled toward its parent's:
+// own^(n/(n+k)) × parent^(k/(n+k)) with k = kArchitecturePriorRows. A class with a parent is one GPU
+// generation, often measured by a handful of rows of one source and one build (an RTX 3090's Q2_K and Q3_K
+// rows of January 2024, 2.3–2.5× slower than its Q4_0); the parent's factor counts as k rows of its own.
+double shrink_to_parent(double own, double parent, std::size_t n) {
+  if (own <= 0 || parent <= 0) return own;
+  const double w = static_cast<double>(n) / (static_cast<double>(n) + kArchitecturePriorRows);
+  return std::exp(w * std::log(own) + (1 - w) * std::log(parent));
+}
+
+// A row's factor among those fitted per class (`fitted`, by class name): its own class's, else its class's
+// parent's (an architecture's few rows: the vendor's memory kind, class_parent), else `fallback`.
+template <class T>
+const T& of_own_class(const std::map<std::string, T>& fitted, const std::string& device_class, const T& fallback) {
+  for (const std::string& name : {device_class, class_parent(device_class)}) {
+    if (name.empty()) continue;
+    if (const auto it = fitted.find(name); it != fitted.end()) return it->second;
+  }
+  return fallback;
+}
+
+// The rows of each class with a name, a row counting in its own class and in its parent.
+template <class P>
+std::map<std::string, std::vector<P>> rows_by_class(const std::vector<CalibrationPoint>& pts) {
+  std::map<std::string, std::vector<P>> out;
+  for (const auto& p : pts) {
+    for (const std::string& name : {p.device_class, class_parent(p.device_class)}) {
+      if (name.empty()) continue;
+      if constexpr (std::is_pointer_v<P>) {
+        out[name].push_back(&p);
+      } else {
+        out[name].push_back(p);
+      }
+    }
+  }
+  return out;
+}
+
 // Decode: 1/tps = x / efficiency[class] + per_token_s + moe_layers × per_moe_layer_s. A grid over the two
 // fixed costs (the MoE one only with ≥ 3 MoE rows); at each point every device class with
 // kMinRowsPerClass rows takes the median efficiency of its rows, the others the backend's, as the
@@ -75,11 +114,10 @@ double median_efficiency(const Efficiency& e, const Efficiency& trial, const std
 void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
   std::vector<const CalibrationPoint*> all;
-  std::map<std::string, std::vector<const CalibrationPoint*>> by_class;
+  const auto by_class = rows_by_class<const CalibrationPoint*>(pts);
   std::size_t moe_rows = 0;
   for (const auto& p : pts) {
     all.push_back(&p);
-    by_class[p.device_class].push_back(&p);
     moe_rows += p.moe_layers > 0 ? 1 : 0;
   }
   const int moe_steps = moe_rows >= kMinRowsToFit ? kPerMoeLayerSteps : 0;
@@ -91,16 +129,19 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
       trial.per_moe_layer_s = moe_steps == 0 ? 0 : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
       trial.bandwidth_efficiency = median_efficiency(e, trial, all);
       if (trial.bandwidth_efficiency <= 0) continue;
-      std::map<std::string, double> class_efficiency;
+      std::map<std::string, double> class_efficiency;  // by name: a parent sorts before its architectures
       for (const auto& [name, rows] : by_class) {
-        const double c = rows.size() >= kMinRowsPerClass && !name.empty() ? median_efficiency(e, trial, rows) : 0;
-        class_efficiency[name] = c > 0 ? c : trial.bandwidth_efficiency;
+        const double c = rows.size() >= kMinRowsPerClass ? median_efficiency(e, trial, rows) : 0;
+        if (c <= 0) continue;
+        const std::string parent = class_parent(name);  // an architecture: shrunk toward its parent's
+        class_efficiency[name] =
+            parent.empty() ? c : shrink_to_parent(c, of_own_class(class_efficiency, parent, trial.bandwidth_efficiency), rows.size());
       }
       std::vector<double> dense_errors;
       std::vector<double> moe_errors;
       for (const CalibrationPoint* p : all) {
         Efficiency own = trial;
-        own.bandwidth_efficiency = class_efficiency[p->device_class];
+        own.bandwidth_efficiency = of_own_class(class_efficiency, p->device_class, trial.bandwidth_efficiency);
         const double predicted = predict_decode_tokens_per_s(own, p->seconds_at_peak, p->moe_layers, p->compute_seconds_at_peak);
         (p->moe_layers > 0 ? moe_errors : dense_errors).push_back(std::abs(predicted - p->measured_tokens_per_s) / p->measured_tokens_per_s);
       }
@@ -136,8 +177,7 @@ void fit_prefill(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
 // and a median over the many 7B pp512 rows does not see them.
 void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (pts.size() < kMinRowsToFit) return;
-  std::map<std::string, std::vector<CalibrationPoint>> by_class;
-  for (const auto& p : pts) by_class[p.device_class].push_back(p);
+  const auto by_class = rows_by_class<CalibrationPoint>(pts);
   double best_error = 1e300;
   Efficiency best = e;
   fit_prefill(best, pts);
@@ -145,16 +185,20 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
     Efficiency trial = e;
     trial.per_layer_prompt_s = kMaxPerLayerPromptSeconds * step / kPerLayerPromptSteps;
     fit_prefill(trial, pts);
-    std::map<std::string, Efficiency> own;
+    std::map<std::string, Efficiency> own;  // by name: a parent sorts before its architectures
     for (const auto& [name, rows] : by_class) {
+      if (rows.size() < kMinRowsPerClass) continue;
       Efficiency c = trial;
-      if (!name.empty() && rows.size() >= kMinRowsPerClass) fit_prefill(c, rows);
+      fit_prefill(c, rows);
+      if (const std::string parent = class_parent(name); !parent.empty()) {  // an architecture
+        c.prefill_efficiency = shrink_to_parent(c.prefill_efficiency, of_own_class(own, parent, trial).prefill_efficiency, rows.size());
+      }
       own.emplace(name, c);
     }
     double error = 0;  // the sum of |log(predicted / measured)| over the rows
     for (const auto& p : pts) {
       const double predicted =
-          predict_prefill_tokens_per_s(own.at(p.device_class), p.seconds_at_peak, p.graph_runs_per_token, p.layers);
+          predict_prefill_tokens_per_s(of_own_class(own, p.device_class, trial), p.seconds_at_peak, p.graph_runs_per_token, p.layers);
       if (!(predicted > 0)) {  // a cost some row is faster than
         error = best_error;
         break;
@@ -216,7 +260,7 @@ void fit_band(Efficiency& e, const std::vector<CalibrationPoint>& pts, bool deco
 std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts, const std::string& device_class) {
   std::vector<CalibrationPoint> out;
   for (const auto& p : pts) {
-    if (p.device_class == device_class) out.push_back(p);
+    if (in_class(p.device_class, device_class)) out.push_back(p);
   }
   return out;
 }
@@ -239,14 +283,15 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   return true;
 }
 
-// The device classes of a backend's decode, then prefill, fit points, each once, in order of appearance.
+// The device classes of a backend's decode, then prefill, fit points, each once, in order of appearance,
+// each parent (class_parent) before the first of its architectures.
 std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
                                     const std::vector<CalibrationPoint>& prefill) {
   std::vector<std::string> out;
   for (const auto* pts : {&decode, &prefill}) {
     for (const auto& p : *pts) {
-      if (!p.device_class.empty() && std::find(out.begin(), out.end(), p.device_class) == out.end()) {
-        out.push_back(p.device_class);
+      for (const std::string& name : {class_parent(p.device_class), p.device_class}) {
+        if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
       }
     }
   }
@@ -254,19 +299,24 @@ std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
 }
 
 // Prefill's share of peak as the rows of the *other* devices fit it: the median over the class's rows
-// without `device`'s where kMinRowsPerClass remain, else over the backend's (kMinRowsToFit), else 0.
+// without `device`'s where kMinRowsPerClass remain, else over its parent class's, else over the backend's
+// (kMinRowsToFit), else 0.
 double prefill_efficiency_without(const std::vector<CalibrationPoint>& rows, const std::string& device,
                                   const std::string& device_class, const Efficiency& fixed) {
-  std::vector<double> in_class;
+  const std::string parent = class_parent(device_class);
+  std::vector<double> own;
+  std::vector<double> of_parent;
   std::vector<double> all;
   for (const auto& p : rows) {
     if (p.device == device) continue;
     const double eff = prefill_share_of(p, fixed);
     if (eff <= 0) continue;
     all.push_back(eff);
-    if (!device_class.empty() && p.device_class == device_class) in_class.push_back(eff);
+    if (!device_class.empty() && p.device_class == device_class) own.push_back(eff);
+    if (!parent.empty() && in_class(p.device_class, parent)) of_parent.push_back(eff);
   }
-  if (in_class.size() >= kMinRowsPerClass) return median(in_class);
+  if (own.size() >= kMinRowsPerClass) return median(own);
+  if (of_parent.size() >= kMinRowsPerClass) return median(of_parent);
   return all.size() >= kMinRowsToFit ? median(all) : 0;
 }
 
@@ -334,12 +384,19 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
                 const std::vector<CalibrationPoint>& band_rows, const Efficiency& base, const PooledBands& bands) {
   e.decode_rows = 0;
   e.prefill_rows = 0;
+  // An architecture's share of peak is shrunk toward its parent class's, which e starts as.
+  const bool architecture = !class_parent(e.device_class).empty();
+  const Efficiency parent = e;
   // Prefill first: a CPU's decode is bounded by the matrix rate prefill fits.
   if (prefill.size() >= kMinRowsPerClass) {
     fit_prefill(e, prefill);
+    if (architecture) e.prefill_efficiency = shrink_to_parent(e.prefill_efficiency, parent.prefill_efficiency, prefill.size());
     set_prefill_band(e, band_rows, prefill, bands.prefill);
   }
-  if (fit_class_decode(e, decode)) fit_band(e, decode, true, bands.decode);
+  if (fit_class_decode(e, decode)) {
+    if (architecture) e.bandwidth_efficiency = shrink_to_parent(e.bandwidth_efficiency, parent.bandwidth_efficiency, e.decode_rows);
+    fit_band(e, decode, true, bands.decode);
+  }
   e.decode_ratio_low = std::min(e.decode_ratio_low, base.decode_ratio_low);
   e.decode_ratio_high = std::max(e.decode_ratio_high, base.decode_ratio_high);
   e.prefill_ratio_low = std::min(e.prefill_ratio_low, base.prefill_ratio_low);
@@ -454,11 +511,18 @@ const Efficiency& Calibration::get(Backend b, const std::string& device_class, E
     }
     return nullptr;
   };
+  // The class's own factors, else its parent's (an architecture without enough rows: its vendor's memory kind).
+  auto find_class = [&](Engine of) -> const Efficiency* {
+    for (const std::string& name : {device_class, class_parent(device_class)}) {
+      if (const Efficiency* e = name.empty() ? nullptr : find(name, of)) return e;
+    }
+    return nullptr;
+  };
   if (engine != Engine::llama_cpp) {  // an engine without rows of its own (vLLM) finds none: llama.cpp's
-    if (const Efficiency* e = device_class.empty() ? nullptr : find(device_class, engine)) return *e;
+    if (const Efficiency* e = find_class(engine)) return *e;
     if (const Efficiency* e = find("", engine)) return *e;
   }
-  if (const Efficiency* e = device_class.empty() ? nullptr : find(device_class, Engine::llama_cpp)) return *e;
+  if (const Efficiency* e = find_class(Engine::llama_cpp)) return *e;
   return get(b);
 }
 
@@ -519,7 +583,7 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
     const auto decode = backend.backend == Backend::cpu ? cpu_decode_points(points) : select(points, backend.backend, true, false);
     const auto prefill = select(points, backend.backend, false, false);
     for (const std::string& name : classes_of(decode, prefill)) {
-      Efficiency e = backend;
+      Efficiency e = c.get(backend.backend, class_parent(name));  // an architecture starts from its parent's
       e.device_class = name;
       if (fit_subset(e, of_class(decode, name), of_class(prefill, name), prefill, backend, bands)) c.classes.push_back(e);
     }

@@ -9,6 +9,7 @@ namespace llmsize::engine {
 namespace {
 
 constexpr double kMegaTransfers = 1e6;
+constexpr char kClassSeparator = '/';  // between a GPU class's memory kind and its architecture
 
 // FLOP per cycle per core of the SIMD width llama.cpp's CPU matmuls use (FMA counts 2): AVX2 two 8-wide
 // FMA pipes = 32; NEON two 4-wide = 16. AVX-512 counts as AVX2: llama.cpp's quantized dot products
@@ -45,8 +46,18 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-std::string gpu_device_class(const std::string& vendor, const std::string& memory_type) {
-  return lower(vendor) + (lower(memory_type).find("hbm") != std::string::npos ? " hbm" : " gddr");
+std::string gpu_device_class(const std::string& vendor, const std::string& memory_type, const std::string& architecture) {
+  std::string c = lower(vendor) + (lower(memory_type).find("hbm") != std::string::npos ? " hbm" : " gddr");
+  return architecture.empty() ? c : c + kClassSeparator + lower(architecture);
+}
+
+std::string class_parent(const std::string& device_class) {
+  const auto at = device_class.find(kClassSeparator);
+  return at == std::string::npos ? std::string() : device_class.substr(0, at);
+}
+
+bool in_class(const std::string& device_class, const std::string& name) {
+  return !name.empty() && (device_class == name || class_parent(device_class) == name);
 }
 
 std::string unified_device_class(const std::string& vendor) { return lower(vendor) + " unified"; }
@@ -77,7 +88,7 @@ ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {
                   : g.fp16_tensor_tflops.value_or(g.int8_dp4a_tops.value_or(g.fp32_tflops.value_or(kUnknownGpuTflops))));
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
-  d.device_class = gpu_device_class(g.vendor, g.memory_type);
+  d.device_class = gpu_device_class(g.vendor, g.memory_type, g.architecture);
   return d;
 }
 

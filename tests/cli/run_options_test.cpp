@@ -174,11 +174,12 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
   // Published: ik_llama.cpp's prompt speed on CPUs is 2–3× mainline's (its fit rows' median 2.5 of peak).
   CHECK(ik_share / main_share > 2.0);
   CHECK(ik_share / main_share < 3.0);
-  // A 512-token prompt on a CPU is compute-bound: the prediction moves by the ratio of the shares.
+  // A 512-token prompt on a CPU is compute-bound: the prediction moves by the ratio of the shares, but for
+  // the per-token cost both pay once per micro-batch (the CPU's 5 ms on a prompt of ~5 s, 0.1%).
   const auto& s_ik = ik["result"]["speed"];
   const auto& s_main = mainline["result"]["speed"];
   CHECK(s_ik["prefill_tokens_per_s"].get<double>() / s_main["prefill_tokens_per_s"].get<double>() ==
-        Approx(ik_share / main_share).epsilon(1e-9));
+        Approx(ik_share / main_share).epsilon(0.005));
   CHECK(s_ik["decode_tokens_per_s"].get<double>() == Approx(s_main["decode_tokens_per_s"].get<double>()).epsilon(1e-12));
   // Its own command lines: no --fit off (a bare switch there), and -gp for a decode after D tokens (no -d).
   const std::string server = ik["result"]["runtime"]["llama_server"];

@@ -1,5 +1,6 @@
 // Calibration's inputs: the one basis for the bytes a decoded token reads, and measurements turned
 // into fit points.
+#include <cmath>
 #include <catch2/catch.hpp>
 
 #include "llmsize/engine/speed.h"
@@ -140,6 +141,40 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   h100.memory_type = "HBM3";
   h100.backends = {Backend::cuda};
   CHECK(device_from_gpu(h100).device_class == "nvidia hbm");
+  // With its architecture named, a GPU's class is that architecture within its vendor's memory kind.
+  h100.architecture = "Hopper";
+  CHECK(device_from_gpu(h100).device_class == "nvidia hbm/hopper");
+  CHECK(gpu_device_class("AMD", "GDDR6", "RDNA4") == "amd gddr/rdna4");
+  CHECK(class_parent("amd gddr/rdna4") == "amd gddr");
+  CHECK(class_parent("amd gddr").empty());
+  CHECK(in_class("amd gddr/rdna4", "amd gddr"));
+  CHECK(in_class("amd gddr/rdna4", "amd gddr/rdna4"));
+  CHECK_FALSE(in_class("amd gddr/rdna4", "amd gddr/rdna3"));
+  CHECK_FALSE(in_class("amd gddr", ""));
+}
+
+TEST_CASE("an architecture class is shrunk toward its parent's share, and one of too few rows takes the parent's",
+          "[calibration][class]") {
+  // Prefill, seconds_at_peak 1 ms: share = 0.001 × tok/s. Four Ampere rows at 0.6, two Ada rows at 0.3, two
+  // GDDR rows without an architecture at 0.4, four HBM rows at 0.2.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"a1", "a1", "a2", "a2"}) pts.push_back(point(false, 0.001, 600, d, "nvidia gddr/ampere"));
+  for (const char* d : {"d1", "d2"}) pts.push_back(point(false, 0.001, 300, d, "nvidia gddr/ada"));
+  for (const char* d : {"g1", "g2"}) pts.push_back(point(false, 0.001, 400, d, "nvidia gddr"));
+  for (const char* d : {"h1", "h1", "h2", "h2"}) pts.push_back(point(false, 0.001, 200, d, "nvidia hbm"));
+  const Calibration c = fit_calibration(pts);
+  // The backend: the median of all twelve (0.2 ×4, 0.3 ×2, 0.4 ×2, 0.6 ×4) = (0.3 + 0.4) / 2.
+  CHECK(c.get(Backend::cuda).prefill_efficiency == Approx(0.35));
+  // NVIDIA GDDR: the eight rows of its own and of its architectures, median (0.4 + 0.6) / 2.
+  CHECK(c.get(Backend::cuda, "nvidia gddr").prefill_efficiency == Approx(0.5));
+  // Ampere: its median 0.6 over n = 4 rows with the parent's 0.5 worth k = 4: 0.6^(1/2) × 0.5^(1/2).
+  CHECK(c.get(Backend::cuda, "nvidia gddr/ampere").prefill_efficiency == Approx(std::sqrt(0.6 * 0.5)));
+  // Ada's two rows are too few: the parent's factors, as for an architecture without rows.
+  CHECK(c.get(Backend::cuda, "nvidia gddr/ada") == c.get(Backend::cuda, "nvidia gddr"));
+  CHECK(c.get(Backend::cuda, "nvidia gddr/blackwell") == c.get(Backend::cuda, "nvidia gddr"));
+  // An architecture of a parent without rows: the backend's.
+  CHECK(c.get(Backend::cuda, "amd gddr/rdna4") == c.get(Backend::cuda));
+  CHECK(c.get(Backend::cuda, "nvidia hbm/hopper").prefill_efficiency == Approx(0.2));
 }
 
 TEST_CASE("a card without tensor cores computes prompts at its DP4A rate where it has one", "[calibration][devices]") {
@@ -211,9 +246,9 @@ TEST_CASE("device classes get their own share of peak where they have the rows",
   CHECK(c.get(Backend::cuda, "nvidia hbm").prefill_ratio_low == Approx(0.6));
   CHECK(c.get(Backend::cuda, "nvidia hbm").prefill_ratio_high == Approx(0.5 / 0.3));
 
-  // Three rows are not enough for a class of its own.
+  // Two rows are not enough for a class of its own (kMinRowsPerClass = 3, as many as a backend needs).
   std::vector<CalibrationPoint> few(pts.begin(), pts.begin() + 4);
-  for (const char* d : {"h1", "h1", "h2"}) few.push_back(point(false, 0.001, 300, d, "nvidia hbm"));
+  for (const char* d : {"h1", "h2"}) few.push_back(point(false, 0.001, 300, d, "nvidia hbm"));
   const Calibration f = fit_calibration(few);
   CHECK(f.get(Backend::cuda, "nvidia hbm") == f.get(Backend::cuda));
   CHECK(f.get(Backend::cuda, "nvidia gddr").prefill_efficiency == Approx(0.5));

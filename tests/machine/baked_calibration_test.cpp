@@ -101,8 +101,8 @@ TEST_CASE("only files that hold nothing but benchmarks are skipped", "[catalog][
 
 TEST_CASE("with a catalog overlay the CLI fits on the merged rows instead of the baked factors", "[calibration][baked][cli]") {
   // An overlay can replace a row or the hardware a row ran on, so the built-in fit may no longer hold.
-  // This one makes every Metal prefill row of the M1 7-core 10x faster: the Metal prefill factor rises
-  // (0.764 -> 0.800; it is fitted on 30-odd Metal rows) and CUDA's stays as baked.
+  // This one makes the M1 7-core's two Metal prefill rows 10x faster, both fit rows: the Metal prefill factor
+  // rises (0.728 -> 0.745; it is fitted on 20-odd Metal rows) and CUDA's stays as baked.
   const catalog::LoadResult full = embedded(true);
   REQUIRE(full.ok());
   std::string rows;
@@ -130,7 +130,7 @@ TEST_CASE("with a catalog overlay the CLI fits on the merged rows instead of the
   overlaid.load_catalog(cli::CatalogUse::loaded);
   CHECK(overlaid.catalog.benchmarks_loaded);
   const engine::Efficiency& metal = cli::calibration(overlaid).get(engine::Backend::metal);
-  CHECK(metal.prefill_efficiency > 1.03 * machine::baked_calibration().get(engine::Backend::metal).prefill_efficiency);
+  CHECK(metal.prefill_efficiency > 1.02 * machine::baked_calibration().get(engine::Backend::metal).prefill_efficiency);
   // CUDA's factors come from its own rows; only its prefill band may move, pooled over every backend's rows.
   const engine::Efficiency& cuda = cli::calibration(overlaid).get(engine::Backend::cuda);
   const engine::Efficiency& baked_cuda = machine::baked_calibration().get(engine::Backend::cuda);

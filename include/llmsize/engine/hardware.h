@@ -16,6 +16,9 @@ struct Gpu {
   FormFactor form_factor = FormFactor::desktop;
   double memory_gib = 0;
   std::string memory_type;
+  /// The GPU's architecture as its vendor names it ("ampere", "rdna4"); empty when not known. Its device
+  /// class for calibration (gpu_device_class).
+  std::string architecture;
   std::optional<std::uint32_t> bus_width_bits;
   std::optional<double> memory_data_rate_gbps;
   double bandwidth_gb_per_s = 0;

@@ -30,8 +30,18 @@ struct ComputeDevice {
 /// A device's class for calibration: its vendor and the kind of memory it streams weights from, the two
 /// things the fit rows show moving a backend's share of peak (docs/calibration.md "Device classes"):
 /// "nvidia hbm" (A100, H100), "amd gddr" (RX 7900 XTX), "apple unified", "nvidia unified" (DGX Spark),
-/// "amd cpu". A GPU is "hbm" when its memory type names HBM, otherwise "gddr".
-[[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type);
+/// "amd cpu". A GPU is "hbm" when its memory type names HBM, otherwise "gddr". Where the catalog names
+/// the GPU's architecture, its class is that architecture within the vendor's memory kind,
+/// "nvidia gddr/ampere", "amd gddr/rdna4": a generation's kernels reach their own share of peak (RDNA4's
+/// decode measured 1.1–1.2× what the AMD GDDR factors predict, Pascal's 0.6–0.8×; docs/calibration.md
+/// "Architecture classes"). An architecture with too few fit rows takes its parent's factors (class_parent).
+[[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type,
+                                           const std::string& architecture = "");
+/// The class a device class falls back to where it has no factors of its own: "nvidia gddr" for
+/// "nvidia gddr/ampere"; empty for a class without an architecture (its backend's factors).
+[[nodiscard]] std::string class_parent(const std::string& device_class);
+/// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or its parent.
+[[nodiscard]] bool in_class(const std::string& device_class, const std::string& name);
 [[nodiscard]] std::string unified_device_class(const std::string& vendor);
 /// A CPU's class: "amd cpu", or "amd server cpu" for a platform of kServerMemoryChannels or more memory
 /// channels (EPYC, Xeon, Threadripper PRO). Their decode reaches a far smaller share of the channels'
@@ -129,7 +139,10 @@ struct Efficiency {
 inline constexpr double kMinBandwidthThreadShare = 0.5;
 
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
-inline constexpr std::size_t kMinRowsPerClass = 4;
+inline constexpr std::size_t kMinRowsPerClass = 3;
+/// The rows' worth of weight an architecture class's parent factors carry in its own (shrink_to_parent in
+/// calibration.cpp): with n fit rows its share of peak is its median^(n/(n+k)) × its parent's^(k/(n+k)).
+inline constexpr double kArchitecturePriorRows = 4;
 
 /// The share of peak FLOP/s of a CPU's decode matrix-vector products (Efficiency::decode_compute_efficiency).
 [[nodiscard]] inline double decode_compute_share(const Efficiency& e) {
