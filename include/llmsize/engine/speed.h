@@ -34,7 +34,8 @@ struct ComputeDevice {
 /// the GPU's architecture, its class is that architecture within the vendor's memory kind,
 /// "nvidia gddr/ampere", "amd gddr/rdna4": a generation's kernels reach their own share of peak (RDNA4's
 /// decode measured 1.1–1.2× what the AMD GDDR factors predict, Pascal's 0.6–0.8×; docs/calibration.md
-/// "Architecture classes"). An architecture with too few fit rows takes its parent's factors (class_parent).
+/// "One split rule and architecture classes"). An architecture with too few fit rows takes its parent's
+/// factors (class_parent).
 [[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type,
                                            const std::string& architecture = "");
 /// The class a device class falls back to where it has no factors of its own: "nvidia gddr" for
