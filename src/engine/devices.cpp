@@ -60,7 +60,10 @@ bool in_class(const std::string& device_class, const std::string& name) {
   return !name.empty() && (device_class == name || class_parent(device_class) == name);
 }
 
-std::string unified_device_class(const std::string& vendor) { return lower(vendor) + " unified"; }
+std::string unified_device_class(const std::string& vendor, const std::string& architecture) {
+  const std::string c = lower(vendor) + " unified";
+  return architecture.empty() ? c : c + kClassSeparator + lower(architecture);
+}
 
 std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels) {
   return lower(vendor) + (memory_channels >= kServerMemoryChannels ? " server cpu" : " cpu");
@@ -101,7 +104,7 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   d.tdp_watts = s.tdp_watts;
   d.idle_watts = s.idle_watts.value_or(0);
   // A unified machine run on its CPU backend is a CPU of that vendor; on its GPU, the unified class.
-  d.device_class = d.backend == Backend::cpu ? cpu_device_class(s.vendor) : unified_device_class(s.vendor);
+  d.device_class = d.backend == Backend::cpu ? cpu_device_class(s.vendor) : unified_device_class(s.vendor, s.architecture);
   return d;
 }
 

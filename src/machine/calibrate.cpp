@@ -137,7 +137,7 @@ std::string metal_device(const catalog::Catalog& cat, const BenchRow& row, RowUs
   if (s == nullptr) return "\"" + (row.gpu_info.empty() ? row.cpu_info : row.gpu_info) + "\" is not in the catalog's systems";
   const ComputeDevice d = device_from_system(*s);
   use.device = s->meta.id;
-  use.device_class = unified_device_class(s->vendor);  // a Metal row: its GPU, whatever the first backend
+  use.device_class = unified_device_class(s->vendor, s->architecture);  // a Metal row: its GPU, whatever the first backend
   use.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
   use.flops_per_s = d.matmul_flops_per_s;
   return "";

@@ -26,7 +26,7 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     const ComputeDevice d = device_from_system(*s);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
-    m.device_class = b.backend == Backend::cpu ? cpu_device_class(s->vendor) : unified_device_class(s->vendor);
+    m.device_class = b.backend == Backend::cpu ? cpu_device_class(s->vendor) : unified_device_class(s->vendor, s->architecture);
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;

@@ -151,6 +151,15 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   CHECK(in_class("amd gddr/rdna4", "amd gddr/rdna4"));
   CHECK_FALSE(in_class("amd gddr/rdna4", "amd gddr/rdna3"));
   CHECK_FALSE(in_class("amd gddr", ""));
+  // A unified machine's GPU likewise, by its generation; run on its CPU it is a CPU of its vendor.
+  CHECK(unified_device_class("Apple", "M4") == "apple unified/m4");
+  UnifiedSystem m4;
+  m4.vendor = "apple";
+  m4.architecture = "m4";
+  m4.backends = {Backend::metal, Backend::cpu};
+  CHECK(device_from_system(m4).device_class == "apple unified/m4");
+  m4.backends = {Backend::cpu};
+  CHECK(device_from_system(m4).device_class == "apple cpu");
 }
 
 TEST_CASE("an architecture class is shrunk toward its parent's share, and one of too few rows takes the parent's",

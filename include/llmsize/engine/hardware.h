@@ -53,6 +53,9 @@ struct UnifiedSystem {
   FormFactor form_factor = FormFactor::desktop;
   std::vector<MemoryOption> memory_options;
   std::string memory_type;
+  /// Its GPU's generation ("m4", "rdna3.5", "blackwell"); empty when not known. Its GPU's device class
+  /// for calibration (unified_device_class).
+  std::string architecture;
   std::optional<std::uint32_t> bus_width_bits;
   double bandwidth_gb_per_s = 0;
   std::uint32_t cpu_cores = 0;

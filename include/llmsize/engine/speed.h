@@ -43,7 +43,9 @@ struct ComputeDevice {
 [[nodiscard]] std::string class_parent(const std::string& device_class);
 /// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or its parent.
 [[nodiscard]] bool in_class(const std::string& device_class, const std::string& name);
-[[nodiscard]] std::string unified_device_class(const std::string& vendor);
+/// A unified machine's GPU: "apple unified", or with its generation named, "apple unified/m4" (its parent
+/// "apple unified", as for a GPU's architecture).
+[[nodiscard]] std::string unified_device_class(const std::string& vendor, const std::string& architecture = "");
 /// A CPU's class: "amd cpu", or "amd server cpu" for a platform of kServerMemoryChannels or more memory
 /// channels (EPYC, Xeon, Threadripper PRO). Their decode reaches a far smaller share of the channels'
 /// peak than a desktop's (fit rows: Threadripper PRO 5975WX and Xeon 6980P at 0.5 of what the desktop
