@@ -40,6 +40,7 @@ std::string efficiency_source(const llmsize::engine::Efficiency& e) {
   out += "       .per_layer_prompt_s = " + hex(e.per_layer_prompt_s) + ",\n";
   out += "       .prefill_efficiency = " + hex(e.prefill_efficiency) + ",\n";
   out += "       .decode_compute_efficiency = " + hex(e.decode_compute_efficiency) + ",\n";
+  out += "       .few_thread_bandwidth_slope = " + hex(e.few_thread_bandwidth_slope) + ",\n";
   out += "       .decode_ratio_low = " + hex(e.decode_ratio_low) + ",\n";
   out += "       .decode_ratio_high = " + hex(e.decode_ratio_high) + ",\n";
   out += "       .prefill_ratio_low = " + hex(e.prefill_ratio_low) + ",\n";

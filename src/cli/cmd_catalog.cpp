@@ -191,6 +191,7 @@ class CalibrationResult final : public Result {
       if (!e.device_class.empty()) j["device_class"] = e.device_class;
       if (e.engine != Engine::llama_cpp) j["engine"] = name_of(kEngineNames, e.engine);
       if (e.decode_compute_efficiency > 0) j["decode_compute_efficiency"] = e.decode_compute_efficiency;
+      if (e.few_thread_bandwidth_slope > 0) j["few_thread_bandwidth_slope"] = e.few_thread_bandwidth_slope;
       return j;
     };
     Json backends = Json::array();

@@ -142,7 +142,8 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
       for (const CalibrationPoint* p : all) {
         Efficiency own = trial;
         own.bandwidth_efficiency = of_own_class(class_efficiency, p->device_class, trial.bandwidth_efficiency);
-        const double predicted = predict_decode_tokens_per_s(own, p->seconds_at_peak, p->moe_layers, p->compute_seconds_at_peak);
+        const double predicted =
+            predict_decode_tokens_per_s(own, p->seconds_at_peak, p->moe_layers, p->compute_seconds_at_peak, p->thread_share);
         (p->moe_layers > 0 ? moe_errors : dense_errors).push_back(std::abs(predicted - p->measured_tokens_per_s) / p->measured_tokens_per_s);
       }
       const double error = (dense_errors.empty() ? 0 : median(dense_errors)) + (moe_steps > 0 ? median(moe_errors) : 0);
@@ -216,7 +217,8 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
 std::vector<double> ratios_of(const Efficiency& e, const std::vector<CalibrationPoint>& pts, bool decode) {
   std::vector<double> ratios;
   for (const auto& p : pts) {
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak,
+                                                                  p.thread_share)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
@@ -265,6 +267,21 @@ std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts,
   return out;
 }
 
+// A CPU class's few_thread_bandwidth_slope: over its rows run on fewer than kMinBandwidthThreadShare of the
+// cores whose streaming time exceeds their matrix work, the median of the share of peak bandwidth each
+// drew per unit of thread share, x / (1/tps − fixed costs) / thread share; none with fewer than
+// kMinRowsPerClass such rows. A row drawing more than the class's share on all cores caps nothing.
+void fit_few_thread_slope(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  std::vector<double> slopes;
+  for (const auto& p : pts) {
+    if (p.backend != Backend::cpu || p.thread_share >= kMinBandwidthThreadShare || p.thread_share <= 0) continue;
+    const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
+    if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
+    slopes.push_back(p.seconds_at_peak / streaming / p.thread_share);
+  }
+  e.few_thread_bandwidth_slope = slopes.size() >= kMinRowsPerClass ? median(slopes) : 0;
+}
+
 // A class's decode share of peak bandwidth with the backend's fixed costs: the median over its rows of
 // x / (1/tps − per_token_s − moe_layers × per_moe_layer_s), rows whose matrix work takes longer (a CPU on
 // few threads) and rows faster than the fixed costs allow left out. False when fewer than
@@ -280,6 +297,7 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (eff.size() < kMinRowsPerClass) return false;
   e.bandwidth_efficiency = median(eff);
   e.decode_rows = pts.size();
+  fit_few_thread_slope(e, pts);
   return true;
 }
 
@@ -468,16 +486,16 @@ double split_per_token_share(double layers, double total_layers, std::size_t dev
 }
 
 double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak, double moe_layers,
-                      double per_token_share) {
-  const double streaming = seconds_at_peak / e.bandwidth_efficiency;
+                      double per_token_share, double thread_share) {
+  const double streaming = seconds_at_peak / bandwidth_share(e, thread_share);
   const double share = decode_compute_share(e);
   const double compute = share > 0 ? compute_seconds_at_peak / share : 0;
   return std::max(streaming, compute) + e.per_token_s * per_token_share + moe_layers * e.per_moe_layer_s;
 }
 
 double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers,
-                                   double compute_seconds_at_peak) {
-  const double t = decode_seconds(e, seconds_at_peak, compute_seconds_at_peak, moe_layers);
+                                   double compute_seconds_at_peak, double thread_share) {
+  const double t = decode_seconds(e, seconds_at_peak, compute_seconds_at_peak, moe_layers, 1, thread_share);
   return t > 0 ? 1.0 / t : 0;
 }
 
@@ -643,7 +661,8 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   for (const auto& p : points) {
     if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
     const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
-    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak)
+    const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak,
+                                                                  p.thread_share)
                                     : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);

@@ -98,10 +98,10 @@ std::vector<Part> parts_of(const SpeedRequest& r, double tokens_per_step) {
 
 // A part's decode time: reading its bytes, or on the CPU computing its matrix-vector products when that
 // takes longer (decode_seconds), plus the fixed costs.
-double part_seconds(const Part& part, double kv_bytes, double compute_seconds) {
+double part_seconds(const Part& part, double kv_bytes, double compute_seconds, double thread_share) {
   const double bytes = part.weight_bytes + kv_bytes * part.kv_share;
   return decode_seconds(*part.efficiency, bytes / part.device->bandwidth_bytes_per_s, compute_seconds, part.moe_layers,
-                        part.per_token_share);
+                        part.per_token_share, thread_share);
 }
 
 // Seconds the GPUs of a row or tensor split spend synchronising in one step of `tokens` tokens run as
@@ -162,11 +162,14 @@ double pipelined_seconds(const std::vector<double>& stages, double tokens, doubl
   return calls * sum + (micro_batches - calls) * std::max(slowest, sum / kSchedMaxCopies);
 }
 
-// The CPU's matrix rate with the threads llama.cpp runs (-t; one per physical core by default).
-double cpu_flops(const SpeedRequest& r, const ComputeDevice& d) {
-  if (d.backend != Backend::cpu || d.cores == 0 || !r.threads) return d.matmul_flops_per_s;
-  return d.matmul_flops_per_s * std::min<double>(*r.threads, d.cores) / d.cores;
+// The share of a CPU's physical cores llama.cpp runs threads on (-t; one per core by default); 1 on a GPU.
+double cpu_thread_share(const SpeedRequest& r, const ComputeDevice& d) {
+  if (d.backend != Backend::cpu || d.cores == 0 || !r.threads) return 1;
+  return std::min<double>(*r.threads, d.cores) / d.cores;
 }
+
+// The CPU's matrix rate with the threads llama.cpp runs.
+double cpu_flops(const SpeedRequest& r, const ComputeDevice& d) { return d.matmul_flops_per_s * cpu_thread_share(r, d); }
 
 // Time of one step and the part that takes most of it. Part pointers point into the request
 // (devices, host, calibration), so they outlive the temporary part list.
@@ -221,8 +224,11 @@ std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const LayerS
   const double attention =
       cpu_flash_decode_seconds(r.model, layers, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) *
       part.kv_share;
-  const double streaming = kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * part.efficiency->bandwidth_efficiency);
-  return decode_seconds(*part.efficiency, part.weight_bytes / d.bandwidth_bytes_per_s, compute, part.moe_layers) +
+  const double threads_share = cpu_thread_share(r, d);
+  const double streaming =
+      kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * bandwidth_share(*part.efficiency, threads_share));
+  return decode_seconds(*part.efficiency, part.weight_bytes / d.bandwidth_bytes_per_s, compute, part.moe_layers, 1,
+                        threads_share) +
          std::max(streaming, attention);
 }
 
@@ -238,7 +244,7 @@ StepTime decode_step(const SpeedRequest& r, std::uint64_t depth, std::uint32_t s
   for (const Part& part : parts) {
     const double compute = cpu_decode_compute_seconds(r, part, touched_total, sequences);
     const double t = cpu_flash_part_seconds(r, layers, part, kv_bytes, compute, depth, sequences)
-                         .value_or(part_seconds(part, kv_bytes, compute));
+                         .value_or(part_seconds(part, kv_bytes, compute, cpu_thread_share(r, *part.device)));
     step.busy.emplace_back(part.device, (part.weight_bytes + kv_bytes * part.kv_share) / part.device->bandwidth_bytes_per_s);
     // Layer split: one device after another. Tensor parallel: GPUs read their shares at once.
     step.seconds = parallel && part.device->backend != Backend::cpu ? std::max(step.seconds, t) : step.seconds + t;

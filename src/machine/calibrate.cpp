@@ -220,6 +220,7 @@ std::optional<CalibrationPoint> point_of(const catalog::Catalog& cat, const Benc
   use.moe_layers = p.moe_layers;
   use.graph_runs_per_token = p.graph_runs_per_token;
   use.layers = p.layers;
+  use.thread_share = p.thread_share;
   use.used = true;
   return p;
 }
@@ -241,7 +242,8 @@ std::vector<Efficiency> fitted_backends(const Calibration& catalog_fit, const st
 }
 
 double predicted(const Efficiency& e, const RowUse& use) {
-  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers, use.compute_seconds_at_peak)
+  return use.decode ? predict_decode_tokens_per_s(e, use.seconds_at_peak, use.moe_layers, use.compute_seconds_at_peak,
+                                                  use.thread_share)
                     : predict_prefill_tokens_per_s(e, use.seconds_at_peak, use.graph_runs_per_token, use.layers);
 }
 

@@ -138,3 +138,55 @@ TEST_CASE("CPU decode: the fit takes its bandwidth share only from rows that str
   CHECK(e.bandwidth_efficiency == Approx(0.5));
   CHECK(predict_decode_tokens_per_s(e, 1.0, 0, 4.0) == Approx(0.25));  // 4 s of compute
 }
+
+TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows with the threads, to the class's share",
+          "[engine][calibration][cpu]") {
+  // A Threadripper PRO 5975WX (8 × DDR4-3200 = 204.8 GB/s, 32 cores) running ik_llama.cpp's Llama 3.1 8B
+  // Q4_K_S decode (4.4 GB) on 2 threads measured 4.6 tok/s: 20 GB/s, 0.0988 of peak on 1/16 of the cores,
+  // a slope of 1.58. With the class's share 0.355 on all cores, 2 threads draw min(0.355, 1.58 / 16).
+  Efficiency e;
+  e.bandwidth_efficiency = 0.355;
+  e.few_thread_bandwidth_slope = 1.58;
+  CHECK(bandwidth_share(e, 2.0 / 32) == Approx(0.09875));
+  CHECK(bandwidth_share(e, 8.0 / 32) == Approx(0.355));  // 1.58 / 4 = 0.395: the channels' share again
+  CHECK(bandwidth_share(e) == Approx(0.355));
+  const double x = 4.4e9 / 204.8e9;
+  CHECK(predict_decode_tokens_per_s(e, x, 0, 0, 2.0 / 32) == Approx(4.6).epsilon(0.01));
+  e.few_thread_bandwidth_slope = 0;  // no rows on few threads: no limit
+  CHECK(bandwidth_share(e, 2.0 / 32) == Approx(0.355));
+
+  // The fit, per CPU class: four rows on all cores stream 1 s of bytes at peak at 0.5 tok/s (share 0.5); four
+  // on 1/16 of the cores measure 0.1 tok/s (share 0.1: a slope of 1.6); two on 1/16 compute-bound rows (8 s
+  // of matrix work at peak, 0.1 tok/s) stay out of it. The share is fitted on the rows of at least half the
+  // cores, the slope on the streaming rows of fewer, both with the backend's per-token cost p.
+  std::vector<CalibrationPoint> pts;
+  auto row = [](double tps, double share, double compute) {
+    CalibrationPoint p;
+    p.backend = Backend::cpu;
+    p.seconds_at_peak = 1.0;
+    p.compute_seconds_at_peak = compute;
+    p.measured_tokens_per_s = tps;
+    p.device_class = "amd server cpu";
+    p.device = "tr";
+    p.thread_share = share;
+    return p;
+  };
+  for (int i = 0; i < 4; ++i) pts.push_back(row(0.5, 1.0, 0));
+  for (int i = 0; i < 4; ++i) pts.push_back(row(0.1, 1.0 / 16, 0));
+  for (int i = 0; i < 2; ++i) pts.push_back(row(0.1, 1.0 / 16, 8.0));
+  for (int i = 0; i < 3; ++i) {
+    CalibrationPoint prompt;
+    prompt.backend = Backend::cpu;
+    prompt.decode = false;
+    prompt.seconds_at_peak = 1.0;
+    prompt.measured_tokens_per_s = 1.0;
+    pts.push_back(prompt);
+  }
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
+  const double p = server.per_token_s;
+  CHECK(server.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
+  CHECK(server.few_thread_bandwidth_slope == Approx(16.0 / (10.0 - p)));
+  CHECK(predict_decode_tokens_per_s(server, 1.0, 0, 0, 1.0 / 16) == Approx(0.1));
+  CHECK(c.get(Backend::cpu).few_thread_bandwidth_slope == 0);  // the backend's own factors: no limit
+}

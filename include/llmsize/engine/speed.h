@@ -1,6 +1,7 @@
 #pragma once
 /// Decode and prefill speed: where the bytes are read and the FLOPs are done, with efficiency
 /// factors fitted per backend on published llama-bench results (docs/calibration.md).
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -126,6 +127,14 @@ struct Efficiency {
   /// both). ik_llama.cpp's factors keep llama.cpp's here: its repacked matrix-matrix kernels give prefill 2–3×,
   /// and its thread sweeps put few-thread decode near llama.cpp's rate (docs/calibration.md).
   double decode_compute_efficiency = 0;
+  /// A CPU on few threads: the share of peak bandwidth decode streams at per unit of thread share (threads /
+  /// physical cores), so that the share is min(bandwidth_efficiency, slope × thread share) (bandwidth_share).
+  /// Each core keeps a bounded number of cache misses in flight, so few threads cannot draw the channels'
+  /// bandwidth; how few depends on the platform: a Threadripper PRO 5975WX's decode reads 20 GB/s on 2 of
+  /// its 32 cores, a Ryzen 9 7950X's 59 GB/s on 2 of 16 (docs/calibration.md "Few threads draw a share of
+  /// the bandwidth"). Fitted per CPU class on its fit rows run on fewer than kMinBandwidthThreadShare of the
+  /// cores; 0: no limit.
+  double few_thread_bandwidth_slope = 0;
   double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
   double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
   double prefill_ratio_low = 0.7;     ///< the same ratios for prefill
@@ -146,6 +155,13 @@ inline constexpr std::size_t kMinRowsPerClass = 3;
 /// The rows' worth of weight an architecture class's parent factors carry in its own (shrink_to_parent in
 /// calibration.cpp): with n fit rows its share of peak is its median^(n/(n+k)) × its parent's^(k/(n+k)).
 inline constexpr double kArchitecturePriorRows = 4;
+
+/// The share of peak bandwidth decode streams weights at on `thread_share` of a CPU's cores (threads / physical
+/// cores; 1 on a GPU): the backend's or class's share, or on few threads the share they can draw.
+[[nodiscard]] inline double bandwidth_share(const Efficiency& e, double thread_share = 1) {
+  return e.few_thread_bandwidth_slope > 0 ? std::min(e.bandwidth_efficiency, e.few_thread_bandwidth_slope * thread_share)
+                                          : e.bandwidth_efficiency;
+}
 
 /// The share of peak FLOP/s of a CPU's decode matrix-vector products (Efficiency::decode_compute_efficiency).
 [[nodiscard]] inline double decode_compute_share(const Efficiency& e) {
@@ -356,9 +372,9 @@ struct Measurement {
 /// Both llama.cpp CPU decode and its prompt processing run the same per-type dot products (ggml-cpu
 /// mul_mat), so the prefill share carries over (docs/formulas.md "CPU decode").
 [[nodiscard]] double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak,
-                                    double moe_layers = 0, double per_token_share = 1);
+                                    double moe_layers = 0, double per_token_share = 1, double thread_share = 1);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
-                                                 double compute_seconds_at_peak = 0);
+                                                 double compute_seconds_at_peak = 0, double thread_share = 1);
 /// Seconds one micro-batch's graph costs beyond its matrix work, on a device running `layers` layers and
 /// paying `per_token_share` of the per-token cost (split_per_token_share): per_token_s × share + layers ×
 /// per_layer_prompt_s.

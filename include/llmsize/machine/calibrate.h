@@ -128,6 +128,7 @@ struct RowUse {
   double moe_layers = 0;  ///< decode: MoE layers of the model (the fixed cost per MoE layer applies to each)
   double graph_runs_per_token = 0;  ///< prefill: ⌈P / n_ubatch⌉ / P, each paying the backend's per_token_s
   double layers = 0;                ///< prefill: the model's repeating layers, each paying per_layer_prompt_s per run
+  double thread_share = 1;          ///< a CPU run: threads (-t) / physical cores (few_thread_bandwidth_slope)
   double predicted_before_tokens_per_s = 0;
   double predicted_after_tokens_per_s = 0;
 };
