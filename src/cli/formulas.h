@@ -20,7 +20,7 @@ inline constexpr std::string_view kComputeNoFlash =
 inline constexpr std::string_view kLogits = "logits                     = n_ubatch × (4·n_vocab + 8·n_embd) B";
 inline constexpr std::string_view kOutputBuffer = "output buffer              = n_vocab × 4 B × n_seq";
 inline constexpr std::string_view kDecodePart =
-    "t(part)     = max(bytes(part) / (bandwidth × min(bandwidth_efficiency[b, c, e], CPU: few_thread_slope[c] × threads / cores)), CPU: FLOPs(part) / (FLOP/s(-t) × decode_compute_efficiency[b, c, e])) + per_token_s[b]";
+    "t(part)     = max(bytes(part) / (bandwidth × min(bandwidth_efficiency[b, c, e], CPU: few_thread_bandwidth_slope[c] × threads / cores)), CPU: FLOPs(part) / (FLOP/s(-t) × decode_compute_efficiency[b, c, e])) + per_token_s[b]";
 inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
     "FLOPs = 2 × active params × P + Σ attention layers n_head × (2·DK + 2·DV) × P × cells seen";

@@ -51,12 +51,13 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
   return out;
 }
 
-// An architecture class's share of peak from the median `own` of its n rows, pulled toward its parent's:
-// own^(n/(n+k)) × parent^(k/(n+k)) with k = kArchitecturePriorRows. A class with a parent is one GPU
-// generation, often measured by a handful of rows of one source and one build (an RTX 3090's Q2_K and Q3_K
-// rows of January 2024, 2.3–2.5× slower than its Q4_0); the parent's factor counts as k rows of its own.
-double shrink_to_parent(double own, double parent, std::size_t n) {
-  if (own <= 0 || parent <= 0) return own;
+// Class `name`'s share of peak from the median `own` of its n rows. A class without a parent keeps `own`. An
+// architecture (a class with a parent) is pulled toward its parent's share `parent`: own^(n/(n+k)) ×
+// parent^(k/(n+k)) with k = kArchitecturePriorRows. An architecture is one GPU generation, often measured by
+// a handful of rows of one source and one build (an RTX 3090's Q2_K and Q3_K rows of January 2024, 2.3–2.5×
+// slower than its Q4_0); the parent's factor counts as k rows of its own.
+double class_share(const std::string& name, double own, double parent, std::size_t n) {
+  if (class_parent(name).empty() || own <= 0 || parent <= 0) return own;
   const double w = static_cast<double>(n) / (static_cast<double>(n) + kArchitecturePriorRows);
   return std::exp(w * std::log(own) + (1 - w) * std::log(parent));
 }
@@ -133,9 +134,8 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
       for (const auto& [name, rows] : by_class) {
         const double c = rows.size() >= kMinRowsPerClass ? median_efficiency(e, trial, rows) : 0;
         if (c <= 0) continue;
-        const std::string parent = class_parent(name);  // an architecture: shrunk toward its parent's
         class_efficiency[name] =
-            parent.empty() ? c : shrink_to_parent(c, of_own_class(class_efficiency, parent, trial.bandwidth_efficiency), rows.size());
+            class_share(name, c, of_own_class(class_efficiency, class_parent(name), trial.bandwidth_efficiency), rows.size());
       }
       std::vector<double> dense_errors;
       std::vector<double> moe_errors;
@@ -191,9 +191,8 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
       if (rows.size() < kMinRowsPerClass) continue;
       Efficiency c = trial;
       fit_prefill(c, rows);
-      if (const std::string parent = class_parent(name); !parent.empty()) {  // an architecture
-        c.prefill_efficiency = shrink_to_parent(c.prefill_efficiency, of_own_class(own, parent, trial).prefill_efficiency, rows.size());
-      }
+      c.prefill_efficiency =
+          class_share(name, c.prefill_efficiency, of_own_class(own, class_parent(name), trial).prefill_efficiency, rows.size());
       own.emplace(name, c);
     }
     double error = 0;  // the sum of |log(predicted / measured)| over the rows
@@ -271,7 +270,7 @@ std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts,
 // cores whose streaming time exceeds their matrix work, the median of the share of peak bandwidth each
 // drew per unit of thread share, x / (1/tps − fixed costs) / thread share; none with fewer than
 // kMinRowsPerClass such rows. A row drawing more than the class's share on all cores caps nothing.
-void fit_few_thread_slope(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+void fit_few_thread_bandwidth_slope(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   std::vector<double> slopes;
   for (const auto& p : pts) {
     if (p.backend != Backend::cpu || p.thread_share >= kMinBandwidthThreadShare || p.thread_share <= 0) continue;
@@ -297,7 +296,7 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   if (eff.size() < kMinRowsPerClass) return false;
   e.bandwidth_efficiency = median(eff);
   e.decode_rows = pts.size();
-  fit_few_thread_slope(e, pts);
+  fit_few_thread_bandwidth_slope(e, pts);
   return true;
 }
 
@@ -402,17 +401,15 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
                 const std::vector<CalibrationPoint>& band_rows, const Efficiency& base, const PooledBands& bands) {
   e.decode_rows = 0;
   e.prefill_rows = 0;
-  // An architecture's share of peak is shrunk toward its parent class's, which e starts as.
-  const bool architecture = !class_parent(e.device_class).empty();
-  const Efficiency parent = e;
+  const Efficiency parent = e;  // an architecture's shares are pulled toward its parent's, which e starts as
   // Prefill first: a CPU's decode is bounded by the matrix rate prefill fits.
   if (prefill.size() >= kMinRowsPerClass) {
     fit_prefill(e, prefill);
-    if (architecture) e.prefill_efficiency = shrink_to_parent(e.prefill_efficiency, parent.prefill_efficiency, prefill.size());
+    e.prefill_efficiency = class_share(e.device_class, e.prefill_efficiency, parent.prefill_efficiency, prefill.size());
     set_prefill_band(e, band_rows, prefill, bands.prefill);
   }
   if (fit_class_decode(e, decode)) {
-    if (architecture) e.bandwidth_efficiency = shrink_to_parent(e.bandwidth_efficiency, parent.bandwidth_efficiency, e.decode_rows);
+    e.bandwidth_efficiency = class_share(e.device_class, e.bandwidth_efficiency, parent.bandwidth_efficiency, e.decode_rows);
     fit_band(e, decode, true, bands.decode);
   }
   e.decode_ratio_low = std::min(e.decode_ratio_low, base.decode_ratio_low);

@@ -44,11 +44,16 @@ std::string lower(std::string s) {
   return s;
 }
 
+// A class and, where named, the architecture below it: "nvidia gddr" + "Ampere" = "nvidia gddr/ampere".
+std::string with_architecture(std::string device_class, const std::string& architecture) {
+  return architecture.empty() ? device_class : device_class + kClassSeparator + lower(architecture);
+}
+
 }  // namespace
 
 std::string gpu_device_class(const std::string& vendor, const std::string& memory_type, const std::string& architecture) {
-  std::string c = lower(vendor) + (lower(memory_type).find("hbm") != std::string::npos ? " hbm" : " gddr");
-  return architecture.empty() ? c : c + kClassSeparator + lower(architecture);
+  return with_architecture(lower(vendor) + (lower(memory_type).find("hbm") != std::string::npos ? " hbm" : " gddr"),
+                           architecture);
 }
 
 std::string class_parent(const std::string& device_class) {
@@ -61,8 +66,7 @@ bool in_class(const std::string& device_class, const std::string& name) {
 }
 
 std::string unified_device_class(const std::string& vendor, const std::string& architecture) {
-  const std::string c = lower(vendor) + " unified";
-  return architecture.empty() ? c : c + kClassSeparator + lower(architecture);
+  return with_architecture(lower(vendor) + " unified", architecture);
 }
 
 std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels) {

@@ -224,11 +224,11 @@ std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const LayerS
   const double attention =
       cpu_flash_decode_seconds(r.model, layers, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) *
       part.kv_share;
-  const double threads_share = cpu_thread_share(r, d);
+  const double thread_share = cpu_thread_share(r, d);
   const double streaming =
-      kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * bandwidth_share(*part.efficiency, threads_share));
+      kv_bytes * part.kv_share / (d.bandwidth_bytes_per_s * bandwidth_share(*part.efficiency, thread_share));
   return decode_seconds(*part.efficiency, part.weight_bytes / d.bandwidth_bytes_per_s, compute, part.moe_layers, 1,
-                        threads_share) +
+                        thread_share) +
          std::max(streaming, attention);
 }
 

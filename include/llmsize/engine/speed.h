@@ -152,7 +152,7 @@ inline constexpr double kMinBandwidthThreadShare = 0.5;
 
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
 inline constexpr std::size_t kMinRowsPerClass = 3;
-/// The rows' worth of weight an architecture class's parent factors carry in its own (shrink_to_parent in
+/// The rows' worth of weight an architecture class's parent factors carry in its own (class_share in
 /// calibration.cpp): with n fit rows its share of peak is its median^(n/(n+k)) × its parent's^(k/(n+k)).
 inline constexpr double kArchitecturePriorRows = 4;
 
