@@ -41,6 +41,11 @@ std::string efficiency_source(const llmsize::engine::Efficiency& e) {
   out += "       .prefill_efficiency = " + hex(e.prefill_efficiency) + ",\n";
   out += "       .decode_compute_efficiency = " + hex(e.decode_compute_efficiency) + ",\n";
   out += "       .few_thread_bandwidth_slope = " + hex(e.few_thread_bandwidth_slope) + ",\n";
+  out += "       .prefill_kernel_speed = {";
+  for (std::size_t k = 0; k < e.prefill_kernel_speed.size(); ++k) {
+    out += std::string(k == 0 ? "" : ", ") + hex(e.prefill_kernel_speed[k]);
+  }
+  out += "},\n";
   out += "       .decode_ratio_low = " + hex(e.decode_ratio_low) + ",\n";
   out += "       .decode_ratio_high = " + hex(e.decode_ratio_high) + ",\n";
   out += "       .prefill_ratio_low = " + hex(e.prefill_ratio_low) + ",\n";

@@ -273,6 +273,7 @@ void fields(V& v, T& r) {
   v("kv_cache", r.kv_cache);
   v("cpu_repack", r.cpu_repack);
   v("cpu_matmul_speed", r.cpu_matmul_speed);
+  v("gpu_kernel", r.gpu_kernel);
 }
 
 template <class V, Record<engine::QuantRule> T>

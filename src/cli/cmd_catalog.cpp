@@ -169,6 +169,17 @@ class CalibrationResult final : public Result {
         if (e.backend == backend.backend) add(e);
       }
     }
+    // Each GPU backend's prompt speed per kernel family, relative to its share of peak (docs/calibration.md
+    // "Kernels by weight type"); its classes share it.
+    std::vector<Column> kernel_columns{{"Backend", Align::left}};
+    for (const auto& row : kMatmulKernelNames) kernel_columns.push_back({row.id, Align::right});
+    Table kernels(kernel_columns);
+    for (const Efficiency& e : c_.backends) {
+      if (e.backend == Backend::cpu) continue;
+      std::vector<std::string> cells{to_string(e.backend)};
+      for (const auto& row : kMatmulKernelNames) cells.push_back(fixed(e.prefill_kernel_speed[static_cast<std::size_t>(row.value)], 3));
+      kernels.add_row(cells);
+    }
     Table errors({{"Engine", Align::left}, {"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right},
                   {"Median abs. error", Align::right}, {"Inside band", Align::right}});
     for (const ErrorRow& row : errors_) {
@@ -178,6 +189,7 @@ class CalibrationResult final : public Result {
                       fmt::format("{:.0f}%", 100 * row.report.within_band_share)});
     }
     return "Efficiency factors fitted on the catalog's llama-bench rows (set \"fit\")\n\n" + table.text(style.color) +
+           "\nPrompt speed by the weights' GPU kernel family (× the prefill share of peak)\n\n" + kernels.text(style.color) +
            "\nPrediction error\n\n" + errors.text(style.color);
   }
 
@@ -192,6 +204,11 @@ class CalibrationResult final : public Result {
       if (e.engine != Engine::llama_cpp) j["engine"] = name_of(kEngineNames, e.engine);
       if (e.decode_compute_efficiency > 0) j["decode_compute_efficiency"] = e.decode_compute_efficiency;
       if (e.few_thread_bandwidth_slope > 0) j["few_thread_bandwidth_slope"] = e.few_thread_bandwidth_slope;
+      if (e.backend != Backend::cpu) {  // the CPU's kernel speeds are the catalog's cpu_matmul_speed
+        Json speeds = Json::object();
+        for (const auto& row : kMatmulKernelNames) speeds[row.id] = e.prefill_kernel_speed[static_cast<std::size_t>(row.value)];
+        j["prefill_kernel_speed"] = speeds;
+      }
       return j;
     };
     Json backends = Json::array();

@@ -1,5 +1,6 @@
 // Fitting per-backend efficiency factors on published llama-bench results.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <string>
@@ -198,7 +199,8 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
     double error = 0;  // the sum of |log(predicted / measured)| over the rows
     for (const auto& p : pts) {
       const double predicted =
-          predict_prefill_tokens_per_s(of_own_class(own, p.device_class, trial), p.seconds_at_peak, p.graph_runs_per_token, p.layers);
+          predict_prefill_tokens_per_s(of_own_class(own, p.device_class, trial), prefill_seconds_at_peak(p, of_own_class(own, p.device_class, trial)),
+                                       p.graph_runs_per_token, p.layers);
       if (!(predicted > 0)) {  // a cost some row is faster than
         error = best_error;
         break;
@@ -218,7 +220,7 @@ std::vector<double> ratios_of(const Efficiency& e, const std::vector<Calibration
   for (const auto& p : pts) {
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak,
                                                                   p.thread_share)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
+                                    : predict_prefill_tokens_per_s(e, prefill_seconds_at_peak(p, e), p.graph_runs_per_token, p.layers);
     ratios.push_back(p.measured_tokens_per_s / predicted);
   }
   return ratios;
@@ -350,7 +352,7 @@ std::vector<double> prefill_ratios_unseen(const std::vector<CalibrationPoint>& r
     Efficiency unseen = fixed;
     unseen.prefill_efficiency = eff;
     ratios.push_back(p.measured_tokens_per_s /
-                     predict_prefill_tokens_per_s(unseen, p.seconds_at_peak, p.graph_runs_per_token, p.layers));
+                     predict_prefill_tokens_per_s(unseen, prefill_seconds_at_peak(p, unseen), p.graph_runs_per_token, p.layers));
   }
   return ratios;
 }
@@ -473,8 +475,20 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   if (!p.decode) {
     p.graph_runs_per_token = m.graph_runs_per_token;
     p.layers = m.layers;
+    if (rate > 0) {
+      for (std::size_t k = 0; k < kMatmulKernels; ++k) p.kernel_seconds_at_peak[k] = m.kernel_flops_per_token[k] / rate;
+    }
   }
   return p;
+}
+
+double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e) {
+  double seconds = p.seconds_at_peak;
+  if (p.decode) return seconds;
+  for (std::size_t k = 0; k < kMatmulKernels; ++k) {
+    seconds += p.kernel_seconds_at_peak[k] * (1.0 / e.prefill_kernel_speed[k] - 1.0);
+  }
+  return seconds;
 }
 
 double split_per_token_share(double layers, double total_layers, std::size_t devices) {
@@ -504,7 +518,7 @@ double predict_prefill_tokens_per_s(const Efficiency& e, double seconds_at_peak,
 
 double prefill_share_of(const CalibrationPoint& p, const Efficiency& fixed) {
   const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * graph_run_seconds(fixed, p.layers);
-  return compute > 0 ? p.seconds_at_peak / compute : 0;
+  return compute > 0 ? prefill_seconds_at_peak(p, fixed) / compute : 0;
 }
 
 const Efficiency& Calibration::get(Backend b) const {
@@ -548,12 +562,56 @@ const CaseBand* Calibration::band(SpeedCase c) const {
   return nullptr;
 }
 
-Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
+namespace {
+
+// Each backend's speed on each kernel family, where fitted (GPU backends only; absent: all 1).
+using KernelSpeeds = std::map<Backend, PerKernel>;
+
+// Kernel family k's share of a prefill point's matrix work; 0 for a point without the split (the CPU's).
+double kernel_share(const CalibrationPoint& p, std::size_t k) {
+  double total = 0;
+  for (double s : p.kernel_seconds_at_peak) total += s;
+  return total > 0 ? p.kernel_seconds_at_peak[k] / total : 0;
+}
+
+// One round of the kernel speeds (Efficiency::prefill_kernel_speed) on calibration `c`: on each GPU backend, each
+// family with kMinKernelRows fit rows where it does at least kMinKernelShare of the matrix work gets the speed
+// at which those rows' median measured / predicted r would be 1, speed × r, pulled toward 1 as
+// (speed × r)^(n/(n+kKernelPriorRows)); a family without the rows keeps 1. The shares of peak, refitted after
+// each round, take what all families have in common. False when no speed moved.
+bool fit_kernel_speeds(const Calibration& c, const std::vector<CalibrationPoint>& points, KernelSpeeds& speeds) {
+  constexpr double kSettled = 1e-4;
+  bool moved = false;
+  for (const Efficiency& backend : c.backends) {
+    if (backend.backend == Backend::cpu) continue;
+    std::array<std::vector<double>, kMatmulKernels> ratios;
+    for (const CalibrationPoint& p : select(points, backend.backend, false, false)) {
+      const Efficiency& e = c.get(p.backend, p.device_class);
+      const double predicted = predict_prefill_tokens_per_s(e, prefill_seconds_at_peak(p, e), p.graph_runs_per_token, p.layers);
+      if (!(predicted > 0)) continue;
+      for (std::size_t k = 0; k < kMatmulKernels; ++k) {
+        if (kernel_share(p, k) >= kMinKernelShare) ratios[k].push_back(p.measured_tokens_per_s / predicted);
+      }
+    }
+    PerKernel speed = backend.prefill_kernel_speed;
+    for (std::size_t k = 0; k < kMatmulKernels; ++k) {
+      const auto n = static_cast<double>(ratios[k].size());
+      if (ratios[k].size() < kMinKernelRows) continue;
+      speed[k] = std::pow(speed[k] * median(ratios[k]), n / (n + kKernelPriorRows));
+      moved = moved || std::abs(std::log(speed[k] / backend.prefill_kernel_speed[k])) > kSettled;
+    }
+    speeds[backend.backend] = speed;
+  }
+  return moved;
+}
+
+Calibration fit_shares(const std::vector<CalibrationPoint>& points, const KernelSpeeds& speeds) {
   Calibration c;
   for (const BackendName& row : kBackendNames) {
     const Backend b = row.backend;
     Efficiency e;
     e.backend = b;
+    if (const auto it = speeds.find(b); it != speeds.end()) e.prefill_kernel_speed = it->second;
     // Defaults for a backend without data: conservative shares of peak (docs/calibration.md).
     e.bandwidth_efficiency = 0.6;
     e.prefill_efficiency = 0.3;
@@ -648,6 +706,19 @@ Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
   return c;
 }
 
+}  // namespace
+
+// The shares of peak with every kernel family at speed 1, then rounds of kernel speeds each followed by the
+// shares refitted with them (the rows of a class are of several families: its share and the families' speeds
+// are fitted in turn), until no speed moves or kKernelRounds.
+Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
+  constexpr int kKernelRounds = 8;
+  KernelSpeeds speeds;
+  Calibration c = fit_shares(points, speeds);
+  for (int round = 0; round < kKernelRounds && fit_kernel_speeds(c, points, speeds); ++round) c = fit_shares(points, speeds);
+  return c;
+}
+
 ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, BenchPhase phase,
                      Subset subset) {
   const bool decode = phase == BenchPhase::decode;
@@ -660,7 +731,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
     const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak,
                                                                   p.thread_share)
-                                    : predict_prefill_tokens_per_s(e, p.seconds_at_peak, p.graph_runs_per_token, p.layers);
+                                    : predict_prefill_tokens_per_s(e, prefill_seconds_at_peak(p, e), p.graph_runs_per_token, p.layers);
     errors.push_back(std::abs(predicted - p.measured_tokens_per_s) / p.measured_tokens_per_s);
     const double low = predicted * (decode ? e.decode_ratio_low : e.prefill_ratio_low);
     const double high = predicted * (decode ? e.decode_ratio_high : e.prefill_ratio_high);

@@ -268,10 +268,17 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const double cpu_speed = cpu_matmul_speed(m, r.weights);
   // llama.cpp's CPU flash attention (ik_llama.cpp's own kernels are in its fitted prompt share).
   const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
-  const auto total_flops = [&](Backend b) {
-    const double speed = b == Backend::cpu ? cpu_speed : 1.0;
+  // A GPU's matrices at its backend's speed on their kernel families (gpu_matmul_speed).
+  const double ubatch = static_cast<double>(r.kv.runtime.ubatch);
+  const auto total_flops = [&](const Part& part) {
+    const Backend b = part.device->backend;
+    const double speed =
+        b == Backend::cpu ? cpu_speed
+        : prompt          ? gpu_matmul_speed(*part.efficiency,
+                                             prompt_kernel_shares(m, r.weights, routed_expert_work_weight(m, b, tokens, ubatch)))
+                          : 1.0;
     const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full,
-                        .ubatch = static_cast<double>(r.kv.runtime.ubatch)};
+                        .ubatch = ubatch};
     return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), run)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
@@ -291,7 +298,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
       t = part.all_weight_bytes * micro_batches / (r.host->gpu_link_bytes_per_s * kHostWeightStreamEfficiency);
     } else {
       const double compute =
-          total_flops(part.device->backend) * share /
+          total_flops(part) * share /
           (cpu_flops(r, *part.device) * (prompt ? part.efficiency->prefill_efficiency : decode_compute_share(*part.efficiency)));
       const double reads = part.all_weight_bytes * micro_batches / part.device->bandwidth_bytes_per_s;
       // Each micro-batch launches the part's graph: the per-token cost decode pays once per token, and on a
@@ -403,17 +410,54 @@ double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, d
   return prefill_work_per_token(m, count_params(m), summarize_layers(m), b, prompt_tokens, depth_tokens, run);
 }
 
-double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerSummary& layers, Backend b,
-                              double prompt_tokens, double depth_tokens, const PromptRun& run) {
+double routed_expert_work_weight(const Model& m, Backend b, double prompt_tokens, double ubatch) {
+  if (!is_moe(m)) return 1;
+  const double per_expert = std::min(prompt_tokens, ubatch) * m.moe->n_active_experts / static_cast<double>(m.moe->n_experts);
+  // A CPU's expert matmuls run row by row on its threads, without tiles to fill: the reference share.
+  return 1.0 / (b == Backend::cpu ? kExpertGemmEfficiency : expert_gemm_efficiency(per_expert));
+}
+
+PerKernel prompt_kernel_shares(const Model& m, const WeightsResult& w, double expert_weight) {
+  const double active_share = is_moe(m) ? static_cast<double>(m.moe->n_active_experts) / m.moe->n_experts : 1.0;
+  const double embd = m.tied_embeddings ? 1.0 : 0.0;  // the output head reads token_embd whole
+  PerKernel shares{};
+  double total = 0;
+  for (std::size_t k = 0; k < kMatmulKernels; ++k) {
+    shares[k] = w.kernel_values[k] + active_share * expert_weight * w.kernel_expert_values[k] + embd * w.kernel_embd_values[k];
+    total += shares[k];
+  }
+  if (!(total > 0)) {
+    shares = {};
+    shares[static_cast<std::size_t>(MatmulKernel::other)] = 1;
+    return shares;
+  }
+  for (double& share : shares) share /= total;
+  return shares;
+}
+
+double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares) {
+  double time = 0;
+  double total = 0;
+  for (std::size_t k = 0; k < kMatmulKernels; ++k) {
+    if (shares[k] <= 0) continue;
+    total += shares[k];
+    time += shares[k] / e.prefill_kernel_speed[k];
+  }
+  return time > 0 ? total / time : 1.0;
+}
+
+double prompt_matmul_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens, double ubatch) {
   double matmul = 2.0 * static_cast<double>(c.active - c.per_layer_embd);
   if (is_moe(m)) {
     const double routed_active = static_cast<double>(c.routed_expert) * m.moe->n_active_experts / m.moe->n_experts;
-    const double per_expert =
-        std::min(prompt_tokens, run.ubatch) * m.moe->n_active_experts / static_cast<double>(m.moe->n_experts);
-    // A CPU's expert matmuls run row by row on its threads, without tiles to fill: the reference share.
-    const double share = b == Backend::cpu ? kExpertGemmEfficiency : expert_gemm_efficiency(per_expert);
-    matmul += 2.0 * routed_active * (1.0 / share - 1.0);
+    matmul += 2.0 * routed_active * (routed_expert_work_weight(m, b, prompt_tokens, ubatch) - 1.0);
   }
+  return matmul;
+}
+
+double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerSummary& layers, Backend b,
+                              double prompt_tokens, double depth_tokens, const PromptRun& run) {
+  const double matmul = prompt_matmul_work_per_token(m, c, b, prompt_tokens, run.ubatch);
   const double attention = prompt_attention_flops_per_token(m, layers, prompt_tokens, depth_tokens, run);
   if (b == Backend::cpu && run.cpu_flash_attention && !m.mla) {
     // The cells past kCpuFlashCachedCells at the flash kernel's rate, the rest as matrix products.

@@ -76,15 +76,19 @@ void add_to_totals(WeightsResult& r, const TensorSpec& spec, TensorRole role, co
   if (type != nullptr && !spec.is_vector && type->cpu_matmul_speed > 0) {
     const auto values = static_cast<double>(spec.n_elements);
     const double time = values / type->cpu_matmul_speed;
+    const auto kernel = static_cast<std::size_t>(type->gpu_kernel);
     if (role == TensorRole::token_embd) {
       r.cpu_embd_values += values;
       r.cpu_embd_time += time;
+      r.kernel_embd_values[kernel] += values;
     } else if (spec.is_routed_expert) {
       r.cpu_expert_values += values;
       r.cpu_expert_time += time;
+      r.kernel_expert_values[kernel] += values;
     } else if (!input) {
       r.cpu_matmul_values += values;
       r.cpu_matmul_time += time;
+      r.kernel_values[kernel] += values;
     }
   }
   const bool repacked = type != nullptr && type->cpu_repack && !spec.is_vector && !input;

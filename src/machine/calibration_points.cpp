@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "llmsize/machine/calibrate.h"
 
@@ -75,7 +76,8 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
   // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
-  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine, double>, double> work_cache;
+  // Each value: the work, and on a GPU its matrix part by kernel family.
+  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine, double>, std::pair<double, PerKernel>> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -98,11 +100,19 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
       const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
-      work = work_cache.emplace(work_key, prefill_work_per_token(*m, b.backend, b.tokens, 0,
-                                                                 {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine,
-                                                                  .ubatch = ubatch})).first;
+      const double total = prefill_work_per_token(*m, b.backend, b.tokens, 0,
+                                                  {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine, .ubatch = ubatch});
+      PerKernel kernels{};
+      if (b.backend != Backend::cpu) {
+        // A GPU's matrix work by kernel family, each at its backend's speed (prefill_seconds_at_peak).
+        const PerKernel shares = prompt_kernel_shares(*m, it->second, routed_expert_work_weight(*m, b.backend, b.tokens, ubatch));
+        const double matmul = prompt_matmul_work_per_token(*m, count_params(*m), b.backend, b.tokens, ubatch);
+        for (std::size_t k = 0; k < kMatmulKernels; ++k) kernels[k] = matmul * shares[k];
+      }
+      work = work_cache.emplace(work_key, std::make_pair(total, kernels)).first;
     }
-    measured->flops_per_token = work->second;
+    measured->flops_per_token = work->second.first;
+    measured->kernel_flops_per_token = work->second.second;
     if (b.backend == Backend::cpu) {
       // Decode's matrix-vector products at the same kernels' speed: the prompt work of zero tokens.
       measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});

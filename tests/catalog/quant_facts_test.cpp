@@ -92,3 +92,29 @@ TEST_CASE("tensor_types cpu_matmul_speed out of range is an error", "[catalog][q
   REQUIRE(r.errors.size() == 1);
   CHECK(r.errors[0].to_string().find("/tensor_types/0/cpu_matmul_speed") != std::string::npos);
 }
+
+TEST_CASE("shipped tensor types: each GGUF quantized and float type names its GPU kernel family", "[catalog][quant][speed]") {
+  const auto r = catalog::load(catalog::embedded_files(), {});
+  REQUIRE(r.ok());
+  const auto kernel = [&](const char* id) { return find_type(r.catalog.tensor_types, id)->gpu_kernel; };
+  // One MMQ tile loader per block layout (ggml-cuda/mmq.cuh): the 32-weight blocks, the K super-blocks, the
+  // codebook types, MXFP4; the float types go to cuBLAS / rocBLAS.
+  CHECK(kernel("q4-0") == MatmulKernel::legacy);
+  CHECK(kernel("q8-0") == MatmulKernel::legacy);
+  CHECK(kernel("q4-k") == MatmulKernel::k_quant);
+  CHECK(kernel("q6-k") == MatmulKernel::k_quant);
+  CHECK(kernel("iq4-xs") == MatmulKernel::i_quant);
+  CHECK(kernel("iq2-xxs") == MatmulKernel::i_quant);
+  CHECK(kernel("mxfp4") == MatmulKernel::mxfp4);
+  CHECK(kernel("bf16") == MatmulKernel::bf16);
+  CHECK(kernel("f16") == MatmulKernel::f16);
+  CHECK(kernel("nvfp4") == MatmulKernel::other);  // no family of its own
+}
+
+TEST_CASE("tensor_types gpu_kernel outside the families is an error", "[catalog][quant][speed]") {
+  const std::string text = R"({"schema_version": 1, "tensor_types": [{"id": "f16", "name": "F16", "source": "s",
+      "block_weights": 1, "block_bytes": 2, "ggml_type": 1, "gpu_kernel": "tensor_core"}], "quants": []})";
+  const auto r = catalog::load({{"test.json", text}}, {});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].to_string().find("/tensor_types/0/gpu_kernel") != std::string::npos);
+}

@@ -1,6 +1,7 @@
 #pragma once
 /// Tensor storage types and quantization recipes (docs/catalog.md, `tensor_types`, `quants`).
 /// The engine reads these fields; it never switches on a quantization's name.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +10,29 @@
 #include "llmsize/engine/entry.h"
 
 namespace llmsize::engine {
+
+/// The family of GPU matrix-multiplication kernels llama.cpp runs a prompt's matrices of a type through: types of
+/// one family share a code path (CUDA/HIP mmq.cuh: one MMQ tile loader per block layout; Vulkan mul_mm.comp: one
+/// dequantizing loader), and the families reach different shares of a GPU's peak (docs/calibration.md "Kernels
+/// by weight type"): `legacy` Q4_0–Q8_0 blocks of 32 with one scale, `k_quant` Q2_K–Q6_K super-blocks of 256
+/// with sub-block scales, `i_quant` the IQ codebook and non-linear types, `mxfp4` (its own MMQ path and FP4
+/// tensor-core instructions on Blackwell), and the float types, which go to cuBLAS/hipBLAS/rocBLAS or the
+/// backend's float GEMM (BF16 on AMD without BF16 matrix instructions: a scalar path, docs/research/bf16-amd.md).
+/// `other`: a type without a family of its own (ternary, NVFP4, non-GGUF formats).
+enum class MatmulKernel : std::uint8_t { other, legacy, k_quant, i_quant, mxfp4, f16, bf16, f32 };
+inline constexpr std::size_t kMatmulKernels = 8;
+inline constexpr std::array<EnumName<MatmulKernel>, kMatmulKernels> kMatmulKernelNames = {{
+    {MatmulKernel::other, "other"},
+    {MatmulKernel::legacy, "legacy"},
+    {MatmulKernel::k_quant, "k_quant"},
+    {MatmulKernel::i_quant, "i_quant"},
+    {MatmulKernel::mxfp4, "mxfp4"},
+    {MatmulKernel::f16, "f16"},
+    {MatmulKernel::bf16, "bf16"},
+    {MatmulKernel::f32, "f32"},
+}};
+/// A value per kernel family, indexed by static_cast<std::size_t>(MatmulKernel).
+using PerKernel = std::array<double, kMatmulKernels>;
 
 struct TensorType {
   EntryMeta meta;
@@ -22,6 +46,8 @@ struct TensorType {
   /// type, relative to Q8_0 (= 1): the kernel each type takes (repacked GEMM, llamafile sgemm, or a q8
   /// vec_dot with its unpacking and codebook lookups) sets it. 1 where the catalog has no measurement.
   double cpu_matmul_speed = 1.0;
+  /// The GPU matrix-multiplication kernels a prompt's matrices of this type run through.
+  MatmulKernel gpu_kernel = MatmulKernel::other;
   friend bool operator==(const TensorType&, const TensorType&) = default;
 };
 

@@ -2,6 +2,7 @@
 /// Decode and prefill speed: where the bytes are read and the FLOPs are done, with efficiency
 /// factors fitted per backend on published llama-bench results (docs/calibration.md).
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "llmsize/engine/hardware.h"
 #include "llmsize/engine/layer_summary.h"
 #include "llmsize/engine/placement.h"
+#include "llmsize/engine/quant.h"
 #include "llmsize/engine/speed_case.h"
 
 namespace llmsize::engine {
@@ -135,6 +137,11 @@ struct Efficiency {
   /// the bandwidth"). Fitted per CPU class on its fit rows run on fewer than kMinBandwidthThreadShare of the
   /// cores; 0: no limit.
   double few_thread_bandwidth_slope = 0;
+  /// A GPU backend's prompt speed on each GPU kernel family (MatmulKernel) relative to its share of peak,
+  /// prefill_efficiency: the fit's rows of one family measure above or below the backend's median by what its
+  /// kernels reach (fit_kernel_speeds; docs/calibration.md "Kernels by weight type"). 1 for a family with too
+  /// few rows and on the CPU, whose kernels' speeds are the catalog's cpu_matmul_speed.
+  PerKernel prefill_kernel_speed = {1, 1, 1, 1, 1, 1, 1, 1};
   double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
   double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
   double prefill_ratio_low = 0.7;     ///< the same ratios for prefill
@@ -162,6 +169,18 @@ inline constexpr double kArchitecturePriorRows = 4;
   return e.few_thread_bandwidth_slope > 0 ? std::min(e.bandwidth_efficiency, e.few_thread_bandwidth_slope * thread_share)
                                           : e.bandwidth_efficiency;
 }
+
+/// How fast backend e's GPU kernels multiply a mix of weight types, relative to its share of peak: the harmonic
+/// mean of e.prefill_kernel_speed weighted by each family's share of the matrix work (prompt_kernel_shares),
+/// 1 / Σ share[k] / speed[k]. Gemma 3 27B BF16 on a backend whose BF16 speed is 0.4: 0.4.
+[[nodiscard]] double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares);
+/// Rows of one kernel family (its share of a row's matrix work at least kMinKernelShare) a GPU backend's fit
+/// needs before that family gets a speed of its own, and the rows' worth of weight the neutral speed 1 carries
+/// against them: with n rows whose median measured / predicted is r, the family's speed moves by
+/// r^(n/(n+k)), k = kKernelPriorRows, as an architecture's share moves from its parent's.
+inline constexpr double kMinKernelShare = 0.5;
+inline constexpr std::size_t kMinKernelRows = 3;
+inline constexpr double kKernelPriorRows = 4;
 
 /// The share of peak FLOP/s of a CPU's decode matrix-vector products (Efficiency::decode_compute_efficiency).
 [[nodiscard]] inline double decode_compute_share(const Efficiency& e) {
@@ -194,6 +213,20 @@ struct Calibration {
 /// token_embd counts once. MoE routed experts count n_active / n_experts. The one basis of
 /// "bytes a decoded token reads" for calibration and prediction (docs/calibration.md).
 [[nodiscard]] double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w);
+/// The weight a prompt's routed-expert FLOPs carry in its matrix work on backend `b`, 1 / the GEMM share their
+/// tiles reach (expert_gemm_efficiency of the tokens each expert gets from a micro-batch of min(P, ubatch)
+/// tokens; kExpertGemmEfficiency on the CPU); 1 for a dense model.
+[[nodiscard]] double routed_expert_work_weight(const Model& m, Backend b, double prompt_tokens, double ubatch);
+/// A prompt token's matrix work at speed 1: 2 × its active parameters (per-layer input tables apart), the
+/// routed experts' FLOPs × routed_expert_work_weight — the matrix part of prefill_work_per_token.
+[[nodiscard]] double prompt_matmul_work_per_token(const Model& m, const ParamCounts& c, Backend b, double prompt_tokens,
+                                                  double ubatch);
+/// Each GPU kernel family's share of a prompt token's matrix work (MatmulKernel; they add up to 1): the values
+/// of the matrices of each family's types (WeightsResult::kernel_values), routed experts × n_active / n_experts
+/// × `expert_weight` (routed_expert_work_weight), token_embd only where it is the tied output head. Llama 3.1
+/// 8B Q4_K_M: k_quant 1. gpt-oss-20b MXFP4 (experts MXFP4, the rest Q8_0) at expert weight 2.5: mxfp4 0.80,
+/// legacy 0.20. All on `other` when the weights list no matrix.
+[[nodiscard]] PerKernel prompt_kernel_shares(const Model& m, const WeightsResult& w, double expert_weight);
 /// FLOPs per token of a prompt of P tokens: 2 × active parameters + the causal attention term
 /// 2 × attention layers × n_head × head_dim × P.
 /// Share of its dense-GEMM efficiency that a prompt's routed-expert matrix multiplications reach: each
@@ -317,7 +350,14 @@ struct CalibrationPoint {
   /// bounded by what those cores can have in flight, not by the channels: such rows stay out of the bandwidth
   /// share's median.
   double thread_share = 1;
+  /// Prefill on a GPU: the part of seconds_at_peak that is each kernel family's matrix work (its share of the
+  /// matrix work, prompt_kernel_shares); prefill_seconds_at_peak divides each by the backend's speed on it.
+  PerKernel kernel_seconds_at_peak{};
 };
+
+/// A prefill point's seconds at peak with backend e's speed on each kernel family: seconds_at_peak with each
+/// family's part divided by e.prefill_kernel_speed (decode points, and the CPU's, unchanged).
+[[nodiscard]] double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e);
 
 /// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
 /// token, and the speed measured. Both the catalog's rows and the user's own rows (`calibrate`) are
@@ -337,6 +377,8 @@ struct Measurement {
   double graph_runs_per_token = 0;    ///< prefill: ⌈P / n_ubatch⌉ / P (CalibrationPoint)
   double layers = 0;                  ///< prefill: the model's repeating layers (CalibrationPoint)
   double thread_share = 1;            ///< a CPU run: threads (-t) / physical cores (CalibrationPoint)
+  /// Prefill on a GPU: each kernel family's part of flops_per_token, its matrix work × prompt_kernel_shares.
+  PerKernel kernel_flops_per_token{};
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)

@@ -131,6 +131,11 @@ struct WeightsResult {
   double cpu_expert_time = 0;
   double cpu_embd_values = 0;
   double cpu_embd_time = 0;
+  /// The same matrices' values by the GPU kernel family their type runs through (TensorType::gpu_kernel), for
+  /// prompt_kernel_shares(): other matrices, routed experts and token_embd apart, as above.
+  PerKernel kernel_values{};
+  PerKernel kernel_expert_values{};
+  PerKernel kernel_embd_values{};
   /// Bytes of tensors the file holds but llama.cpp does not load (MTP blocks); in no total above.
   std::uint64_t not_loaded_bytes = 0;
   /// Bytes of tensor data in the file: what is loaded plus what is skipped.

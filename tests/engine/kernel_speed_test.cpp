@@ -1,0 +1,119 @@
+// A GPU backend's prompt speed by the kernel family of the weights (docs/formulas.md "Prompt kernels by weight
+// type", docs/calibration.md "Kernels by weight type").
+#include <catch2/catch.hpp>
+
+#include "llmsize/engine/speed.h"
+#include "llmsize/engine/weights.h"
+#include "test_models.h"
+
+using namespace llmsize::engine;
+using llmsize::test::ggml_types;
+using llmsize::test::llama_3_1_8b;
+
+namespace {
+
+constexpr auto kLegacy = static_cast<std::size_t>(MatmulKernel::legacy);
+constexpr auto kKQuant = static_cast<std::size_t>(MatmulKernel::k_quant);
+constexpr auto kMxfp4 = static_cast<std::size_t>(MatmulKernel::mxfp4);
+
+std::vector<TensorType> types_with_kernels() {
+  std::vector<TensorType> types = ggml_types();
+  for (TensorType& t : types) {
+    if (t.meta.id == "q8-0") t.gpu_kernel = MatmulKernel::legacy;
+    if (t.meta.id == "q4-k") t.gpu_kernel = MatmulKernel::k_quant;
+  }
+  return types;
+}
+
+// Q8_0 everywhere but ffn_down, which is Q4_K.
+Quant q8_with_q4k_ffn_down() {
+  Quant q;
+  q.meta.id = "mixed";
+  q.format = "gguf";
+  q.default_type = "q8-0";
+  q.rules.push_back({.tensors = {"ffn_down"}, .type = "q4-k"});
+  return q;
+}
+
+CalibrationPoint prefill_point(double seconds_at_peak, double measured, MatmulKernel kernel) {
+  CalibrationPoint p;
+  p.backend = Backend::cuda;
+  p.decode = false;
+  p.seconds_at_peak = seconds_at_peak;
+  p.measured_tokens_per_s = measured;
+  p.kernel_seconds_at_peak[static_cast<std::size_t>(kernel)] = seconds_at_peak;  // all of it matrix work
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("prompt kernel shares: each family's share of the matrix FLOPs a token spends", "[engine][speed][kernel]") {
+  // Llama 3.1 8B: 7,504,658,432 matrix values a token multiplies (32 layers × 218,103,808 and the output head's
+  // 525,336,576); ffn_down is 32 × 4096 × 14336 = 1,879,048,192 of them.
+  const Model m = llama_3_1_8b();
+  const WeightsResult w = weight_bytes(m, q8_with_q4k_ffn_down(), types_with_kernels());
+  const PerKernel shares = prompt_kernel_shares(m, w, 1.0);
+  CHECK(shares[kKQuant] == Approx(1'879'048'192.0 / 7'504'658'432.0));  // 0.2504
+  CHECK(shares[kLegacy] == Approx(5'625'610'240.0 / 7'504'658'432.0));
+  CHECK(shares[kMxfp4] == 0);
+  // A backend whose K-quant kernels run at half its legacy speed: 1 / (0.7496 + 0.2504 / 0.5) = 0.7998.
+  Efficiency e;
+  e.prefill_kernel_speed[kKQuant] = 0.5;
+  CHECK(gpu_matmul_speed(e, shares) == Approx(1.0 / (5'625'610'240.0 / 7'504'658'432.0 + 2 * 1'879'048'192.0 / 7'504'658'432.0)));
+  CHECK(gpu_matmul_speed(e, shares) == Approx(0.7998).margin(0.0001));
+}
+
+TEST_CASE("prompt kernel shares: routed experts count n_active / n_experts, weighted as the prompt's work weighs them",
+          "[engine][speed][kernel]") {
+  // gpt-oss-20b's shape in miniature: 1e9 dense values in Q8_0, 8e9 expert values in MXFP4, 4 of 32 experts active.
+  Model m = llama_3_1_8b();
+  m.moe = MoeDims{.n_experts = 32, .n_active_experts = 4, .expert_ffn_size = 2880};
+  WeightsResult w;
+  w.kernel_values[kLegacy] = 1e9;
+  w.kernel_expert_values[kMxfp4] = 8e9;
+  // At expert weight 2.5 (a 0.4 GEMM share): 8e9 × 4/32 × 2.5 = 2.5e9 against 1e9.
+  const PerKernel shares = prompt_kernel_shares(m, w, 2.5);
+  CHECK(shares[kMxfp4] == Approx(2.5 / 3.5));
+  CHECK(shares[kLegacy] == Approx(1.0 / 3.5));
+  Efficiency e;
+  e.prefill_kernel_speed[kMxfp4] = 1.25;
+  CHECK(gpu_matmul_speed(e, shares) == Approx(1.0 / (1.0 / 3.5 + 2.5 / 3.5 / 1.25)));  // 1.1667
+  // No matrices listed: all on `other`, speed 1.
+  CHECK(prompt_kernel_shares(m, WeightsResult{}, 1.0)[static_cast<std::size_t>(MatmulKernel::other)] == 1);
+  CHECK(gpu_matmul_speed(e, prompt_kernel_shares(m, WeightsResult{}, 1.0)) == 1);
+}
+
+TEST_CASE("a prefill point's seconds at peak divide each family's part by the backend's speed on it",
+          "[engine][calibration][kernel]") {
+  CalibrationPoint p = prefill_point(1e-3, 100, MatmulKernel::k_quant);
+  p.seconds_at_peak = 1.5e-3;  // 0.5 ms of attention beside 1 ms of K-quant matrices
+  Efficiency e;
+  e.prefill_kernel_speed[kKQuant] = 0.8;
+  CHECK(prefill_seconds_at_peak(p, e) == Approx(0.5e-3 + 1e-3 / 0.8));
+  p.decode = true;  // decode points are bytes, not FLOPs: unchanged
+  CHECK(prefill_seconds_at_peak(p, e) == Approx(1.5e-3));
+}
+
+TEST_CASE("the fit gives each kernel family with the rows its own speed, pulled toward 1", "[engine][calibration][kernel]") {
+  // Four Q4_0 rows that reach 0.5 of peak and four Q4_K rows that reach 0.4 (seconds at peak 1 ms: 500 and
+  // 400 tok/s; no fixed costs: one layer-less graph run). The rounds settle where each family's speed is
+  // (0.5 or 0.4 / S)^(4/8) and the share S is the median of 0.5 / x and 0.4 / y: √S = (√0.5 + √0.4) / 2,
+  // S = 0.4486, x = √(0.5 / S) = 1.0557, y = √(0.4 / S) = 0.9443 — y / x = √0.8, half the measured gap in
+  // log terms (four rows against kKernelPriorRows = 4).
+  std::vector<CalibrationPoint> pts;
+  for (int i = 0; i < 4; ++i) pts.push_back(prefill_point(1e-3, 500, MatmulKernel::legacy));
+  for (int i = 0; i < 4; ++i) pts.push_back(prefill_point(1e-3, 400, MatmulKernel::k_quant));
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& e = c.get(Backend::cuda);
+  const double root_s = (std::sqrt(0.5) + std::sqrt(0.4)) / 2;
+  CHECK(e.prefill_efficiency == Approx(root_s * root_s).epsilon(1e-3));
+  CHECK(e.prefill_kernel_speed[kLegacy] == Approx(std::sqrt(0.5) / root_s).epsilon(1e-3));
+  CHECK(e.prefill_kernel_speed[kKQuant] == Approx(std::sqrt(0.4) / root_s).epsilon(1e-3));
+  CHECK(e.prefill_kernel_speed[kMxfp4] == 1);  // no rows: 1
+  // Two MXFP4 rows are too few (kMinKernelRows 3): the family keeps 1.
+  pts.push_back(prefill_point(1e-3, 900, MatmulKernel::mxfp4));
+  pts.push_back(prefill_point(1e-3, 900, MatmulKernel::mxfp4));
+  CHECK(fit_calibration(pts).get(Backend::cuda).prefill_kernel_speed[kMxfp4] == 1);
+  // The CPU keeps 1 everywhere: its kernels' speeds are the catalog's cpu_matmul_speed.
+  CHECK(c.get(Backend::cpu).prefill_kernel_speed[kKQuant] == 1);
+}
