@@ -207,7 +207,8 @@ std::string run_it_text(const CheckReport& r) {
 std::string explain_text(const CheckReport& r) {
   std::string out = "\nHow (docs/formulas.md)\n";
   out += fmt::format("  decode:  {}\n           {}\n", formulas::kDecodePart, formulas::kDecodeRate);
-  out += fmt::format("  prefill: {}\n", formulas::kPrefillFlops);
+  out += fmt::format("  prefill: {}\n           {}\n           {}\n", formulas::kPrefillFlops, formulas::kPrefillWorkGpu,
+                     formulas::kPrefillKernels);
   out += "  efficiencies are fitted per backend, device class and engine on published llama-bench rows (docs/calibration.md)\n";
   out += extras_explain(r.extras);
   return out + assumptions_text(r.assumptions);

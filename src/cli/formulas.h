@@ -24,6 +24,9 @@ inline constexpr std::string_view kDecodePart =
 inline constexpr std::string_view kDecodeRate = "tok/s       = 1 / t(token)";
 inline constexpr std::string_view kPrefillFlops =
     "FLOPs = 2 × active params × P + Σ attention layers n_head × (2·DK + 2·DV) × P × cells seen";
+inline constexpr std::string_view kPrefillWorkGpu =
+    "work(GPU) = matrix FLOPs (experts weighted) / g + attention FLOPs / a[backend]";
+inline constexpr std::string_view kPrefillKernels = "g         = 1 / Σ_families share(f) / speed[b](f)";
 
 inline constexpr std::string_view kDraftMemory =
     "draft            = its weights + KV at the target's cells (f16) + its compute buffer, where -ngld puts its layers";
@@ -60,7 +63,8 @@ inline constexpr std::string_view kFtPeak =
 /// Every line above, for the test that finds each in docs/formulas.md.
 inline constexpr std::string_view kAll[] = {kWeights,      kCells,          kKvCache,   kCellsSliding, kKvRow,
                                             kMlaRow,       kComputeFlash,   kComputeNoFlash, kLogits, kOutputBuffer,
-                                            kDecodePart,   kDecodeRate,     kPrefillFlops,   kFtWeights, kFtAdapters,
+                                            kDecodePart,   kDecodeRate,     kPrefillFlops,   kPrefillWorkGpu, kPrefillKernels,
+                                            kFtWeights,    kFtAdapters,
                                             kFtStates,     kFtStep,         kFtSaved,        kFtLayer,   kFtLogits,
                                             kFtShards,     kFtPeak,         kDraftMemory,    kSpeculativeTokens,
                                             kSpeculativeRate, kMtpMemory,     kMtpDraftToken,  kProjectorWeights, kProjectorCompute, kImageTokens};
