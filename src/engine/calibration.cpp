@@ -63,24 +63,23 @@ double class_share(const std::string& name, double own, double parent, std::size
   return std::exp(w * std::log(own) + (1 - w) * std::log(parent));
 }
 
-// A row's factor among those fitted per class (`fitted`, by class name): its own class's, else its class's
-// parent's (an architecture's few rows: the vendor's memory kind, class_parent), else `fallback`.
+// A row's factor among those fitted per class (`fitted`, by class name): its own class's, else the nearest
+// fitted class it descends from (an architecture's few rows: its family's, else the vendor's memory kind;
+// class_lineage), else `fallback`.
 template <class T>
 const T& of_own_class(const std::map<std::string, T>& fitted, const std::string& device_class, const T& fallback) {
-  for (const std::string& name : {device_class, class_parent(device_class)}) {
-    if (name.empty()) continue;
+  for (const std::string& name : class_lineage(device_class)) {
     if (const auto it = fitted.find(name); it != fitted.end()) return it->second;
   }
   return fallback;
 }
 
-// The rows of each class with a name, a row counting in its own class and in its parent.
+// The rows of each class with a name, a row counting in its own class and in each it descends from.
 template <class P>
 std::map<std::string, std::vector<P>> rows_by_class(const std::vector<CalibrationPoint>& pts) {
   std::map<std::string, std::vector<P>> out;
   for (const auto& p : pts) {
-    for (const std::string& name : {p.device_class, class_parent(p.device_class)}) {
-      if (name.empty()) continue;
+    for (const std::string& name : class_lineage(p.device_class)) {
       if constexpr (std::is_pointer_v<P>) {
         out[name].push_back(&p);
       } else {
@@ -198,9 +197,9 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
     }
     double error = 0;  // the sum of |log(predicted / measured)| over the rows
     for (const auto& p : pts) {
+      const Efficiency& factors = of_own_class(own, p.device_class, trial);
       const double predicted =
-          predict_prefill_tokens_per_s(of_own_class(own, p.device_class, trial), prefill_seconds_at_peak(p, of_own_class(own, p.device_class, trial)),
-                                       p.graph_runs_per_token, p.layers);
+          predict_prefill_tokens_per_s(factors, prefill_seconds_at_peak(p, factors), p.graph_runs_per_token, p.layers);
       if (!(predicted > 0)) {  // a cost some row is faster than
         error = best_error;
         break;
@@ -309,8 +308,9 @@ std::vector<std::string> classes_of(const std::vector<CalibrationPoint>& decode,
   std::vector<std::string> out;
   for (const auto* pts : {&decode, &prefill}) {
     for (const auto& p : *pts) {
-      for (const std::string& name : {class_parent(p.device_class), p.device_class}) {
-        if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+      const std::vector<std::string> lineage = class_lineage(p.device_class);
+      for (auto name = lineage.rbegin(); name != lineage.rend(); ++name) {  // the farthest ancestor first
+        if (std::find(out.begin(), out.end(), *name) == out.end()) out.push_back(*name);
       }
     }
   }
@@ -540,10 +540,11 @@ const Efficiency& Calibration::get(Backend b, const std::string& device_class, E
     }
     return nullptr;
   };
-  // The class's own factors, else its parent's (an architecture without enough rows: its vendor's memory kind).
+  // The class's own factors, else the nearest fitted class it descends from (an architecture without enough
+  // rows: its family's, else its vendor's memory kind).
   auto find_class = [&](Engine of) -> const Efficiency* {
-    for (const std::string& name : {device_class, class_parent(device_class)}) {
-      if (const Efficiency* e = name.empty() ? nullptr : find(name, of)) return e;
+    for (const std::string& name : class_lineage(device_class)) {
+      if (const Efficiency* e = find(name, of)) return e;
     }
     return nullptr;
   };

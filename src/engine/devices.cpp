@@ -44,9 +44,22 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A class and, where named, the architecture below it: "nvidia gddr" + "Ampere" = "nvidia gddr/ampere".
+// The family of a numbered architecture, its name without the generation: "cdna" of "cdna1", "rdna" of
+// "rdna3.5", "m" of "m4"; empty for a name without a trailing number ("ampere", "xe2-hpg").
+std::string architecture_family(const std::string& architecture) {
+  std::size_t end = architecture.size();
+  while (end > 0 && (std::isdigit(static_cast<unsigned char>(architecture[end - 1])) != 0 || architecture[end - 1] == '.')) --end;
+  return end == architecture.size() ? std::string() : architecture.substr(0, end);
+}
+
+// A class and, where named, the architecture below it — below its family where it has one:
+// "nvidia gddr" + "Ampere" = "nvidia gddr/ampere", "amd hbm" + "CDNA1" = "amd hbm/cdna/cdna1".
 std::string with_architecture(std::string device_class, const std::string& architecture) {
-  return architecture.empty() ? device_class : device_class + kClassSeparator + lower(architecture);
+  if (architecture.empty()) return device_class;
+  const std::string arch = lower(architecture);
+  const std::string family = architecture_family(arch);
+  if (!family.empty()) device_class += kClassSeparator + family;
+  return device_class + kClassSeparator + arch;
 }
 
 }  // namespace
@@ -57,12 +70,20 @@ std::string gpu_device_class(const std::string& vendor, const std::string& memor
 }
 
 std::string class_parent(const std::string& device_class) {
-  const auto at = device_class.find(kClassSeparator);
+  const auto at = device_class.rfind(kClassSeparator);
   return at == std::string::npos ? std::string() : device_class.substr(0, at);
 }
 
 bool in_class(const std::string& device_class, const std::string& name) {
-  return !name.empty() && (device_class == name || class_parent(device_class) == name);
+  return !name.empty() && (device_class == name || (device_class.size() > name.size() &&
+                                                    device_class.compare(0, name.size(), name) == 0 &&
+                                                    device_class[name.size()] == kClassSeparator));
+}
+
+std::vector<std::string> class_lineage(const std::string& device_class) {
+  std::vector<std::string> out;
+  for (std::string name = device_class; !name.empty(); name = class_parent(name)) out.push_back(name);
+  return out;
 }
 
 std::string unified_device_class(const std::string& vendor, const std::string& architecture) {

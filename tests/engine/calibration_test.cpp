@@ -144,20 +144,28 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   // With its architecture named, a GPU's class is that architecture within its vendor's memory kind.
   h100.architecture = "Hopper";
   CHECK(device_from_gpu(h100).device_class == "nvidia hbm/hopper");
-  CHECK(gpu_device_class("AMD", "GDDR6", "RDNA4") == "amd gddr/rdna4");
-  CHECK(class_parent("amd gddr/rdna4") == "amd gddr");
+  // A numbered architecture sits below its family (the name without the number): RDNA4 in RDNA, CDNA1 in CDNA.
+  CHECK(gpu_device_class("AMD", "GDDR6", "RDNA4") == "amd gddr/rdna/rdna4");
+  CHECK(gpu_device_class("AMD", "HBM2", "CDNA1") == "amd hbm/cdna/cdna1");
+  CHECK(gpu_device_class("AMD", "LPDDR5X", "rdna3.5") == "amd gddr/rdna/rdna3.5");
+  CHECK(class_parent("amd gddr/rdna/rdna4") == "amd gddr/rdna");
+  CHECK(class_parent("amd gddr/rdna") == "amd gddr");
   CHECK(class_parent("amd gddr").empty());
-  CHECK(in_class("amd gddr/rdna4", "amd gddr"));
-  CHECK(in_class("amd gddr/rdna4", "amd gddr/rdna4"));
-  CHECK_FALSE(in_class("amd gddr/rdna4", "amd gddr/rdna3"));
+  CHECK(class_lineage("amd hbm/cdna/cdna1") == std::vector<std::string>{"amd hbm/cdna/cdna1", "amd hbm/cdna", "amd hbm"});
+  CHECK(class_lineage("").empty());
+  CHECK(in_class("amd gddr/rdna/rdna4", "amd gddr"));
+  CHECK(in_class("amd gddr/rdna/rdna4", "amd gddr/rdna"));
+  CHECK(in_class("amd gddr/rdna/rdna4", "amd gddr/rdna/rdna4"));
+  CHECK_FALSE(in_class("amd gddr/rdna/rdna4", "amd gddr/rdna/rdna3"));
+  CHECK_FALSE(in_class("amd gddr/rdna/rdna4", "amd gddr/rd"));  // a whole name, not a prefix
   CHECK_FALSE(in_class("amd gddr", ""));
   // A unified machine's GPU likewise, by its generation; run on its CPU it is a CPU of its vendor.
-  CHECK(unified_device_class("Apple", "M4") == "apple unified/m4");
+  CHECK(unified_device_class("Apple", "M4") == "apple unified/m/m4");
   UnifiedSystem m4;
   m4.vendor = "apple";
   m4.architecture = "m4";
   m4.backends = {Backend::metal, Backend::cpu};
-  CHECK(device_from_system(m4).device_class == "apple unified/m4");
+  CHECK(device_from_system(m4).device_class == "apple unified/m/m4");
   m4.backends = {Backend::cpu};
   CHECK(device_from_system(m4).device_class == "apple cpu");
 }
@@ -184,6 +192,27 @@ TEST_CASE("an architecture class is shrunk toward its parent's share, and one of
   // An architecture of a parent without rows: the backend's.
   CHECK(c.get(Backend::cuda, "amd gddr/rdna4") == c.get(Backend::cuda));
   CHECK(c.get(Backend::cuda, "nvidia hbm/hopper").prefill_efficiency == Approx(0.2));
+}
+
+TEST_CASE("an architecture with too few rows takes its family's share, fitted on the family's generations together",
+          "[calibration][class]") {
+  // Prefill, seconds_at_peak 1 ms: share = 0.001 × tok/s. Four GCN5 rows at 0.6 of their peak, two CDNA1 rows
+  // and one CDNA2 row at 0.2: neither CDNA generation has kMinRowsPerClass rows, their family has three.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"mi50", "mi50", "mi60", "mi60"}) pts.push_back(point(false, 0.001, 600, d, "amd hbm/gcn/gcn5"));
+  for (const char* d : {"mi100", "mi100"}) pts.push_back(point(false, 0.001, 200, d, "amd hbm/cdna/cdna1"));
+  pts.push_back(point(false, 0.001, 200, "mi210", "amd hbm/cdna/cdna2"));
+  for (CalibrationPoint& p : pts) p.backend = Backend::rocm;
+  const Calibration c = fit_calibration(pts);
+  // AMD HBM: the median of all seven, 0.6. CDNA: its three rows' 0.2, pulled toward 0.6 by k = 4 rows' worth:
+  // 0.2^(3/7) × 0.6^(4/7) = 0.374 — where before CDNA1 and CDNA2 took the memory kind's 0.6.
+  CHECK(c.get(Backend::rocm, "amd hbm").prefill_efficiency == Approx(0.6));
+  const double cdna = std::pow(0.2, 3.0 / 7) * std::pow(0.6, 4.0 / 7);
+  CHECK(c.get(Backend::rocm, "amd hbm/cdna").prefill_efficiency == Approx(cdna));
+  CHECK(c.get(Backend::rocm, "amd hbm/cdna/cdna1").prefill_efficiency == Approx(cdna));
+  CHECK(c.get(Backend::rocm, "amd hbm/cdna/cdna3").prefill_efficiency == Approx(cdna));  // no rows: the family's
+  // GCN5's four rows: 0.6 against its family's 0.6.
+  CHECK(c.get(Backend::rocm, "amd hbm/gcn/gcn5").prefill_efficiency == Approx(0.6));
 }
 
 TEST_CASE("a card without tensor cores computes prompts at its DP4A rate where it has one", "[calibration][devices]") {

@@ -42,10 +42,15 @@ struct ComputeDevice {
 [[nodiscard]] std::string gpu_device_class(const std::string& vendor, const std::string& memory_type,
                                            const std::string& architecture = "");
 /// The class a device class falls back to where it has no factors of its own: "nvidia gddr" for
-/// "nvidia gddr/ampere"; empty for a class without an architecture (its backend's factors).
+/// "nvidia gddr/ampere", "amd hbm/cdna" for "amd hbm/cdna/cdna1" (a numbered architecture sits below its
+/// family: the generations of one family share kernels, CDNA1 and CDNA2 prompts both reach ~0.2 of their MFMA
+/// peak where GCN5 reaches 0.6 of its vector peak); empty for a class without an architecture (its backend's).
 [[nodiscard]] std::string class_parent(const std::string& device_class);
-/// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or its parent.
+/// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or one it
+/// descends from ("amd hbm/cdna/cdna1" is in "amd hbm/cdna" and in "amd hbm").
 [[nodiscard]] bool in_class(const std::string& device_class, const std::string& name);
+/// A class and each class it descends from, nearest first: "amd hbm/cdna/cdna1", "amd hbm/cdna", "amd hbm".
+[[nodiscard]] std::vector<std::string> class_lineage(const std::string& device_class);
 /// A unified machine's GPU: "apple unified", or with its generation named, "apple unified/m4" (its parent
 /// "apple unified", as for a GPU's architecture).
 [[nodiscard]] std::string unified_device_class(const std::string& vendor, const std::string& architecture = "");
@@ -401,7 +406,9 @@ struct Measurement {
 /// prefill_efficiency the median of measured × x, each with its own band (same quantiles and floors).
 /// The backends and their classes are fitted on llama.cpp's points alone. Another engine's prefill points
 /// (ik_llama.cpp) then fit its own prompt share per backend and per class, on top of llama.cpp's decode
-/// factors for each class (Calibration::get with the engine).
+/// factors for each class (Calibration::get with the engine). All of that is fitted first with every GPU kernel
+/// family at speed 1, then again after each round of the families' speeds (Efficiency::prefill_kernel_speed,
+/// docs/calibration.md "Kernels by weight type"), until they settle.
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);
