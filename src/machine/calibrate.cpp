@@ -91,8 +91,13 @@ void copy_decode(Efficiency& to, const Efficiency& from) {
   to.decode_rows = from.decode_rows;
 }
 
+// The user's prompt rows replace the kernel-family speeds too: llama-bench names their weight types only in
+// prose ("Q4_K - Medium"), so their points carry no matrix work per family, their fit leaves every speed at 1,
+// and their share of peak is measured on their own weights' kernels already; the catalog's speeds on top
+// would count those kernels twice.
 void copy_prefill(Efficiency& to, const Efficiency& from) {
   to.prefill_efficiency = from.prefill_efficiency;
+  to.prefill_kernel_speed = from.prefill_kernel_speed;
   to.per_layer_prompt_s = from.per_layer_prompt_s;  // fitted together with the share of peak
   to.prefill_ratio_low = from.prefill_ratio_low;
   to.prefill_ratio_high = from.prefill_ratio_high;

@@ -310,4 +310,17 @@ TEST_CASE("merge_calibration replaces only what the user's rows fitted", "[machi
   CHECK(merged_classes.get(Backend::cpu, "amd cpu").bandwidth_efficiency == 0.99);
   CHECK(merged_classes.get(Backend::cpu, "amd cpu").prefill_efficiency == 0.669);
   CHECK(merged_classes.get(Backend::cuda, "nvidia hbm").bandwidth_efficiency == 0.5);
+
+  // Prompt rows of the user's own replace the kernel-family speeds with the fit's (1: their weight types are
+  // not known), so that their share of peak is not divided again by the catalog's speed for those kernels.
+  Calibration with_speeds = catalog_fit();
+  for (Efficiency& e : with_speeds.backends) e.prefill_kernel_speed[static_cast<std::size_t>(MatmulKernel::k_quant)] = 0.9;
+  Efficiency prompts;
+  prompts.backend = Backend::cuda;
+  prompts.prefill_efficiency = 0.4;
+  prompts.prefill_rows = 3;
+  const Calibration merged_prompts = merge_calibration(with_speeds, {prompts});
+  CHECK(merged_prompts.get(Backend::cuda).prefill_efficiency == 0.4);
+  CHECK(merged_prompts.get(Backend::cuda).prefill_kernel_speed[static_cast<std::size_t>(MatmulKernel::k_quant)] == 1);
+  CHECK(merged_prompts.get(Backend::cpu).prefill_kernel_speed[static_cast<std::size_t>(MatmulKernel::k_quant)] == 0.9);
 }
