@@ -52,14 +52,21 @@ std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points
   return out;
 }
 
-// Class `name`'s share of peak from the median `own` of its n rows. A class without a parent keeps `own`. An
+// Class `name`'s share of peak from the median `own` of its n rows. An
 // architecture (a class with a parent) is pulled toward its parent's share `parent`: own^(n/(n+k)) ×
 // parent^(k/(n+k)) with k = kArchitecturePriorRows. An architecture is one GPU generation, often measured by
 // a handful of rows of one source and one build (an RTX 3090's Q2_K and Q3_K rows of January 2024, 2.3–2.5×
 // slower than its Q4_0); the parent's factor counts as k rows of its own.
-double class_share(const std::string& name, double own, double parent, std::size_t n) {
-  if (class_parent(name).empty() || own <= 0 || parent <= 0) return own;
-  const double w = static_cast<double>(n) / (static_cast<double>(n) + kArchitecturePriorRows);
+//
+// A GPU's memory kind (a class without a parent: `nvidia hbm`, `amd unified`) is pulled toward its backend's
+// share the same way with k = kMemoryKindPriorRows: three rows of one source had been enough to give `nvidia
+// hbm` a decode share of 0.38 against CUDA's 0.82 (an A100's F16 row, an H100's Q4_K_M, a P100's gpt-oss), and
+// the V100's and A30's scoreboard decode came out at 0.65–0.69 of measured. A CPU platform keeps its own
+// median: a server's channels and a desktop's differ by 2× in the share they reach (cpu_device_class).
+double class_share(Backend b, const std::string& name, double own, double parent, std::size_t n) {
+  if (name.empty() || (class_parent(name).empty() && b == Backend::cpu) || own <= 0 || parent <= 0) return own;
+  const double k = class_parent(name).empty() ? kMemoryKindPriorRows : kArchitecturePriorRows;
+  const double w = static_cast<double>(n) / (static_cast<double>(n) + k);
   return std::exp(w * std::log(own) + (1 - w) * std::log(parent));
 }
 
@@ -135,7 +142,7 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
         const double c = rows.size() >= kMinRowsPerClass ? median_efficiency(e, trial, rows) : 0;
         if (c <= 0) continue;
         class_efficiency[name] =
-            class_share(name, c, of_own_class(class_efficiency, class_parent(name), trial.bandwidth_efficiency), rows.size());
+            class_share(e.backend, name, c, of_own_class(class_efficiency, class_parent(name), trial.bandwidth_efficiency), rows.size());
       }
       std::vector<double> dense_errors;
       std::vector<double> moe_errors;
@@ -192,7 +199,7 @@ void fit_prompt_fixed_cost(Efficiency& e, const std::vector<CalibrationPoint>& p
       Efficiency c = trial;
       fit_prefill(c, rows);
       c.prefill_efficiency =
-          class_share(name, c.prefill_efficiency, of_own_class(own, class_parent(name), trial).prefill_efficiency, rows.size());
+          class_share(e.backend, name, c.prefill_efficiency, of_own_class(own, class_parent(name), trial).prefill_efficiency, rows.size());
       own.emplace(name, c);
     }
     double error = 0;  // the sum of |log(predicted / measured)| over the rows
@@ -407,11 +414,11 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
   // Prefill first: a CPU's decode is bounded by the matrix rate prefill fits.
   if (prefill.size() >= kMinRowsPerClass) {
     fit_prefill(e, prefill);
-    e.prefill_efficiency = class_share(e.device_class, e.prefill_efficiency, parent.prefill_efficiency, prefill.size());
+    e.prefill_efficiency = class_share(e.backend, e.device_class, e.prefill_efficiency, parent.prefill_efficiency, prefill.size());
     set_prefill_band(e, band_rows, prefill, bands.prefill);
   }
   if (fit_class_decode(e, decode)) {
-    e.bandwidth_efficiency = class_share(e.device_class, e.bandwidth_efficiency, parent.bandwidth_efficiency, e.decode_rows);
+    e.bandwidth_efficiency = class_share(e.backend, e.device_class, e.bandwidth_efficiency, parent.bandwidth_efficiency, e.decode_rows);
     fit_band(e, decode, true, bands.decode);
   }
   e.decode_ratio_low = std::min(e.decode_ratio_low, base.decode_ratio_low);

