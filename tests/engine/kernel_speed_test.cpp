@@ -31,7 +31,10 @@ Quant q8_with_q4k_ffn_down() {
   q.meta.id = "mixed";
   q.format = "gguf";
   q.default_type = "q8-0";
-  q.rules.push_back({.tensors = {"ffn_down"}, .type = "q4-k"});
+  QuantRule ffn_down;
+  ffn_down.tensors = {"ffn_down"};
+  ffn_down.type = "q4-k";
+  q.rules.push_back(ffn_down);
   return q;
 }
 
@@ -67,7 +70,11 @@ TEST_CASE("prompt kernel shares: routed experts count n_active / n_experts, weig
           "[engine][speed][kernel]") {
   // gpt-oss-20b's shape in miniature: 1e9 dense values in Q8_0, 8e9 expert values in MXFP4, 4 of 32 experts active.
   Model m = llama_3_1_8b();
-  m.moe = MoeDims{.n_experts = 32, .n_active_experts = 4, .expert_ffn_size = 2880};
+  MoeDims moe;
+  moe.n_experts = 32;
+  moe.n_active_experts = 4;
+  moe.expert_ffn_size = 2880;
+  m.moe = moe;
   WeightsResult w;
   w.kernel_values[kLegacy] = 1e9;
   w.kernel_expert_values[kMxfp4] = 8e9;
