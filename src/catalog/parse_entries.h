@@ -1,6 +1,11 @@
 #pragma once
 // One parser per collection: JSON object in, typed engine record out, errors to the sink.
+#include <array>
+#include <string_view>
+#include <vector>
+
 #include "json_reader.h"
+#include "llmsize/engine/entry.h"
 
 namespace llmsize::catalog {
 
@@ -20,6 +25,14 @@ namespace llmsize::catalog {
 
 /// Checks across quants: llama_ftype and quality_rank each name at most one quant.
 void validate_quants(const std::vector<engine::Quant>& quants, std::vector<Diagnostic>& errors);
+
+/// The ids of a name table in its order: an index the reader returns is a row of that table.
+template <class E, std::size_t N>
+[[nodiscard]] std::vector<std::string_view> ids_of(const std::array<engine::EnumName<E>, N>& table) {
+  std::vector<std::string_view> ids;
+  for (const auto& row : table) ids.emplace_back(row.id);
+  return ids;
+}
 
 /// Tensor group names a quant rule may name.
 [[nodiscard]] const std::vector<std::string_view>& tensor_group_names();

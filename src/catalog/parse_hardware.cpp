@@ -9,14 +9,6 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 namespace llmsize::catalog {
 namespace {
 
-// The ids of a name table in its order: an index the reader returns is a row of that table.
-template <class E, std::size_t N>
-std::vector<std::string_view> ids_of(const std::array<EnumName<E>, N>& table) {
-  std::vector<std::string_view> ids;
-  for (const auto& row : table) ids.emplace_back(row.id);
-  return ids;
-}
-
 const std::vector<std::string_view> kFormFactors = ids_of(kFormFactorNames);
 
 // The ids of kBackendNames in its order: an index the reader returns is a row of that table.

@@ -35,11 +35,7 @@ TensorType parse_tensor_type(ObjectReader& r) {
   t.kv_cache = r.opt_bool("kv_cache", false);
   t.cpu_repack = r.opt_bool("cpu_repack", false);
   t.cpu_matmul_speed = r.opt_number("cpu_matmul_speed", 0.01, 10).value_or(1.0);
-  static const std::vector<std::string_view> kKernels = [] {
-    std::vector<std::string_view> names;
-    for (const auto& row : kMatmulKernelNames) names.emplace_back(row.id);
-    return names;
-  }();
+  static const std::vector<std::string_view> kKernels = ids_of(kMatmulKernelNames);
   t.gpu_kernel = kMatmulKernelNames[r.opt_enum("gpu_kernel", kKernels).value_or(0)].value;
   r.finish();
   return t;

@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -575,11 +576,15 @@ namespace {
 // Each backend's speed on each kernel family, where fitted (GPU backends only; absent: all 1).
 using KernelSpeeds = std::map<Backend, PerKernel>;
 
-// Kernel family k's share of a prefill point's matrix work; 0 for a point without the split (the CPU's).
-double kernel_share(const CalibrationPoint& p, std::size_t k) {
+// The kernel family doing at least kMinKernelShare of a prefill point's matrix work; none for a point without
+// the split (the CPU's) or without such a family.
+std::optional<std::size_t> main_kernel(const CalibrationPoint& p) {
   double total = 0;
   for (double s : p.kernel_seconds_at_peak) total += s;
-  return total > 0 ? p.kernel_seconds_at_peak[k] / total : 0;
+  for (std::size_t k = 0; k < kMatmulKernels && total > 0; ++k) {
+    if (p.kernel_seconds_at_peak[k] >= kMinKernelShare * total) return k;
+  }
+  return std::nullopt;
 }
 
 // One round of the kernel speeds (Efficiency::prefill_kernel_speed) on calibration `c`: on each GPU backend, each
@@ -596,10 +601,8 @@ bool fit_kernel_speeds(const Calibration& c, const std::vector<CalibrationPoint>
     for (const CalibrationPoint& p : select(points, backend.backend, false, false)) {
       const Efficiency& e = c.get(p.backend, p.device_class);
       const double predicted = predict_prefill_tokens_per_s(e, prefill_seconds_at_peak(p, e), p.graph_runs_per_token, p.layers);
-      if (!(predicted > 0)) continue;
-      for (std::size_t k = 0; k < kMatmulKernels; ++k) {
-        if (kernel_share(p, k) >= kMinKernelShare) ratios[k].push_back(p.measured_tokens_per_s / predicted);
-      }
+      const auto k = main_kernel(p);
+      if (k && predicted > 0) ratios[*k].push_back(p.measured_tokens_per_s / predicted);
     }
     PerKernel speed = backend.prefill_kernel_speed;
     for (std::size_t k = 0; k < kMatmulKernels; ++k) {

@@ -100,13 +100,14 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
       const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
-      const double total = prefill_work_per_token(*m, b.backend, b.tokens, 0,
+      const ParamCounts params = count_params(*m);
+      const double total = prefill_work_per_token(*m, params, summarize_layers(*m), b.backend, b.tokens, 0,
                                                   {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine, .ubatch = ubatch});
       PerKernel kernels{};
       if (b.backend != Backend::cpu) {
         // A GPU's matrix work by kernel family, each at its backend's speed (prefill_seconds_at_peak).
         const PerKernel shares = prompt_kernel_shares(*m, it->second, routed_expert_work_weight(*m, b.backend, b.tokens, ubatch));
-        const double matmul = prompt_matmul_work_per_token(*m, count_params(*m), b.backend, b.tokens, ubatch);
+        const double matmul = prompt_matmul_work_per_token(*m, params, b.backend, b.tokens, ubatch);
         for (std::size_t k = 0; k < kMatmulKernels; ++k) kernels[k] = matmul * shares[k];
       }
       work = work_cache.emplace(work_key, std::make_pair(total, kernels)).first;
