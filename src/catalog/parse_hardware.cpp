@@ -120,6 +120,7 @@ UnifiedSystem parse_system(ObjectReader& r) {
   }
   s.memory_type = r.req_string("memory_type");
   s.architecture = r.opt_string("architecture").value_or("");
+  s.cpu_architecture = r.opt_string("cpu_architecture").value_or("");
   s.bus_width_bits = r.opt_u32("bus_width_bits", 16, 16384);
   s.bandwidth_gb_per_s = r.req_number("bandwidth_gb_per_s", 1, kMaxBandwidthGbPerS);
   s.cpu_cores = r.req_u32("cpu_cores", 1, 1024);

@@ -70,6 +70,7 @@ void fields(V& v, T& r) {
   v("memory_options", r.memory_options);
   v("memory_type", r.memory_type);
   v("architecture", r.architecture);
+  v("cpu_architecture", r.cpu_architecture);
   v("bus_width_bits", r.bus_width_bits);
   v("bandwidth_gb_per_s", r.bandwidth_gb_per_s);
   v("cpu_cores", r.cpu_cores);

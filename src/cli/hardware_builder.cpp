@@ -119,7 +119,7 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
 }
 
 // A unified-memory machine: the GPU (when it has a GPU backend) takes its share of the RAM; the CPU
-// cores run at kUnifiedCpuFlopsPerCycle × kUnifiedCpuClockGhz per core; the package's power covers both.
+// cores are the engine's unified_cpu_device; the package's power covers both.
 void HardwareBuilder::build_unified(HardwareConfig& h) const {
   const UnifiedSpec& u = *unified_;
   const UnifiedSystem& s = *u.system;
@@ -130,12 +130,7 @@ void HardwareBuilder::build_unified(HardwareConfig& h) const {
     h.compute.push_back(device);
   }
   HostDevice host;
-  host.cpu = device;
-  host.cpu.backend = Backend::cpu;
-  host.cpu.device_class = cpu_device_class(s.vendor);
-  host.cpu.matmul_flops_per_s =
-      static_cast<double>(s.cpu_cores) * kUnifiedCpuFlopsPerCycle * units::ghz_to_hz(kUnifiedCpuClockGhz);
-  host.cpu.cores = s.cpu_cores;  // so -t counts: the matrix rate of the threads run (engine cpu_flops)
+  host.cpu = unified_cpu_device(s);
   if (u.measured_bandwidth_bytes_per_s) host.cpu.bandwidth_bytes_per_s = *u.measured_bandwidth_bytes_per_s;
   h.host = host;
   h.unified = true;

@@ -29,19 +29,7 @@ inline constexpr std::uint32_t kGenericChannels = 2;
 /// The clock assumed where none is known: ARM Linux and macOS cpuinfo give none. 2.4 GHz is the
 /// Raspberry Pi 5's Cortex-A76 and close to Apple's efficiency-to-performance-core mean (estimate).
 inline constexpr double kAssumedCpuClockGhz = 2.4;
-/// FLOP per cycle of the CPU cores of a unified-memory machine, at the vector width llama.cpp's CPU matmuls
-/// use: Apple's performance cores (Firestorm and later) have four 128-bit FP/SIMD pipelines (4 × 4 lanes ×
-/// 2 = 32; a commonly reported figure, not checked against Apple's own documentation here), as Zen 5 (Strix
-/// Halo) does with llama.cpp's 256-bit AVX2 kernels (2 × 8 × 2 = 32; engine flops_per_cycle). The
-/// catalog's Apple M2 Max CPU rows (Llama 3.1 8B pp512, 8 threads, every type but the ARM-repacked Q4_0
-/// and IQ4_NL) measured 0.52–0.60 of the prediction at 16 (docs/calibration.md "CPU matrix multiplication").
-inline constexpr double kUnifiedCpuFlopsPerCycle = 32;
-/// Clock of a unified-memory machine's CPU cores for that rate, per thread run (-t counts threads against
-/// cpu_cores since issue 13's CPU decode work). The M2 Max rows above were matched at 12 cores × 2.4 GHz
-/// (kAssumedCpuClockGhz) = 28.8 core-GHz while running 8 threads, i.e. 3.6 GHz per thread: the same rate,
-/// now per thread, and close to the M2 Max performance cores' 3.7 GHz. Threads beyond the performance cores
-/// (Apple's efficiency cores) are counted at this clock too, which overstates them.
-inline constexpr double kUnifiedCpuClockGhz = 3.6;
+/// A unified machine's CPU cores: engine kUnifiedCpuFlopsPerCycle and kUnifiedCpuClockGhz (unified_cpu_device).
 
 /// Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json), µs.
 inline constexpr double kDefaultGpuLinkLatencyUs = 2;

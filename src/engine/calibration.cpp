@@ -113,6 +113,7 @@ double median_efficiency(const Efficiency& e, const Efficiency& trial, const std
   for (const CalibrationPoint* p : pts) {
     const double streaming = 1.0 / p->measured_tokens_per_s - trial.per_token_s - p->moe_layers * trial.per_moe_layer_s;
     if (streaming <= 0) return 0;
+    if (p->thread_share < kMinBandwidthThreadShare) continue;  // bounded by its class's slope (fit_class_decode)
     if (p->compute_seconds_at_peak / decode_compute_share(e) < streaming) eff.push_back(p->seconds_at_peak / streaming);
   }
   return median(eff);
@@ -148,6 +149,8 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
       std::vector<double> dense_errors;
       std::vector<double> moe_errors;
       for (const CalibrationPoint* p : all) {
+        // A CPU row on few threads is bounded by the slope its class fits after the fixed costs: it does not choose them.
+        if (p->thread_share < kMinBandwidthThreadShare) continue;
         Efficiency own = trial;
         own.bandwidth_efficiency = of_own_class(class_efficiency, p->device_class, trial.bandwidth_efficiency);
         const double predicted =
@@ -276,9 +279,11 @@ std::vector<CalibrationPoint> of_class(const std::vector<CalibrationPoint>& pts,
 }
 
 // A CPU class's few_thread_bandwidth_slope: over its rows run on fewer than kMinBandwidthThreadShare of the
-// cores whose streaming time exceeds their matrix work, the median of the share of peak bandwidth each
-// drew per unit of thread share, x / (1/tps − fixed costs) / thread share; none with fewer than
-// kMinRowsPerClass such rows. A row drawing more than the class's share on all cores caps nothing.
+// cores whose streaming time exceeds their matrix work, the kFewThreadBoundQuantile of the share of peak
+// bandwidth each drew per unit of thread share, x / (1/tps − fixed costs) / thread share; none with fewer
+// than kMinRowsPerClass such rows. Each row's share is a lower bound of the slope (a row its matrix work
+// holds back draws less), so the slope is taken near their top. A row drawing more than the class's share
+// on all cores caps nothing.
 void fit_few_thread_bandwidth_slope(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   std::vector<double> slopes;
   for (const auto& p : pts) {
@@ -287,7 +292,23 @@ void fit_few_thread_bandwidth_slope(Efficiency& e, const std::vector<Calibration
     if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
     slopes.push_back(p.seconds_at_peak / streaming / p.thread_share);
   }
-  e.few_thread_bandwidth_slope = slopes.size() >= kMinRowsPerClass ? median(slopes) : 0;
+  e.few_thread_bandwidth_slope = slopes.size() >= kMinRowsPerClass ? quantile(slopes, kFewThreadBoundQuantile) : 0;
+}
+
+// A CPU class's decode_compute_efficiency: over its rows whose streaming at the class's share (and slope)
+// takes less than kComputeBoundTimeShare of the measured time, which their matrix-vector products must
+// then fill, the kFewThreadBoundQuantile of c / (1/tps − fixed costs); each is a lower bound of the share,
+// as for the slope. Unchanged (the prefill share, decode_compute_share) with fewer than kMinRowsPerClass.
+void fit_decode_compute_share(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+  std::vector<double> shares;
+  for (const auto& p : pts) {
+    if (p.backend != Backend::cpu || p.compute_seconds_at_peak <= 0) continue;
+    const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
+    if (streaming <= 0) continue;
+    if (p.seconds_at_peak / bandwidth_share(e, p.thread_share) >= kComputeBoundTimeShare * streaming) continue;
+    shares.push_back(p.compute_seconds_at_peak / streaming);
+  }
+  if (shares.size() >= kMinRowsPerClass) e.decode_compute_efficiency = quantile(shares, kFewThreadBoundQuantile);
 }
 
 // A class's decode share of peak bandwidth with the backend's fixed costs: the median over its rows of
@@ -295,17 +316,23 @@ void fit_few_thread_bandwidth_slope(Efficiency& e, const std::vector<Calibration
 // few threads) and rows faster than the fixed costs allow left out. False when fewer than
 // kMinRowsPerClass rows remain.
 bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
-  std::vector<double> eff;
-  for (const auto& p : pts) {
-    const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
-    if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
-    if (p.thread_share < kMinBandwidthThreadShare) continue;
-    eff.push_back(p.seconds_at_peak / streaming);
+  // On a CPU the three bounds sort the rows between them, each fitted on the rows the others leave: a few
+  // rounds, starting from the prefill share as the matrix-vector rate.
+  const bool cpu = e.backend == Backend::cpu;
+  for (int round = 0; round < (cpu ? kCpuDecodeRounds : 1); ++round) {
+    std::vector<double> eff;
+    for (const auto& p : pts) {
+      const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
+      if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
+      if (p.thread_share < kMinBandwidthThreadShare) continue;
+      eff.push_back(p.seconds_at_peak / streaming);
+    }
+    if (eff.size() < kMinRowsPerClass) return false;
+    e.bandwidth_efficiency = median(eff);
+    e.decode_rows = pts.size();
+    fit_few_thread_bandwidth_slope(e, pts);
+    if (cpu) fit_decode_compute_share(e, pts);
   }
-  if (eff.size() < kMinRowsPerClass) return false;
-  e.bandwidth_efficiency = median(eff);
-  e.decode_rows = pts.size();
-  fit_few_thread_bandwidth_slope(e, pts);
   return true;
 }
 

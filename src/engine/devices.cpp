@@ -129,7 +129,24 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   d.tdp_watts = s.tdp_watts;
   d.idle_watts = s.idle_watts.value_or(0);
   // A unified machine run on its CPU backend is a CPU of that vendor; on its GPU, the unified class.
-  d.device_class = d.backend == Backend::cpu ? cpu_device_class(s.vendor) : unified_device_class(s.vendor, s.architecture);
+  d.device_class = d.backend == Backend::cpu ? unified_cpu_device_class(s) : unified_device_class(s.vendor, s.architecture);
+  return d;
+}
+
+std::string unified_cpu_device_class(const UnifiedSystem& s) {
+  return with_architecture(cpu_device_class(s.vendor), s.cpu_architecture);
+}
+
+ComputeDevice unified_cpu_device(const UnifiedSystem& s) {
+  ComputeDevice d;
+  d.id = s.meta.id;
+  d.backend = Backend::cpu;
+  d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(s.bandwidth_gb_per_s);
+  d.matmul_flops_per_s = static_cast<double>(s.cpu_cores) * kUnifiedCpuFlopsPerCycle * units::ghz_to_hz(kUnifiedCpuClockGhz);
+  d.cores = s.cpu_cores;  // so -t counts: the matrix rate of the threads run (cpu_flops)
+  d.tdp_watts = s.tdp_watts;
+  d.idle_watts = s.idle_watts.value_or(0);
+  d.device_class = unified_cpu_device_class(s);
   return d;
 }
 

@@ -24,10 +24,17 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     m.matmul_flops_per_s = d.matmul_flops_per_s * b.n_devices;
     m.device_class = d.device_class;
   } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
-    const ComputeDevice d = device_from_system(*s);
+    // Run on its GPU: the unified class. Run on its CPU backend: its CPU cores, as the predictor's host
+    // (unified_cpu_device), the matrix rate of the threads run (-t).
+    const ComputeDevice d = b.backend == Backend::cpu ? unified_cpu_device(*s) : device_from_system(*s);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
-    m.device_class = b.backend == Backend::cpu ? cpu_device_class(s->vendor) : unified_device_class(s->vendor, s->architecture);
+    m.device_class = b.backend == Backend::cpu ? d.device_class : unified_device_class(s->vendor, s->architecture);
+    if (b.backend == Backend::cpu && d.cores > 0) {
+      const double threads = b.threads ? std::min<double>(*b.threads, d.cores) : d.cores;
+      m.matmul_flops_per_s *= threads / d.cores;
+      m.thread_share = threads / d.cores;
+    }
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
@@ -57,7 +64,9 @@ bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, con
   if (b.phase == BenchPhase::prefill && b.tokens < kMinPromptTokens) return false;
   const Cpu* cpu = catalog::find(cat.cpus, b.hardware);
   if (cpu == nullptr && (b.n_devices > 1 || b.split)) return false;
-  return (cpu != nullptr) == (b.backend == Backend::cpu);
+  // A CPU row on a CPU, or on a unified machine's CPU cores; a GPU row on a GPU or a unified machine's GPU.
+  const bool system = catalog::find(cat.systems, b.hardware) != nullptr;
+  return b.backend == Backend::cpu ? cpu != nullptr || system : cpu == nullptr;
 }
 
 std::string first_word_lower(const std::string& text) {

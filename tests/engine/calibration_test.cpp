@@ -168,6 +168,34 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   CHECK(device_from_system(m4).device_class == "apple unified/m/m4");
   m4.backends = {Backend::cpu};
   CHECK(device_from_system(m4).device_class == "apple cpu");
+  // Where the catalog names its CPU cores' generation, that generation's CPU class, below the vendor's.
+  m4.cpu_architecture = "m4";
+  CHECK(device_from_system(m4).device_class == "apple cpu/m/m4");
+  CHECK(class_lineage("apple cpu/m/m4") == std::vector<std::string>{"apple cpu/m/m4", "apple cpu/m", "apple cpu"});
+}
+
+TEST_CASE("a unified machine's CPU cores: the machine's bandwidth, cores x 32 FLOP x 3.6 GHz, their generation's class",
+          "[calibration][class]") {
+  // Apple M2 Max: 400 GB/s, 12 CPU cores: 12 × 32 × 3.6 GHz = 1.3824 TFLOP/s, class apple cpu/m/m2. The
+  // predictor's host and the fit's points of its CPU rows both take this device.
+  UnifiedSystem m2;
+  m2.meta.id = "m2-max";
+  m2.vendor = "apple";
+  m2.architecture = "m2";
+  m2.cpu_architecture = "m2";
+  m2.bandwidth_gb_per_s = 400;
+  m2.cpu_cores = 12;
+  m2.tdp_watts = 145;
+  m2.backends = {Backend::metal, Backend::cpu};
+  const ComputeDevice cpu = unified_cpu_device(m2);
+  CHECK(cpu.backend == Backend::cpu);
+  CHECK(cpu.bandwidth_bytes_per_s == Approx(400e9));
+  CHECK(cpu.matmul_flops_per_s == Approx(1.3824e12));
+  CHECK(cpu.cores == 12);
+  CHECK(cpu.device_class == "apple cpu/m/m2");
+  CHECK(unified_cpu_device_class(m2) == "apple cpu/m/m2");
+  m2.cpu_architecture.clear();  // not named: the vendor's CPU class
+  CHECK(unified_cpu_device(m2).device_class == "apple cpu");
 }
 
 TEST_CASE("an architecture class is shrunk toward its parent's share, and one of too few rows takes the parent's",

@@ -190,3 +190,50 @@ TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows wit
   CHECK(predict_decode_tokens_per_s(server, 1.0, 0, 0, 1.0 / 16) == Approx(0.1));
   CHECK(c.get(Backend::cpu).few_thread_bandwidth_slope == 0);  // the backend's own factors: no limit
 }
+
+TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken near the top of their rows",
+          "[engine][calibration][cpu]") {
+  // What a row measured bounds each limit from below: a row its matrix work holds back draws less
+  // bandwidth than its threads could. So both are the kFewThreadBoundQuantile (0.8) of their rows, not the
+  // median. Class "apple cpu", per-token cost p (the backend's):
+  // - four rows on all cores stream 1 s of bytes at peak at 0.5 tok/s: share 1 / (2 − p);
+  // - five on 1/16 of the cores at 0.06, 0.07, 0.08, 0.09 and 0.1 tok/s: slopes 16 / (1/tps − p), of which
+  //   the 0.8 quantile lies 0.2 of the way from the fourth (0.09) to the fifth (0.1);
+  // - three on all cores with 0.1 s of bytes and 1 s of matrix work at peak at 0.5 tok/s: streaming takes
+  //   0.1 / share ≈ 0.2 s of their 2 s, so the matrix-vector products bound them: a share of 1 / (2 − p).
+  std::vector<CalibrationPoint> pts;
+  auto row = [](double tps, double share, double bytes, double compute) {
+    CalibrationPoint p;
+    p.backend = Backend::cpu;
+    p.seconds_at_peak = bytes;
+    p.compute_seconds_at_peak = compute;
+    p.measured_tokens_per_s = tps;
+    p.device_class = "apple cpu";
+    p.device = "m2";
+    p.thread_share = share;
+    return p;
+  };
+  for (int i = 0; i < 4; ++i) pts.push_back(row(0.5, 1.0, 1.0, 0));
+  for (double tps : {0.06, 0.07, 0.08, 0.09, 0.1}) pts.push_back(row(tps, 1.0 / 16, 1.0, 0));
+  for (int i = 0; i < 3; ++i) pts.push_back(row(0.5, 1.0, 0.1, 1.0));
+  for (int i = 0; i < 3; ++i) {
+    CalibrationPoint prompt;
+    prompt.backend = Backend::cpu;
+    prompt.decode = false;
+    prompt.seconds_at_peak = 1.0;
+    prompt.measured_tokens_per_s = 1.0;  // a prefill share of 1, the matrix-vector rate before the decode fit
+    pts.push_back(prompt);
+  }
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& apple = c.get(Backend::cpu, "apple cpu");
+  REQUIRE(apple.device_class == "apple cpu");
+  const double p = apple.per_token_s;
+  CHECK(apple.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
+  const double fourth = 16.0 / (1.0 / 0.09 - p);
+  const double fifth = 16.0 / (10.0 - p);
+  CHECK(apple.few_thread_bandwidth_slope == Approx(fourth + 0.2 * (fifth - fourth)));
+  CHECK(apple.decode_compute_efficiency == Approx(1.0 / (2.0 - p)));
+  CHECK(predict_decode_tokens_per_s(apple, 0.1, 0, 1.0) == Approx(0.5));
+  // The median would have been the third row's slope, below what two of the five drew.
+  CHECK(apple.few_thread_bandwidth_slope > 16.0 / (1.0 / 0.08 - p));
+}

@@ -56,6 +56,9 @@ struct UnifiedSystem {
   /// Its GPU's generation ("m4", "rdna3.5", "blackwell"); empty when not known. Its GPU's device class
   /// for calibration (unified_device_class).
   std::string architecture;
+  /// Its CPU cores' generation where the catalog names one ("m2": an Apple chip's generation names its CPU
+  /// and GPU alike); empty when not known. The CPU backend's device class (unified_cpu_device_class).
+  std::string cpu_architecture;
   std::optional<std::uint32_t> bus_width_bits;
   double bandwidth_gb_per_s = 0;
   std::uint32_t cpu_cores = 0;

@@ -86,6 +86,28 @@ struct HostDevice {
 [[nodiscard]] bool vulkan_uses_matrix_engines(const std::string& vendor);
 inline constexpr double kShaderFp16PerFp32 = 2.0;
 [[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s);
+/// FLOP per cycle of the CPU cores of a unified-memory machine, at the vector width llama.cpp's CPU matmuls
+/// use: Apple's performance cores (Firestorm and later) have four 128-bit FP/SIMD pipelines (4 × 4 lanes ×
+/// 2 = 32; a commonly reported figure, not checked against Apple's own documentation here), as Zen 5 (Strix
+/// Halo) does with llama.cpp's 256-bit AVX2 kernels (2 × 8 × 2 = 32; flops_per_cycle). The
+/// catalog's Apple M2 Max CPU rows (Llama 3.1 8B pp512, 8 threads, every type but the ARM-repacked Q4_0
+/// and IQ4_NL) measured 0.52–0.60 of the prediction at 16 (docs/calibration.md "CPU matrix multiplication").
+inline constexpr double kUnifiedCpuFlopsPerCycle = 32;
+/// Clock of a unified-memory machine's CPU cores for that rate, per thread run (-t counts threads against
+/// cpu_cores since issue 13's CPU decode work). The M2 Max rows above were matched at 12 cores × 2.4 GHz
+/// = 28.8 core-GHz while running 8 threads, i.e. 3.6 GHz per thread: the same rate, now per thread, and
+/// close to the M2 Max performance cores' 3.7 GHz. Threads beyond the performance cores (Apple's efficiency
+/// cores) are counted at this clock too, which overstates them.
+inline constexpr double kUnifiedCpuClockGhz = 3.6;
+/// The class of a unified machine's CPU cores: the vendor's CPU class with the cores' generation where the
+/// catalog names it (cpu_architecture), "apple cpu/m/m2" below "apple cpu/m" and "apple cpu"; else
+/// cpu_device_class(vendor), "amd cpu". The M2 Max's CPU decode reads a smaller share of its 400 GB/s than
+/// the M4 Max's of its 546 (docs/calibration.md "The CPU of a unified machine").
+[[nodiscard]] std::string unified_cpu_device_class(const UnifiedSystem& s);
+/// A unified machine's CPU cores as llama.cpp's CPU backend runs them: the machine's bandwidth, cpu_cores ×
+/// kUnifiedCpuFlopsPerCycle × kUnifiedCpuClockGhz, and unified_cpu_device_class. The predictor's host and
+/// the fit's points of CPU rows on such a machine both take it, so they count alike.
+[[nodiscard]] ComputeDevice unified_cpu_device(const UnifiedSystem& s);
 /// The matrix rate a GPU or system without any TFLOPS in its catalog entry (a user's --catalog card) is
 /// given, so that a prompt still gets a speed; the front ends say so (assumption key `tflops`).
 inline constexpr double kUnknownGpuTflops = 1.0;
@@ -161,6 +183,16 @@ struct Efficiency {
 /// Llama 3.1 8B decode reads 20 GB/s on 2 threads, 38 on 4, 51 on 8 and 73 on 32 (docs/calibration.md
 /// "CPU decode on few threads").
 inline constexpr double kMinBandwidthThreadShare = 0.5;
+/// Where a CPU decode row's bound is one of several (bandwidth on few threads, the matrix-vector rate), what
+/// it measured is a lower bound of each: a class's few_thread_bandwidth_slope and decode_compute_efficiency
+/// are this quantile of their rows' values rather than the median: near their top, not their maximum, which one
+/// noisy row would set (docs/calibration.md "The CPU of a unified machine, and CPU decode's three bounds").
+inline constexpr double kFewThreadBoundQuantile = 0.8;
+/// A CPU decode row counts toward the matrix-vector rate when streaming its weights takes less than this
+/// share of its measured time.
+inline constexpr double kComputeBoundTimeShare = 0.8;
+/// Rounds of a CPU class's decode fit (fit_class_decode): bandwidth share, slope and matrix-vector rate in turn.
+inline constexpr int kCpuDecodeRounds = 4;
 
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
 inline constexpr std::size_t kMinRowsPerClass = 3;
