@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -569,17 +570,20 @@ const Efficiency& Calibration::get(Backend b, const std::string& device_class) c
 }
 
 const Efficiency& Calibration::get(Backend b, const std::string& device_class, Engine engine) const {
-  auto find = [&](const std::string& name, Engine of) -> const Efficiency* {
+  auto find = [&](std::string_view name, Engine of) -> const Efficiency* {
     for (const Efficiency& e : classes) {
       if (e.backend == b && e.engine == of && e.device_class == name) return &e;
     }
     return nullptr;
   };
   // The class's own factors, else the nearest fitted class it descends from (an architecture without enough
-  // rows: its family's, else its vendor's memory kind).
+  // rows: its family's, else its vendor's memory kind): class_lineage's walk, over views of the one name, as
+  // every prediction asks this for every device.
   auto find_class = [&](Engine of) -> const Efficiency* {
-    for (const std::string& name : class_lineage(device_class)) {
+    for (std::string_view name = device_class; !name.empty();) {
       if (const Efficiency* e = find(name, of)) return e;
+      const auto at = name.rfind(kClassSeparator);
+      name = at == std::string_view::npos ? std::string_view() : name.substr(0, at);
     }
     return nullptr;
   };

@@ -9,7 +9,6 @@ namespace llmsize::engine {
 namespace {
 
 constexpr double kMegaTransfers = 1e6;
-constexpr char kClassSeparator = '/';  // between a GPU class's memory kind and its architecture
 
 // FLOP per cycle per core of the SIMD width llama.cpp's CPU matmuls use (FMA counts 2): AVX2 two 8-wide
 // FMA pipes = 32; NEON two 4-wide = 16. AVX-512 counts as AVX2: llama.cpp's quantized dot products
