@@ -62,6 +62,7 @@ constexpr Wording kWordings[] = {
      "--catalog file)"},
     {"storage", S::catalog, "storage {detail}: {value} for load time"},
     {"link", S::default_value, "--link not given: {value} between the machines"},
+    {"split", S::capped, "--split row runs as a {value} split on {detail}: llama.cpp splits rows on CUDA, ROCm and SYCL only"},
     {"rpc_overhead_ms", S::estimate,
      "each crossing between machines costs {value} ms of RPC overhead (estimate from llama.cpp PR #6829) plus the "
      "link's {detail} us latency"},

@@ -39,7 +39,8 @@ std::string configuration_of(const catalog::Catalog& cat, const Benchmark& b, co
   if (b.n_devices > 1) {
     switch (b.split.value_or(SplitMode::layer)) {
       case SplitMode::layer: return to_string(SpeedCase::split_layer);
-      case SplitMode::row: return to_string(SpeedCase::split_row);
+      case SplitMode::row:  // where llama.cpp has no row split, -sm row runs the layer split
+        return to_string(has_row_split(b.backend) ? SpeedCase::split_row : SpeedCase::split_layer);
       case SplitMode::tensor: return to_string(SpeedCase::split_tensor);
     }
   }

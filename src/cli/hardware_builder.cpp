@@ -225,6 +225,11 @@ HardwareConfig HardwareBuilder::build() const {
   }
   build_nodes(h);
   h.assumptions = assumptions_;
+  // -sm row on a backend without row-split buffers loads whole layers per GPU: llama.cpp's layer split.
+  if (h.split == SplitMode::row && !h.devices.empty() && !has_row_split(h.devices.front().backend)) {
+    h.split = SplitMode::layer;
+    h.assumptions.push_back({"split", "layer", AssumptionSource::capped, to_string(h.devices.front().backend)});
+  }
   return h;
 }
 

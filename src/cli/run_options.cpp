@@ -11,8 +11,8 @@ namespace llmsize::cli {
 
 void add_run_options(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("--ngl", o.ngl,
-                  "Layers on the GPUs, as llama.cpp -ngl (the output layer counts: n_layers + 1 is all); default: "
-                  "llmsize chooses")
+                  "Layers on the GPUs, as llama.cpp -ngl (the output layer counts: n_layers + 1 is all; with --split row "
+                  "or tensor only all, as -ngl 99); default: llmsize chooses")
       ->check(CLI::Range(0, 100000));
   cmd->add_option("--n-cpu-moe", o.n_cpu_moe,
                   "MoE: keep the routed experts of the first N layers in system RAM (llama.cpp --n-cpu-moe)")
@@ -53,15 +53,20 @@ RunChoice resolve_run(const RunOptions& o, const Sizing& s, const HardwareConfig
                      "predicted as --split tensor)");
   }
   const std::uint32_t n = s.model->n_layers;
-  if ((o.ngl || o.n_cpu_moe || o.cpu_moe || !o.tensor_split.empty()) && h.split != SplitMode::layer &&
-      h.devices.size() > 1) {
-    throw InputError("--ngl, --n-cpu-moe, --cpu-moe and --tensor-split place whole layers (--split layer); with --split "
-                     "row or tensor every GPU holds an equal share of every layer");
+  // Row and tensor splits give every GPU a share of every layer: -ngl can only say "all of them" there (n + 1
+  // or more, the -ngl 99 of every llama-bench command), which is what they predict anyway.
+  const bool shared_layers = h.split != SplitMode::layer && h.devices.size() > 1;
+  const bool some_layers = o.ngl && *o.ngl <= n;
+  if ((some_layers || o.n_cpu_moe || o.cpu_moe || !o.tensor_split.empty()) && shared_layers) {
+    throw InputError(fmt::format("--ngl below {} (all layers), --n-cpu-moe, --cpu-moe and --tensor-split place whole "
+                                 "layers (--split layer); with --split row or tensor every GPU holds an equal share of "
+                                 "every layer",
+                                 n + 1));
   }
   if ((o.ngl || o.n_cpu_moe || o.cpu_moe) && !has_gpu(h)) {
     throw InputError("--ngl, --n-cpu-moe and --cpu-moe place layers on GPUs; give a --gpu or a --system with one");
   }
-  if (o.ngl) run.placement.gpu_layers = std::min(*o.ngl, n + 1);
+  if (o.ngl && !shared_layers) run.placement.gpu_layers = std::min(*o.ngl, n + 1);
   if (o.n_cpu_moe || o.cpu_moe) {
     if (!is_moe(*s.model)) {
       throw InputError(fmt::format("--n-cpu-moe and --cpu-moe move routed experts; {} is a dense model (use --ngl)",

@@ -97,7 +97,44 @@ TEST_CASE("run flags that cannot apply are input errors naming the flag", "[cli]
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--engine", "vllm", "--split", "row"}),
                  "--split row is llama.cpp's"));
   CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--split", "row", "--ngl", "10"}),
-                 "place whole layers (--split layer)"));
+                 "--ngl below 33 (all layers), --n-cpu-moe, --cpu-moe and --tensor-split place whole layers (--split layer)"));
+  CHECK(contains(error_of({"check", "--model", "8b", "--gpu", "2x3090", "--split", "tensor", "--ngl", "32"}),
+                 "--ngl below 33 (all layers)"));
+}
+
+TEST_CASE("ngl 99 with a row or tensor split says every layer on the GPUs, as llama-bench commands do", "[cli][run]") {
+  // llama-bench -ngl 99 -sm row: Llama 3.1 8B has 32 layers, so 33 or more is all of them, the split's own
+  // placement. The prediction is the one without --ngl.
+  const auto with = json_of(run({"check", "--model", "8b", "--gpu", "2x3090", "--split", "row", "--ngl", "99", "--json"}));
+  const auto without = json_of(run({"check", "--model", "8b", "--gpu", "2x3090", "--split", "row", "--json"}));
+  CHECK(with["result"]["speed"]["decode_tokens_per_s"] == without["result"]["speed"]["decode_tokens_per_s"]);
+  CHECK(with["result"]["speed"]["prefill_tokens_per_s"] == without["result"]["speed"]["prefill_tokens_per_s"]);
+  const auto at_33 = run({"check", "--model", "8b", "--gpu", "2x3090", "--split", "tensor", "--ngl", "33"});
+  CHECK(at_33.code == 0);
+}
+
+TEST_CASE("split row on Vulkan is the layer split llama.cpp runs there, and says so", "[cli][run]") {
+  // llama.cpp splits rows only through a backend's split buffer type (CUDA, ROCm, SYCL); Vulkan loads whole
+  // layers per GPU. Two RX 7900 XTX on Vulkan with --split row: the layer split's numbers, and the assumption.
+  const auto row = json_of(run({"check", "--model", "8b", "--gpu", "2x7900xtx", "--backend", "vulkan", "--split", "row", "--json"}));
+  const auto layer = json_of(run({"check", "--model", "8b", "--gpu", "2x7900xtx", "--backend", "vulkan", "--split", "layer", "--json"}));
+  CHECK(row["result"]["speed"]["decode_tokens_per_s"] == layer["result"]["speed"]["decode_tokens_per_s"]);
+  CHECK(row["result"]["speed"]["prefill_tokens_per_s"] == layer["result"]["speed"]["prefill_tokens_per_s"]);
+  bool said = false;
+  for (const auto& a : row["assumptions"]) {
+    if (a["key"] == "split") {
+      said = true;
+      CHECK(a["value"] == "layer");
+      CHECK(a["source"] == "capped");
+      CHECK(a["text"] == "--split row runs as a layer split on vulkan: llama.cpp splits rows on CUDA, ROCm and SYCL only");
+    }
+  }
+  CHECK(said);
+  // On ROCm the same cards split rows: another prediction, no such assumption.
+  const auto rocm = json_of(run({"check", "--model", "8b", "--gpu", "2x7900xtx", "--backend", "rocm", "--split", "row", "--json"}));
+  const auto rocm_layer = json_of(run({"check", "--model", "8b", "--gpu", "2x7900xtx", "--backend", "rocm", "--split", "layer", "--json"}));
+  CHECK(rocm["result"]["speed"]["decode_tokens_per_s"] != rocm_layer["result"]["speed"]["decode_tokens_per_s"]);
+  for (const auto& a : rocm["assumptions"]) CHECK(a["key"] != "split");
 }
 
 TEST_CASE("a MoE model that needs RAM: experts in RAM against whole layers in RAM, the faster kept", "[cli][run][moe]") {

@@ -355,6 +355,15 @@ struct PromptRun {
 /// the matrix FLOPs plus prompt_attention_flops_per_token (llama.cpp, windowed sliding layers).
 [[nodiscard]] double prefill_flops_per_token(const Model& m, double prompt_tokens, double depth_tokens = 0);
 
+/// Whether llama.cpp's -sm row splits rows on backend b: only where the backend's registry gives a split
+/// buffer type (ggml_backend_split_buffer_type: CUDA, ROCm through the same code, SYCL). Elsewhere
+/// (Vulkan, Metal) llama.cpp loads whole layers per GPU, a layer split (llama-model.cpp make_gpu_buft_list,
+/// "add the device split buffer type if requested and available"): two R9700s on Vulkan measured -sm row
+/// within 2% of -sm layer in every test (gaperton/cicero-home-ai), where ROCm's row split was 0.5–0.6× at pp512.
+[[nodiscard]] constexpr bool has_row_split(Backend b) {
+  return b == Backend::cuda || b == Backend::rocm || b == Backend::sycl;
+}
+
 /// Several GPUs splitting every layer synchronise inside each layer (docs/formulas.md, "Split modes").
 /// llama.cpp -sm row: the main GPU sends each split matrix multiplication its activations and gathers the
 /// partial results, once per matrix and micro-batch. Derived from ggml-org/llama.cpp PR #4766 (2023-12-31,
