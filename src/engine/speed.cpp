@@ -117,8 +117,8 @@ double split_sync_seconds(const SpeedRequest& r, double tokens, double micro_bat
     return kVllmAllReducesPerLayer * layers * (r.tensor_parallel_link_latency_s * micro_batches + moved);
   }
   if (p.split == SplitMode::row) {
-    // Scatter the activations and gather the results: twice over the link per matrix.
-    return kRowSplitMatricesPerLayer * layers * (kRowSplitSyncS * micro_batches + 2 * moved);
+    // Scatter the activations and gather the results: twice over the link per matrix, at kRowSplitLinkShare of it.
+    return kRowSplitMatricesPerLayer * layers * (kRowSplitSyncS * micro_batches + 2 * moved / kRowSplitLinkShare);
   }
   return kTensorSplitAllReducesPerLayer * layers * (kTensorSplitAllReduceS * micro_batches + moved);
 }

@@ -223,6 +223,22 @@ TEST_CASE("split modes on two RTX 3090s: -sm row and -sm tensor read in parallel
         Approx(1.0 / (21.0 / 936.0 + 2 * 80 * (2e-6 + moved))).epsilon(1e-9));
 }
 
+TEST_CASE("split row prompts: each matrix's copies cross the link at kRowSplitLinkShare of its bandwidth", "[speed][split]") {
+  // Llama-3.1-70B (n_embd 8192, 80 layers) on two RTX 3090s over PCIe 4.0 x16 (31.5 GB/s), 512 tokens in one
+  // micro-batch: per matrix 512 × 8192 × 4 B = 16,777,216 B out and as much back, at 0.35 × 31.5e9:
+  // 2 × 16,777,216 / 11.025e9 = 3.04349 ms; × 7 matrices × 80 layers = 1.70435 s. The same split without a link
+  // given (copies free) pays only the 7 × 80 × 50 us = 28 ms of syncs both have: the prompt takes 1.70435 s longer.
+  Fixture f;
+  f.placement.split = SplitMode::row;
+  const SpeedResult free_copies = estimate_speed(f.request(), {});
+  SpeedRequest linked = f.request();
+  linked.tensor_parallel_link_bytes_per_s = 31.5e9;
+  const SpeedResult copies = estimate_speed(linked, {});
+  const double expected = 7.0 * 80 * 2 * 16'777'216 / (0.35 * 31.5e9);
+  CHECK(expected == Approx(1.70435).epsilon(1e-5));
+  CHECK(512.0 / copies.prefill_tokens_per_s == Approx(512.0 / free_copies.prefill_tokens_per_s + expected).epsilon(1e-9));
+}
+
 TEST_CASE("prefill after a filled context attends to it: the attention term grows with the depth", "[speed][depth]") {
   // Llama-3.1-8B, P = 512 after D = 4096: attention 4 × 32 layers × 32 heads × 128 × (4096 + 256).
   const Model m = test::llama_3_1_8b();

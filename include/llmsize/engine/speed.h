@@ -372,6 +372,12 @@ struct PromptRun {
 /// matrices = 48 µs, (1/55.16 − 1/164) / 224 = 54 µs.
 inline constexpr double kRowSplitMatricesPerLayer = 7;  // attn q, k, v, output; ffn gate, up, down
 inline constexpr double kRowSplitSyncS = 50e-6;
+/// The share of the link's bandwidth -sm row's per-matrix copies (activations out, results back) reach in a
+/// prompt: peer copies between consumer cards go through host memory, one matrix at a time. Chosen on the four
+/// fit rows of -sm row prompts on CUDA and ROCm (P40 × 2 and × 3 on PCIe 3 of PR #4766; two R9700s on PCIe 5,
+/// gaperton/cicero-home-ai), whose median it brings to 1.01 of measured (at 1: 1.81; 0.3: 0.90; 0.4: 1.10).
+/// Those R9700s ran pp512 at 0.55–0.57 of one card with -sm row, at 0.96–0.98 with -sm layer.
+inline constexpr double kRowSplitLinkShare = 0.35;
 /// llama.cpp -sm tensor: an all-reduce after attention and after the FFN of every layer. Derived from
 /// exabit-io/llama.cpp-gfx906-tuning (Qwen3.5-9B Q8_0 on 2 and 4 gfx906 dies, tg256 75.71 and 101.0 t/s):
 /// t = a/N + s gives s = 6.6 ms per token over 32 layers × 2 = 103 µs per all-reduce.
