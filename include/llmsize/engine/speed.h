@@ -153,9 +153,11 @@ struct Efficiency {
   double per_layer_prompt_s = 0;
   double prefill_efficiency = 0.4;    ///< share of peak matrix FLOP/s prompt processing reaches
   /// Share of peak matrix FLOP/s a CPU's decode (matrix-vector products) reaches, which bounds decode on few
-  /// threads; 0: prefill_efficiency, as for llama.cpp's own factors (one kernel speed, cpu_matmul_speed, serves
-  /// both). ik_llama.cpp's factors keep llama.cpp's here: its repacked matrix-matrix kernels give prefill 2–3×,
-  /// and its thread sweeps put few-thread decode near llama.cpp's rate (docs/calibration.md).
+  /// threads and of IQ weights: a CPU class's own where kMinRowsPerClass of its decode rows are bound by it
+  /// (fit_class_decode, the kFewThreadBoundQuantile of theirs), else its parent's; 0: prefill_efficiency (one
+  /// kernel speed, cpu_matmul_speed, serves both). ik_llama.cpp's factors keep llama.cpp's here: its repacked
+  /// matrix-matrix kernels give prefill 2–3×, and its thread sweeps put few-thread decode near llama.cpp's rate
+  /// (docs/calibration.md).
   double decode_compute_efficiency = 0;
   /// A CPU on few threads: the share of peak bandwidth decode streams at per unit of thread share (threads /
   /// physical cores), so that the share is min(bandwidth_efficiency, slope × thread share) (bandwidth_share).
@@ -473,7 +475,8 @@ struct Measurement {
 /// with IQ weights; compute_seconds_at_peak is 0 on GPUs), plus the fixed costs:
 /// max(x / bandwidth_efficiency, c / decode_compute_share) + per_token_s + moe_layers × per_moe_layer_s.
 /// Both llama.cpp CPU decode and its prompt processing run the same per-type dot products (ggml-cpu
-/// mul_mat), so the prefill share carries over (docs/formulas.md "CPU decode").
+/// mul_mat), so the prefill share stands in where a CPU class has too few rows its matrix-vector products
+/// bound to fit its own (docs/formulas.md "CPU decode").
 [[nodiscard]] double decode_seconds(const Efficiency& e, double seconds_at_peak, double compute_seconds_at_peak,
                                     double moe_layers = 0, double per_token_share = 1, double thread_share = 1);
 [[nodiscard]] double predict_decode_tokens_per_s(const Efficiency& e, double seconds_at_peak, double moe_layers = 0,
