@@ -29,7 +29,6 @@ inline constexpr std::uint32_t kGenericChannels = 2;
 /// The clock assumed where none is known: ARM Linux and macOS cpuinfo give none. 2.4 GHz is the
 /// Raspberry Pi 5's Cortex-A76 and close to Apple's efficiency-to-performance-core mean (estimate).
 inline constexpr double kAssumedCpuClockGhz = 2.4;
-/// A unified machine's CPU cores: engine kUnifiedCpuFlopsPerCycle and kUnifiedCpuClockGhz (unified_cpu_device).
 
 /// Latency of a GPU-to-GPU link the catalog gives none for (PCIe, estimate as in data/links.json), µs.
 inline constexpr double kDefaultGpuLinkLatencyUs = 2;

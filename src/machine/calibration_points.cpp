@@ -3,6 +3,7 @@
 // decode_weight_bytes_per_token and prefill_work_per_token, the bytes and FLOPs the predictor uses.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -14,6 +15,15 @@ using namespace llmsize::engine;  // the engine's types and functions, by their 
 
 namespace llmsize::machine {
 namespace {
+
+// A CPU row's threads (-t, at most the cores; all of them when not given): the matrix rate of those threads,
+// as the predictor counts it (speed.cpp cpu_flops), and their share of the cores.
+void count_threads(Measurement& m, const Benchmark& b, std::uint32_t cores) {
+  if (cores == 0) return;
+  const double threads = b.threads ? std::min<double>(*b.threads, cores) : cores;
+  m.matmul_flops_per_s *= threads / cores;
+  m.thread_share = threads / cores;
+}
 
 // Peak rates of the hardware a catalog row ran on; nullopt when the catalog cannot give them.
 std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchmark& b) {
@@ -30,19 +40,13 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
     m.device_class = b.backend == Backend::cpu ? d.device_class : unified_device_class(s->vendor, s->architecture);
-    if (b.backend == Backend::cpu && d.cores > 0) {
-      const double threads = b.threads ? std::min<double>(*b.threads, d.cores) : d.cores;
-      m.matmul_flops_per_s *= threads / d.cores;
-      m.thread_share = threads / d.cores;
-    }
+    if (b.backend == Backend::cpu) count_threads(m, b, d.cores);
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);
     if (best == nullptr) return std::nullopt;
     m.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(*best, cpu_ram_channels(*c, *best));
-    // The matrix rate of the threads the row ran (-t), as the predictor counts it (speed.cpp cpu_flops).
-    const double threads = b.threads ? std::min<double>(*b.threads, c->cores) : c->cores;
-    m.matmul_flops_per_s = c->cores > 0 ? cpu_flops_per_s(*c) * threads / c->cores : cpu_flops_per_s(*c);
-    m.thread_share = c->cores > 0 ? threads / c->cores : 1;
+    m.matmul_flops_per_s = cpu_flops_per_s(*c);
+    count_threads(m, b, c->cores);
     m.device_class = cpu_device_class(*c);
   } else {
     return std::nullopt;

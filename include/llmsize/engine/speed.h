@@ -47,7 +47,8 @@ struct ComputeDevice {
 /// peak where GCN5 reaches 0.6 of its vector peak); empty for a class without an architecture (its backend's).
 [[nodiscard]] std::string class_parent(const std::string& device_class);
 /// Between a class and the family or architecture below it: "amd hbm/cdna/cdna1".
-inline constexpr char kClassSeparator = '/';/// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or one it
+inline constexpr char kClassSeparator = '/';
+/// Whether a device of class `device_class` counts among class `name`'s rows: the class itself or one it
 /// descends from ("amd hbm/cdna/cdna1" is in "amd hbm/cdna" and in "amd hbm").
 [[nodiscard]] bool in_class(const std::string& device_class, const std::string& name);
 /// A class and each class it descends from, nearest first: "amd hbm/cdna/cdna1", "amd hbm/cdna", "amd hbm".
