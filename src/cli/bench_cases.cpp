@@ -67,14 +67,18 @@ RowOptions options_of(const catalog::Catalog& cat, const Benchmark& b) {
   if (b.ubatch) o.sizing.ubatch = *b.ubatch;
   if (b.batch) o.sizing.batch = *b.batch;
   if (!b.kv_type.empty()) o.sizing.kv_type = b.kv_type;
+  // Rows rarely state the RAM size, and the run they record fitted: a host's RAM is taken as large enough (speed does
+  // not depend on its size). A unified machine's memory is the system's own.
+  constexpr const char* kRowHostRam = "4096GB";
   if (catalog::find(cat.gpus, b.hardware) != nullptr) {
     o.hardware.gpus = {fmt::format("{}x{}", b.n_devices, b.hardware)};
     o.hardware.cpu = b.cpu;
+    o.hardware.ram = kRowHostRam;
   } else if (catalog::find(cat.systems, b.hardware) != nullptr) {
     o.hardware.system = b.hardware;
   } else {
     o.hardware.cpu = b.hardware;
-    o.hardware.ram = "4096GB";  // rows rarely state the RAM size; speed does not depend on it
+    o.hardware.ram = kRowHostRam;
   }
   o.hardware.ram_kind = b.ram_kind;
   if (b.channels) o.hardware.channels = *b.channels;

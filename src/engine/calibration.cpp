@@ -314,7 +314,8 @@ void fit_decode_compute_share(Efficiency& e, const std::vector<CalibrationPoint>
 
 // A class's decode share of peak bandwidth with the backend's fixed costs: the median over its rows of
 // x / (1/tps − per_token_s − moe_layers × per_moe_layer_s), rows whose matrix work takes longer (a CPU on
-// few threads) and rows faster than the fixed costs allow left out. False when fewer than
+// few threads), a CPU's rows of mostly IQ weights (kMatrixBoundIqShare) and rows faster than the fixed costs
+// allow left out. False when fewer than
 // kMinRowsPerClass rows remain.
 bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
   // On a CPU the three bounds sort the rows between them, each fitted on the rows the others leave: a few
@@ -325,7 +326,7 @@ bool fit_class_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
     for (const auto& p : pts) {
       const double streaming = 1.0 / p.measured_tokens_per_s - e.per_token_s - p.moe_layers * e.per_moe_layer_s;
       if (streaming <= 0 || p.compute_seconds_at_peak / decode_compute_share(e) >= streaming) continue;
-      if (p.thread_share < kMinBandwidthThreadShare) continue;
+      if (p.thread_share < kMinBandwidthThreadShare || p.iq_weight_share >= kMatrixBoundIqShare) continue;
       eff.push_back(p.seconds_at_peak / streaming);
     }
     if (eff.size() < kMinRowsPerClass) return false;
@@ -508,6 +509,7 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   const double rate = p.decode ? m.bandwidth_bytes_per_s : m.matmul_flops_per_s;
   p.seconds_at_peak = rate > 0 && work > 0 ? work / rate : 0;
   if (p.decode && m.matmul_flops_per_s > 0) p.compute_seconds_at_peak = m.decode_flops_per_token / m.matmul_flops_per_s;
+  if (p.decode && m.backend == Backend::cpu) p.iq_weight_share = m.iq_weight_share;
   if (!p.decode) {
     p.graph_runs_per_token = m.graph_runs_per_token;
     p.layers = m.layers;

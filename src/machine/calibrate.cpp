@@ -183,7 +183,7 @@ std::string token_work(const catalog::Catalog& cat, const BenchRow& row, Measure
   m.flops_per_token = prefill_work_per_token(*model, m.backend, static_cast<double>(row.n_prompt), 0,
                                              {.cpu_flash_attention = m.backend == Backend::cpu && row.flash_attention});
   // CPU decode is bounded by the matrix rate too (decode_seconds); the file's weight types are not known
-  // here, so its kernels count at Q8_0's speed (1).
+  // here, so its kernels count at Q8_0's speed (1) and none as IQ (iq_weight_share 0).
   if (m.backend == Backend::cpu) m.decode_flops_per_token = prefill_work_per_token(*model, m.backend, 0);
   m.moe_layers = moe_layer_count(*model);
   m.layers = model->n_layers;

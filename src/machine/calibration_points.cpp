@@ -130,6 +130,8 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     if (b.backend == Backend::cpu) {
       // Decode's matrix-vector products at the same kernels' speed: the prompt work of zero tokens.
       measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});
+      // Each active expert's matrices once per token: expert weight 1.
+      measured->iq_weight_share = prompt_kernel_shares(*m, it->second, 1.0)[static_cast<std::size_t>(MatmulKernel::i_quant)];
     }
     measured->moe_layers = moe_layer_count(*m);
     measured->layers = m->n_layers;

@@ -139,6 +139,20 @@ TEST_CASE("CPU decode: the fit takes its bandwidth share only from rows that str
   CHECK(predict_decode_tokens_per_s(e, 1.0, 0, 4.0) == Approx(0.25));  // 4 s of compute
 }
 
+namespace {
+// Three CPU prompt rows at a prefill share of 1: the matrix-vector rate a CPU decode fit starts from.
+void add_cpu_prompt_rows(std::vector<CalibrationPoint>& pts) {
+  for (int i = 0; i < 3; ++i) {
+    CalibrationPoint prompt;
+    prompt.backend = Backend::cpu;
+    prompt.decode = false;
+    prompt.seconds_at_peak = 1.0;
+    prompt.measured_tokens_per_s = 1.0;
+    pts.push_back(prompt);
+  }
+}
+}  // namespace
+
 TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows with the threads, to the class's share",
           "[engine][calibration][cpu]") {
   // A Threadripper PRO 5975WX (8 × DDR4-3200 = 204.8 GB/s, 32 cores) running ik_llama.cpp's Llama 3.1 8B
@@ -174,14 +188,7 @@ TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows wit
   for (int i = 0; i < 4; ++i) pts.push_back(row(0.5, 1.0, 0));
   for (int i = 0; i < 4; ++i) pts.push_back(row(0.1, 1.0 / 16, 0));
   for (int i = 0; i < 2; ++i) pts.push_back(row(0.1, 1.0 / 16, 8.0));
-  for (int i = 0; i < 3; ++i) {
-    CalibrationPoint prompt;
-    prompt.backend = Backend::cpu;
-    prompt.decode = false;
-    prompt.seconds_at_peak = 1.0;
-    prompt.measured_tokens_per_s = 1.0;
-    pts.push_back(prompt);
-  }
+  add_cpu_prompt_rows(pts);
   const Calibration c = fit_calibration(pts);
   const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
   const double p = server.per_token_s;
@@ -216,14 +223,7 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
   for (int i = 0; i < 4; ++i) pts.push_back(row(0.5, 1.0, 1.0, 0));
   for (double tps : {0.06, 0.07, 0.08, 0.09, 0.1}) pts.push_back(row(tps, 1.0 / 16, 1.0, 0));
   for (int i = 0; i < 3; ++i) pts.push_back(row(0.5, 1.0, 0.1, 1.0));
-  for (int i = 0; i < 3; ++i) {
-    CalibrationPoint prompt;
-    prompt.backend = Backend::cpu;
-    prompt.decode = false;
-    prompt.seconds_at_peak = 1.0;
-    prompt.measured_tokens_per_s = 1.0;  // a prefill share of 1, the matrix-vector rate before the decode fit
-    pts.push_back(prompt);
-  }
+  add_cpu_prompt_rows(pts);
   const Calibration c = fit_calibration(pts);
   const Efficiency& apple = c.get(Backend::cpu, "apple cpu");
   REQUIRE(apple.device_class == "apple cpu");
@@ -236,4 +236,47 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
   CHECK(predict_decode_tokens_per_s(apple, 0.1, 0, 1.0) == Approx(0.5));
   // The median would have been the third row's slope, below what two of the five drew.
   CHECK(apple.few_thread_bandwidth_slope > 16.0 / (1.0 / 0.08 - p));
+}
+
+TEST_CASE("CPU decode: rows of mostly IQ weights stay out of the class's bandwidth share",
+          "[engine][calibration][cpu]") {
+  // Their matrix-vector products hold them back on all cores, so what they read is no measure of the
+  // channels. Class "amd server cpu", per-token cost p: three K-quant rows on all cores stream 1 s of bytes
+  // at peak at 0.4, 0.5 and 0.6 tok/s; four IQ rows (iq_weight_share 0.9, at kMatrixBoundIqShare or more)
+  // stream 0.2 s at 1 tok/s (apparent share 0.2 / (1 − p)) with 0.01 s of matrix work at peak. The share is
+  // the median of the three, 0.5 / (1 − 0.5 p); with the IQ rows counted it would be the fourth of seven.
+  std::vector<CalibrationPoint> pts;
+  auto row = [](double tps, double bytes, double iq) {
+    CalibrationPoint p;
+    p.backend = Backend::cpu;
+    p.seconds_at_peak = bytes;
+    p.compute_seconds_at_peak = 0.01;
+    p.measured_tokens_per_s = tps;
+    p.device_class = "amd server cpu";
+    p.device = "threadripper-pro-5975wx";
+    p.iq_weight_share = iq;
+    return p;
+  };
+  for (double tps : {0.4, 0.5, 0.6}) pts.push_back(row(tps, 1.0, 0.0));
+  for (int i = 0; i < 4; ++i) pts.push_back(row(1.0, 0.2, 0.9));
+  add_cpu_prompt_rows(pts);
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
+  REQUIRE(server.device_class == "amd server cpu");
+  const double p = server.per_token_s;
+  CHECK(server.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
+  CHECK(server.bandwidth_efficiency > 0.49);
+
+  // A row's IQ share comes from its weights' kernel families: half its matrix values IQ is at the threshold.
+  Measurement m;
+  m.backend = Backend::cpu;
+  m.bandwidth_bytes_per_s = 1e11;
+  m.weight_bytes_per_token = 4e9;
+  m.matmul_flops_per_s = 1e12;
+  m.decode_flops_per_token = 1.6e10;
+  m.iq_weight_share = kMatrixBoundIqShare;
+  m.measured_tokens_per_s = 10;
+  CHECK(calibration_point(m, "iq", false).iq_weight_share == Approx(0.5));
+  m.backend = Backend::cuda;  // a GPU's decode has no matrix bound: the share is not carried
+  CHECK(calibration_point(m, "gpu", false).iq_weight_share == 0);
 }

@@ -197,6 +197,13 @@ inline constexpr double kFewThreadBoundQuantile = 0.8;
 inline constexpr double kComputeBoundTimeShare = 0.8;
 /// Rounds of a CPU class's decode fit (fit_class_decode): bandwidth share, slope and matrix-vector rate in turn.
 inline constexpr int kCpuDecodeRounds = 4;
+/// A CPU decode row whose weight bytes are at least this share IQ types (CalibrationPoint::iq_weight_share)
+/// stays out of its class's bandwidth share: the grid and sign-table dot products of IQ1–IQ3, not the
+/// channels, hold it back even on all cores. On a Threadripper PRO 5975WX, ik_llama.cpp's Llama 3.1 8B
+/// IQ1_M decodes 1.40× faster on 32 threads than on 16 and reads 0.17–0.23 of peak bandwidth, while Q4_0 on
+/// the same machine reads 0.36 and EPYC Genoa's DeepSeek Q4_K_M 0.39–0.44 (docs/calibration.md "IQ rows and
+/// a CPU class's bandwidth share"). Such rows still fit the matrix-vector rate.
+inline constexpr double kMatrixBoundIqShare = 0.5;
 
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
 inline constexpr std::size_t kMinRowsPerClass = 3;
@@ -415,6 +422,10 @@ struct CalibrationPoint {
   /// Prefill on a GPU: the part of seconds_at_peak that is each kernel family's matrix work (its share of the
   /// matrix work, prompt_kernel_shares); prefill_seconds_at_peak divides each by the backend's speed on it.
   PerKernel kernel_seconds_at_peak{};
+  /// Decode on a CPU: the share of a token's matrix work in IQ types (prompt_kernel_shares at expert weight
+  /// 1); at kMatrixBoundIqShare or more the row stays out of the bandwidth share. 0 where the types are not
+  /// known (a user's llama-bench rows).
+  double iq_weight_share = 0;
 };
 
 /// A prefill point's seconds at peak with backend e's speed on each kernel family: seconds_at_peak with each
@@ -441,6 +452,7 @@ struct Measurement {
   double thread_share = 1;            ///< a CPU run: threads (-t) / physical cores (CalibrationPoint)
   /// Prefill on a GPU: each kernel family's part of flops_per_token, its matrix work × prompt_kernel_shares.
   PerKernel kernel_flops_per_token{};
+  double iq_weight_share = 0;         ///< decode on a CPU: CalibrationPoint::iq_weight_share
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
