@@ -21,14 +21,17 @@ bool unquantized_cache(const KvSettings& kv) {
 }  // namespace
 
 double cpu_flash_decode_flops_per_thread(const Model& m, const KvSettings& kv, std::uint64_t cells,
-                                         std::uint32_t threads, std::uint32_t queries) {
-  return cpu_flash_decode_flops_per_thread(m, summarize_layers(m), kv, cells, threads, queries);
+                                         std::uint32_t threads, std::uint32_t queries, Engine engine) {
+  return cpu_flash_decode_flops_per_thread(m, summarize_layers(m), kv, cells, threads, queries, engine);
 }
 
 double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& layers, const KvSettings& kv,
-                                         std::uint64_t cells, std::uint32_t threads, std::uint32_t queries) {
+                                         std::uint64_t cells, std::uint32_t threads, std::uint32_t queries,
+                                         Engine engine) {
   if (!kv.runtime.flash_attention || kv.type_k == nullptr || kv.type_v == nullptr || threads == 0 || m.mla) return 0;
-  const bool split_cache = queries == 1 && cells >= kCpuSplitKvMinCells && unquantized_cache(kv);
+  // ik_llama.cpp deals a decoded token's (KV head, cache chunk) pieces to every thread, any cache type.
+  const bool ik_split = engine == Engine::ik_llama_cpp && queries == 1;
+  const bool split_cache = ik_split || (queries == 1 && cells >= kCpuSplitKvMinCells && unquantized_cache(kv));
   double flops = 0;
   for (const AttentionGroup& g : layers.attention) {
     std::uint64_t seen = cells;
@@ -53,15 +56,15 @@ double cpu_flash_prefill_flops_per_token(const Model& m, const LayerSummary& lay
 }
 
 double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells, std::uint32_t threads,
-                                double thread_flops_per_s, std::uint32_t queries) {
-  return cpu_flash_decode_seconds(m, summarize_layers(m), kv, cells, threads, thread_flops_per_s, queries);
+                                double thread_flops_per_s, std::uint32_t queries, Engine engine) {
+  return cpu_flash_decode_seconds(m, summarize_layers(m), kv, cells, threads, thread_flops_per_s, queries, engine);
 }
 
 double cpu_flash_decode_seconds(const Model& m, const LayerSummary& layers, const KvSettings& kv, std::uint64_t cells,
-                                std::uint32_t threads, double thread_flops_per_s, std::uint32_t queries) {
+                                std::uint32_t threads, double thread_flops_per_s, std::uint32_t queries, Engine engine) {
   if (thread_flops_per_s <= 0) return 0;
-  return cpu_flash_decode_flops_per_thread(m, layers, kv, cells, threads, queries) /
-         (thread_flops_per_s * kCpuFlashAttentionEfficiency);
+  const double share = engine == Engine::ik_llama_cpp ? kIkCpuFlashAttentionEfficiency : kCpuFlashAttentionEfficiency;
+  return cpu_flash_decode_flops_per_thread(m, layers, kv, cells, threads, queries, engine) / (thread_flops_per_s * share);
 }
 
 }  // namespace llmsize::engine

@@ -222,7 +222,7 @@ std::optional<double> cpu_flash_part_seconds(const SpeedRequest& r, const LayerS
   if (d.backend != Backend::cpu || d.cores == 0 || !r.kv.runtime.flash_attention) return std::nullopt;
   const std::uint32_t threads = r.threads ? std::min(*r.threads, d.cores) : d.cores;
   const double attention =
-      cpu_flash_decode_seconds(r.model, layers, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences) *
+      cpu_flash_decode_seconds(r.model, layers, r.kv, depth, threads, d.matmul_flops_per_s / d.cores, sequences, r.engine) *
       part.kv_share;
   const double thread_share = cpu_thread_share(r, d);
   const double streaming =

@@ -47,6 +47,25 @@ TEST_CASE("CPU flash attention: an f16 cache is split across the cache, every th
   CHECK(cpu_flash_decode_flops_per_thread(m, kv, 15936, 48, 2) == Approx(522190848.0));
 }
 
+TEST_CASE("CPU flash attention under ik_llama.cpp: the work divides over every thread, at its own share",
+          "[speed][cpu]") {
+  const auto types = test::ggml_types();
+  const Model m = test::llama_3_1_8b();
+  const KvSettings kv = q8_kv(types);
+  // A Q8_0 cache, 4,096 cells, 24 threads (a Threadripper PRO 7965WX). llama.cpp: ceil(32 / 24) = 2 heads for
+  // the busiest thread, 32 × 2 × 4,096 × 512 = 134,217,728 FLOPs. ik_llama.cpp deals (KV head, cache chunk)
+  // pieces to every thread: 32 × 32 / 24 × 4,096 × 512 = 89,478,485.3.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 4096, 24) == Approx(134217728.0));
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 4096, 24, 1, Engine::ik_llama_cpp) == Approx(89478485.33));
+  // One thread's peak 32 FLOP/cycle × 4.2 GHz = 134.4 GFLOP/s: llama.cpp 134,217,728 / (134.4e9 × 0.028) =
+  // 0.035666 s; ik_llama.cpp 89,478,485.3 / (134.4e9 × 0.184) = 0.0036183 s.
+  CHECK(cpu_flash_decode_seconds(m, kv, 4096, 24, 134.4e9) == Approx(0.035666).epsilon(1e-4));
+  CHECK(cpu_flash_decode_seconds(m, kv, 4096, 24, 134.4e9, 1, Engine::ik_llama_cpp) == Approx(0.0036183).epsilon(1e-4));
+  // Several sequences keep llama.cpp's split by head under both.
+  CHECK(cpu_flash_decode_flops_per_thread(m, kv, 4096, 24, 2, Engine::ik_llama_cpp) ==
+        Approx(cpu_flash_decode_flops_per_thread(m, kv, 4096, 24, 2)));
+}
+
 TEST_CASE("CPU flash attention: a sliding-window layer sees at most its window", "[speed][cpu]") {
   const auto types = test::ggml_types();
   const Model m = test::gemma_3_1b();  // 26 layers, every 6th global (4), 22 of window 512; 4 heads of 256

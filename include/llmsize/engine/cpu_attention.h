@@ -12,6 +12,7 @@
 #include "llmsize/engine/kv.h"
 #include "llmsize/engine/layer_summary.h"
 #include "llmsize/engine/model.h"
+#include "llmsize/engine/runtime.h"
 
 namespace llmsize::engine {
 
@@ -24,6 +25,16 @@ namespace llmsize::engine {
 /// Gemma 0.032–0.033 (head size 256), median 0.028. The held-back Ryzen 9 7950X rows of PR #351 give
 /// 0.029–0.034.
 inline constexpr double kCpuFlashAttentionEfficiency = 0.028;
+/// The same share for ik_llama.cpp's CPU flash attention (ggml/src/iqk/iqk_flash_attn.cpp,
+/// iqk_flash_attn_noalibi): for one decoded token with GQA it deals (KV head, 32-cell chunk of the cache)
+/// pieces out to every thread and multiplies all the query heads of a KV head at once (iqk_flash_attn_impl
+/// with rk2 query rows), so the work divides evenly over the threads whatever the cache type, and each K row
+/// read serves n_head / n_kv_head heads. Fitted on the "fit" rows of ik_llama.cpp's CPU depth series
+/// (docs/calibration.md "ik_llama.cpp's CPU flash attention"): the median over 7 rows (Ryzen 9 7950X,
+/// Threadripper PRO 7965WX, Xeon 6980P; Qwen3-30B-A3B, Qwen2.5-72B, Llama 3.1 8B, gpt-oss-20b; 2048–8192
+/// tokens) of (extra work per thread over depth 0) / (thread peak × (1/tps(d) − 1/tps(0))): 0.085–0.325,
+/// median 0.184. gpt-oss-20b (attention sinks, head size 64) sits lowest, at 0.085–0.088.
+inline constexpr double kIkCpuFlashAttentionEfficiency = 0.184;
 /// llama.cpp splits one decoded token's attention across the cache (not the heads) from this many cells
 /// (ops.cpp use_split_kv_path: nek1 >= 512), with an f16 or f32 cache.
 inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
@@ -35,20 +46,24 @@ inline constexpr std::uint64_t kCpuSplitKvMinCells = 512;
 /// kCpuSplitKvMinCells) each thread takes n_head heads over cells / threads positions. 0 without flash
 /// attention or a cache type, and for MLA models (one latent row shared by every head: the one measured
 /// series, DeepSeek-V2-Lite on a Ryzen 9 7950X, runs at 5× this share; their cache stays streamed).
+/// Under ik_llama.cpp (`engine`) one decoded token's work divides evenly over the threads (n_head × cells /
+/// threads per layer, kIkCpuFlashAttentionEfficiency).
 [[nodiscard]] double cpu_flash_decode_flops_per_thread(const Model& m, const KvSettings& kv, std::uint64_t cells,
-                                                       std::uint32_t threads, std::uint32_t queries = 1);
-/// Seconds of that attention at kCpuFlashAttentionEfficiency of one thread's peak FLOP/s.
+                                                       std::uint32_t threads, std::uint32_t queries = 1,
+                                                       Engine engine = Engine::llama_cpp);
+/// Seconds of that attention at kCpuFlashAttentionEfficiency of one thread's peak FLOP/s
+/// (kIkCpuFlashAttentionEfficiency under ik_llama.cpp).
 [[nodiscard]] double cpu_flash_decode_seconds(const Model& m, const KvSettings& kv, std::uint64_t cells,
                                               std::uint32_t threads, double thread_flops_per_s,
-                                              std::uint32_t queries = 1);
+                                              std::uint32_t queries = 1, Engine engine = Engine::llama_cpp);
 /// The same two from `layers` = summarize_layers(m), summarized once: one term per group of alike layers
 /// (a sum of equal terms becomes their count times one, equal to the per-layer sum within rounding).
 [[nodiscard]] double cpu_flash_decode_flops_per_thread(const Model& m, const LayerSummary& layers, const KvSettings& kv,
                                                        std::uint64_t cells, std::uint32_t threads,
-                                                       std::uint32_t queries = 1);
+                                                       std::uint32_t queries = 1, Engine engine = Engine::llama_cpp);
 [[nodiscard]] double cpu_flash_decode_seconds(const Model& m, const LayerSummary& layers, const KvSettings& kv,
                                               std::uint64_t cells, std::uint32_t threads, double thread_flops_per_s,
-                                              std::uint32_t queries = 1);
+                                              std::uint32_t queries = 1, Engine engine = Engine::llama_cpp);
 
 /// Share of its matrix-multiplication efficiency llama.cpp's CPU flash-attention kernel reaches on a prompt's
 /// (query head, cached position) pairs (as attention_efficiency for the matrix-product attention without
