@@ -515,6 +515,14 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
     p.layers = m.layers;
     if (rate > 0) {
       for (std::size_t k = 0; k < kMatmulKernels; ++k) p.kernel_seconds_at_peak[k] = m.kernel_flops_per_token[k] / rate;
+      // BF16 matrices at the device's share of its FP16 path (a scalar shader on RDNA3's Vulkan): their
+      // seconds at peak grow by 1/share, so the family's fitted speed is relative to what the device can do.
+      constexpr auto kBf16 = static_cast<std::size_t>(MatmulKernel::bf16);
+      if (m.bf16_matmul_share > 0 && m.bf16_matmul_share < 1) {
+        const double at_share = p.kernel_seconds_at_peak[kBf16] / m.bf16_matmul_share;
+        p.seconds_at_peak += at_share - p.kernel_seconds_at_peak[kBf16];
+        p.kernel_seconds_at_peak[kBf16] = at_share;
+      }
     }
   }
   return p;

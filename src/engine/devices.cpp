@@ -103,6 +103,12 @@ bool has_tflops(const UnifiedSystem& s) { return s.fp16_tflops || s.fp32_tflops;
 
 bool vulkan_uses_matrix_engines(const std::string& vendor) { return lower(vendor) != "intel"; }
 
+double bf16_matmul_share(Backend b, const std::string& vendor, const std::string& architecture) {
+  const std::string arch = lower(architecture);
+  const bool rdna3 = arch == "rdna3" || arch == "rdna3.5";
+  return b == Backend::vulkan && lower(vendor) == "amd" && rdna3 ? kVulkanScalarBf16Share : 1.0;
+}
+
 ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {
   ComputeDevice d;
   d.id = g.meta.id;
@@ -116,6 +122,7 @@ ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {
   d.tdp_watts = g.tdp_watts;
   d.idle_watts = g.idle_watts.value_or(0);
   d.device_class = gpu_device_class(g.vendor, g.memory_type, g.architecture);
+  d.bf16_matmul_share = bf16_matmul_share(d.backend, g.vendor, g.architecture);
   return d;
 }
 
@@ -129,6 +136,7 @@ ComputeDevice device_from_system(const UnifiedSystem& s) {
   d.idle_watts = s.idle_watts.value_or(0);
   // A unified machine run on its CPU backend is a CPU of that vendor; on its GPU, the unified class.
   d.device_class = d.backend == Backend::cpu ? unified_cpu_device_class(s) : unified_device_class(s.vendor, s.architecture);
+  d.bf16_matmul_share = bf16_matmul_share(d.backend, s.vendor, s.architecture);
   return d;
 }
 

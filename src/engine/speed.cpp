@@ -275,7 +275,8 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     const double speed =
         b == Backend::cpu ? cpu_speed
         : prompt          ? gpu_matmul_speed(*part.efficiency,
-                                             prompt_kernel_shares(m, r.weights, routed_expert_work_weight(m, b, tokens, ubatch)))
+                                             prompt_kernel_shares(m, r.weights, routed_expert_work_weight(m, b, tokens, ubatch)),
+                                             part.device->bf16_matmul_share)
                           : 1.0;
     const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full,
                         .ubatch = ubatch};
@@ -435,13 +436,14 @@ PerKernel prompt_kernel_shares(const Model& m, const WeightsResult& w, double ex
   return shares;
 }
 
-double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares) {
+double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares, double bf16_share) {
   double time = 0;
   double total = 0;
   for (std::size_t k = 0; k < kMatmulKernels; ++k) {
     if (shares[k] <= 0) continue;
     total += shares[k];
-    time += shares[k] / e.prefill_kernel_speed[k];
+    const double device = k == static_cast<std::size_t>(MatmulKernel::bf16) ? bf16_share : 1.0;
+    time += shares[k] / (e.prefill_kernel_speed[k] * device);
   }
   return time > 0 ? total / time : 1.0;
 }

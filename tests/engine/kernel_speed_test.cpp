@@ -124,3 +124,38 @@ TEST_CASE("the fit gives each kernel family with the rows its own speed, pulled 
   // The CPU keeps 1 everywhere: its kernels' speeds are the catalog's cpu_matmul_speed.
   CHECK(c.get(Backend::cpu).prefill_kernel_speed[kKQuant] == 1);
 }
+
+TEST_CASE("BF16 on Vulkan without a BF16 cooperative matrix: a quarter of the FP16 path", "[engine][speed][kernel]") {
+  // RADV on RDNA3 / RDNA3.5 reports no BF16 cooperative matrix: the scalar matmul_bf16 shader's 128 FP32 FLOP
+  // per CU and clock against 512 FP16 WMMA FLOP. RDNA4's RADV, ROCm and other vendors take the matrix path.
+  CHECK(bf16_matmul_share(Backend::vulkan, "AMD", "rdna3.5") == Approx(0.25));
+  CHECK(bf16_matmul_share(Backend::vulkan, "amd", "rdna3") == Approx(0.25));
+  CHECK(bf16_matmul_share(Backend::vulkan, "amd", "rdna4") == 1);
+  CHECK(bf16_matmul_share(Backend::rocm, "amd", "rdna3.5") == 1);
+  CHECK(bf16_matmul_share(Backend::vulkan, "nvidia", "ada") == 1);
+
+  // The prediction: half the matrix work BF16, half Q8_0, on a backend whose speeds are 1: 1 / (0.5 / 0.25 + 0.5).
+  Efficiency e;
+  e.backend = Backend::vulkan;
+  PerKernel shares{};
+  shares[static_cast<std::size_t>(MatmulKernel::bf16)] = 0.5;
+  shares[kLegacy] = 0.5;
+  CHECK(gpu_matmul_speed(e, shares, 0.25) == Approx(0.4));
+  CHECK(gpu_matmul_speed(e, shares) == Approx(1.0));
+
+  // The fit point: 1 TFLOP of BF16 matrices at 10 TFLOP/s is 0.1 s at peak, 0.4 s at a quarter; the point's
+  // seconds at peak grow by the 0.3 s, so the backend's BF16 speed is fitted relative to what the device does.
+  Measurement m;
+  m.backend = Backend::vulkan;
+  m.phase = BenchPhase::prefill;
+  m.matmul_flops_per_s = 1e13;
+  m.flops_per_token = 2e12;
+  m.kernel_flops_per_token[static_cast<std::size_t>(MatmulKernel::bf16)] = 1e12;
+  m.kernel_flops_per_token[kLegacy] = 1e12;
+  m.bf16_matmul_share = 0.25;
+  m.measured_tokens_per_s = 1;
+  const CalibrationPoint p = calibration_point(m, "bf16", false);
+  CHECK(p.kernel_seconds_at_peak[static_cast<std::size_t>(MatmulKernel::bf16)] == Approx(0.4));
+  CHECK(p.kernel_seconds_at_peak[kLegacy] == Approx(0.1));
+  CHECK(p.seconds_at_peak == Approx(0.5));
+}

@@ -28,7 +28,22 @@ struct ComputeDevice {
   std::uint32_t cores = 0;  ///< CPU: physical cores (matmul_flops_per_s counts them all); 0 for GPUs
   /// The class its efficiency is fitted per beside the backend (device_class); empty: the backend's alone.
   std::string device_class;
+  /// The share of its FP16 matrix path's speed that BF16 weights' prompt matrices reach on its backend
+  /// (bf16_matmul_share): below 1 where the backend has no BF16 matrix kernel for it.
+  double bf16_matmul_share = 1;
 };
+
+/// What llama.cpp's Vulkan backend multiplies BF16 weights with on an AMD GPU whose driver (RADV) reports no
+/// BF16 cooperative matrix, RDNA3 and RDNA3.5: the scalar `matmul_bf16` shader, which converts each value to
+/// FP32 and runs ordinary FP32 FMAs, against the FP16 cooperative matrix (WMMA) that quantized and F16 weights
+/// use. An RDNA3 compute unit issues 128 single-issue FP32 FLOP per clock against 512 FP16 WMMA FLOP:
+/// 0.25 (docs/research/bf16-amd.md; Strix Halo's BF16 prompts on Vulkan RADV measured 3.1–4.1× slower than
+/// the FP16 path predicts). RDNA4's RADV reports BF16 cooperative matrices (kyuz0's R9700 logs, `bf16: 1`),
+/// and so does NVIDIA's Vulkan driver from R580.
+inline constexpr double kVulkanScalarBf16Share = 0.25;
+/// The share of the FP16 matrix path's speed that BF16 weights reach on backend `b` on a GPU of `vendor` and
+/// `architecture` (catalog ids, "rdna3.5"): kVulkanScalarBf16Share on Vulkan for AMD RDNA3/RDNA3.5, else 1.
+[[nodiscard]] double bf16_matmul_share(Backend b, const std::string& vendor, const std::string& architecture);
 
 /// A device's class for calibration: its vendor and the kind of memory it streams weights from, the two
 /// things the fit rows show moving a backend's share of peak (docs/calibration.md "Device classes"):
@@ -226,7 +241,9 @@ inline constexpr double kMemoryKindPriorRows = 1;
 /// How fast backend e's GPU kernels multiply a mix of weight types, relative to its share of peak: the harmonic
 /// mean of e.prefill_kernel_speed weighted by each family's share of the matrix work (prompt_kernel_shares),
 /// 1 / Σ share[k] / speed[k]. Gemma 3 27B BF16 on a backend whose BF16 speed is 0.4: 0.4.
-[[nodiscard]] double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares);
+/// On a device whose BF16 matrices run at `bf16_share` of its FP16 path (ComputeDevice::bf16_matmul_share), the
+/// BF16 family's speed is e's × bf16_share.
+[[nodiscard]] double gpu_matmul_speed(const Efficiency& e, const PerKernel& shares, double bf16_share = 1);
 /// Rows of one kernel family (its share of a row's matrix work at least kMinKernelShare) a GPU backend's fit
 /// needs before that family gets a speed of its own, and the rows' worth of weight the neutral speed 1 carries
 /// against them: with n rows whose median measured / predicted is r, the family's speed moves by
@@ -453,6 +470,9 @@ struct Measurement {
   /// Prefill on a GPU: each kernel family's part of flops_per_token, its matrix work × prompt_kernel_shares.
   PerKernel kernel_flops_per_token{};
   double iq_weight_share = 0;         ///< decode on a CPU: CalibrationPoint::iq_weight_share
+  /// Prefill on a GPU: ComputeDevice::bf16_matmul_share of the device; the BF16 family's part of
+  /// kernel_flops_per_token counts at that share of the peak (calibration_point).
+  double bf16_matmul_share = 1;
   double measured_tokens_per_s = 0;
   std::string device_class;           ///< of the device that streams the weights (ComputeDevice::device_class)
   std::string device;                 ///< its catalog id (empty when unknown)
