@@ -212,9 +212,9 @@ inline constexpr double kFewThreadBoundQuantile = 0.8;
 inline constexpr double kComputeBoundTimeShare = 0.8;
 /// Rounds of a CPU class's decode fit (fit_class_decode): bandwidth share, slope and matrix-vector rate in turn.
 inline constexpr int kCpuDecodeRounds = 4;
-/// A CPU decode row whose weight bytes are at least this share IQ types (CalibrationPoint::iq_weight_share)
-/// stays out of its class's bandwidth share: the grid and sign-table dot products of IQ1–IQ3, not the
-/// channels, hold it back even on all cores. On a Threadripper PRO 5975WX, ik_llama.cpp's Llama 3.1 8B
+/// A CPU decode row whose matrix work is at least this share IQ types (the i_quant family,
+/// CalibrationPoint::iq_weight_share) stays out of its class's bandwidth share: their dot products (IQ1–IQ3's
+/// grids and sign tables, IQ4's non-linear tables), not the channels, hold it back even on all cores. On a Threadripper PRO 5975WX, ik_llama.cpp's Llama 3.1 8B
 /// IQ1_M decodes 1.40× faster on 32 threads than on 16 and reads 0.17–0.23 of peak bandwidth, while Q4_0 on
 /// the same machine reads 0.36 and EPYC Genoa's DeepSeek Q4_K_M 0.39–0.44 (docs/calibration.md "IQ rows and
 /// a CPU class's bandwidth share"). Such rows still fit the matrix-vector rate.
