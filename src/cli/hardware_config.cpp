@@ -82,10 +82,15 @@ void add_system(const catalog::Catalog& cat, const HardwareOptions& o, HardwareB
   if (o.memory.empty()) b.add_assumption(assumed_largest_memory_option(option.memory_gib));
 }
 
-// The cards of --gpu [Nx]GPU ..., one entry per card.
+// The cards of --gpu [Nx]GPU ..., one entry per card. A spec that names a card whole is that card, once:
+// "7900xtx" and "9070xt" are catalog aliases, not 7900 and 9070 cards of "tx" and "t".
 std::vector<const Gpu*> named_gpus(const catalog::Catalog& cat, const std::vector<std::string>& specs) {
   std::vector<const Gpu*> gpus;
   for (const std::string& spec : specs) {
+    if (const Gpu* whole = catalog::find(cat.gpus, spec)) {
+      gpus.push_back(whole);
+      continue;
+    }
     const auto [count, name] = parse_count(spec);
     const Gpu& g = resolve(cat.gpus, name, "GPU", "hardware --kind gpu");
     gpus.insert(gpus.end(), count, &g);
@@ -164,7 +169,7 @@ std::string machine_label(const HardwareConfig& h) {
 }  // namespace
 
 void add_hardware_options(CLI::App* cmd, HardwareOptions& o) {
-  cmd->add_option("--gpu,-g", o.gpus, "GPU, optionally with a count: 3090, 2x3090, rtx-4090; repeat for mixed cards")
+  cmd->add_option("--gpu,-g", o.gpus, "GPU, optionally with a count: 3090, 2x3090, 7900xtx, 2x7900xtx, rtx-4090; repeat for mixed cards")
       ->type_name("[Nx]GPU");
   cmd->add_option("--system", o.system, "Unified-memory machine: m4-max, m3-ultra-80c, strix-halo, dgx-spark");
   cmd->add_option("--memory", o.memory, "Memory of the --system (64GB, 128GB); default its largest option");

@@ -60,6 +60,21 @@ TEST_CASE("check exits 0 when it fits, 1 when it does not, and --require-gpu cou
   CHECK(run({"check", "--gpu", "rtx-3060-12gb", "--model", "llama-3.1-70b", "--ram", "64GB", "--require-gpu"}).code == 1);
 }
 
+TEST_CASE("check --gpu: a name that is a catalog alias whole is one card, before any count is read from it", "[cli][gpu]") {
+  // "7900xtx" is rx-7900-xtx's alias; read as a count it would be 7900 cards of "tx" and refused.
+  const auto one = json_of(run({"check", "--gpu", "7900xtx", "--model", "8b", "--json"}));
+  REQUIRE(one["result"]["devices"].size() == 2);  // the card and system RAM
+  CHECK(one["result"]["devices"][0]["id"] == "rx-7900-xtx");
+  const auto two = json_of(run({"check", "--gpu", "2x7900xtx", "--model", "8b", "--json"}));
+  REQUIRE(two["result"]["devices"].size() == 3);
+  CHECK(two["result"]["devices"][1]["id"] == "rx-7900-xtx#1");  // the second card of the pair
+  CHECK(json_of(run({"check", "--gpu", "9070xt", "--model", "8b", "--json"}))["result"]["devices"][0]["id"] == "rx-9070-xt");
+  // A count outside 1–64 is still an input error, naming the spec.
+  const auto zero = run({"check", "--gpu", "0x3090", "--model", "8b"});
+  CHECK(zero.code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("the count must be 1 to 64"));
+}
+
 TEST_CASE("JSON contract: check", "[cli][json]") {
   const auto j = json_of(run({"check", "--gpu", "2x3090", "--model", "70b", "--quant", "q4_k_m", "--json"}));
   CHECK(j["schema_version"] == 4);
