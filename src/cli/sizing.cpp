@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "defaults.h"
 #include "render.h"
 
@@ -11,7 +14,8 @@ namespace llmsize::cli {
 
 void add_sizing_options(CLI::App* cmd, SizingOptions& o, bool model_required) {
   auto* model = cmd->add_option("--model,-m", o.model,
-                                "Model: catalog id or alias (llama-3.1-8b, 8b, 30b, qwen3-30b-a3b; `llmsize models` lists them), "
+                                "Model: catalog id or alias (llama-3.1-8b, 8b, 30b, qwen3-30b-a3b; `llmsize models` lists them) or its "
+                                "Hugging Face repository (Qwen/Qwen3-30B-A3B), "
                                 "a GGUF file (split parts are found beside the first), a Hugging Face config.json or its "
                                 "directory (docs/model-files.md), or a remote model read without downloading it (docs/hub.md): "
                                 "hf:ORG/REPO[@REVISION] (its config.json, at --quant), hf:ORG/REPO[@REVISION]:QUANT or "
@@ -86,6 +90,31 @@ std::string id_list(const std::vector<const Model*>& models, std::size_t at_most
 
 }  // namespace
 
+namespace {
+
+// "ORG/REPO" as the Hugging Face Hub writes a repository (one '/', no file extension) that names nothing on this
+// machine: a catalog model's hf_repo, or a Hub name written without its hf: prefix.
+bool hub_repo_shaped(const std::string& name) {
+  if (hub::is_remote_name(name) || name.find(':') != std::string::npos) return false;  // hf:…, https://…
+  const auto slash = name.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == name.size() || name.find('/', slash + 1) != std::string::npos) {
+    return false;
+  }
+  if (name.ends_with(".gguf") || name.ends_with(".json")) return false;
+  std::error_code ec;
+  return !std::filesystem::exists(name, ec);
+}
+
+// The catalog model whose Hugging Face repository is `repo` (compared as catalog names are: case ignored, as the
+// Hub ignores it); nullptr for none.
+const Model* model_of_repo(const std::vector<Model>& models, const std::string& repo) {
+  const auto it = std::find_if(models.begin(), models.end(),
+                               [&](const Model& m) { return !m.hf_repo.empty() && catalog::same_name(m.hf_repo, repo); });
+  return it == models.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 const modelfile::ModelFile& model_file(const Context& ctx, const std::string& path) {
   auto& slot = ctx.model_files[path];
   if (slot) return *slot;
@@ -96,6 +125,11 @@ const modelfile::ModelFile& model_file(const Context& ctx, const std::string& pa
     ctx.model_sources[path] = std::move(remote.source);
     slot = std::make_unique<modelfile::ModelFile>(std::move(remote.file));
   } else {
+    if (hub_repo_shaped(path)) {
+      throw InputError(fmt::format("\"{}\" is no file or directory here; to read the repository from the Hub, write "
+                                   "hf:{} (docs/hub.md)",
+                                   path, path));
+    }
     slot = std::make_unique<modelfile::ModelFile>(modelfile::load_model_file(path, ctx.catalog.tensor_types));
   }
   return *slot;
@@ -126,9 +160,22 @@ Json model_source_json(const hub::ModelSource& source) {
           {"files", files}};
 }
 
+
 ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
   const auto& cat = ctx.catalog;
   ResolvedModel r;
+  if (catalog::find(cat.models, name) == nullptr && hub_repo_shaped(name)) {
+    // "Qwen/Qwen3-30B-A3B": the catalog's model of that repository, else a pointer to the Hub reader.
+    r.model = model_of_repo(cat.models, name);
+    if (r.model == nullptr) {
+      throw InputError(fmt::format("\"{}\" is no file or directory here and no catalog model's Hugging Face repository; "
+                                   "to read the repository from the Hub, write hf:{} (docs/hub.md)",
+                                   name, name));
+    }
+    r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + "), the catalog model of that Hugging Face repository";
+    r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
+    return r;
+  }
   if (catalog::find(cat.models, name) == nullptr && (hub::is_remote_name(name) || modelfile::looks_like_path(name))) {
     r.file = &model_file(ctx, name);
     r.model = &r.file->model;

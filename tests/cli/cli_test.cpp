@@ -288,3 +288,19 @@ TEST_CASE("JSON contract: check on several machines (--nodes, --link)", "[cli][j
   CHECK(text.out.find("--rpc node2:50052") != std::string::npos);
   CHECK(text.out.find("rpc-server") != std::string::npos);
 }
+
+TEST_CASE("check --model ORG/REPO: the catalog model of that Hugging Face repository, else a pointer to hf:", "[cli][model]") {
+  const auto j = json_of(run({"check", "--gpu", "3090", "--model", "Qwen/Qwen3-30B-A3B", "--json"}));
+  CHECK(j["result"]["model"]["id"] == "qwen3-30b-a3b");
+  CHECK(json_of(run({"check", "--gpu", "3090", "--model", "qwen/qwen3-30b-a3b", "--json"}))["result"]["model"]["id"] ==
+        "qwen3-30b-a3b");  // the Hub ignores case
+  const auto unknown = run({"check", "--gpu", "3090", "--model", "some-org/no-such-model"});
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("write hf:some-org/no-such-model"));
+}
+
+TEST_CASE("inspect ORG/REPO that is no local path points to hf:", "[cli][model]") {
+  const auto r = run({"inspect", "Qwen/Qwen3-8B"});
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Catch::Contains("write hf:Qwen/Qwen3-8B"));
+}
