@@ -123,9 +123,7 @@ void HardwareBuilder::build_gpus(HardwareConfig& h) const {
 void HardwareBuilder::build_unified(HardwareConfig& h) const {
   const UnifiedSpec& u = *unified_;
   const UnifiedSystem& s = *u.system;
-  ComputeDevice device = device_from_system(s);
-  if (backend_ && device.backend != Backend::cpu) device.backend = *backend_;
-  device.bf16_matmul_share = bf16_matmul_share(device.backend, s.vendor, s.architecture);
+  const ComputeDevice device = device_from_system(s, backend_);
   if (device.backend != Backend::cpu) {
     h.devices.push_back({s.meta.id, DeviceKind::unified, device.backend, u.gpu_bytes, gpu_overhead_bytes_});
     h.compute.push_back(device);

@@ -88,10 +88,6 @@ std::string id_list(const std::vector<const Model*>& models, std::size_t at_most
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // "ORG/REPO" as the Hugging Face Hub writes a repository (one '/', no file extension) that names nothing on this
 // machine: a catalog model's hf_repo, or a Hub name written without its hf: prefix.
 bool hub_repo_shaped(const std::string& name) {
@@ -160,23 +156,19 @@ Json model_source_json(const hub::ModelSource& source) {
           {"files", files}};
 }
 
-
 ResolvedModel resolve_model(const Context& ctx, const std::string& name) {
   const auto& cat = ctx.catalog;
   ResolvedModel r;
-  if (catalog::find(cat.models, name) == nullptr && hub_repo_shaped(name)) {
-    // "Qwen/Qwen3-30B-A3B": the catalog's model of that repository, else a pointer to the Hub reader.
-    r.model = model_of_repo(cat.models, name);
-    if (r.model == nullptr) {
-      throw InputError(fmt::format("\"{}\" is no file or directory here and no catalog model's Hugging Face repository; "
-                                   "to read the repository from the Hub, write hf:{} (docs/hub.md)",
-                                   name, name));
-    }
+  const bool catalog_name = catalog::find(cat.models, name) != nullptr;
+  // "Qwen/Qwen3-30B-A3B": the catalog's model of that repository; without one, model_file says to write hf:.
+  const Model* of_repo = !catalog_name && hub_repo_shaped(name) ? model_of_repo(cat.models, name) : nullptr;
+  if (of_repo != nullptr) {
+    r.model = of_repo;
     r.note = "\"" + name + "\" is " + r.model->meta.name + " (" + r.model->meta.id + "), the catalog model of that Hugging Face repository";
     r.assumptions.push_back({"model", r.model->meta.id, AssumptionSource::alias, name});
     return r;
   }
-  if (catalog::find(cat.models, name) == nullptr && (hub::is_remote_name(name) || modelfile::looks_like_path(name))) {
+  if (!catalog_name && (hub::is_remote_name(name) || modelfile::looks_like_path(name))) {
     r.file = &model_file(ctx, name);
     r.model = &r.file->model;
     r.source = model_source(ctx, name);

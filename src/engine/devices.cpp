@@ -126,10 +126,11 @@ ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {
   return d;
 }
 
-ComputeDevice device_from_system(const UnifiedSystem& s) {
+ComputeDevice device_from_system(const UnifiedSystem& s, std::optional<Backend> backend) {
   ComputeDevice d;
   d.id = s.meta.id;
   d.backend = s.backends.empty() ? Backend::cpu : s.backends.front();
+  if (backend && d.backend != Backend::cpu) d.backend = *backend;  // no GPU backend: its CPU, whatever is asked
   d.bandwidth_bytes_per_s = units::gb_per_s_to_bytes_per_s(s.bandwidth_gb_per_s);
   d.matmul_flops_per_s = units::tflops_to_flops(s.fp16_tflops.value_or(s.fp32_tflops.value_or(kUnknownSystemTflops)));
   d.tdp_watts = s.tdp_watts;

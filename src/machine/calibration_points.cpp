@@ -37,11 +37,11 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
   } else if (const UnifiedSystem* s = catalog::find(cat.systems, b.hardware)) {
     // Run on its GPU: the unified class. Run on its CPU backend: its CPU cores, as the predictor's host
     // (unified_cpu_device), the matrix rate of the threads run (-t).
-    const ComputeDevice d = b.backend == Backend::cpu ? unified_cpu_device(*s) : device_from_system(*s);
+    const ComputeDevice d = b.backend == Backend::cpu ? unified_cpu_device(*s) : device_from_system(*s, b.backend);
     m.bandwidth_bytes_per_s = d.bandwidth_bytes_per_s;
     m.matmul_flops_per_s = d.matmul_flops_per_s;
-    m.device_class = b.backend == Backend::cpu ? d.device_class : unified_device_class(s->vendor, s->architecture);
-    m.bf16_matmul_share = bf16_matmul_share(b.backend, s->vendor, s->architecture);
+    m.device_class = d.device_class;
+    m.bf16_matmul_share = d.bf16_matmul_share;
     if (b.backend == Backend::cpu) count_threads(m, b, d.cores);
   } else if (const Cpu* c = catalog::find(cat.cpus, b.hardware)) {
     const RamKind* best = catalog::fastest_ram_kind(cat, *c);

@@ -134,6 +134,19 @@ TEST_CASE("BF16 on Vulkan without a BF16 cooperative matrix: a quarter of the FP
   CHECK(bf16_matmul_share(Backend::rocm, "amd", "rdna3.5") == 1);
   CHECK(bf16_matmul_share(Backend::vulkan, "nvidia", "ada") == 1);
 
+  // A unified machine takes the share of the backend it is run on; one without a GPU backend stays on its CPU.
+  UnifiedSystem halo;
+  halo.vendor = "amd";
+  halo.architecture = "rdna3.5";
+  halo.backends = {Backend::rocm, Backend::vulkan};
+  CHECK(device_from_system(halo).bf16_matmul_share == 1);
+  const ComputeDevice on_vulkan = device_from_system(halo, Backend::vulkan);
+  CHECK(on_vulkan.backend == Backend::vulkan);
+  CHECK(on_vulkan.bf16_matmul_share == Approx(0.25));
+  UnifiedSystem cpu_only = halo;
+  cpu_only.backends = {Backend::cpu};
+  CHECK(device_from_system(cpu_only, Backend::vulkan).backend == Backend::cpu);
+
   // The prediction: half the matrix work BF16, half Q8_0, on a backend whose speeds are 1: 1 / (0.5 / 0.25 + 0.5).
   Efficiency e;
   e.backend = Backend::vulkan;

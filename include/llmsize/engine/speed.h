@@ -102,7 +102,10 @@ struct HostDevice {
 /// 13.7: TechPowerUp's GPU database).
 [[nodiscard]] bool vulkan_uses_matrix_engines(const std::string& vendor);
 inline constexpr double kShaderFp16PerFp32 = 2.0;
-[[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s);
+/// A unified machine as `backend` runs it (unset: its first backend): on a GPU backend its GPU (the unified
+/// class, bf16_matmul_share for that backend); a machine whose first backend is the CPU has no GPU backend and
+/// stays on its CPU whatever is asked.
+[[nodiscard]] ComputeDevice device_from_system(const UnifiedSystem& s, std::optional<Backend> backend = std::nullopt);
 /// FLOP per cycle of the CPU cores of a unified-memory machine, at the vector width llama.cpp's CPU matmuls
 /// use: Apple's performance cores (Firestorm and later) have four 128-bit FP/SIMD pipelines (4 × 4 lanes ×
 /// 2 = 32; a commonly reported figure, not checked against Apple's own documentation here), as Zen 5 (Strix
@@ -214,10 +217,11 @@ inline constexpr double kComputeBoundTimeShare = 0.8;
 inline constexpr int kCpuDecodeRounds = 4;
 /// A CPU decode row whose matrix work is at least this share IQ types (the i_quant family,
 /// CalibrationPoint::iq_weight_share) stays out of its class's bandwidth share: their dot products (IQ1–IQ3's
-/// grids and sign tables, IQ4's non-linear tables), not the channels, hold it back even on all cores. On a Threadripper PRO 5975WX, ik_llama.cpp's Llama 3.1 8B
-/// IQ1_M decodes 1.40× faster on 32 threads than on 16 and reads 0.17–0.23 of peak bandwidth, while Q4_0 on
-/// the same machine reads 0.36 and EPYC Genoa's DeepSeek Q4_K_M 0.39–0.44 (docs/calibration.md "IQ rows and
-/// a CPU class's bandwidth share"). Such rows still fit the matrix-vector rate.
+/// grids and sign tables, IQ4's non-linear tables), not the channels, hold it back even on all cores. On a
+/// Threadripper PRO 5975WX, ik_llama.cpp's Llama 3.1 8B IQ1_M decodes 1.40× faster on 32 threads than on 16
+/// and reads 0.17–0.23 of peak bandwidth, while Q4_0 on the same machine reads 0.36 and EPYC Genoa's DeepSeek
+/// Q4_K_M 0.39–0.44 (docs/calibration.md "IQ rows and a CPU class's bandwidth share"). Such rows still fit
+/// the matrix-vector rate.
 inline constexpr double kMatrixBoundIqShare = 0.5;
 
 /// Fit rows a device class needs, per test, before it gets factors of its own (fewer: the backend's).
