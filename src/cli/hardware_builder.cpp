@@ -158,6 +158,7 @@ void HardwareBuilder::build_host(HardwareConfig& h) const {
   } else {
     host.cpu.id = "host";
     host.cpu.backend = Backend::cpu;
+    host.cpu.device_class = cpu_device_class("", spec.channels);  // its platform's share, no vendor's
     host.cpu.bandwidth_bytes_per_s = ram_bandwidth_bytes_per_s(spec.ram_kind, spec.channels);
     host.cpu.matmul_flops_per_s = spec.generic.matmul_flops_per_s;
     host.cpu.tdp_watts = spec.generic.tdp_watts;

@@ -90,7 +90,8 @@ std::string unified_device_class(const std::string& vendor, const std::string& a
 }
 
 std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels) {
-  return lower(vendor) + (memory_channels >= kServerMemoryChannels ? " server cpu" : " cpu");
+  const std::string platform = memory_channels >= kServerMemoryChannels ? kServerCpuClass : kDesktopCpuClass;
+  return vendor.empty() ? platform : platform + kClassSeparator + lower(vendor);
 }
 
 std::string cpu_device_class(const Cpu& c) {

@@ -64,7 +64,7 @@ TEST_CASE("a CPU row on a unified machine is a fit point of its CPU cores, on th
           "[calibration][class]") {
   // ik_llama.cpp discussion 164: Llama 3.1 8B Q4_0 decode on an M2 Max's CPU with -t 4. The point takes
   // the machine's CPU cores as the predictor's host does (unified_cpu_device): 4 of 12 threads, 1/3 of
-  // 12 × 32 × 3.6 GHz, class apple cpu/m/m2. The same machine's Metal rows stay its GPU's.
+  // 12 × 32 × 3.6 GHz, class desktop cpu/apple/m/m2. The same machine's Metal rows stay its GPU's.
   const catalog::Catalog cat = shipped();
   const auto points = machine::catalog_calibration_points(cat);
   const auto find = [&](const std::string& label) {
@@ -74,7 +74,7 @@ TEST_CASE("a CPU row on a unified machine is a fit point of its CPU cores, on th
   };
   const CalibrationPoint cpu = find("apple-m2-max-30c-cpu-llama-3.1-8b-q4-0-tg128-t4-mainline-disc164");
   CHECK(cpu.backend == Backend::cpu);
-  CHECK(cpu.device_class == "apple cpu/m/m2");
+  CHECK(cpu.device_class == "desktop cpu/apple/m/m2");
   CHECK(cpu.thread_share == Approx(1.0 / 3));
   CHECK(cpu.measured_tokens_per_s == Approx(23.89));
   // Q4_0 weights stream at 400 GB/s: seconds_at_peak × 400e9 is the bytes of a token, some 4.4 GB.

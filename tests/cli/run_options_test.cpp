@@ -205,7 +205,7 @@ TEST_CASE("check --engine ik_llama.cpp: prompts at ik_llama.cpp's own fitted sha
   double ik_share = 0;
   double main_share = 0;
   for (const auto& c : cal["result"]["classes"]) {
-    if (c["backend"] != "cpu" || c.value("device_class", "") != "amd cpu") continue;
+    if (c["backend"] != "cpu" || c.value("device_class", "") != "desktop cpu/amd") continue;
     (c.value("engine", "llama.cpp") == "ik_llama.cpp" ? ik_share : main_share) = c["prefill_efficiency"].get<double>();
   }
   // Published: ik_llama.cpp's prompt speed on CPUs is 2–3× mainline's (its fit rows' median 2.5 of peak).

@@ -122,20 +122,24 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   CHECK(gpu_device_class("amd", "GDDR6") == "amd gddr");
   CHECK(gpu_device_class("intel", "") == "intel gddr");
   CHECK(unified_device_class("Apple") == "apple unified");
-  CHECK(cpu_device_class("amd") == "amd cpu");
+  CHECK(cpu_device_class("amd") == "desktop cpu/amd");
   // A platform of six or more memory channels is a server's: Ryzen 9 7950X (2) against Threadripper PRO
   // 5975WX (8) and Xeon 6980P (12).
-  CHECK(cpu_device_class("amd", 2) == "amd cpu");
-  CHECK(cpu_device_class("amd", 4) == "amd cpu");
-  CHECK(cpu_device_class("amd", 8) == "amd server cpu");
-  CHECK(cpu_device_class("Intel", 12) == "intel server cpu");
+  CHECK(cpu_device_class("amd", 2) == "desktop cpu/amd");
+  CHECK(cpu_device_class("amd", 4) == "desktop cpu/amd");
+  CHECK(cpu_device_class("amd", 8) == "server cpu/amd");
+  CHECK(cpu_device_class("Intel", 12) == "server cpu/intel");
+  // A vendor sits below its platform, which a host of no named CPU (the generic desktop) takes alone.
+  CHECK(class_parent("server cpu/intel") == "server cpu");
+  CHECK(cpu_device_class("", 2) == "desktop cpu");
+  CHECK(cpu_device_class("", 12) == "server cpu");
   Cpu epyc;
   epyc.vendor = "amd";
   epyc.memory_channels = 12;
   epyc.cores = 32;
   RamKind ddr5;
   ddr5.transfer_rate_mt_per_s = 6400;
-  CHECK(host_from_cpu(epyc, ddr5, 12).cpu.device_class == "amd server cpu");
+  CHECK(host_from_cpu(epyc, ddr5, 12).cpu.device_class == "server cpu/amd");
   Gpu h100;
   h100.vendor = "nvidia";
   h100.memory_type = "HBM3";
@@ -167,16 +171,17 @@ TEST_CASE("device classes: vendor and memory kind", "[calibration][class]") {
   m4.backends = {Backend::metal, Backend::cpu};
   CHECK(device_from_system(m4).device_class == "apple unified/m/m4");
   m4.backends = {Backend::cpu};
-  CHECK(device_from_system(m4).device_class == "apple cpu");
+  CHECK(device_from_system(m4).device_class == "desktop cpu/apple");
   // Where the catalog names its CPU cores' generation, that generation's CPU class, below the vendor's.
   m4.cpu_architecture = "m4";
-  CHECK(device_from_system(m4).device_class == "apple cpu/m/m4");
-  CHECK(class_lineage("apple cpu/m/m4") == std::vector<std::string>{"apple cpu/m/m4", "apple cpu/m", "apple cpu"});
+  CHECK(device_from_system(m4).device_class == "desktop cpu/apple/m/m4");
+  CHECK(class_lineage("desktop cpu/apple/m/m4") ==
+        std::vector<std::string>{"desktop cpu/apple/m/m4", "desktop cpu/apple/m", "desktop cpu/apple", "desktop cpu"});
 }
 
 TEST_CASE("a unified machine's CPU cores: the machine's bandwidth, cores x 32 FLOP x 3.6 GHz, their generation's class",
           "[calibration][class]") {
-  // Apple M2 Max: 400 GB/s, 12 CPU cores: 12 × 32 × 3.6 GHz = 1.3824 TFLOP/s, class apple cpu/m/m2. The
+  // Apple M2 Max: 400 GB/s, 12 CPU cores: 12 × 32 × 3.6 GHz = 1.3824 TFLOP/s, class desktop cpu/apple/m/m2. The
   // predictor's host and the fit's points of its CPU rows both take this device.
   UnifiedSystem m2;
   m2.meta.id = "m2-max";
@@ -192,10 +197,10 @@ TEST_CASE("a unified machine's CPU cores: the machine's bandwidth, cores x 32 FL
   CHECK(cpu.bandwidth_bytes_per_s == Approx(400e9));
   CHECK(cpu.matmul_flops_per_s == Approx(1.3824e12));
   CHECK(cpu.cores == 12);
-  CHECK(cpu.device_class == "apple cpu/m/m2");
-  CHECK(unified_cpu_device_class(m2) == "apple cpu/m/m2");
+  CHECK(cpu.device_class == "desktop cpu/apple/m/m2");
+  CHECK(unified_cpu_device_class(m2) == "desktop cpu/apple/m/m2");
   m2.cpu_architecture.clear();  // not named: the vendor's CPU class
-  CHECK(unified_cpu_device(m2).device_class == "apple cpu");
+  CHECK(unified_cpu_device(m2).device_class == "desktop cpu/apple");
 }
 
 TEST_CASE("an architecture class is shrunk toward its parent's share, and one of too few rows takes the parent's",
@@ -381,42 +386,48 @@ TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode i
   // llama.cpp on two AMD CPUs: prompts at 1.0 of peak FLOP/s (0.01 s of work at peak, 100 tok/s), decode at
   // 0.5 of peak bandwidth (0.01 s of bytes at peak, 50 tok/s).
   std::vector<CalibrationPoint> mainline;
-  for (const char* d : {"c1", "c1", "c2", "c2"}) mainline.push_back(cpu_point(false, 100, d, "amd cpu", Engine::llama_cpp));
-  for (const char* d : {"c1", "c1", "c2"}) mainline.push_back(cpu_point(true, 50, d, "amd cpu", Engine::llama_cpp));
+  for (const char* d : {"c1", "c1", "c2", "c2"}) mainline.push_back(cpu_point(false, 100, d, "desktop cpu/amd", Engine::llama_cpp));
+  for (const char* d : {"c1", "c1", "c2"}) mainline.push_back(cpu_point(true, 50, d, "desktop cpu/amd", Engine::llama_cpp));
   // ik_llama.cpp on the same AMD CPUs at 2.5 of peak (250 tok/s), on two Intel CPUs at 2.0 (200 tok/s); its
   // decode rows (25 tok/s: 0.25 of peak bandwidth) join the CPU class's decode fit (cpu_decode_points).
   std::vector<CalibrationPoint> pts = mainline;
-  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(false, 250, d, "amd cpu", Engine::ik_llama_cpp));
-  for (const char* d : {"i1", "i1", "i2", "i2"}) pts.push_back(cpu_point(false, 200, d, "intel cpu", Engine::ik_llama_cpp));
-  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(true, 25, d, "amd cpu", Engine::ik_llama_cpp));
+  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(false, 250, d, "desktop cpu/amd", Engine::ik_llama_cpp));
+  for (const char* d : {"i1", "i1", "i2", "i2"}) pts.push_back(cpu_point(false, 200, d, "desktop cpu/intel", Engine::ik_llama_cpp));
+  for (const char* d : {"c1", "c1", "c2", "c2"}) pts.push_back(cpu_point(true, 25, d, "desktop cpu/amd", Engine::ik_llama_cpp));
   const Calibration c = fit_calibration(pts);
   // llama.cpp's backend factors and its classes' prompt shares are those of its own rows alone.
   const Calibration alone = fit_calibration(mainline);
   CHECK(c.backends == alone.backends);
-  CHECK(c.get(Backend::cpu, "amd cpu").prefill_efficiency == alone.get(Backend::cpu, "amd cpu").prefill_efficiency);
-  CHECK(c.get(Backend::cpu, "amd cpu").prefill_efficiency == Approx(1.0));
+  CHECK(c.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency == alone.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency);
+  CHECK(c.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency == Approx(1.0));
   // A CPU class's share of peak bandwidth is the median over every engine's decode rows: 0.5 (three
   // llama.cpp rows) and 0.25 (four ik_llama.cpp rows) give 0.25. Alone, llama.cpp's three rows make no class
   // of their own (kMinRowsPerClass 4): the backend's 0.5.
-  CHECK(c.get(Backend::cpu, "amd cpu").bandwidth_efficiency == Approx(0.25));
-  CHECK(alone.get(Backend::cpu, "amd cpu").bandwidth_efficiency == Approx(0.5));
-  // ik_llama.cpp: each class's own median, the engine's median of all eight (2.0 ×4, 2.5 ×4) elsewhere.
-  const Efficiency& ik_amd = c.get(Backend::cpu, "amd cpu", Engine::ik_llama_cpp);
+  // (Every per-token cost fits these rows exactly, so the grid's choice between its first steps is a tie:
+  // within 1%.)
+  CHECK(c.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == Approx(0.25).epsilon(0.01));
+  CHECK(alone.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == Approx(0.5).epsilon(0.01));
+  // ik_llama.cpp: its platform, "desktop cpu", the median of all eight (2.0 ×4, 2.5 ×4) = 2.25; each vendor
+  // its own median pulled toward its platform's as an architecture is toward its family (class_share, four
+  // rows against kArchitecturePriorRows 4: the geometric mean): AMD √(2.5 × 2.25) = 2.372, Intel
+  // √(2.0 × 2.25) = 2.121; a vendor without rows, the platform's.
+  const Efficiency& ik_amd = c.get(Backend::cpu, "desktop cpu/amd", Engine::ik_llama_cpp);
   CHECK(ik_amd.engine == Engine::ik_llama_cpp);
-  CHECK(ik_amd.prefill_efficiency == Approx(2.5));
-  CHECK(c.get(Backend::cpu, "intel cpu", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.0));
-  CHECK(c.get(Backend::cpu, "apple cpu", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.25));
-  CHECK(predict_prefill_tokens_per_s(ik_amd, 0.01) == Approx(250));
+  CHECK(c.get(Backend::cpu, "desktop cpu", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.25));
+  CHECK(ik_amd.prefill_efficiency == Approx(2.3717).epsilon(1e-4));
+  CHECK(c.get(Backend::cpu, "desktop cpu/intel", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.1213).epsilon(1e-4));
+  CHECK(c.get(Backend::cpu, "desktop cpu/apple", Engine::ik_llama_cpp).prefill_efficiency == Approx(2.25));
+  CHECK(predict_prefill_tokens_per_s(ik_amd, 0.01) == Approx(237.17).epsilon(1e-4));
   // Decode, the few-thread matrix-vector bound included, is llama.cpp's: 50 tok/s, and 0.05 s of work at
   // peak / 1.0 = 20 tok/s on few threads, not 0.05 / 2.5.
-  const Efficiency& amd = c.get(Backend::cpu, "amd cpu");
+  const Efficiency& amd = c.get(Backend::cpu, "desktop cpu/amd");
   CHECK(ik_amd.bandwidth_efficiency == amd.bandwidth_efficiency);
   CHECK(ik_amd.per_token_s == amd.per_token_s);
   CHECK(decode_compute_share(ik_amd) == Approx(1.0));
   CHECK(predict_decode_tokens_per_s(ik_amd, 0.01, 0, 0.05) == Approx(predict_decode_tokens_per_s(amd, 0.01, 0, 0.05)));
   CHECK(predict_decode_tokens_per_s(ik_amd, 0.01, 0, 0.05) == Approx(1.0 / (0.05 + amd.per_token_s)));
   // vLLM has no rows of its own: llama.cpp's. An engine without rows on a backend: llama.cpp's too.
-  CHECK(c.get(Backend::cpu, "amd cpu", Engine::vllm) == amd);
+  CHECK(c.get(Backend::cpu, "desktop cpu/amd", Engine::vllm) == amd);
   CHECK(c.get(Backend::cuda, "nvidia gddr", Engine::ik_llama_cpp) == c.get(Backend::cuda));
   // Its prompt band is never narrower than llama.cpp's backend band.
   CHECK(ik_amd.prefill_ratio_low <= c.get(Backend::cpu).prefill_ratio_low);
@@ -558,18 +569,41 @@ TEST_CASE("a CPU class's bandwidth share is fitted on rows that ran at least hal
   // the channels, bound them. The class's share comes from the first four alone, the backend's fixed cost
   // taken out: 0.05 / (0.1 − per_token_s). With all eight it would be their median, ~0.3.
   std::vector<CalibrationPoint> pts;
-  for (const char* d : {"s1", "s2", "s3", "s4"}) pts.push_back(point(true, 0.05, 10, d, "amd server cpu"));
+  for (const char* d : {"s1", "s2", "s3", "s4"}) pts.push_back(point(true, 0.05, 10, d, "server cpu/amd"));
   for (const char* d : {"s5", "s6", "s7", "s8"}) {
-    CalibrationPoint few = point(true, 0.05, 2, d, "amd server cpu");
+    CalibrationPoint few = point(true, 0.05, 2, d, "server cpu/amd");
     few.thread_share = 2.0 / 32;
     pts.push_back(few);
   }
   for (auto& p : pts) p.backend = Backend::cpu;
   const Calibration c = fit_calibration(pts);
-  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
-  REQUIRE(server.device_class == "amd server cpu");
+  const Efficiency& server = c.get(Backend::cpu, "server cpu/amd");
+  REQUIRE(server.device_class == "server cpu/amd");
   CHECK(server.bandwidth_efficiency == Approx(0.05 / (0.1 - c.get(Backend::cpu).per_token_s)));
   CHECK(server.bandwidth_efficiency > 0.45);
+}
+
+TEST_CASE("a host of no named CPU takes the desktop platform's share, not every CPU's", "[calibration][class]") {
+  // Decode rows that read 0.01 s of bytes at peak: four on desktop AMD CPUs at 70 tok/s (0.7 of peak), one on
+  // a desktop Intel at 60 (0.6), four on Intel servers at 30 (0.3, twelve channels: cpu_device_class).
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"a1", "a2", "a3", "a4"}) pts.push_back(point(true, 0.01, 70, d, cpu_device_class("amd", 2)));
+  pts.push_back(point(true, 0.01, 60, "i1", cpu_device_class("intel", 2)));
+  for (const char* d : {"x1", "x2", "x3", "x4"}) pts.push_back(point(true, 0.01, 30, d, cpu_device_class("intel", 12)));
+  for (auto& p : pts) p.backend = Backend::cpu;
+  const Calibration c = fit_calibration(pts);
+  const double p = c.get(Backend::cpu).per_token_s;
+  auto share = [&](double tok_per_s) { return 0.01 / (1 / tok_per_s - p); };
+  // The backend: the median of all nine rows, the desktop Intel's 0.6 — what a generic desktop host (class
+  // "desktop cpu", hardware_builder) took before, below every desktop row but one.
+  CHECK(c.get(Backend::cpu).bandwidth_efficiency == Approx(share(60)));
+  // The desktop platform: the median of its five rows, 0.7; the server platform: its four, 0.3.
+  CHECK(c.get(Backend::cpu, cpu_device_class("", 2)).bandwidth_efficiency == Approx(share(70)));
+  CHECK(c.get(Backend::cpu, cpu_device_class("", 12)).bandwidth_efficiency == Approx(share(30)));
+  // A desktop Intel has one row, too few for a class: its platform's 0.7, not the backend's 0.6.
+  CHECK(c.get(Backend::cpu, cpu_device_class("intel", 2)).bandwidth_efficiency == Approx(share(70)));
+  // The AMD desktops' four rows pulled toward their platform's identical median: 0.7.
+  CHECK(c.get(Backend::cpu, cpu_device_class("amd", 2)).bandwidth_efficiency == Approx(share(70)));
 }
 
 TEST_CASE("a GPU backend without fit rows borrows the fitted GPU backends' median fixed costs", "[calibration]") {

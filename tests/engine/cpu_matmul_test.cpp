@@ -180,7 +180,7 @@ TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows wit
     p.seconds_at_peak = 1.0;
     p.compute_seconds_at_peak = compute;
     p.measured_tokens_per_s = tps;
-    p.device_class = "amd server cpu";
+    p.device_class = "server cpu/amd";
     p.device = "tr";
     p.thread_share = share;
     return p;
@@ -190,7 +190,7 @@ TEST_CASE("CPU decode on few threads: the share of bandwidth they draw grows wit
   for (int i = 0; i < 2; ++i) pts.push_back(row(0.1, 1.0 / 16, 8.0));
   add_cpu_prompt_rows(pts);
   const Calibration c = fit_calibration(pts);
-  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
+  const Efficiency& server = c.get(Backend::cpu, "server cpu/amd");
   const double p = server.per_token_s;
   CHECK(server.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
   CHECK(server.few_thread_bandwidth_slope == Approx(16.0 / (10.0 - p)));
@@ -202,7 +202,7 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
           "[engine][calibration][cpu]") {
   // What a row measured bounds each limit from below: a row its matrix work holds back draws less
   // bandwidth than its threads could. So both are the kFewThreadBoundQuantile (0.8) of their rows, not the
-  // median. Class "apple cpu", per-token cost p (the backend's):
+  // median. Class "desktop cpu/apple", per-token cost p (the backend's):
   // - four rows on all cores stream 1 s of bytes at peak at 0.5 tok/s: share 1 / (2 − p);
   // - five on 1/16 of the cores at 0.06, 0.07, 0.08, 0.09 and 0.1 tok/s: slopes 16 / (1/tps − p), of which
   //   the 0.8 quantile lies 0.2 of the way from the fourth (0.09) to the fifth (0.1);
@@ -215,7 +215,7 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
     p.seconds_at_peak = bytes;
     p.compute_seconds_at_peak = compute;
     p.measured_tokens_per_s = tps;
-    p.device_class = "apple cpu";
+    p.device_class = "desktop cpu/apple";
     p.device = "m2";
     p.thread_share = share;
     return p;
@@ -225,8 +225,8 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
   for (int i = 0; i < 3; ++i) pts.push_back(row(0.5, 1.0, 0.1, 1.0));
   add_cpu_prompt_rows(pts);
   const Calibration c = fit_calibration(pts);
-  const Efficiency& apple = c.get(Backend::cpu, "apple cpu");
-  REQUIRE(apple.device_class == "apple cpu");
+  const Efficiency& apple = c.get(Backend::cpu, "desktop cpu/apple");
+  REQUIRE(apple.device_class == "desktop cpu/apple");
   const double p = apple.per_token_s;
   CHECK(apple.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
   const double fourth = 16.0 / (1.0 / 0.09 - p);
@@ -241,7 +241,7 @@ TEST_CASE("CPU decode: the few-thread slope and the matrix-vector rate are taken
 TEST_CASE("CPU decode: rows of mostly IQ weights stay out of the class's bandwidth share",
           "[engine][calibration][cpu]") {
   // Their matrix-vector products hold them back on all cores, so what they read is no measure of the
-  // channels. Class "amd server cpu", per-token cost p: three K-quant rows on all cores stream 1 s of bytes
+  // channels. Class "server cpu/amd", per-token cost p: three K-quant rows on all cores stream 1 s of bytes
   // at peak at 0.4, 0.5 and 0.6 tok/s; four IQ rows (iq_weight_share 0.9, at kMatrixBoundIqShare or more)
   // stream 0.2 s at 1 tok/s (apparent share 0.2 / (1 − p)) with 0.01 s of matrix work at peak. The share is
   // the median of the three, 0.5 / (1 − 0.5 p); with the IQ rows counted it would be the fourth of seven.
@@ -252,7 +252,7 @@ TEST_CASE("CPU decode: rows of mostly IQ weights stay out of the class's bandwid
     p.seconds_at_peak = bytes;
     p.compute_seconds_at_peak = 0.01;
     p.measured_tokens_per_s = tps;
-    p.device_class = "amd server cpu";
+    p.device_class = "server cpu/amd";
     p.device = "threadripper-pro-5975wx";
     p.iq_weight_share = iq;
     return p;
@@ -261,8 +261,8 @@ TEST_CASE("CPU decode: rows of mostly IQ weights stay out of the class's bandwid
   for (int i = 0; i < 4; ++i) pts.push_back(row(1.0, 0.2, 0.9));
   add_cpu_prompt_rows(pts);
   const Calibration c = fit_calibration(pts);
-  const Efficiency& server = c.get(Backend::cpu, "amd server cpu");
-  REQUIRE(server.device_class == "amd server cpu");
+  const Efficiency& server = c.get(Backend::cpu, "server cpu/amd");
+  REQUIRE(server.device_class == "server cpu/amd");
   const double p = server.per_token_s;
   CHECK(server.bandwidth_efficiency == Approx(1.0 / (2.0 - p)));
   CHECK(server.bandwidth_efficiency > 0.49);

@@ -59,12 +59,12 @@ TEST_CASE("A CPU's class counts its bus in 64-bit channels", "[engine][speed]") 
   pi5.vendor = "Broadcom";
   pi5.memory_channels = 2;
   pi5.memory_channel_width_bits = 16;
-  CHECK(cpu_device_class(pi5) == "broadcom cpu");
+  CHECK(cpu_device_class(pi5) == "desktop cpu/broadcom");
   Cpu grace;  // 32 × 16-bit LPDDR5X channels = 512 bits = 8 DDR-channel equivalents: a server platform
   grace.vendor = "NVIDIA";
   grace.memory_channels = 32;
   grace.memory_channel_width_bits = 16;
-  CHECK(cpu_device_class(grace) == "nvidia server cpu");
+  CHECK(cpu_device_class(grace) == "server cpu/nvidia");
 }
 
 TEST_CASE("PCIe link: per-lane GB/s after encoding × lanes", "[engine][speed]") {

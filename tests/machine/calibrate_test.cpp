@@ -300,15 +300,15 @@ TEST_CASE("merge_calibration replaces only what the user's rows fitted", "[machi
   // The user's own rows win over the catalog's device classes of their backend, and leave the others.
   Calibration with_classes = catalog_fit();
   Efficiency amd_cpu = with_classes.get(Backend::cpu);
-  amd_cpu.device_class = "amd cpu";
+  amd_cpu.device_class = "desktop cpu/amd";
   amd_cpu.bandwidth_efficiency = 0.7;
   Efficiency hbm = with_classes.get(Backend::cuda);
   hbm.device_class = "nvidia hbm";
   hbm.bandwidth_efficiency = 0.5;
   with_classes.classes = {amd_cpu, hbm};
   const Calibration merged_classes = merge_calibration(with_classes, {mine});
-  CHECK(merged_classes.get(Backend::cpu, "amd cpu").bandwidth_efficiency == 0.99);
-  CHECK(merged_classes.get(Backend::cpu, "amd cpu").prefill_efficiency == 0.669);
+  CHECK(merged_classes.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == 0.99);
+  CHECK(merged_classes.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency == 0.669);
   CHECK(merged_classes.get(Backend::cuda, "nvidia hbm").bandwidth_efficiency == 0.5);
 
   // Prompt rows of the user's own replace the kernel-family speeds with the fit's (1: their weight types are

@@ -48,7 +48,7 @@ inline constexpr double kVulkanScalarBf16Share = 0.25;
 /// A device's class for calibration: its vendor and the kind of memory it streams weights from, the two
 /// things the fit rows show moving a backend's share of peak (docs/calibration.md "Device classes"):
 /// "nvidia hbm" (A100, H100), "amd gddr" (RX 7900 XTX), "apple unified", "nvidia unified" (DGX Spark),
-/// "amd cpu". A GPU is "hbm" when its memory type names HBM, otherwise "gddr". Where the catalog names
+/// "desktop cpu/amd". A GPU is "hbm" when its memory type names HBM, otherwise "gddr". Where the catalog names
 /// the GPU's architecture, its class is that architecture within the vendor's memory kind,
 /// "nvidia gddr/ampere", "amd gddr/rdna4": a generation's kernels reach their own share of peak (RDNA4's
 /// decode measured 1.1–1.2× what the AMD GDDR factors predict, Pascal's 0.6–0.8×; docs/calibration.md
@@ -71,14 +71,20 @@ inline constexpr char kClassSeparator = '/';
 /// A unified machine's GPU: "apple unified", or with its generation named, "apple unified/m4" (its parent
 /// "apple unified", as for a GPU's architecture).
 [[nodiscard]] std::string unified_device_class(const std::string& vendor, const std::string& architecture = "");
-/// A CPU's class: "amd cpu", or "amd server cpu" for a platform of kServerMemoryChannels or more memory
-/// channels (EPYC, Xeon, Threadripper PRO). Their decode reaches a far smaller share of the channels'
+/// A CPU's class: its platform, then its vendor below it: "desktop cpu/amd" (Ryzen, Core, a laptop's or
+/// a unified machine's CPU), "server cpu/amd" for a platform of kServerMemoryChannels or more memory
+/// channels (EPYC, Xeon, Threadripper PRO). A server's decode reaches a far smaller share of its channels'
 /// peak than a desktop's (fit rows: Threadripper PRO 5975WX and Xeon 6980P at 0.5 of what the desktop
-/// share predicts, Ryzen 9 7950X at 1.3; docs/calibration.md "CPU platforms"). `memory_channels` 0: not a
-/// socket of its own (a unified machine's CPU).
+/// share predicts, Ryzen 9 7950X at 1.3; docs/calibration.md "CPU platforms"), and a vendor with few rows
+/// takes its platform's share, not that of every CPU (docs/calibration.md "A desktop CPU named by no
+/// one"). `memory_channels` 0: not a socket of its own (a unified machine's CPU, a desktop's platform).
+/// No vendor: the platform alone, "desktop cpu" (the generic desktop host).
 [[nodiscard]] std::string cpu_device_class(const std::string& vendor, std::uint32_t memory_channels = 0);
+inline constexpr const char* kDesktopCpuClass = "desktop cpu";
+inline constexpr const char* kServerCpuClass = "server cpu";
 inline constexpr std::uint32_t kServerMemoryChannels = 6;
-/// A catalog CPU's class, its bus counted in 64-bit channels (a Raspberry Pi 5's 2 × 16 bit is 0: "broadcom cpu").
+/// A catalog CPU's class, its bus counted in 64-bit channels (a Raspberry Pi 5's 2 × 16 bit is 0:
+/// "desktop cpu/broadcom").
 [[nodiscard]] std::string cpu_device_class(const Cpu& c);
 
 /// System memory and CPU of the host (the CPU part of an offload, or a CPU-only run).
@@ -120,8 +126,8 @@ inline constexpr double kUnifiedCpuFlopsPerCycle = 32;
 /// cores) are counted at this clock too, which overstates them.
 inline constexpr double kUnifiedCpuClockGhz = 3.6;
 /// The class of a unified machine's CPU cores: the vendor's CPU class with the cores' generation where the
-/// catalog names it (cpu_architecture), "apple cpu/m/m2" below "apple cpu/m" and "apple cpu"; else
-/// cpu_device_class(vendor), "amd cpu". The M2 Max's CPU decode reads a smaller share of its 400 GB/s than
+/// catalog names it (cpu_architecture), "desktop cpu/apple/m/m2" below "desktop cpu/apple/m",
+/// "desktop cpu/apple" and "desktop cpu"; else cpu_device_class(vendor), "desktop cpu/amd". The M2 Max's CPU decode reads a smaller share of its 400 GB/s than
 /// the M4 Max's of its 546 (docs/calibration.md "The CPU of a unified machine").
 [[nodiscard]] std::string unified_cpu_device_class(const UnifiedSystem& s);
 /// A unified machine's CPU cores as llama.cpp's CPU backend runs them: the machine's bandwidth, cpu_cores ×
