@@ -105,9 +105,12 @@ bool has_tflops(const UnifiedSystem& s) { return s.fp16_tflops || s.fp32_tflops;
 bool vulkan_uses_matrix_engines(const std::string& vendor) { return lower(vendor) != "intel"; }
 
 double bf16_matmul_share(Backend b, const std::string& vendor, const std::string& architecture) {
+  if (lower(vendor) != "amd" || (b != Backend::vulkan && b != Backend::rocm)) return 1.0;
   const std::string arch = lower(architecture);
+  const bool no_bf16 = architecture_family(arch) == "gcn" || arch == "rdna1" || arch == "rdna2";
+  if (no_bf16) return kFp32OnlyBf16Share;
   const bool rdna3 = arch == "rdna3" || arch == "rdna3.5";
-  return b == Backend::vulkan && lower(vendor) == "amd" && rdna3 ? kVulkanScalarBf16Share : 1.0;
+  return b == Backend::vulkan && rdna3 ? kVulkanScalarBf16Share : 1.0;
 }
 
 ComputeDevice device_from_gpu(const Gpu& g, std::optional<Backend> backend) {

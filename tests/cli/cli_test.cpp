@@ -321,3 +321,19 @@ TEST_CASE("check without --cpu: the experts in RAM stream at a desktop platform'
   for (const auto& a : j["assumptions"]) generic = generic || (a.value("key", "") == "cpu" && a.value("value", "") == "generic desktop");
   CHECK(generic);
 }
+
+TEST_CASE("check: BF16 prompts on an RX 6800 under ROCm run at its FP32 rate", "[cli][kernel]") {
+  // RDNA2 has no BF16 instructions; rocBLAS widens BF16 to FP32 (kFp32OnlyBf16Share). Llama 3.2 1B BF16
+  // pp512 at -ub 512 on an RX 6800 measured 1532.81 tok/s (llama.cpp PR #24216's table, data/benchmarks-
+  // configs.json rx-6800-rocm-llama-3.2-1b-bf16-pp512-ub512-pr24216-d1408e59d). At the packed FP16 rate it was
+  // predicted at 1.59× that; F16 weights of the same model keep the FP16 path, more than twice as fast.
+  auto prefill = [](const std::string& quant) {
+    const auto j = json_of(run({"check", "--gpu", "rx-6800", "--backend", "rocm", "--model", "llama-3.2-1b", "--quant",
+                                quant, "--ubatch", "512", "--json"}));
+    return j["result"]["speed"]["prefill_tokens_per_s"].get<double>();
+  };
+  const double bf16 = prefill("bf16");
+  CHECK(bf16 > 0.75 * 1532.81);
+  CHECK(bf16 < 1.25 * 1532.81);
+  CHECK(prefill("f16") > 2 * bf16);
+}

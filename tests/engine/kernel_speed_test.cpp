@@ -125,6 +125,34 @@ TEST_CASE("the fit gives each kernel family with the rows its own speed, pulled 
   CHECK(c.get(Backend::cpu).prefill_kernel_speed[kKQuant] == 1);
 }
 
+TEST_CASE("BF16 on AMD GPUs without BF16 instructions: the FP32 rate, half the packed FP16 path",
+          "[engine][speed][kernel]") {
+  // GCN (MI50: gfx906) and RDNA1/RDNA2 have no BF16 instructions: ROCm's rocBLAS widens BF16 to FP32, Vulkan
+  // runs the scalar shader; their FP16 rate is packed math at twice FP32 (MI50 26.5 against 13.3 TFLOPS).
+  // BF16 matrix instructions: CDNA's MFMA, RDNA3's WMMA under ROCm, RDNA4; the CPU runs none of these.
+  struct Case {
+    Backend backend;
+    const char* architecture;
+    double share;
+  };
+  for (const Case& c : {Case{Backend::rocm, "gcn5", 0.5}, Case{Backend::rocm, "rdna2", 0.5}, Case{Backend::vulkan, "rdna1", 0.5},
+                        Case{Backend::vulkan, "gcn5", 0.5}, Case{Backend::rocm, "cdna1", 1}, Case{Backend::rocm, "rdna3", 1},
+                        Case{Backend::rocm, "rdna4", 1}, Case{Backend::cpu, "gcn5", 1}}) {
+    INFO(c.architecture);
+    CHECK(bf16_matmul_share(c.backend, "AMD", c.architecture) == Approx(c.share));
+  }
+  Gpu mi50;
+  mi50.vendor = "amd";
+  mi50.architecture = "gcn5";
+  mi50.fp16_tensor_tflops = 26.5;
+  mi50.fp32_tflops = 13.3;
+  mi50.backends = {Backend::rocm, Backend::vulkan};
+  // The share is the FP32 rate over the matrix rate the device is given: 13.3 / 26.5 = 0.50.
+  const ComputeDevice d = device_from_gpu(mi50);
+  CHECK(d.bf16_matmul_share == Approx(kFp32OnlyBf16Share));
+  CHECK(d.matmul_flops_per_s * d.bf16_matmul_share == Approx(*mi50.fp32_tflops * 1e12).epsilon(0.01));
+}
+
 TEST_CASE("BF16 on Vulkan without a BF16 cooperative matrix: a quarter of the FP16 path", "[engine][speed][kernel]") {
   // RADV on RDNA3 / RDNA3.5 reports no BF16 cooperative matrix: the scalar matmul_bf16 shader's 128 FP32 FLOP
   // per CU and clock against 512 FP16 WMMA FLOP. RDNA4's RADV, ROCm and other vendors take the matrix path.

@@ -41,8 +41,18 @@ struct ComputeDevice {
 /// the FP16 path predicts). RDNA4's RADV reports BF16 cooperative matrices (kyuz0's R9700 logs, `bf16: 1`),
 /// and so does NVIDIA's Vulkan driver from R580.
 inline constexpr double kVulkanScalarBf16Share = 0.25;
+/// BF16 on an AMD GPU without BF16 instructions, GCN (gfx906: MI50, MI60, Radeon VII, Vega) and RDNA1/RDNA2
+/// (RX 5000/6000): neither ROCm nor Vulkan has a BF16 path that beats FP32 there. ROCm hands BF16 weights to
+/// hipBLAS/rocBLAS in BF16 (ggml-cuda.cu ggml_cuda_mul_mat_cublas: compute_type = src0->type), which on
+/// these chips widens to FP32 and runs FP32 FMAs; since PR #28846 (2026-09) llama.cpp converts large batches
+/// to FP32 SGEMM itself. Vulkan runs the scalar shader as on RDNA3. Their FP16 rate, the catalog's matrix
+/// rate, is packed math at twice FP32 (MI50 26.5 against 13.3 TFLOPS, RX 6800 32.3 against 16.2): 0.5.
+/// Measured: llama 1B BF16 prompts at -ub 128–512 on an MI50 and an RX 6800 (PR #24216, #28846) ran at
+/// 0.50–0.69 of what the FP16 path predicts (docs/calibration.md "BF16 on AMD GPUs without BF16").
+inline constexpr double kFp32OnlyBf16Share = 0.5;
 /// The share of the FP16 matrix path's speed that BF16 weights reach on backend `b` on a GPU of `vendor` and
-/// `architecture` (catalog ids, "rdna3.5"): kVulkanScalarBf16Share on Vulkan for AMD RDNA3/RDNA3.5, else 1.
+/// `architecture` (catalog ids, "rdna3.5"): kVulkanScalarBf16Share on Vulkan for AMD RDNA3/RDNA3.5;
+/// kFp32OnlyBf16Share on ROCm and Vulkan for AMD GCN, RDNA1 and RDNA2; else 1.
 [[nodiscard]] double bf16_matmul_share(Backend b, const std::string& vendor, const std::string& architecture);
 
 /// A device's class for calibration: its vendor and the kind of memory it streams weights from, the two
