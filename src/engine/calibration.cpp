@@ -122,7 +122,8 @@ double median_efficiency(const Efficiency& e, const Efficiency& trial, const std
 
 }  // namespace
 
-void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
+// `borrowed_moe_layer_s`: the cost per MoE layer to hold when the rows have too few MoE rows to fit one.
+void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts, double borrowed_moe_layer_s = 0) {
   if (pts.size() < kMinRowsToFit) return;
   std::vector<const CalibrationPoint*> all;
   const auto by_class = rows_by_class<const CalibrationPoint*>(pts);
@@ -137,7 +138,7 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts) {
     for (int step = 0; step <= kPerTokenSteps; ++step) {
       Efficiency trial = e;
       trial.per_token_s = kMaxPerTokenSeconds * step / kPerTokenSteps;
-      trial.per_moe_layer_s = moe_steps == 0 ? 0 : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
+      trial.per_moe_layer_s = moe_steps == 0 ? borrowed_moe_layer_s : kMaxPerMoeLayerSeconds * moe_step / moe_steps;
       trial.bandwidth_efficiency = median_efficiency(e, trial, all);
       if (trial.bandwidth_efficiency <= 0) continue;
       std::map<std::string, double> class_efficiency;  // by name: a parent sorts before its architectures
@@ -462,6 +463,30 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
 // on it would decode as if routing and expert launches were free (two Arc B580s on SYCL ranked first for
 // Qwen3-30B-A3B at 142 tok/s, where two A770s on Vulkan measured 66). It takes the median of the fitted GPU
 // backends' fixed costs instead: decode's per token and per MoE layer, the prompt's per layer.
+std::size_t moe_rows(const std::vector<CalibrationPoint>& pts) {
+  return static_cast<std::size_t>(std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; }));
+}
+
+// A GPU backend whose decode rows are too few MoE rows to fit its cost per MoE layer (fewer than
+// kMinRowsToFit) holds the median of the GPU backends that fitted one, and fits its per-token cost and share
+// again with it, rather than pricing routing and the expert kernels at 0: Metal's two MoE fit rows (an M2
+// Ultra's DeepSeek-V2-Lite and Qwen3-Coder-30B-A3B) and its held-back third measure 82–84 µs per MoE layer
+// beyond its dense rows, where CUDA, ROCm and Vulkan fitted 70–75 (docs/calibration.md "Metal's cost per MoE
+// layer").
+void borrow_moe_layer_cost(std::vector<Efficiency>& backends, const std::vector<CalibrationPoint>& points) {
+  std::vector<double> fitted;
+  for (const Efficiency& e : backends) {
+    if (e.backend != Backend::cpu && moe_rows(select(points, e.backend, true, false)) >= kMinRowsToFit) fitted.push_back(e.per_moe_layer_s);
+  }
+  if (fitted.empty()) return;
+  for (Efficiency& e : backends) {
+    const auto decode = select(points, e.backend, true, false);
+    if (e.backend == Backend::cpu || e.decode_rows == 0 || moe_rows(decode) >= kMinRowsToFit) continue;
+    fit_decode(e, decode, median(fitted));
+    fit_prompt_fixed_cost(e, select(points, e.backend, false, false));  // it pays decode's per-token cost per micro-batch
+  }
+}
+
 void borrow_fixed_costs(std::vector<Efficiency>& backends) {
   std::vector<double> per_token;
   std::vector<double> per_moe_layer;
@@ -683,6 +708,7 @@ Calibration fit_shares(const std::vector<CalibrationPoint>& points, const Kernel
     }
     c.backends.push_back(e);
   }
+  borrow_moe_layer_cost(c.backends, points);
   borrow_fixed_costs(c.backends);
   // Decode: the pooled scatter of every backend's fit rows around its own factors.
   const Band pooled_decode = pooled_band(c, points, true);

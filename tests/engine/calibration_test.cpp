@@ -373,6 +373,45 @@ TEST_CASE("the cost per MoE layer is fitted on the MoE rows, each predicted with
   CHECK(predict_decode_tokens_per_s(c.get(Backend::cuda, "nvidia gddr"), 0.0027, 48) == Approx(1 / 0.0064).epsilon(0.01));
 }
 
+TEST_CASE("a GPU backend with too few MoE rows holds the fitted backends' cost per MoE layer, not 0",
+          "[calibration]") {
+  // CUDA: dense rows at 0.9 of peak and 1 ms a token; three MoE rows of 48 MoE layers at 50 µs more each
+  // (x = 0.0027 → 0.003 + 0.001 + 0.0024 = 0.0064 s): it fits its cost per MoE layer. Metal: dense rows at 0.8
+  // and 2 ms a token, and two MoE rows of 48 layers at 50 µs each (x = 0.004 → 0.005 + 0.002 + 0.0024 =
+  // 0.0094 s): too few to fit one (kMinRowsToFit 3).
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g2", "g3"}) {
+    pts.push_back(point(true, 0.0045, 1 / 0.006, d, ""));
+    pts.push_back(point(true, 0.009, 1 / 0.011, d, ""));
+    CalibrationPoint moe = point(true, 0.0027, 1 / 0.0064, d, "");
+    moe.moe_layers = 48;
+    pts.push_back(moe);
+  }
+  auto metal = [](double x, double seconds, const char* d, double moe_layers) {
+    CalibrationPoint p = point(true, x, 1 / seconds, d, "");
+    p.backend = Backend::metal;
+    p.moe_layers = moe_layers;
+    return p;
+  };
+  for (const char* d : {"m1", "m2", "m3"}) {
+    pts.push_back(metal(0.004, 0.007, d, 0));
+    pts.push_back(metal(0.008, 0.012, d, 0));
+  }
+  pts.push_back(metal(0.004, 0.0094, "m1", 48));
+  pts.push_back(metal(0.004, 0.0094, "m2", 48));
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& cuda = c.get(Backend::cuda);
+  REQUIRE(cuda.per_moe_layer_s == Approx(50e-6).epsilon(0.15));
+  // Metal holds CUDA's fitted cost (the median of one backend) and refits its own per-token cost and share with
+  // it: its MoE rows are predicted within the grid's step, where at 0 µs they came out 1.34× too fast
+  // (1 / 0.007 against 1 / 0.0094 s).
+  const Efficiency& m = c.get(Backend::metal);
+  CHECK(m.per_moe_layer_s == cuda.per_moe_layer_s);
+  CHECK(m.per_token_s == Approx(0.002).epsilon(0.05));
+  CHECK(m.bandwidth_efficiency == Approx(0.8).epsilon(0.05));
+  CHECK(predict_decode_tokens_per_s(m, 0.004, 48) == Approx(1 / 0.0094).epsilon(0.05));
+}
+
 TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode is llama.cpp's",
           "[calibration][class][engine]") {
   auto cpu_point = [](bool decode, double measured, const std::string& device, const std::string& device_class,
