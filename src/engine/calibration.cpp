@@ -459,10 +459,7 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
   return e.decode_rows > 0 || e.prefill_rows > 0;
 }
 
-// A GPU backend without fit rows of a test (SYCL today) would pay no fixed cost at all, and an MoE model
-// on it would decode as if routing and expert launches were free (two Arc B580s on SYCL ranked first for
-// Qwen3-30B-A3B at 142 tok/s, where two A770s on Vulkan measured 66). It takes the median of the fitted GPU
-// backends' fixed costs instead: decode's per token and per MoE layer, the prompt's per layer.
+// How many of `pts` ran an MoE model.
 std::size_t moe_rows(const std::vector<CalibrationPoint>& pts) {
   return static_cast<std::size_t>(std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; }));
 }
@@ -471,7 +468,7 @@ std::size_t moe_rows(const std::vector<CalibrationPoint>& pts) {
 // kMinRowsToFit) holds the median of the GPU backends that fitted one, and fits its per-token cost and share
 // again with it, rather than pricing routing and the expert kernels at 0: Metal's two MoE fit rows (an M2
 // Ultra's DeepSeek-V2-Lite and Qwen3-Coder-30B-A3B) and its held-back third measure 82–84 µs per MoE layer
-// beyond its dense rows, where CUDA, ROCm and Vulkan fitted 70–75 (docs/calibration.md "Metal's cost per MoE
+// beyond its dense rows, where CUDA, ROCm and Vulkan fitted 60–85 (docs/calibration.md "Metal's cost per MoE
 // layer").
 void borrow_moe_layer_cost(std::vector<Efficiency>& backends, const std::vector<CalibrationPoint>& points) {
   std::vector<double> fitted;
@@ -487,6 +484,10 @@ void borrow_moe_layer_cost(std::vector<Efficiency>& backends, const std::vector<
   }
 }
 
+// A GPU backend without fit rows of a test (SYCL today) would pay no fixed cost at all, and an MoE model
+// on it would decode as if routing and expert launches were free (two Arc B580s on SYCL ranked first for
+// Qwen3-30B-A3B at 142 tok/s, where two A770s on Vulkan measured 66). It takes the median of the fitted GPU
+// backends' fixed costs instead: decode's per token and per MoE layer, the prompt's per layer.
 void borrow_fixed_costs(std::vector<Efficiency>& backends) {
   std::vector<double> per_token;
   std::vector<double> per_moe_layer;

@@ -137,8 +137,9 @@ inline constexpr double kUnifiedCpuFlopsPerCycle = 32;
 inline constexpr double kUnifiedCpuClockGhz = 3.6;
 /// The class of a unified machine's CPU cores: the vendor's CPU class with the cores' generation where the
 /// catalog names it (cpu_architecture), "desktop cpu/apple/m/m2" below "desktop cpu/apple/m",
-/// "desktop cpu/apple" and "desktop cpu"; else cpu_device_class(vendor), "desktop cpu/amd". The M2 Max's CPU decode reads a smaller share of its 400 GB/s than
-/// the M4 Max's of its 546 (docs/calibration.md "The CPU of a unified machine").
+/// "desktop cpu/apple" and "desktop cpu"; else cpu_device_class(vendor), "desktop cpu/amd". The M2 Max's CPU
+/// decode reads a smaller share of its 400 GB/s than the M4 Max's of its 546 (docs/calibration.md "The CPU of
+/// a unified machine").
 [[nodiscard]] std::string unified_cpu_device_class(const UnifiedSystem& s);
 /// A unified machine's CPU cores as llama.cpp's CPU backend runs them: the machine's bandwidth, cpu_cores ×
 /// kUnifiedCpuFlopsPerCycle × kUnifiedCpuClockGhz, and unified_cpu_device_class. The predictor's host and
