@@ -43,6 +43,11 @@ double quantile(std::vector<double> v, double q) {
 
 namespace {
 
+// How many of `pts` ran an MoE model.
+std::size_t moe_rows(const std::vector<CalibrationPoint>& pts) {
+  return static_cast<std::size_t>(std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; }));
+}
+
 std::vector<CalibrationPoint> select(const std::vector<CalibrationPoint>& points, Backend b, bool decode, bool holdout) {
   std::vector<CalibrationPoint> out;
   for (const auto& p : points) {
@@ -127,12 +132,8 @@ void fit_decode(Efficiency& e, const std::vector<CalibrationPoint>& pts, double 
   if (pts.size() < kMinRowsToFit) return;
   std::vector<const CalibrationPoint*> all;
   const auto by_class = rows_by_class<const CalibrationPoint*>(pts);
-  std::size_t moe_rows = 0;
-  for (const auto& p : pts) {
-    all.push_back(&p);
-    moe_rows += p.moe_layers > 0 ? 1 : 0;
-  }
-  const int moe_steps = moe_rows >= kMinRowsToFit ? kPerMoeLayerSteps : 0;
+  for (const auto& p : pts) all.push_back(&p);
+  const int moe_steps = moe_rows(pts) >= kMinRowsToFit ? kPerMoeLayerSteps : 0;
   double best_error = 1e300;
   for (int moe_step = 0; moe_step <= moe_steps; ++moe_step) {
     for (int step = 0; step <= kPerTokenSteps; ++step) {
@@ -457,11 +458,6 @@ bool fit_subset(Efficiency& e, const std::vector<CalibrationPoint>& decode, cons
   e.prefill_ratio_low = std::min(e.prefill_ratio_low, base.prefill_ratio_low);
   e.prefill_ratio_high = std::max(e.prefill_ratio_high, base.prefill_ratio_high);
   return e.decode_rows > 0 || e.prefill_rows > 0;
-}
-
-// How many of `pts` ran an MoE model.
-std::size_t moe_rows(const std::vector<CalibrationPoint>& pts) {
-  return static_cast<std::size_t>(std::count_if(pts.begin(), pts.end(), [](const CalibrationPoint& p) { return p.moe_layers > 0; }));
 }
 
 // A GPU backend whose decode rows are too few MoE rows to fit its cost per MoE layer (fewer than

@@ -440,12 +440,14 @@ TEST_CASE("another engine's prompt speed is fitted on its own rows, its decode i
   CHECK(c.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency == alone.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency);
   CHECK(c.get(Backend::cpu, "desktop cpu/amd").prefill_efficiency == Approx(1.0));
   // A CPU class's share of peak bandwidth is the median over every engine's decode rows: 0.5 (three
-  // llama.cpp rows) and 0.25 (four ik_llama.cpp rows) give 0.25. Alone, llama.cpp's three rows make no class
-  // of their own (kMinRowsPerClass 4): the backend's 0.5.
-  // (Every per-token cost fits these rows exactly, so the grid's choice between its first steps is a tie:
-  // within 1%.)
-  CHECK(c.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == Approx(0.25).epsilon(0.01));
-  CHECK(alone.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == Approx(0.5).epsilon(0.01));
+  // llama.cpp rows) and 0.25 (four ik_llama.cpp rows) give 0.25; alone, llama.cpp's three rows give 0.5. The
+  // backend's per-token cost p is taken out (every p fits these rows, so the grid's choice among its first
+  // steps is a tie): 0.01 s of bytes over 1/25 − per_token and 1/50 − per_token.
+  const double per_token = c.get(Backend::cpu).per_token_s;
+  CHECK(per_token < 0.001);
+  CHECK(c.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency == Approx(0.01 / (0.04 - per_token)));
+  CHECK(alone.get(Backend::cpu, "desktop cpu/amd").bandwidth_efficiency ==
+        Approx(0.01 / (0.02 - alone.get(Backend::cpu).per_token_s)));
   // ik_llama.cpp: its platform, "desktop cpu", the median of all eight (2.0 ×4, 2.5 ×4) = 2.25; each vendor
   // its own median pulled toward its platform's as an architecture is toward its family (class_share, four
   // rows against kArchitecturePriorRows 4: the geometric mean): AMD √(2.5 × 2.25) = 2.372, Intel

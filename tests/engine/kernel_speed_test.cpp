@@ -147,7 +147,7 @@ TEST_CASE("BF16 on AMD GPUs without BF16 instructions: the FP32 rate, half the p
   mi50.fp16_tensor_tflops = 26.5;
   mi50.fp32_tflops = 13.3;
   mi50.backends = {Backend::rocm, Backend::vulkan};
-  // The share is the FP32 rate over the matrix rate the device is given: 13.3 / 26.5 = 0.50.
+  // The constant is the catalog's FP32 rate over the matrix rate the device is given: 13.3 / 26.5 = 0.50.
   const ComputeDevice d = device_from_gpu(mi50);
   CHECK(d.bf16_matmul_share == Approx(kFp32OnlyBf16Share));
   CHECK(d.matmul_flops_per_s * d.bf16_matmul_share == Approx(*mi50.fp32_tflops * 1e12).epsilon(0.01));
