@@ -46,6 +46,7 @@ std::string efficiency_source(const llmsize::engine::Efficiency& e) {
     out += std::string(k == 0 ? "" : ", ") + hex(e.prefill_kernel_speed[k]);
   }
   out += "},\n";
+  out += "       .attention_efficiency = " + hex(e.attention_efficiency) + ",\n";
   out += "       .decode_ratio_low = " + hex(e.decode_ratio_low) + ",\n";
   out += "       .decode_ratio_high = " + hex(e.decode_ratio_high) + ",\n";
   out += "       .prefill_ratio_low = " + hex(e.prefill_ratio_low) + ",\n";

@@ -173,11 +173,13 @@ class CalibrationResult final : public Result {
     // "Kernels by weight type"); its classes share it.
     std::vector<Column> kernel_columns{{"Backend", Align::left}};
     for (const auto& row : kMatmulKernelNames) kernel_columns.push_back({row.id, Align::right});
+    kernel_columns.push_back({"attention", Align::right});  // attention_share: fitted on the depth rows, or the default
     Table kernels(kernel_columns);
     for (const Efficiency& e : c_.backends) {
       if (e.backend == Backend::cpu) continue;
       std::vector<std::string> cells{to_string(e.backend)};
       for (const auto& row : kMatmulKernelNames) cells.push_back(fixed(e.prefill_kernel_speed[static_cast<std::size_t>(row.value)], 3));
+      cells.push_back(fixed(attention_share(e), 3));
       kernels.add_row(cells);
     }
     Table errors({{"Engine", Align::left}, {"Set", Align::left}, {"Test", Align::left}, {"Rows", Align::right},
@@ -189,7 +191,7 @@ class CalibrationResult final : public Result {
                       fmt::format("{:.0f}%", 100 * row.report.within_band_share)});
     }
     return "Efficiency factors fitted on the catalog's llama-bench rows (set \"fit\")\n\n" + table.text(style.color) +
-           "\nPrompt speed by the weights' GPU kernel family (× the prefill share of peak)\n\n" + kernels.text(style.color) +
+           "\nPrompt speed by the weights' GPU kernel family and of attention (× the prefill share of peak)\n\n" + kernels.text(style.color) +
            "\nPrediction error\n\n" + errors.text(style.color);
   }
 
@@ -198,7 +200,7 @@ class CalibrationResult final : public Result {
       Json j = {{"backend", to_string(e.backend)}, {"bandwidth_efficiency", e.bandwidth_efficiency},
                 {"per_token_s", e.per_token_s}, {"per_moe_layer_s", e.per_moe_layer_s},
                 {"per_layer_prompt_s", e.per_layer_prompt_s}, {"prefill_efficiency", e.prefill_efficiency},
-                {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
+                {"attention_share", attention_share(e)}, {"decode_ratio_low", e.decode_ratio_low}, {"decode_ratio_high", e.decode_ratio_high}, {"prefill_ratio_low", e.prefill_ratio_low},
                 {"prefill_ratio_high", e.prefill_ratio_high}, {"decode_rows", e.decode_rows}, {"prefill_rows", e.prefill_rows}};
       if (!e.device_class.empty()) j["device_class"] = e.device_class;
       if (e.engine != Engine::llama_cpp) j["engine"] = name_of(kEngineNames, e.engine);

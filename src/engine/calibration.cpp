@@ -535,7 +535,9 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   if (!p.decode) {
     p.graph_runs_per_token = m.graph_runs_per_token;
     p.layers = m.layers;
+    p.depth_tokens = m.depth_tokens;
     if (rate > 0) {
+      p.attention_seconds_at_peak = m.attention_flops_per_token / rate;
       for (std::size_t k = 0; k < kMatmulKernels; ++k) p.kernel_seconds_at_peak[k] = m.kernel_flops_per_token[k] / rate;
       // BF16 matrices at the device's share of its FP16 path (a scalar shader on RDNA3's Vulkan): their
       // seconds at peak grow by 1/share, so the family's fitted speed is relative to what the device can do.
@@ -550,9 +552,14 @@ CalibrationPoint calibration_point(const Measurement& m, std::string label, bool
   return p;
 }
 
+double attention_share(const Efficiency& e) {
+  return e.attention_efficiency > 0 ? e.attention_efficiency : attention_efficiency(e.backend);
+}
+
 double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e) {
   double seconds = p.seconds_at_peak;
   if (p.decode) return seconds;
+  if (p.attention_seconds_at_peak > 0) seconds += p.attention_seconds_at_peak / attention_share(e);
   for (std::size_t k = 0; k < kMatmulKernels; ++k) {
     seconds += p.kernel_seconds_at_peak[k] * (1.0 / e.prefill_kernel_speed[k] - 1.0);
   }
@@ -679,13 +686,18 @@ bool fit_kernel_speeds(const Calibration& c, const std::vector<CalibrationPoint>
   return moved;
 }
 
-Calibration fit_shares(const std::vector<CalibrationPoint>& points, const KernelSpeeds& speeds) {
+// A GPU backend's fitted attention share (Efficiency::attention_efficiency), where it has the depth rows.
+using AttentionShares = std::map<Backend, double>;
+
+Calibration fit_shares(const std::vector<CalibrationPoint>& points, const KernelSpeeds& speeds,
+                       const AttentionShares& attention = {}) {
   Calibration c;
   for (const BackendName& row : kBackendNames) {
     const Backend b = row.backend;
     Efficiency e;
     e.backend = b;
     if (const auto it = speeds.find(b); it != speeds.end()) e.prefill_kernel_speed = it->second;
+    if (const auto it = attention.find(b); it != attention.end()) e.attention_efficiency = it->second;
     // Defaults for a backend without data: conservative shares of peak (docs/calibration.md).
     e.bandwidth_efficiency = 0.6;
     e.prefill_efficiency = 0.3;
@@ -781,17 +793,43 @@ Calibration fit_shares(const std::vector<CalibrationPoint>& points, const Kernel
   return c;
 }
 
+// Each GPU backend's attention share on its depth points (fit_calibration): per row, the share that predicts
+// it exactly with the factors `c` gives its device class and engine, then the median, within the bounds.
+AttentionShares fit_attention_shares(const Calibration& c, const std::vector<CalibrationPoint>& depth) {
+  AttentionShares shares;
+  for (const BackendName& row : kBackendNames) {
+    if (row.backend == Backend::cpu) continue;
+    std::vector<double> per_row;
+    for (const CalibrationPoint& p : depth) {
+      if (p.backend != row.backend || p.decode || p.holdout || p.engine != Engine::llama_cpp) continue;
+      if (!(p.attention_seconds_at_peak > 0) || !(p.measured_tokens_per_s > 0)) continue;
+      const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
+      const double matmul = prefill_seconds_at_peak(p, e) - p.attention_seconds_at_peak / attention_share(e);
+      const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * graph_run_seconds(e, p.layers);
+      const double attention = compute * e.prefill_efficiency - matmul;  // its seconds at peak × share
+      per_row.push_back(attention > 0 ? std::clamp(p.attention_seconds_at_peak / attention, kMinAttentionShare, kMaxAttentionShare)
+                                      : kMaxAttentionShare);
+    }
+    if (per_row.size() >= kMinRowsToFit) shares[row.backend] = median(per_row);
+  }
+  return shares;
+}
+
 }  // namespace
 
 // The shares of peak with every kernel family at speed 1, then rounds of kernel speeds each followed by the
 // shares refitted with them (the rows of a class are of several families: its share and the families' speeds
 // are fitted in turn), until no speed moves or kKernelRounds.
-Calibration fit_calibration(const std::vector<CalibrationPoint>& points) {
+Calibration fit_calibration(const std::vector<CalibrationPoint>& all) {
   constexpr int kKernelRounds = 8;
+  std::vector<CalibrationPoint> points;
+  std::vector<CalibrationPoint> depth;
+  for (const CalibrationPoint& p : all) (p.depth_tokens > 0 ? depth : points).push_back(p);
   KernelSpeeds speeds;
   Calibration c = fit_shares(points, speeds);
   for (int round = 0; round < kKernelRounds && fit_kernel_speeds(c, points, speeds); ++round) c = fit_shares(points, speeds);
-  return c;
+  const AttentionShares attention = fit_attention_shares(c, depth);
+  return attention.empty() ? c : fit_shares(points, speeds, attention);
 }
 
 ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& points, BenchPhase phase,
@@ -802,7 +840,7 @@ ErrorReport evaluate(const Calibration& c, const std::vector<CalibrationPoint>& 
   std::vector<double> errors;
   std::size_t inside = 0;
   for (const auto& p : points) {
-    if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0) continue;
+    if (p.decode != decode || p.holdout != holdout || p.seconds_at_peak <= 0 || p.depth_tokens > 0) continue;
     const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
     const double predicted = decode ? predict_decode_tokens_per_s(e, p.seconds_at_peak, p.moe_layers, p.compute_seconds_at_peak,
                                                                   p.thread_share)

@@ -279,7 +279,7 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
                                              part.device->bf16_matmul_share)
                           : 1.0;
     const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full,
-                        .ubatch = ubatch};
+                        .ubatch = ubatch, .attention_efficiency = attention_share(*part.efficiency)};
     return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), run)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
@@ -360,10 +360,6 @@ double decode_weight_bytes_per_token(const Model& m, const WeightsResult& w) {
   return static_cast<double>(w.total_bytes - embd_not_read) - experts + experts * expert_touch_fraction(m, 1);
 }
 
-namespace {
-
-}  // namespace
-
 // Causal attention: QK^T and AV, 2·DK + 2·DV FLOPs per query head and (query, key) pair
 // (attention_pair_flops); a prompt token sees the depth and, on average, half the prompt
 // (mean_cells_seen: a sliding-window layer at most its window, as llama.cpp's window-sized cache holds).
@@ -390,14 +386,7 @@ double moe_layer_count(const Model& m) {
   return n;
 }
 
-double attention_efficiency(Backend b) {
-  switch (b) {
-    case Backend::cpu: return kCpuAttentionEfficiency;
-    case Backend::rocm: return kRocmAttentionEfficiency;
-    case Backend::vulkan: return kVulkanAttentionEfficiency;
-    default: return kGpuAttentionEfficiency;
-  }
-}
+double attention_efficiency(Backend b) { return b == Backend::cpu ? kCpuAttentionEfficiency : kGpuAttentionEfficiency; }
 
 double expert_gemm_efficiency(double tokens_per_expert) {
   if (!(tokens_per_expert > 0)) return kExpertGemmEfficiency;
@@ -466,7 +455,7 @@ double prefill_work_per_token(const Model& m, const ParamCounts& c, const LayerS
     const double slow = cpu_flash_prefill_flops_per_token(m, layers, prompt_tokens, depth_tokens, run.swa_full);
     return matmul / run.matmul_speed + (attention - slow) / kCpuAttentionEfficiency + slow / kCpuFlashPrefillEfficiency;
   }
-  return matmul / run.matmul_speed + attention / attention_efficiency(b);
+  return matmul / run.matmul_speed + attention / (run.attention_efficiency > 0 ? run.attention_efficiency : attention_efficiency(b));
 }
 
 double cpu_matmul_speed(const Model& m, const WeightsResult& w) {

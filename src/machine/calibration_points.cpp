@@ -64,7 +64,9 @@ std::optional<Measurement> peak_rates(const catalog::Catalog& cat, const Benchma
 // (`llmsize catalog calibration --cases`), through the same predictor `check` uses.
 bool resident_single_device(const catalog::Catalog& cat, const Benchmark& b, const Model& m) {
   constexpr std::uint32_t kMinPromptTokens = 128;  // a prompt shorter than this is a batch-size sweep
-  if (b.engine == Engine::vllm || b.depth > 0 || !b.tensor_split.empty()) return false;
+  // A prompt after a filled context fits a GPU backend's attention share alone (fit_calibration).
+  const bool attention_row = b.phase == BenchPhase::prefill && b.backend != Backend::cpu && b.engine == Engine::llama_cpp;
+  if (b.engine == Engine::vllm || (b.depth > 0 && !attention_row) || !b.tensor_split.empty()) return false;
   if (b.n_cpu_moe.value_or(0) > 0 || (b.ngl && *b.ngl < m.n_layers + 1)) return false;
   if (b.ubatch && *b.ubatch < kDefaultUbatch) return false;
   if (b.phase == BenchPhase::prefill && b.tokens < kMinPromptTokens) return false;
@@ -90,9 +92,15 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
   if (!cat.benchmarks_loaded) throw std::logic_error("catalog_calibration_points: the catalog was loaded without its benchmarks");
   std::vector<CalibrationPoint> points;
   std::map<std::string, WeightsResult> weights_cache;
-  // Prefill work per (model/quant, backend, prompt): many rows share them, and each enumerates the tensors.
-  // Each value: the work, and on a GPU its matrix part by kernel family.
-  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine, double>, std::pair<double, PerKernel>> work_cache;
+  // Prefill work per (model/quant, backend, prompt, depth): many rows share them, and each enumerates the
+  // tensors. Each value: the work (on a GPU its matrix part alone), the GPU's attention FLOPs, and the GPU's
+  // matrix part by kernel family.
+  struct Work {
+    double flops = 0;
+    double attention = 0;
+    PerKernel kernels{};
+  };
+  std::map<std::tuple<std::string, Backend, std::uint32_t, bool, Engine, double, double>, Work> work_cache;
   for (const Benchmark& b : cat.benchmarks) {
     const Model* m = catalog::find(cat.models, b.model);
     const Quant* q = catalog::find(cat.quants, b.quant);
@@ -111,24 +119,32 @@ std::vector<CalibrationPoint> catalog_calibration_points(const catalog::Catalog&
     // predictor counts it (bench_cases passes --no-flash-attn only for those).
     const bool cpu_flash = b.backend == Backend::cpu && b.engine == Engine::llama_cpp && b.flash_attention.value_or(true);
     const double ubatch = micro_batch_of(b);  // the micro-batches llama-bench ran the prompt in (-ub, at most -b)
-    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash, b.engine, ubatch);
+    const double depth = static_cast<double>(b.depth);
+    const auto work_key = std::make_tuple(key, b.backend, b.tokens, cpu_flash, b.engine, ubatch, depth);
     auto work = work_cache.find(work_key);
     if (work == work_cache.end()) {
-      const double speed = b.backend == Backend::cpu ? cpu_matmul_speed(*m, it->second) : 1.0;
       const ParamCounts params = count_params(*m);
-      const double total = prefill_work_per_token(*m, params, summarize_layers(*m), b.backend, b.tokens, 0,
-                                                  {.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = b.engine, .ubatch = ubatch});
-      PerKernel kernels{};
-      if (b.backend != Backend::cpu) {
-        // A GPU's matrix work by kernel family, each at its backend's speed (prefill_seconds_at_peak).
+      const LayerSummary layers = summarize_layers(*m);
+      const PromptRun run{.cpu_flash_attention = cpu_flash, .engine = b.engine, .ubatch = ubatch};
+      Work w;
+      if (b.backend == Backend::cpu) {
+        PromptRun cpu = run;
+        cpu.matmul_speed = cpu_matmul_speed(*m, it->second);
+        w.flops = prefill_work_per_token(*m, params, layers, b.backend, b.tokens, 0, cpu);
+      } else {
+        // A GPU's matrix work by kernel family, each at its backend's speed, and its attention at the backend's
+        // attention share (prefill_seconds_at_peak).
+        w.flops = prompt_matmul_work_per_token(*m, params, b.backend, b.tokens, ubatch);
+        w.attention = prompt_attention_flops_per_token(*m, layers, b.tokens, depth, run);
         const PerKernel shares = prompt_kernel_shares(*m, it->second, routed_expert_work_weight(*m, b.backend, b.tokens, ubatch));
-        const double matmul = prompt_matmul_work_per_token(*m, params, b.backend, b.tokens, ubatch);
-        for (std::size_t k = 0; k < kMatmulKernels; ++k) kernels[k] = matmul * shares[k];
+        for (std::size_t k = 0; k < kMatmulKernels; ++k) w.kernels[k] = w.flops * shares[k];
       }
-      work = work_cache.emplace(work_key, std::make_pair(total, kernels)).first;
+      work = work_cache.emplace(work_key, w).first;
     }
-    measured->flops_per_token = work->second.first;
-    measured->kernel_flops_per_token = work->second.second;
+    measured->flops_per_token = work->second.flops;
+    measured->attention_flops_per_token = work->second.attention;
+    measured->depth_tokens = depth;
+    measured->kernel_flops_per_token = work->second.kernels;
     if (b.backend == Backend::cpu) {
       // Decode's matrix-vector products at the same kernels' speed: the prompt work of zero tokens.
       measured->decode_flops_per_token = prefill_work_per_token(*m, b.backend, 0, 0, {.matmul_speed = cpu_matmul_speed(*m, it->second)});

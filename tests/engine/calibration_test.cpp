@@ -35,9 +35,10 @@ struct Placed {
     placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const { return speed(512).bytes_per_token; }
-  SpeedResult speed(std::uint64_t prompt_tokens) const {
+  SpeedResult speed(std::uint64_t prompt_tokens, std::uint64_t depth_tokens = 0) const {
     SpeedRequest s(model, weights, settings, placement, calibration);
     s.prompt_tokens = prompt_tokens;
+    s.depth_tokens = depth_tokens;
     ComputeDevice gpu;
     gpu.id = "gpu";
     gpu.backend = Backend::cuda;
@@ -668,4 +669,63 @@ TEST_CASE("a GPU backend without fit rows borrows the fitted GPU backends' media
   CHECK(c.get(Backend::sycl).decode_rows == 0);
   CHECK(c.get(Backend::sycl).per_token_s == Approx(0.002));
   CHECK(c.get(Backend::cpu).per_token_s == 0);
+}
+
+TEST_CASE("a GPU backend's attention share is fitted on its prompts after a filled context", "[calibration][attention]") {
+  // CUDA prompts at 0.5 of peak: three at depth 0 (0.1 ms of matrix work per token at peak: 5,000 tok/s), and
+  // three after 4K, 8K and 16K tokens whose attention, at peak, adds 0.02, 0.04 and 0.08 ms a token and runs
+  // at 0.25 of the matrix share: (0.1 + 0.02 / 0.25) / 0.5 = 0.36 ms (2,777.8 tok/s), (0.1 + 0.16) / 0.5 =
+  // 0.52 ms, (0.1 + 0.32) / 0.5 = 0.84 ms.
+  std::vector<CalibrationPoint> pts;
+  for (const char* d : {"g1", "g2", "g3"}) pts.push_back(point(false, 1e-4, 5000, d, "nvidia gddr"));
+  const std::vector<std::pair<double, double>> depths{{4096, 2e-5}, {8192, 4e-5}, {16384, 8e-5}};
+  for (const auto& [depth, attention] : depths) {
+    CalibrationPoint p = point(false, 1e-4, 1 / ((1e-4 + attention / 0.25) / 0.5), "g1", "nvidia gddr");
+    p.depth_tokens = depth;
+    p.attention_seconds_at_peak = attention;
+    pts.push_back(p);
+  }
+  const Calibration c = fit_calibration(pts);
+  const Efficiency& cuda = c.get(Backend::cuda);
+  CHECK(cuda.attention_efficiency == Approx(0.25));
+  CHECK(attention_share(cuda) == Approx(0.25));
+  // The depth rows fit the attention share alone: the prefill share is the depth-0 rows' 0.5, and their class's
+  // factors carry the backend's attention share.
+  CHECK(cuda.prefill_efficiency == Approx(0.5));
+  CHECK(attention_share(c.get(Backend::cuda, "nvidia gddr")) == Approx(0.25));
+  // A point's seconds at peak price its attention at the share: 0.1 + 0.08 / 0.25 = 0.42 ms at 16K.
+  CHECK(prefill_seconds_at_peak(pts.back(), cuda) == Approx(1e-4 + 8e-5 / 0.25));
+  CHECK(predict_prefill_tokens_per_s(cuda, prefill_seconds_at_peak(pts.back(), cuda)) == Approx(1 / 0.00084));
+  // A row faster than its matrix work alone says only that attention is fast: the upper bound.
+  std::vector<CalibrationPoint> fast = pts;
+  for (std::size_t i = 3; i < fast.size(); ++i) fast[i].measured_tokens_per_s = 6000;
+  CHECK(fit_calibration(fast).get(Backend::cuda).attention_efficiency == Approx(kMaxAttentionShare));
+  // Two depth rows are too few: the GPU default (kGpuAttentionEfficiency); a held-back row does not count.
+  pts[5].holdout = true;
+  const Calibration few = fit_calibration(pts);
+  CHECK(few.get(Backend::cuda).attention_efficiency == 0);
+  CHECK(attention_share(few.get(Backend::cuda)) == Approx(kGpuAttentionEfficiency));
+  // The CPU keeps its own: its prompt attention runs through llama.cpp's CPU kernels (cpu_attention.h).
+  CHECK(attention_share(few.get(Backend::cpu)) == Approx(kCpuAttentionEfficiency));
+}
+
+TEST_CASE("check's prompt after a filled context prices its attention at the backend's fitted share", "[speed][calibration][attention]") {
+  // Llama 3.1 8B on one GPU (71 TFLOP/s), a 512-token prompt after 8,192 tokens: its attention FLOPs per token
+  // (prompt_attention_flops_per_token) at 0.35 of the prefill share of 0.5 instead of the default 0.7 add
+  // 512 × attention × (1/0.35 - 1/0.7) / (71e12 × 0.5) seconds; at depth 0 the prompt's own attention moves too.
+  Placed gpu(test::llama_3_1_8b(), true);
+  REQUIRE(gpu.placement.verdict == Verdict::fits);
+  Efficiency cuda;
+  cuda.backend = Backend::cuda;
+  cuda.prefill_efficiency = 0.5;
+  gpu.calibration.backends = {cuda};
+  const double before = 512 / gpu.speed(512, 8192).prefill_tokens_per_s;
+  gpu.calibration.backends.front().attention_efficiency = 0.35;
+  const double after = 512 / gpu.speed(512, 8192).prefill_tokens_per_s;
+  const double attention = prompt_attention_flops_per_token(gpu.model, summarize_layers(gpu.model), 512, 8192);
+  CHECK(after - before == Approx(512 * attention * (1 / 0.35 - 1 / 0.7) / (71e12 * 0.5)));
+  // Each prompt token attends to the 8,192 cached cells and half the prompt (8,448 on average,
+  // mean_cells_seen) in 32 layers × 32 heads × (2 × 128 + 2 × 128) FLOPs: 4.43 GFLOP a token, 2.27 TFLOP
+  // over the prompt, 0.064 s more at 0.35.
+  CHECK(attention == Approx(32.0 * 32 * 512 * (8192 + 512 / 2.0)));
 }

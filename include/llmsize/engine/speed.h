@@ -208,6 +208,10 @@ struct Efficiency {
   /// kernels reach (fit_kernel_speeds; docs/calibration.md "Kernels by weight type"). 1 for a family with too
   /// few rows and on the CPU, whose kernels' speeds are the catalog's cpu_matmul_speed.
   PerKernel prefill_kernel_speed = {1, 1, 1, 1, 1, 1, 1, 1};
+  /// A GPU backend's attention on a prompt, as a share of its matrix efficiency (prefill_efficiency): fitted
+  /// on its prompt rows measured after a filled context (fit_attention_shares, docs/calibration.md "Attention
+  /// fitted on the depth rows"); 0: attention_efficiency(backend), the default (attention_share).
+  double attention_efficiency = 0;
   double decode_ratio_low = 0.8;      ///< band as a ratio measured / predicted: 5th percentile (fit rows; see fit_calibration)
   double decode_ratio_high = 1.2;     ///< 95th percentile of measured / predicted
   double prefill_ratio_low = 0.7;     ///< the same ratios for prefill
@@ -351,16 +355,16 @@ inline constexpr double kHostWeightStreamEfficiency = 0.5;
 /// rows alone: of GPU 0.3/0.5/0.7/1.0 and CPU 0.05/0.1/0.25, these give the smallest median error on the
 /// fit rows of the depth (41.3%), one-GPU dense (19.5%) and CPU-only (37.8%) prefill cases
 /// (docs/calibration.md).
+/// A GPU backend's is the default only: where a backend has kMinRowsToFit prompt rows measured after a filled
+/// context (llama-bench -d) its own share is fitted on them (Efficiency::attention_efficiency,
+/// fit_attention_shares).
 inline constexpr double kGpuAttentionEfficiency = 0.7;
 inline constexpr double kCpuAttentionEfficiency = 0.25;
-/// ROCm's and Vulkan's own, chosen the same way on the depth case's fit rows (prompts after 4K–64K tokens),
-/// by the mean |log(predicted / measured)| of each backend's rows: ROCm of 0.25/0.4/0.5/0.55/0.7 takes 0.5
-/// (0.105 against 0.192 at 0.7: its flash attention on RDNA runs the tile kernels, no matrix cores), Vulkan
-/// of 0.7/1.0/1.4/2.0/2.5 takes 1.4 (0.387 against 0.524: its coopmat flash attention reaches a larger share
-/// of peak than its matrix multiplications, whose share is Vulkan's lowest; docs/calibration.md "Attention
-/// per backend").
-inline constexpr double kRocmAttentionEfficiency = 0.5;
-inline constexpr double kVulkanAttentionEfficiency = 1.4;
+/// The bounds of a fitted attention share: a row whose measured time the matrix work alone exceeds says only
+/// that attention is fast, and takes the upper bound.
+inline constexpr double kMinAttentionShare = 0.05;
+inline constexpr double kMaxAttentionShare = 4.0;
+/// The default of backend `b`: kCpuAttentionEfficiency on the CPU, kGpuAttentionEfficiency on GPUs.
 [[nodiscard]] double attention_efficiency(Backend b);
 /// How a prompt runs, beyond the model and backend: what prefill_work_per_token weighs.
 struct PromptRun {
@@ -376,10 +380,13 @@ struct PromptRun {
   bool swa_full = false;
   /// The micro-batch (-ub) the prompt runs in: with the prompt's length, the tokens each expert gets.
   double ubatch = 512;
+  /// The attention share of the device's backend (attention_share of its Efficiency); 0: the backend's
+  /// default, attention_efficiency(b).
+  double attention_efficiency = 0;
 };
 /// The prefill FLOPs per token as the predictor weighs them on backend `b`: the matrix FLOPs, the routed
 /// experts' share divided by kExpertGemmEfficiency, all divided by `run.matmul_speed`, and the attention
-/// FLOPs (prompt_attention_flops_per_token) by attention_efficiency(b).
+/// FLOPs (prompt_attention_flops_per_token) by run.attention_efficiency (attention_efficiency(b) where 0).
 /// The basis of prefill calibration points and of prefill predictions alike.
 [[nodiscard]] double prefill_work_per_token(const Model& m, Backend b, double prompt_tokens, double depth_tokens = 0,
                                             const PromptRun& run = {});
@@ -464,10 +471,22 @@ struct CalibrationPoint {
   /// 1); at kMatrixBoundIqShare or more the row stays out of the bandwidth share. 0 where the types are not
   /// known (a user's llama-bench rows).
   double iq_weight_share = 0;
+  /// Prefill on a GPU: the prompt's attention FLOPs over the cells it sees (prompt_attention_flops_per_token at
+  /// the row's depth) / peak FLOP/s, outside seconds_at_peak; prefill_seconds_at_peak divides it by the
+  /// attention share (attention_share). 0 for decode, the CPU and a user's rows, whose attention is in
+  /// seconds_at_peak at the default share.
+  double attention_seconds_at_peak = 0;
+  /// Prefill: the tokens already in the context when the prompt ran (llama-bench -d). Points with depth fit
+  /// the attention share alone (fit_attention_shares), nothing else.
+  double depth_tokens = 0;
 };
 
+/// A backend's attention share: e.attention_efficiency where fitted, else attention_efficiency(e.backend).
+[[nodiscard]] double attention_share(const Efficiency& e);
+
 /// A prefill point's seconds at peak with backend e's speed on each kernel family: seconds_at_peak with each
-/// family's part divided by e.prefill_kernel_speed (decode points, and the CPU's, unchanged).
+/// family's part divided by e.prefill_kernel_speed and the attention's by attention_share(e) (decode points, and
+/// the CPU's, unchanged).
 [[nodiscard]] double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e);
 
 /// A llama-bench test as the fit sees it: the peak rates of the device(s) it ran on, the work of one
@@ -480,7 +499,12 @@ struct Measurement {
   double bandwidth_bytes_per_s = 0;   ///< peak memory bandwidth of the device that streams the weights
   double matmul_flops_per_s = 0;      ///< peak matrix FLOP/s of all devices of the run together
   double weight_bytes_per_token = 0;  ///< decode: decode_weight_bytes_per_token
-  double flops_per_token = 0;         ///< prefill: prefill_work_per_token at the test's prompt length
+  /// Prefill: prefill_work_per_token at the test's prompt length; on a GPU the matrix work alone
+  /// (prompt_matmul_work_per_token), its attention in attention_flops_per_token.
+  double flops_per_token = 0;
+  /// Prefill on a GPU: prompt_attention_flops_per_token at the test's prompt length and depth.
+  double attention_flops_per_token = 0;
+  double depth_tokens = 0;            ///< prefill: llama-bench -d (CalibrationPoint::depth_tokens)
   /// Decode on a CPU: matrix FLOPs per token / cpu_matmul_speed (prefill_work_per_token at 0 tokens); 0 on
   /// GPUs, whose decode the fit takes as bandwidth-bound.
   double decode_flops_per_token = 0;
@@ -518,7 +542,11 @@ struct Measurement {
 /// (ik_llama.cpp) then fit its own prompt share per backend and per class, on top of llama.cpp's decode
 /// factors for each class (Calibration::get with the engine). All of that is fitted first with every GPU kernel
 /// family at speed 1, then again after each round of the families' speeds (Efficiency::prefill_kernel_speed,
-/// docs/calibration.md "Kernels by weight type"), until they settle.
+/// docs/calibration.md "Kernels by weight type"), until they settle. Points with depth_tokens > 0 stay out of
+/// all of that: last, each GPU backend with kMinRowsToFit of them (llama.cpp's, not held back) takes the
+/// median over its rows of the attention share that predicts each exactly with the fitted factors
+/// (attention_seconds_at_peak / (share of peak × (1/tps − graph costs) − the matrix work's seconds at peak)),
+/// within [kMinAttentionShare, kMaxAttentionShare], and the factors are fitted again with it.
 [[nodiscard]] Calibration fit_calibration(const std::vector<CalibrationPoint>& points);
 /// The median (the mean of the two middle values for an even count); 0 for none.
 [[nodiscard]] double median(std::vector<double> values);
