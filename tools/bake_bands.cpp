@@ -44,6 +44,10 @@ std::string bands_source(const std::vector<llmsize::engine::CaseBand>& bands) {
   for (const llmsize::engine::CaseBand& b : bands) {
     out += "      {.speed_case = static_cast<engine::SpeedCase>(" + std::to_string(static_cast<int>(b.speed_case)) +
            "),  // " + to_string(b.speed_case) + "\n";
+    if (b.engine != llmsize::engine::Engine::llama_cpp) {
+      out += "       .engine = static_cast<engine::Engine>(" + std::to_string(static_cast<int>(b.engine)) + "),  // " +
+             std::string(llmsize::engine::name_of(llmsize::engine::kEngineNames, b.engine)) + "\n";
+    }
     out += "       .decode_ratio_low = " + hex(b.decode_ratio_low) + ",\n";
     out += "       .decode_ratio_high = " + hex(b.decode_ratio_high) + ",\n";
     out += "       .prefill_ratio_low = " + hex(b.prefill_ratio_low) + ",\n";

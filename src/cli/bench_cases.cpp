@@ -143,8 +143,8 @@ std::vector<CasePrediction> predict_benchmarks(Context& ctx, RowSet set) {
 std::vector<CaseBand> fit_case_bands(const std::vector<CasePrediction>& rows) {
   std::vector<CaseRatio> ratios;
   for (const CasePrediction& r : rows) {
-    if (!r.predicted || !r.speed_case || r.bench->set != "fit" || r.bench->engine != Engine::llama_cpp) continue;
-    ratios.push_back({*r.speed_case, r.bench->phase == BenchPhase::decode, r.bench->tokens_per_s / r.tokens_per_s});
+    if (!r.predicted || !r.speed_case || r.bench->set != "fit") continue;
+    ratios.push_back({*r.speed_case, r.bench->phase == BenchPhase::decode, r.bench->tokens_per_s / r.tokens_per_s, r.bench->engine});
   }
   return engine::fit_case_bands(ratios);
 }

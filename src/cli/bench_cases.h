@@ -28,8 +28,9 @@ enum class RowSet { all, fit };
 [[nodiscard]] std::vector<CasePrediction> predict_benchmarks(Context& ctx, RowSet set = RowSet::all);
 
 /// Each configuration case's band (engine::fit_case_bands) from the measured / predicted ratios of the
-/// predicted llama.cpp rows of the "fit" set, grouped by the case of their prediction. Other engines' rows
-/// are predicted as llama.cpp would run them, so they say nothing about llama.cpp's scatter.
+/// predicted rows of the "fit" set, grouped by the engine that ran them and the case of their prediction:
+/// ik_llama.cpp's rows, predicted with its own factors, scatter differently from llama.cpp's and give its
+/// predictions bands of their own.
 [[nodiscard]] std::vector<engine::CaseBand> fit_case_bands(const std::vector<CasePrediction>& rows);
 
 /// Accuracy of one case on one test over one set of rows.

@@ -634,9 +634,9 @@ const Efficiency& Calibration::get(Backend b, const std::string& device_class, E
   return get(b);
 }
 
-const CaseBand* Calibration::band(SpeedCase c) const {
+const CaseBand* Calibration::band(SpeedCase c, Engine engine) const {
   for (const CaseBand& b : case_bands) {
-    if (b.speed_case == c) return &b;
+    if (b.speed_case == c && b.engine == engine) return &b;
   }
   return nullptr;
 }

@@ -469,14 +469,17 @@ double cpu_matmul_speed(const Model& m, const WeightsResult& w) {
 namespace {
 
 // The band of a step: the band of the backend that takes most of the step, widened to the band of
-// the request's case where the calibration has one for the test (CaseBand).
+// the request's case where the calibration has one for the test (CaseBand): the engine's own, else llama.cpp's.
 std::pair<double, double> band_ratios(const SpeedRequest& r, const StepTime& step, std::uint64_t filled_tokens,
                                       bool decode) {
   const Efficiency& e = step.efficiency != nullptr ? *step.efficiency : r.calibration.get(Backend::cpu);
   double low = decode ? e.decode_ratio_low : e.prefill_ratio_low;
   double high = decode ? e.decode_ratio_high : e.prefill_ratio_high;
-  const CaseBand* c = r.calibration.band(speed_case(r.model, r.placement, filled_tokens, r.kv.runtime.ubatch));
-  if (c != nullptr && (decode ? c->decode_rows : c->prefill_rows) > 0) {
+  const SpeedCase sc = speed_case(r.model, r.placement, filled_tokens, r.kv.runtime.ubatch);
+  const auto has_rows = [&](const CaseBand* b) { return b != nullptr && (decode ? b->decode_rows : b->prefill_rows) > 0; };
+  const CaseBand* c = r.calibration.band(sc, r.engine);
+  if (!has_rows(c)) c = r.calibration.band(sc);
+  if (has_rows(c)) {
     low = std::min(low, decode ? c->decode_ratio_low : c->prefill_ratio_low);
     high = std::max(high, decode ? c->decode_ratio_high : c->prefill_ratio_high);
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "llmsize/engine/speed.h"
@@ -50,25 +51,28 @@ SpeedCase speed_case(const Model& m, const Placement& p, std::uint64_t depth_tok
 }
 
 std::vector<CaseBand> fit_case_bands(const std::vector<CaseRatio>& ratios) {
-  std::map<std::pair<SpeedCase, bool>, std::vector<double>> by_case;
-  for (const CaseRatio& r : ratios) by_case[{r.speed_case, r.decode}].push_back(r.ratio);
+  std::map<std::tuple<Engine, SpeedCase, bool>, std::vector<double>> by_case;
+  for (const CaseRatio& r : ratios) by_case[{r.engine, r.speed_case, r.decode}].push_back(r.ratio);
   std::vector<CaseBand> bands;
-  for (const auto& row : kSpeedCaseNames) {
-    CaseBand b;
-    b.speed_case = row.value;
-    if (const auto it = by_case.find({row.value, true}); it != by_case.end() && it->second.size() >= kMinCaseBandRows) {
-      const Range r = band_of(it->second);
-      b.decode_ratio_low = r.low;
-      b.decode_ratio_high = r.high;
-      b.decode_rows = it->second.size();
+  for (const auto& engine : kEngineNames) {
+    for (const auto& row : kSpeedCaseNames) {
+      CaseBand b;
+      b.speed_case = row.value;
+      b.engine = engine.value;
+      if (const auto it = by_case.find({engine.value, row.value, true}); it != by_case.end() && it->second.size() >= kMinCaseBandRows) {
+        const Range r = band_of(it->second);
+        b.decode_ratio_low = r.low;
+        b.decode_ratio_high = r.high;
+        b.decode_rows = it->second.size();
+      }
+      if (const auto it = by_case.find({engine.value, row.value, false}); it != by_case.end() && it->second.size() >= kMinCaseBandRows) {
+        const Range r = band_of(it->second);
+        b.prefill_ratio_low = r.low;
+        b.prefill_ratio_high = r.high;
+        b.prefill_rows = it->second.size();
+      }
+      if (b.decode_rows > 0 || b.prefill_rows > 0) bands.push_back(b);
     }
-    if (const auto it = by_case.find({row.value, false}); it != by_case.end() && it->second.size() >= kMinCaseBandRows) {
-      const Range r = band_of(it->second);
-      b.prefill_ratio_low = r.low;
-      b.prefill_ratio_high = r.high;
-      b.prefill_rows = it->second.size();
-    }
-    if (b.decode_rows > 0 || b.prefill_rows > 0) bands.push_back(b);
   }
   return bands;
 }

@@ -35,10 +35,11 @@ struct Placed {
     placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const { return speed(512).bytes_per_token; }
-  SpeedResult speed(std::uint64_t prompt_tokens, std::uint64_t depth_tokens = 0) const {
+  SpeedResult speed(std::uint64_t prompt_tokens, std::uint64_t depth_tokens = 0, Engine engine = Engine::llama_cpp) const {
     SpeedRequest s(model, weights, settings, placement, calibration);
     s.prompt_tokens = prompt_tokens;
     s.depth_tokens = depth_tokens;
+    s.engine = engine;
     ComputeDevice gpu;
     gpu.id = "gpu";
     gpu.backend = Backend::cuda;
@@ -728,4 +729,29 @@ TEST_CASE("check's prompt after a filled context prices its attention at the bac
   // mean_cells_seen) in 32 layers × 32 heads × (2 × 128 + 2 × 128) FLOPs: 4.43 GFLOP a token, 2.27 TFLOP
   // over the prompt, 0.064 s more at 0.35.
   CHECK(attention == Approx(32.0 * 32 * 512 * (8192 + 512 / 2.0)));
+}
+
+TEST_CASE("an ik_llama.cpp prediction prints its engine's case band, else llama.cpp's", "[speed][calibration][case]") {
+  // One GPU holding Llama 3.1 8B; CUDA's own bands 0.8–1.2 (decode) and 0.7–1.3 (prefill). llama.cpp's rows of
+  // the case: decode 0.6–1.15, prefill 0.75–1.25; ik_llama.cpp's: prefill 0.45–1.35, no decode band of its own.
+  Placed gpu(test::llama_3_1_8b(), true);
+  REQUIRE(gpu.placement.verdict == Verdict::fits);
+  Efficiency cuda;
+  cuda.backend = Backend::cuda;
+  cuda.prefill_efficiency = 0.5;
+  gpu.calibration.backends = {cuda};
+  CaseBand mainline{.speed_case = SpeedCase::one_gpu_dense, .decode_ratio_low = 0.6, .decode_ratio_high = 1.15,
+                    .prefill_ratio_low = 0.75, .prefill_ratio_high = 1.25, .decode_rows = 20, .prefill_rows = 20};
+  CaseBand ik{.speed_case = SpeedCase::one_gpu_dense, .engine = Engine::ik_llama_cpp, .prefill_ratio_low = 0.45,
+              .prefill_ratio_high = 1.35, .prefill_rows = 12};
+  gpu.calibration.case_bands = {mainline, ik};
+  const SpeedResult l = gpu.speed(512);
+  CHECK(l.prefill_low == Approx(0.7 * l.prefill_tokens_per_s));  // the hull of 0.7–1.3 and 0.75–1.25
+  CHECK(l.prefill_high == Approx(1.3 * l.prefill_tokens_per_s));
+  CHECK(l.decode_low == Approx(0.6 * l.decode_tokens_per_s));
+  const SpeedResult i = gpu.speed(512, 0, Engine::ik_llama_cpp);
+  CHECK(i.prefill_low == Approx(0.45 * i.prefill_tokens_per_s));
+  CHECK(i.prefill_high == Approx(1.35 * i.prefill_tokens_per_s));
+  CHECK(i.decode_low == Approx(0.6 * i.decode_tokens_per_s));  // llama.cpp's decode band: ik has none
+  CHECK(i.decode_high == Approx(1.2 * i.decode_tokens_per_s));
 }

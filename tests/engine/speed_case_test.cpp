@@ -125,3 +125,32 @@ TEST_CASE("a test with fewer than 10 rows of a case has no band of its own", "[s
   REQUIRE(c.band(SpeedCase::one_gpu_dense) != nullptr);
   CHECK(c.band(SpeedCase::split_row) == nullptr);
 }
+
+TEST_CASE("each engine's rows give its predictions bands of their own, and a test it lacks takes llama.cpp's", "[speed][case][calibration]") {
+  // llama.cpp: 21 depth prefill rows at 0.80 … 1.20 (5th–95th percentile 0.82–1.18) and 21 decode rows.
+  // ik_llama.cpp: 21 depth prefill rows at 0.40 … 1.40 (0.45–1.35), its decode rows too few (3).
+  std::vector<CaseRatio> ratios;
+  for (int i = 0; i <= 20; ++i) {
+    ratios.push_back({SpeedCase::depth, false, 0.8 + 0.02 * i});
+    ratios.push_back({SpeedCase::depth, true, 0.9 + 0.01 * i});
+    ratios.push_back({SpeedCase::depth, false, 0.4 + 0.05 * i, Engine::ik_llama_cpp});
+  }
+  for (const double r : {0.5, 1.0, 1.5}) ratios.push_back({SpeedCase::depth, true, r, Engine::ik_llama_cpp});
+  const std::vector<CaseBand> bands = fit_case_bands(ratios);
+  REQUIRE(bands.size() == 2);
+  Calibration c;
+  c.case_bands = bands;
+  const CaseBand* mainline = c.band(SpeedCase::depth);
+  const CaseBand* ik = c.band(SpeedCase::depth, Engine::ik_llama_cpp);
+  REQUIRE(mainline != nullptr);
+  REQUIRE(ik != nullptr);
+  CHECK(mainline->engine == Engine::llama_cpp);
+  CHECK(mainline->prefill_ratio_low == Approx(0.82));
+  CHECK(mainline->prefill_ratio_high == Approx(1.18));
+  CHECK(ik->engine == Engine::ik_llama_cpp);
+  CHECK(ik->prefill_rows == 21);
+  CHECK(ik->prefill_ratio_low == Approx(0.45));
+  CHECK(ik->prefill_ratio_high == Approx(1.35));
+  CHECK(ik->decode_rows == 0);  // 3 rows: its decode predictions print llama.cpp's depth band (estimate_speed)
+  CHECK(c.band(SpeedCase::depth, Engine::vllm) == nullptr);
+}

@@ -287,8 +287,9 @@ struct Calibration {
   /// Per (backend, device class) with at least kMinRowsPerClass fit rows of the test: the efficiency and band
   /// of that class's devices; the fixed costs stay the backend's.
   std::vector<Efficiency> classes;
-  /// Each configuration case's band from its own fit rows (fit_case_bands); a case or test missing here
-  /// keeps the band of the backend that takes most of the step.
+  /// Each configuration case's band from its own fit rows, per engine (fit_case_bands); a case or test missing
+  /// here for the run's engine takes llama.cpp's, and missing there too the band of the backend that takes
+  /// most of the step.
   std::vector<CaseBand> case_bands;
   [[nodiscard]] const Efficiency& get(Backend b) const;
   /// The factors of a device of class `device_class` on backend `b`: its class's where fitted, else the backend's.
@@ -296,8 +297,8 @@ struct Calibration {
   /// The same for a run of `engine`: for an engine with rows of its own (ik_llama.cpp), its class's
   /// factors on `b` where fitted, else its own on `b`, else llama.cpp's.
   [[nodiscard]] const Efficiency& get(Backend b, const std::string& device_class, Engine engine) const;
-  /// The band of case `c`, nullptr when it has none.
-  [[nodiscard]] const CaseBand* band(SpeedCase c) const;
+  /// The band of case `c` fitted on `engine`'s rows, nullptr when it has none.
+  [[nodiscard]] const CaseBand* band(SpeedCase c, Engine engine = Engine::llama_cpp) const;
   friend bool operator==(const Calibration&, const Calibration&) = default;
 };
 

@@ -9,6 +9,7 @@
 #include "llmsize/engine/entry.h"
 #include "llmsize/engine/model.h"
 #include "llmsize/engine/placement.h"
+#include "llmsize/engine/runtime.h"
 
 namespace llmsize::engine {
 
@@ -62,9 +63,12 @@ inline constexpr std::array<EnumName<SpeedCase>, 12> kSpeedCaseNames = {{
 /// rows predicted as `check` predicts them (docs/calibration.md, "Bands per case"). A prediction prints
 /// the hull of its case's band and its backend's (Efficiency): a case's own rows widen the band where the
 /// configuration scatters more than one device holding the model, never narrow it. A test whose rows
-/// count is 0 has no band of its own (fewer than kMinCaseBandRows rows): the backend's band alone.
+/// count is 0 has no band of its own (fewer than kMinCaseBandRows rows): the backend's band alone. Each engine
+/// has its own from its own rows (ik_llama.cpp's scatter is not llama.cpp's); a test an engine has too few rows
+/// of takes llama.cpp's band for the case.
 struct CaseBand {
   SpeedCase speed_case = SpeedCase::one_gpu_dense;
+  Engine engine = Engine::llama_cpp;  ///< whose rows: a prediction for another engine falls back to llama.cpp's
   double decode_ratio_low = 1;
   double decode_ratio_high = 1;
   double prefill_ratio_low = 1;
@@ -83,11 +87,12 @@ struct CaseRatio {
   SpeedCase speed_case = SpeedCase::one_gpu_dense;
   bool decode = true;
   double ratio = 1;
+  Engine engine = Engine::llama_cpp;
 };
 
-/// Every case's band from the ratios of its fit rows: the 5th–95th percentile, never narrower than
-/// ±10%, for each test with at least kMinCaseBandRows rows. One entry per case with a band of either
-/// test, in kSpeedCaseNames order.
+/// Every case's band from the ratios of its fit rows, per engine: the 5th–95th percentile, never narrower
+/// than ±10%, for each test with at least kMinCaseBandRows rows. One entry per engine and case with a band of
+/// either test, in kEngineNames then kSpeedCaseNames order.
 [[nodiscard]] std::vector<CaseBand> fit_case_bands(const std::vector<CaseRatio>& ratios);
 
 }  // namespace llmsize::engine
