@@ -270,20 +270,20 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
   const bool cpu_flash = r.kv.runtime.flash_attention && r.engine == Engine::llama_cpp;
   // A GPU's matrices at its backend's speed on their kernel families (gpu_matmul_speed).
   const double ubatch = static_cast<double>(r.kv.runtime.ubatch);
-  const auto total_flops = [&](const Part& part) {
-    const Backend b = part.device->backend;
+  const auto work_on = [&](const ComputeDevice& device, const Efficiency& e) {
+    const Backend b = device.backend;
     const double speed =
         b == Backend::cpu ? cpu_speed
-        : prompt          ? gpu_matmul_speed(*part.efficiency,
-                                             prompt_kernel_shares(m, r.weights, routed_expert_work_weight(m, b, tokens, ubatch)),
-                                             part.device->bf16_matmul_share)
+        : prompt          ? gpu_matmul_speed(e, prompt_kernel_shares(m, r.weights, routed_expert_work_weight(m, b, tokens, ubatch)),
+                                             device.bf16_matmul_share)
                           : 1.0;
     const PromptRun run{.matmul_speed = speed, .cpu_flash_attention = cpu_flash, .engine = r.engine, .swa_full = r.kv.swa_full,
-                        .ubatch = ubatch, .attention_efficiency = attention_share(*part.efficiency)};
+                        .ubatch = ubatch, .attention_efficiency = attention_share(e)};
     return (prompt ? prefill_work_per_token(m, params, layers, b, tokens, static_cast<double>(r.depth_tokens), run)
                    : matmul_flops_per_token(params) / speed) *
            tokens;
   };
+  const auto total_flops = [&](const Part& part) { return work_on(*part.device, *part.efficiency); };
   const double micro_batches = prompt ? std::ceil(tokens / r.kv.runtime.ubatch) : 1;
   const bool has_gpu = !r.placement.devices.empty();
   const bool parallel = tensor_parallel(r);
@@ -295,8 +295,15 @@ StepTime compute_step(const SpeedRequest& r, double tokens, bool prompt) {
     const double share = touched_total > 0 ? part.weight_bytes / touched_total : 1.0;
     double t = 0;
     if (prompt && part.device->backend == Backend::cpu && has_gpu && r.host && r.host->gpu_link_bytes_per_s > 0) {
-      // llama.cpp copies CPU-held weights to the GPU for large batches (op offload).
-      t = part.all_weight_bytes * micro_batches / (r.host->gpu_link_bytes_per_s * kHostWeightStreamEfficiency);
+      // llama.cpp copies CPU-held weights to the GPU for large batches (op offload: the first GPU backend that
+      // takes the op) and multiplies them there, one after the other: the copy, then the part's work at that
+      // GPU's prompt rate (docs/formulas.md, prefill: "CPU-held weights with a GPU present").
+      const ComputeDevice& gpu = r.devices.front();
+      const Efficiency& on_gpu = r.calibration.get(gpu.backend, gpu.device_class, r.engine);
+      const double copy = part.all_weight_bytes * micro_batches / (r.host->gpu_link_bytes_per_s * kHostWeightStreamEfficiency);
+      const double compute = work_on(gpu, on_gpu) * share / (cpu_flops(r, gpu) * on_gpu.prefill_efficiency);
+      t = copy + compute;
+      step.busy.emplace_back(&gpu, compute);  // the GPU multiplies them: its load (DeviceLoad) counts it
     } else {
       const double compute =
           total_flops(part) * share /
@@ -537,7 +544,7 @@ SpeedResult estimate_speed(const SpeedRequest& r, const std::vector<std::uint64_
   }
   for (const auto& [device, seconds] : prefill.busy) {
     if (DeviceLoad* load = load_of(device); load != nullptr && prefill.seconds > 0) {
-      load->prefill_utilisation = std::min(1.0, seconds / prefill.seconds);
+      load->prefill_utilisation = std::min(1.0, load->prefill_utilisation + seconds / prefill.seconds);
     }
   }
   return out;

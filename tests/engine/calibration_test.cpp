@@ -23,7 +23,9 @@ struct Placed {
   Placement placement;
   Calibration calibration = fit_calibration({});
 
-  Placed(Model m, bool on_gpu) : model(std::move(m)) {
+  double gpu_link_bytes_per_s = 0;  ///< PCIe to the GPU: 0 leaves a prompt's CPU-held weights uncopied
+
+  Placed(Model m, bool on_gpu, std::optional<std::uint32_t> gpu_layers = std::nullopt) : model(std::move(m)) {
     weights = weight_bytes(model, test::uniform_quant("q8-0"), types);
     settings.context_tokens = 4096;
     settings.type_k = find_type(types, "f16");
@@ -32,6 +34,7 @@ struct Placed {
     PlacementRequest r;
     r.host_ram_bytes = 256 * units::kGiB;
     if (on_gpu) r.devices.push_back({"gpu", DeviceKind::gpu, Backend::cuda, 24 * units::kGiB, std::nullopt});
+    r.choice.gpu_layers = gpu_layers;
     placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const { return speed(512).bytes_per_token; }
@@ -49,6 +52,7 @@ struct Placed {
     HostDevice host;
     host.cpu = gpu;
     host.cpu.backend = Backend::cpu;
+    host.gpu_link_bytes_per_s = gpu_link_bytes_per_s;
     s.host = host;
     return estimate_speed(s, {});
   }
@@ -754,4 +758,32 @@ TEST_CASE("an ik_llama.cpp prediction prints its engine's case band, else llama.
   CHECK(i.prefill_high == Approx(1.35 * i.prefill_tokens_per_s));
   CHECK(i.decode_low == Approx(0.6 * i.decode_tokens_per_s));  // llama.cpp's decode band: ik has none
   CHECK(i.decode_high == Approx(1.2 * i.decode_tokens_per_s));
+}
+
+TEST_CASE("a prompt's layers in system RAM are copied to the GPU and multiplied there, one after the other", "[speed][offload]") {
+  // Llama 3.1 8B Q8_0 with -ngl 17 (the output layer and the last 16 of 32 layers on the GPU) against all 33 on
+  // it, a 512-token prompt (one micro-batch), PCIe 4.0 x16 (31.5 GB/s). llama.cpp's op offload copies the
+  // CPU-held layers' weights to the GPU at kHostWeightStreamEfficiency of the link and multiplies them there, so
+  // the GPU does the same matrix work either way and the prompt takes longer by the copy alone.
+  Placed all(test::llama_3_1_8b(), true, 33);
+  Placed half(test::llama_3_1_8b(), true, 17);
+  REQUIRE(all.placement.verdict == Verdict::fits);
+  REQUIRE(half.placement.devices.front().layers == 16);
+  Efficiency cuda;
+  cuda.backend = Backend::cuda;
+  cuda.prefill_efficiency = 0.5;
+  for (Placed* p : {&all, &half}) {
+    p->calibration.backends = {cuda};
+    p->gpu_link_bytes_per_s = 31.5e9;
+  }
+  const double held = static_cast<double>(half.placement.host.weights_bytes - all.placement.host.weights_bytes);
+  // 16 layers of Q8_0 (218.1 M values each at 34/32 bytes): 3.71 GB, 0.236 s at 15.75 GB/s.
+  CHECK(held == Approx(16.0 * 218103808 * 34 / 32).epsilon(0.001));
+  const double t_all = 512 / all.speed(512).prefill_tokens_per_s;
+  const double t_half = 512 / half.speed(512).prefill_tokens_per_s;
+  CHECK(t_half - t_all == Approx(held / (31.5e9 * kHostWeightStreamEfficiency)));
+  // Before stop 30 the CPU-held layers paid the copy alone: fewer layers on the GPU made the prompt faster
+  // than the whole model's matrix work allows. The 4080's Qwen2.5-32B rows (ik_llama.cpp issue #255) fall from
+  // 1,030 tok/s at -ngl 45 to 751 at -ngl 10, as the copy grows by what each layer holds.
+  CHECK(t_half > t_all);
 }

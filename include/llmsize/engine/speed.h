@@ -345,9 +345,12 @@ inline constexpr double kExpertHalfTokens = 64;
 /// matrix-vector products).
 [[nodiscard]] double expert_gemm_efficiency(double tokens_per_expert);
 /// Share of the PCIe rate at which llama.cpp streams weights held in system RAM to the GPU for a prompt's
-/// micro-batches (its op offload copies from pageable, memory-mapped pages). Derived from the "fit" rows
-/// of the experts-in-RAM case (Quadro RTX 5000 on PCIe 3 x16, Qwen3-30B-A3B Q4_K_M with --n-cpu-moe 16,
-/// 24, 40: measured / predicted 0.46–0.49 at the full PCIe rate) and the partial-offload rows (0.3–0.7).
+/// micro-batches (its op offload copies from pageable, memory-mapped pages); the GPU then multiplies them, after
+/// the copy (compute_step). An RTX 4080's Qwen2.5-32B Q4_K_M prompts at -ngl 45, 40, 20, 10 and 0 (ik_llama.cpp
+/// issue #255: 1,030.55, 985.30, 817.11, 750.98, 703.04 tok/s at pp2048, -ub 2048) lie on one line of
+/// 1.597 s of GPU work plus the CPU-held layers' bytes at 15.1 GB/s: 0.48 of PCIe 4.0 x16's 31.5 GB/s. The
+/// experts-in-RAM rows (Quadro RTX 5000 on PCIe 3 x16, Qwen3-30B-A3B Q4_K_M, --n-cpu-moe 16–40) are predicted
+/// at 0.87–1.05 of measured with 0.5.
 inline constexpr double kHostWeightStreamEfficiency = 0.5;
 /// MoE layers of a model (those with routed experts).
 [[nodiscard]] double moe_layer_count(const Model& m);
