@@ -556,14 +556,22 @@ double attention_share(const Efficiency& e) {
   return e.attention_efficiency > 0 ? e.attention_efficiency : attention_efficiency(e.backend);
 }
 
-double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e) {
+namespace {
+
+// A prefill point's matrix work at peak with backend e's speed on each kernel family (its attention apart).
+double matrix_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e) {
   double seconds = p.seconds_at_peak;
-  if (p.decode) return seconds;
-  if (p.attention_seconds_at_peak > 0) seconds += p.attention_seconds_at_peak / attention_share(e);
   for (std::size_t k = 0; k < kMatmulKernels; ++k) {
     seconds += p.kernel_seconds_at_peak[k] * (1.0 / e.prefill_kernel_speed[k] - 1.0);
   }
   return seconds;
+}
+
+}  // namespace
+
+double prefill_seconds_at_peak(const CalibrationPoint& p, const Efficiency& e) {
+  if (p.decode) return p.seconds_at_peak;
+  return matrix_seconds_at_peak(p, e) + p.attention_seconds_at_peak / attention_share(e);
 }
 
 double split_per_token_share(double layers, double total_layers, std::size_t devices) {
@@ -804,7 +812,7 @@ AttentionShares fit_attention_shares(const Calibration& c, const std::vector<Cal
       if (p.backend != row.backend || p.decode || p.holdout || p.engine != Engine::llama_cpp) continue;
       if (!(p.attention_seconds_at_peak > 0) || !(p.measured_tokens_per_s > 0)) continue;
       const Efficiency& e = c.get(p.backend, p.device_class, p.engine);
-      const double matmul = prefill_seconds_at_peak(p, e) - p.attention_seconds_at_peak / attention_share(e);
+      const double matmul = matrix_seconds_at_peak(p, e);
       const double compute = 1.0 / p.measured_tokens_per_s - p.graph_runs_per_token * graph_run_seconds(e, p.layers);
       const double attention = compute * e.prefill_efficiency - matmul;  // its seconds at peak × share
       per_row.push_back(attention > 0 ? std::clamp(p.attention_seconds_at_peak / attention, kMinAttentionShare, kMaxAttentionShare)

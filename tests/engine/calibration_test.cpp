@@ -38,6 +38,14 @@ struct Placed {
     placement = place(model, weights, kv, r);
   }
   double bytes_per_token() const { return speed(512).bytes_per_token; }
+  /// Predict with CUDA's factors alone: a fresh Efficiency at `prefill_efficiency`, returned to set more.
+  Efficiency& cuda_only(double prefill_efficiency) {
+    Efficiency cuda;
+    cuda.backend = Backend::cuda;
+    cuda.prefill_efficiency = prefill_efficiency;
+    calibration.backends = {cuda};
+    return calibration.backends.front();
+  }
   SpeedResult speed(std::uint64_t prompt_tokens, std::uint64_t depth_tokens = 0, Engine engine = Engine::llama_cpp) const {
     SpeedRequest s(model, weights, settings, placement, calibration);
     s.prompt_tokens = prompt_tokens;
@@ -581,11 +589,7 @@ TEST_CASE("check's prompt on a GPU pays the cost per layer once per micro-batch"
   Placed gpu(test::llama_3_1_8b(), true);
   REQUIRE(gpu.placement.verdict == Verdict::fits);
   REQUIRE(gpu.settings.runtime.ubatch == 512);
-  Efficiency cuda;
-  cuda.backend = Backend::cuda;
-  cuda.prefill_efficiency = 0.5;
-  cuda.per_token_s = 0.001;
-  gpu.calibration.backends = {cuda};
+  gpu.cuda_only(0.5).per_token_s = 0.001;
   const double without = 1024 / gpu.speed(1024).prefill_tokens_per_s;
   gpu.calibration.backends.front().per_layer_prompt_s = 50e-6;
   const double with = 1024 / gpu.speed(1024).prefill_tokens_per_s;
@@ -720,10 +724,7 @@ TEST_CASE("check's prompt after a filled context prices its attention at the bac
   // 512 × attention × (1/0.35 - 1/0.7) / (71e12 × 0.5) seconds; at depth 0 the prompt's own attention moves too.
   Placed gpu(test::llama_3_1_8b(), true);
   REQUIRE(gpu.placement.verdict == Verdict::fits);
-  Efficiency cuda;
-  cuda.backend = Backend::cuda;
-  cuda.prefill_efficiency = 0.5;
-  gpu.calibration.backends = {cuda};
+  gpu.cuda_only(0.5);
   const double before = 512 / gpu.speed(512, 8192).prefill_tokens_per_s;
   gpu.calibration.backends.front().attention_efficiency = 0.35;
   const double after = 512 / gpu.speed(512, 8192).prefill_tokens_per_s;
@@ -740,10 +741,7 @@ TEST_CASE("an ik_llama.cpp prediction prints its engine's case band, else llama.
   // the case: decode 0.6–1.15, prefill 0.75–1.25; ik_llama.cpp's: prefill 0.45–1.35, no decode band of its own.
   Placed gpu(test::llama_3_1_8b(), true);
   REQUIRE(gpu.placement.verdict == Verdict::fits);
-  Efficiency cuda;
-  cuda.backend = Backend::cuda;
-  cuda.prefill_efficiency = 0.5;
-  gpu.calibration.backends = {cuda};
+  gpu.cuda_only(0.5);
   CaseBand mainline{.speed_case = SpeedCase::one_gpu_dense, .decode_ratio_low = 0.6, .decode_ratio_high = 1.15,
                     .prefill_ratio_low = 0.75, .prefill_ratio_high = 1.25, .decode_rows = 20, .prefill_rows = 20};
   CaseBand ik{.speed_case = SpeedCase::one_gpu_dense, .engine = Engine::ik_llama_cpp, .prefill_ratio_low = 0.45,
@@ -769,11 +767,8 @@ TEST_CASE("a prompt's layers in system RAM are copied to the GPU and multiplied 
   Placed half(test::llama_3_1_8b(), true, 17);
   REQUIRE(all.placement.verdict == Verdict::fits);
   REQUIRE(half.placement.devices.front().layers == 16);
-  Efficiency cuda;
-  cuda.backend = Backend::cuda;
-  cuda.prefill_efficiency = 0.5;
   for (Placed* p : {&all, &half}) {
-    p->calibration.backends = {cuda};
+    p->cuda_only(0.5);
     p->gpu_link_bytes_per_s = 31.5e9;
   }
   const double held = static_cast<double>(half.placement.host.weights_bytes - all.placement.host.weights_bytes);
